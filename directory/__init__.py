@@ -1,0 +1,162 @@
+"""Samverkan: the register, booking and calendar service. `create_app` builds it."""
+
+import logging
+import os
+import secrets
+
+from flask import Flask, render_template
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config as config_module
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(test_config=None):
+    """Build the app: config → extensions → blueprints → CLI."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(__name__, instance_path=os.path.join(root, "instance"),
+                instance_relative_config=True,
+                template_folder=os.path.join(root, "templates"),
+                static_folder=os.path.join(root, "static"))
+    app.config.from_object(config_module.DefaultConfig)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(config_module.from_environment())
+        app.config.from_prefixed_env()
+    else:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            app.instance_path, "samverkan.sqlite")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app)
+    if app.config.get("REDIS_URL") and app.config.get("RATELIMIT_STORAGE_URI") == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    if "SESSION_COOKIE_SECURE" not in app.config or app.config["SESSION_COOKIE_SECURE"] is None:
+        # Secure cookies outside development; `make run` on plain http turns it off.
+        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(
+        os.path.dirname(__file__), "translations")
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    _register_errors(app)
+    from .cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _instance_secret(app):
+    """A secret key kept in instance/secret_key, made once: never in the repository."""
+    path = os.path.join(app.instance_path, "secret_key")
+    if not os.path.exists(path):
+        with open(path, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        os.chmod(path, 0o600)
+    with open(path) as fh:
+        return fh.read().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Every SQLite connection: WAL, synchronous=FULL, foreign keys, a busy timeout."""
+    import sqlite3
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def _init_extensions(app):
+    from . import models  # noqa: F401  (the metadata must be complete)
+    from .common.i18n import select_locale
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations"),
+        render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   timezone_selector=lambda: "Europe/Stockholm")
+    limiter.init_app(app)
+
+    from .accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        try:
+            return db.session.get(User, int(user_id))
+        except (TypeError, ValueError):
+            return None
+
+
+def _register_blueprints(app):
+    from .api.views import bp as api_bp
+    from .public.views import bp as public_bp
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+
+
+def _register_hooks(app):
+    from .common.i18n import remember_language
+    from .common import templating
+    templating.register(app)
+
+    @app.after_request
+    def headers(response):
+        remember_language(response)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if response.mimetype == "text/html":
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data: https:; "
+                "style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+        return response
+
+    # Personal data never in logs: the request line is enough, no query strings.
+    logging.getLogger("werkzeug").addFilter(_StripQueryFilter())
+
+
+class _StripQueryFilter(logging.Filter):
+    """Drops query strings from access log lines (they may hold names or tokens)."""
+
+    def filter(self, record):
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(_strip_query(a) if isinstance(a, str) else a
+                                for a in record.args)
+        return True
+
+
+def _strip_query(text):
+    if "?" in text and " " in text:
+        method, _, rest = text.partition(" ")
+        path, _, tail = rest.partition(" ")
+        return f"{method} {path.split('?', 1)[0]} {tail}"
+    return text
+
+
+def _register_errors(app):
+    from .api.errors import api_error_response, wants_json
+
+    def page(code, template):
+        def handler(error):
+            if wants_json():
+                return api_error_response(code, error)
+            return render_template(template, error=error), code
+        return handler
+
+    for code, template in ((400, "errors/400.html"), (404, "errors/404.html"),
+                           (405, "errors/405.html"), (429, "errors/429.html"),
+                           (500, "errors/500.html")):
+        app.register_error_handler(code, page(code, template))

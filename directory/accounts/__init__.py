@@ -1,0 +1,1 @@
+"""People who log in: staff (coordinators), organisation members and partners."""

@@ -1,0 +1,37 @@
+"""User accounts and their roles."""
+
+from flask_login import UserMixin
+
+from ..common.time import utcnow
+from ..common.types import UTCDateTime
+from ..extensions import db
+
+ROLES = ("staff", "member", "partner")
+
+
+class User(UserMixin, db.Model):
+    """Someone who logs in. Newcomers never need one."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String(254), nullable=False, unique=True)
+    name = db.Column(db.String(120), nullable=False, default="")
+    password_hash = db.Column(db.String(255))
+    role = db.Column(db.String(16), nullable=False, default="member")
+    # A coordinator limited to one municipality; None means the whole installation.
+    municipality_id = db.Column(db.Integer, db.ForeignKey("municipality.id"))
+    partner_id = db.Column(db.Integer, db.ForeignKey("partner.id"))
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    last_login_at = db.Column(UTCDateTime)
+
+    __table_args__ = (
+        db.CheckConstraint("role IN ('staff', 'member', 'partner')", name="role"),
+    )
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def is_staff(self):
+        return self.role == "staff"

@@ -1,0 +1,1 @@
+"""Activities organisations offer, and their dated occurrences."""

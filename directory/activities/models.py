@@ -1,0 +1,172 @@
+"""Activities (a series or a single event) and occurrences (one dated slot each)."""
+
+from datetime import time
+
+from sqlalchemy import event
+
+from ..common.i18n import SpokenLanguagesMixin, TranslatableMixin
+from ..common.text import search_blob
+from ..common.time import utcnow
+from ..common.types import UTCDateTime
+from ..extensions import db
+from .schedule import Schedule
+
+activity_focus_area = db.Table(
+    "activity_focus_area",
+    db.Column("activity_id", db.ForeignKey("activity.id", ondelete="CASCADE"),
+              primary_key=True),
+    db.Column("focus_area_id", db.ForeignKey("focus_area.id", ondelete="CASCADE"),
+              primary_key=True, index=True),
+)
+
+activity_target_group = db.Table(
+    "activity_target_group",
+    db.Column("activity_id", db.ForeignKey("activity.id", ondelete="CASCADE"),
+              primary_key=True),
+    db.Column("target_group_id", db.ForeignKey("target_group.id", ondelete="CASCADE"),
+              primary_key=True, index=True),
+)
+
+
+class Activity(SpokenLanguagesMixin, TranslatableMixin, db.Model):
+    """Something an organisation offers: a weekly series or a one-off event."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    organisation_id = db.Column(db.Integer,
+                                db.ForeignKey("organisation.id", ondelete="CASCADE"),
+                                nullable=False, index=True)
+    municipality_id = db.Column(db.Integer, db.ForeignKey("municipality.id"), nullable=False,
+                                index=True)
+    title = db.Column(db.String(200), nullable=False)
+    description = db.Column(db.Text, nullable=False, default="")
+    translations = db.Column(db.JSON, nullable=False, default=dict)
+    language_codes = db.Column(db.String(200), nullable=False, default="")
+    cost = db.Column(db.String(200), nullable=False, default="")  # empty = free
+    registration_required = db.Column(db.Boolean, nullable=False, default=False)
+    default_capacity = db.Column(db.Integer)
+    # Place: a room of a venue, or an own address.
+    room_id = db.Column(db.Integer, db.ForeignKey("room.id"), index=True)
+    street_address = db.Column(db.String(200))
+    postal_code = db.Column(db.String(10))
+    city = db.Column(db.String(100))
+    latitude = db.Column(db.Float)
+    longitude = db.Column(db.Float)
+    # Schedule, in Stockholm wall-clock time.
+    recurrence = db.Column(db.String(8), nullable=False, default="once")
+    starts_on = db.Column(db.Date, nullable=False)
+    start_time = db.Column(db.Time, nullable=False)
+    end_time = db.Column(db.Time, nullable=False)
+    interval = db.Column(db.Integer, nullable=False, default=1)
+    weekdays = db.Column(db.String(20), nullable=False, default="")  # "1,3" = Tue, Thu
+    until = db.Column(db.Date)
+    count = db.Column(db.Integer)
+    status = db.Column(db.String(16), nullable=False, default="active")
+    ended_at = db.Column(UTCDateTime)
+    sequence = db.Column(db.Integer, nullable=False, default=0)  # grows with each change
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    search_text = db.Column(db.Text, nullable=False, default="")
+
+    organisation = db.relationship("Organisation", backref=db.backref(
+        "activities", cascade="all, delete-orphan", order_by="Activity.title"))
+    municipality = db.relationship("Municipality")
+    room = db.relationship("Room")
+    focus_areas = db.relationship("FocusArea", secondary=activity_focus_area,
+                                  order_by="FocusArea.position")
+    target_groups = db.relationship("TargetGroup", secondary=activity_target_group,
+                                    order_by="TargetGroup.position")
+    occurrences = db.relationship("Occurrence", back_populates="activity",
+                                  order_by="Occurrence.starts_at",
+                                  cascade="all, delete-orphan", lazy="dynamic")
+
+    __table_args__ = (
+        db.CheckConstraint("recurrence IN ('once', 'weekly')", name="recurrence"),
+        db.CheckConstraint("status IN ('active', 'ended')", name="status"),
+        db.CheckConstraint("interval >= 1", name="interval"),
+        db.CheckConstraint("default_capacity IS NULL OR default_capacity >= 0",
+                           name="capacity"),
+    )
+
+    @property
+    def weekday_list(self):
+        return tuple(int(d) for d in self.weekdays.split(",") if d != "")
+
+    @property
+    def schedule(self):
+        """The plain schedule value the recurrence functions take."""
+        return Schedule(starts_on=self.starts_on, start_time=self.start_time or time(0),
+                        end_time=self.end_time or time(0), recurrence=self.recurrence,
+                        interval=self.interval or 1, weekdays=self.weekday_list,
+                        until=self.until, count=self.count)
+
+    @property
+    def venue(self):
+        return self.room.venue if self.room else None
+
+    @property
+    def is_free(self):
+        return not self.cost
+
+    def refresh_search_text(self):
+        self.search_text = search_blob(self.title, self.description,
+                                       *self.translation_texts())
+
+
+@event.listens_for(Activity, "before_insert")
+@event.listens_for(Activity, "before_update")
+def _activity_search_text(mapper, connection, target):
+    target.refresh_search_text()
+
+
+class Occurrence(db.Model):
+    """One dated slot of an activity (tillfälle)."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    activity_id = db.Column(db.Integer, db.ForeignKey("activity.id", ondelete="CASCADE"),
+                            nullable=False)
+    starts_at = db.Column(UTCDateTime, nullable=False, index=True)
+    ends_at = db.Column(UTCDateTime, nullable=False)
+    # The slot of the series this occurrence stands for; differs when moved.
+    original_starts_at = db.Column(UTCDateTime, nullable=False)
+    room_id = db.Column(db.Integer, db.ForeignKey("room.id"), index=True)
+    capacity = db.Column(db.Integer)  # None: the activity's default
+    status = db.Column(db.String(16), nullable=False, default="scheduled")
+    cancel_reason = db.Column(db.String(500))
+    sequence = db.Column(db.Integer, nullable=False, default=0)  # for calendars
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    # Counts kept by the sign-up service; they survive the personal-data purge.
+    confirmed_count = db.Column(db.Integer, nullable=False, default=0)
+    waitlist_count = db.Column(db.Integer, nullable=False, default=0)
+    attended_count = db.Column(db.Integer)
+
+    activity = db.relationship("Activity", back_populates="occurrences")
+    room = db.relationship("Room")
+
+    __table_args__ = (
+        db.UniqueConstraint("activity_id", "original_starts_at",
+                            name="uq_occurrence_activity_slot"),
+        db.Index("ix_occurrence_activity_starts", "activity_id", "starts_at"),
+        db.CheckConstraint("status IN ('scheduled', 'cancelled')", name="status"),
+        db.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        db.CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),
+        db.CheckConstraint("confirmed_count >= 0", name="confirmed_count"),
+    )
+
+    @property
+    def effective_capacity(self):
+        return self.capacity if self.capacity is not None else self.activity.default_capacity
+
+    @property
+    def seats_left(self):
+        cap = self.effective_capacity
+        if not self.activity.registration_required or cap is None:
+            return None
+        return max(0, cap - self.confirmed_count)
+
+    @property
+    def is_cancelled(self):
+        return self.status == "cancelled"
+
+    @property
+    def is_moved(self):
+        return self.starts_at != self.original_starts_at

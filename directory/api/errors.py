@@ -1,0 +1,41 @@
+"""JSON errors: {"error": {"code", "message", "fields"}}."""
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+
+
+
+def N_(text):
+    """Marks a string for the catalogues; it is translated where it is used."""
+    return text
+
+
+MESSAGES = {
+    400: N_("The request could not be understood."),
+    404: N_("Not found."),
+    405: N_("That method is not allowed here."),
+    409: N_("That is not possible in the current state."),
+    422: N_("Some fields are not valid."),
+    429: N_("Too many requests. Wait a moment and try again."),
+    500: N_("Something went wrong on our side."),
+}
+CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 409: "conflict",
+         422: "invalid", 429: "rate_limited", 500: "server_error"}
+
+
+def wants_json():
+    """Whether this request is for the API, so errors answer in JSON."""
+    return request.path.startswith("/api/")
+
+
+def error_body(status, message=None, fields=None):
+    return {"error": {"code": CODES.get(status, str(status)),
+                      "message": message or _(MESSAGES.get(status, MESSAGES[400])),
+                      "fields": fields or {}}}
+
+
+def api_error_response(status, error=None, message=None, fields=None):
+    response = jsonify(error_body(status, message, fields))
+    response.status_code = status
+    return response
+

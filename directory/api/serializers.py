@@ -1,0 +1,83 @@
+"""Plain dicts of the API's objects, with the fields PRODUCT.md names."""
+
+from flask import url_for
+
+from ..common.time import isoformat_local
+
+
+def organization(org):
+    return {
+        "id": org.id,
+        "slug": org.slug,
+        "name": org.name,
+        "description": str(org.translated("description")),
+        "kind": org.kind,
+        "website": org.website,
+        "email": org.email,
+        "phone": org.phone,
+        "focus_areas": [fa.slug for fa in org.focus_areas],
+        "languages": org.languages,
+        "status": org.status,
+        "kommun": org.municipality.slug if org.municipality else None,
+        "address": {"street": org.street_address, "postal_code": org.postal_code,
+                    "city": org.city},
+        "latitude": org.latitude,
+        "longitude": org.longitude,
+        "url": url_for("public.organisation", slug=org.slug, _external=True),
+    }
+
+
+def place(occurrence):
+    activity = occurrence.activity
+    room = occurrence.room or activity.room
+    if room is not None:
+        venue = room.venue
+        return {"venue": venue.slug, "venue_name": venue.name, "room": room.name,
+                "address": venue.address_line, "latitude": venue.latitude,
+                "longitude": venue.longitude}
+    address = ", ".join(p for p in (activity.street_address,
+                                    " ".join(p for p in (activity.postal_code, activity.city)
+                                             if p)) if p)
+    return {"venue": None, "venue_name": None, "room": None, "address": address or None,
+            "latitude": activity.latitude, "longitude": activity.longitude}
+
+
+def occurrence(occ, distance_km=None):
+    activity = occ.activity
+    org = activity.organisation
+    body = {
+        "id": occ.id,
+        "activity_id": activity.id,
+        "title": str(activity.translated("title")),
+        "organization": {"id": org.id, "slug": org.slug, "name": org.name},
+        "starts_at": isoformat_local(occ.starts_at),
+        "ends_at": isoformat_local(occ.ends_at),
+        "status": occ.status,
+        "cancel_reason": occ.cancel_reason if occ.is_cancelled else None,
+        "place": place(occ),
+        "focus_areas": [fa.slug for fa in activity.focus_areas],
+        "target_groups": [tg.slug for tg in activity.target_groups],
+        "languages": activity.languages,
+        "registration_required": activity.registration_required,
+        "capacity": occ.effective_capacity if activity.registration_required else None,
+        "seats_left": occ.seats_left,
+        "url": url_for("public.occurrence", occurrence_id=occ.id, _external=True),
+    }
+    if distance_km is not None:
+        body["distance_km"] = round(distance_km, 2)
+    return body
+
+
+def page_envelope(page, contents):
+    """The HSDS paging envelope around one page of results."""
+    total_pages = max(1, page.pages) if page.total else 0
+    return {
+        "total_items": page.total,
+        "total_pages": total_pages,
+        "page_number": page.page,
+        "size": page.per_page,
+        "first_page": page.page == 1,
+        "last_page": page.page >= total_pages,
+        "empty": not contents,
+        "contents": contents,
+    }

@@ -1,0 +1,1 @@
+"""The audit log of staff changes and views of personal data."""

@@ -1,0 +1,1 @@
+"""Room bookings at meeting places."""

@@ -1,0 +1,1 @@
+"""Calendar feeds, public and for LÖK partners."""

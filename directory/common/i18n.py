@@ -1,0 +1,116 @@
+"""Languages: which one a request gets, and translated fields of the models."""
+
+from flask import current_app, g, request
+from flask_babel import get_locale
+
+LANG_COOKIE = "lang"
+# Names of languages in themselves, for language lists and the switcher.
+LANGUAGE_NAMES = {
+    "sv": "Svenska", "en": "English", "ar": "العربية", "fa": "فارسی", "prs": "دری",
+    "so": "Soomaali", "ti": "ትግርኛ", "uk": "Українська", "de": "Deutsch",
+    "fr": "Français", "es": "Español", "ru": "Русский", "tr": "Türkçe",
+    "ku": "Kurdî", "bs": "Bosanski", "pl": "Polski", "fi": "Suomi", "am": "አማርኛ",
+    "sq": "Shqip", "ps": "پښتو",
+}
+
+
+def select_locale():
+    """The request's language: `?lang=`, then the cookie, then Accept-Language, then sv."""
+    supported = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in supported:
+        g.set_lang_cookie = asked
+        return asked
+    remembered = request.cookies.get(LANG_COOKIE)
+    if remembered in supported:
+        return remembered
+    return request.accept_languages.best_match(supported) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"]
+
+
+def current_lang():
+    """The current language code, e.g. 'sv'."""
+    return str(get_locale() or "sv")
+
+
+def is_rtl(lang=None):
+    """Whether a language is written right to left."""
+    return (lang or current_lang()).split("_")[0] in current_app.config["RTL_LANGUAGES"]
+
+
+def remember_language(response):
+    """After a request that chose `?lang=`, keep the choice in a cookie for a year."""
+    chosen = g.get("set_lang_cookie")
+    if chosen and request.cookies.get(LANG_COOKIE) != chosen:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600,
+                            samesite="Lax", httponly=True,
+                            secure=request.is_secure)
+    if request.args.get("lang") or "Accept-Language" in request.headers:
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
+class Translated:
+    """A field's text in one language, and the language it is really in."""
+
+    __slots__ = ("text", "lang")
+
+    def __init__(self, text, lang):
+        self.text = text
+        self.lang = lang
+
+    def __str__(self):
+        return self.text or ""
+
+    def __bool__(self):
+        return bool(self.text)
+
+    def __html__(self):
+        from markupsafe import escape
+        return str(escape(self.text or ""))
+
+
+class TranslatableMixin:
+    """Models whose texts have a Swedish original and optional translations.
+
+    `translations` holds {"en": {"title": ..., "description": ...}, "ar": {...}}.
+    """
+
+    ORIGINAL_LANG = "sv"
+
+    def translated(self, field, lang=None):
+        """The field in `lang` when translated, else the Swedish original."""
+        lang = lang or current_lang()
+        if lang != self.ORIGINAL_LANG:
+            text = ((self.translations or {}).get(lang) or {}).get(field)
+            if text:
+                return Translated(text, lang)
+        return Translated(getattr(self, field), self.ORIGINAL_LANG)
+
+    def translation_texts(self):
+        """Every translated text, for the search index."""
+        out = []
+        for fields in (self.translations or {}).values():
+            out.extend(v for v in fields.values() if v)
+        return out
+
+
+class SpokenLanguagesMixin:
+    """Models with a `language_codes` column: the languages spoken, as ',sv,ar,'.
+
+    The delimited form lets one LIKE find a language on SQLite and PostgreSQL.
+    """
+
+    @property
+    def languages(self):
+        return [c for c in (self.language_codes or "").split(",") if c]
+
+    @languages.setter
+    def languages(self, codes):
+        codes = list(dict.fromkeys(c for c in codes if c))
+        self.language_codes = "," + ",".join(codes) + "," if codes else ""
+
+    @staticmethod
+    def language_pattern(code):
+        return f"%,{code},%"

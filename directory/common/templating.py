@@ -1,0 +1,89 @@
+"""Template helpers: local times per locale, language switching, paging links."""
+
+from urllib.parse import urlencode
+
+from flask import request, url_for
+from babel.dates import get_day_names
+from flask_babel import (format_date, format_datetime, format_decimal, format_time,
+                         get_locale)
+from flask_babel import lazy_gettext as _l
+
+from .i18n import LANGUAGE_NAMES, current_lang, is_rtl
+from .time import to_local
+
+
+def local_date(moment, fmt="full"):
+    """A moment's Stockholm date, per the request's locale."""
+    return format_date(to_local(moment).date(), fmt) if moment else ""
+
+
+def local_time(moment):
+    """A moment's Stockholm clock time, e.g. 17:00."""
+    return format_time(to_local(moment).time(), "HH:mm") if moment else ""
+
+
+def local_datetime(moment, fmt="medium"):
+    return format_datetime(moment, fmt) if moment else ""
+
+
+FEATURE_NAMES = {
+    "kitchen": _l("kitchen"),
+    "projector": _l("projector"),
+    "step_free": _l("step-free access"),
+    "childrens_corner": _l("children's corner"),
+    "wifi": _l("wifi"),
+    "sports_hall": _l("sports hall"),
+    "computers": _l("computers"),
+}
+
+
+def feature_name(code):
+    """A room feature's name in the request's language."""
+    return FEATURE_NAMES.get(code, code)
+
+
+def weekday_name(weekday):
+    """The name of a weekday (0 = Monday) in the request's language."""
+    return get_day_names("wide", locale=get_locale())[weekday]
+
+
+def language_name(code):
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def url_with(**changes):
+    """This page's URL with some query parameters changed (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [value]
+    query = urlencode([(k, v) for k, values in args.items() for v in values])
+    return request.path + ("?" + query if query else "")
+
+
+def language_switch_url(code):
+    """A link that changes the interface language and comes back to this page."""
+    args = request.args.to_dict(flat=False)
+    args.pop("lang", None)
+    query = urlencode([(k, v) for k, values in args.items() for v in values])
+    back = request.path + ("?" + query if query else "")
+    return url_for("public.set_language", code=code, next=back)
+
+
+def register(app):
+    """Make the helpers available in every template."""
+    app.jinja_env.filters.update(local_date=local_date, local_time=local_time,
+                                 local_datetime=local_datetime,
+                                 language_name=language_name,
+                                 decimal=format_decimal)
+    app.jinja_env.globals.update(url_with=url_with, language_switch_url=language_switch_url,
+                                 language_names=LANGUAGE_NAMES, format_date=format_date,
+                                 weekday_name=weekday_name, feature_name=feature_name)
+
+    @app.context_processor
+    def page_language():
+        lang = current_lang()
+        return {"page_lang": lang, "page_dir": "rtl" if is_rtl(lang) else "ltr",
+                "ui_languages": app.config["LANGUAGES"]}

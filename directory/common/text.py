@@ -1,0 +1,33 @@
+"""Text helpers: search folding and slugs."""
+
+import re
+import unicodedata
+
+_SLUG_DROP = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text):
+    """Text folded for case-insensitive search that treats Å, Ä and Ö as letters.
+
+    The same folding is stored in `search_text` columns and applied to the
+    query, so "LÄXHJÄLP" finds "Läxhjälp" on SQLite and PostgreSQL alike.
+    """
+    return unicodedata.normalize("NFC", text or "").casefold()
+
+
+def search_blob(*parts):
+    """One folded string of every part given, for a `search_text` column."""
+    return fold(" ".join(p for p in parts if p))
+
+
+def slugify(text):
+    """A URL slug: ASCII letters and digits joined by hyphens (å → a, ö → o)."""
+    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    slug = _SLUG_DROP.sub("-", ascii_text.lower()).strip("-")
+    return slug or "x"
+
+
+def like_pattern(term):
+    """A LIKE pattern matching `term` anywhere, with LIKE's wildcards escaped."""
+    escaped = fold(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -1,0 +1,70 @@
+"""The one place where times move between UTC (stored) and Europe/Stockholm (shown)."""
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+LOCAL = ZoneInfo("Europe/Stockholm")
+UTC = timezone.utc
+
+
+def utcnow():
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+def to_local(moment):
+    """A stored UTC moment as Stockholm local time."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL)
+
+
+def local_to_utc(naive_local):
+    """A naive Stockholm wall-clock time as an aware UTC moment.
+
+    A wall-clock time that does not exist (the hour skipped in spring) moves
+    forward with the clock; an ambiguous one (autumn) takes the first.
+    """
+    aware = naive_local.replace(tzinfo=LOCAL)
+    # Round-trip through UTC to normalise times in the spring gap.
+    return aware.astimezone(UTC)
+
+
+def combine_local(day, clock):
+    """A local date and wall-clock time as an aware UTC moment."""
+    return local_to_utc(datetime.combine(day, clock))
+
+
+def local_today():
+    """Today's date in Stockholm."""
+    return utcnow().astimezone(LOCAL).date()
+
+
+def local_day_bounds(day):
+    """The UTC moments at which a Stockholm day starts and the next one starts."""
+    return combine_local(day, time(0)), combine_local(day + timedelta(days=1), time(0))
+
+
+def parse_date(value):
+    """A `YYYY-MM-DD` string as a date, or None when it is not one."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10]) if len(value.strip()) == 10 else None
+    except ValueError:
+        return None
+
+
+def isoformat_local(moment):
+    """ISO 8601 with the Stockholm offset, as the API shows times."""
+    return to_local(moment).isoformat(timespec="seconds")
+
+
+def iso_week_start(year, week):
+    """The Monday of ISO week `week` of `year`, or None when there is no such week."""
+    try:
+        return date.fromisocalendar(year, week, 1)
+    except ValueError:
+        return None

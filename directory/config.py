@@ -1,0 +1,68 @@
+"""Safe development defaults; real values come from instance/config.py or the environment."""
+
+import os
+
+
+class DefaultConfig:
+    """Settings every installation starts from."""
+
+    SECRET_KEY = None  # set from instance/ or the environment; a random dev key otherwise
+    SQLALCHEMY_DATABASE_URI = None  # filled in by create_app (SQLite in instance/)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    BABEL_DEFAULT_LOCALE = "sv"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+    LANGUAGES = ("sv", "en", "ar")
+    RTL_LANGUAGES = ("ar", "fa", "ur", "he")
+
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = None  # None: secure unless debugging or testing
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    REDIS_URL = None
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    GEOCODER = "offline"
+    MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    SIGNUP_RETENTION_DAYS = 30
+    PUBLIC_BASE_URL = None
+    OCCURRENCE_HORIZON_DAYS = 365
+    PER_PAGE = 20
+    MAX_PER_PAGE = 100
+
+
+def from_environment():
+    """Settings given by their plain names in the environment (PRODUCT.md's list)."""
+    found = {}
+    plain = (
+        "SECRET_KEY", "REDIS_URL", "GEOCODER", "MAP_TILE_URL", "MAIL_SERVER",
+        "PUBLIC_BASE_URL",
+    )
+    for name in plain:
+        if os.environ.get(name):
+            found[name] = os.environ[name]
+    if os.environ.get("DATABASE_URL"):
+        found["SQLALCHEMY_DATABASE_URI"] = database_uri(os.environ["DATABASE_URL"])
+    for name in ("MAIL_PORT", "SIGNUP_RETENTION_DAYS"):
+        if os.environ.get(name):
+            found[name] = int(os.environ[name])
+    if os.environ.get("RATELIMIT_ENABLED"):
+        found["RATELIMIT_ENABLED"] = os.environ["RATELIMIT_ENABLED"].lower() not in (
+            "0", "false", "no", "off")
+    return found
+
+
+def database_uri(url):
+    """Map a DATABASE_URL to the SQLAlchemy URI: postgresql:// uses psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,1 @@
+"""Demo data: a believable municipality, and scaled data for benchmarks."""

@@ -1,0 +1,247 @@
+"""Loading the demo municipality, or N organisations for benchmarks."""
+
+import random
+from datetime import time, timedelta
+
+from sqlalchemy import func, insert, select
+
+from ..activities.models import (Activity, Occurrence, activity_focus_area,
+                                 activity_target_group)
+from ..activities.schedule import Schedule, slots
+from ..activities.services import horizon_end, materialise_occurrences
+from ..common.i18n import SpokenLanguagesMixin
+from ..common.text import search_blob, slugify
+from ..common.time import local_today, utcnow
+from ..extensions import db
+from ..organisations.models import Organisation, organisation_focus_area
+from ..taxonomy.models import FocusArea, TargetGroup
+from ..taxonomy.services import ensure_default_terms, get_or_create_municipality
+from ..venues.models import Closure, OpeningHours, Room, Venue
+from . import data
+
+
+def _clock(text):
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def _org_number(rng):
+    """A made-up organisationsnummer (starting 80: ideell förening) with a valid check digit."""
+    digits = [8, 0] + [rng.randint(0, 9) for _ in range(7)]
+    total = 0
+    for i, d in enumerate(digits):
+        n = d * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    digits.append((10 - total % 10) % 10)
+    text = "".join(map(str, digits))
+    return f"{text[:6]}-{text[6:]}"
+
+
+def database_is_empty():
+    return not db.session.scalar(select(func.count()).select_from(Organisation))
+
+
+def seed_demo(seed=2026):
+    """Load the demo: venues with rooms, ~40 organisations and their weekly activities."""
+    rng = random.Random(seed)
+    ensure_default_terms()
+    kommuner = {slug: get_or_create_municipality(code, slug, name, county)
+                for code, slug, name, county in data.MUNICIPALITIES}
+    focus = {f.slug: f for f in db.session.scalars(select(FocusArea))}
+    targets = {t.slug: t for t in db.session.scalars(select(TargetGroup))}
+    today = local_today()
+
+    rooms_by_kommun = {}
+    for (slug, name, kommun, street, area_ix, operator, rooms, hours, description,
+         accessibility) in data.VENUES:
+        area = data.AREAS[area_ix]
+        venue = Venue(slug=slug, name=name, municipality=kommuner[kommun],
+                      street_address=street, postal_code=area[2], city=area[1]
+                      if kommun == "goteborg" else kommuner[kommun].name,
+                      latitude=area[3] + rng.uniform(-0.002, 0.002),
+                      longitude=area[4] + rng.uniform(-0.002, 0.002), operator_name=operator,
+                      description=description, accessibility=accessibility)
+        for room_name, capacity, features, approval in rooms:
+            venue.rooms.append(Room(name=room_name, capacity=capacity, features=features,
+                                    requires_approval=approval))
+        for weekday, (opens, closes) in hours.items():
+            venue.opening_hours.append(OpeningHours(weekday=weekday, opens=_clock(opens),
+                                                    closes=_clock(closes)))
+        for day, reason in _holidays(today):
+            venue.closures.append(Closure(starts_on=day, ends_on=day, reason=reason))
+        db.session.add(venue)
+        rooms_by_kommun.setdefault(kommun, []).extend(venue.rooms)
+    db.session.flush()
+
+    used_names = set()
+    organisations = []
+    kinds = list(data.ORG_KINDS)
+    for i in range(40):
+        kind = kinds[i % len(kinds)]
+        area = data.AREAS[(i * 5) % len(data.AREAS)]
+        pattern = data.ORG_KINDS[kind][(i // len(kinds)) % len(data.ORG_KINDS[kind])]
+        name = pattern.format(area=area[1])
+        if name in used_names:
+            name = f"{name} {i}"
+        used_names.add(name)
+        status = "verified"
+        if i in (7, 23):
+            status = "pending"
+        elif i == 31:
+            status = "archived"
+        org = Organisation(
+            slug=slugify(name), name=name, kind=kind, description=data.ORG_DESCRIPTIONS[kind],
+            org_number=_org_number(rng), municipality=kommuner[area[0]],
+            website=f"https://{slugify(name)}.example.se",
+            email=f"info@{slugify(name)}.example.se",
+            phone=f"0{rng.choice(['8', '31', '33'])}-{rng.randint(100, 999)} "
+                  f"{rng.randint(10, 99)} {rng.randint(10, 99)}",
+            street_address=f"{rng.choice(['Storgatan', 'Skolvägen', 'Torget', 'Parkvägen'])} "
+                           f"{rng.randint(1, 40)}",
+            postal_code=area[2], city=area[1], latitude=area[3] + rng.uniform(-0.01, 0.01),
+            longitude=area[4] + rng.uniform(-0.01, 0.01), status=status,
+            verified_at=utcnow() if status == "verified" else None)
+        org.languages = ["sv"] + rng.sample(["ar", "en", "so", "fa", "ti", "uk"], 2)
+        db.session.add(org)
+        organisations.append((org, kind, area))
+    db.session.flush()
+
+    activity_keys = list(data.ACTIVITY_KINDS)
+    for n, (org, kind, area) in enumerate(organisations):
+        fitting = [k for k in activity_keys if kind in data.ACTIVITY_KINDS[k][12]] or \
+            activity_keys
+        for k in rng.sample(fitting, min(len(fitting), 1 + n % 2)):
+            (sv, en, ar, desc_sv, desc_en, focus_slugs, target_slugs, langs, registration,
+             capacity, start, end, _kinds) = data.ACTIVITY_KINDS[k]
+            rooms = rooms_by_kommun.get(area[0], [])
+            room = rng.choice(rooms) if rooms and rng.random() < 0.6 else None
+            weekday = rng.randint(0, 4) if room is None else rng.choice(
+                [oh.weekday for oh in room.venue.opening_hours])
+            starts_on = today - timedelta(days=56 + (today.weekday() - weekday) % 7)
+            activity = Activity(
+                organisation=org, municipality=room.venue.municipality if room else
+                org.municipality, title=sv, description=desc_sv,
+                translations={"en": {"title": en, "description": desc_en},
+                              "ar": {"title": ar}},
+                registration_required=registration, default_capacity=capacity, room=room,
+                street_address=None if room else org.street_address,
+                postal_code=None if room else org.postal_code,
+                city=None if room else org.city,
+                latitude=(room.venue.latitude if room else org.latitude),
+                longitude=(room.venue.longitude if room else org.longitude),
+                recurrence="weekly", starts_on=starts_on, start_time=_clock(start),
+                end_time=_clock(end), interval=1 if n % 5 else 2,
+                weekdays=str(weekday), until=today + timedelta(days=180 + n * 3)
+                if n % 3 == 0 else None,
+                cost="" if n % 6 else "20 kr för fika")
+            activity.languages = langs
+            activity.focus_areas = [focus[s] for s in focus_slugs]
+            activity.target_groups = [targets[s] for s in target_slugs]
+            db.session.add(activity)
+            db.session.flush()
+            materialise_occurrences(activity, horizon_end(today))
+    # One cancelled date, to show how it looks.
+    first_future = db.session.scalar(select(Occurrence).where(
+        Occurrence.starts_at > utcnow()).order_by(Occurrence.starts_at).limit(1))
+    if first_future is not None:
+        first_future.status = "cancelled"
+        first_future.cancel_reason = "Ledaren är sjuk. Välkommen nästa vecka!"
+        first_future.sequence += 1
+    db.session.flush()
+
+
+def _holidays(today):
+    """Closed days ahead: julafton, nyårsafton and midsommarafton (a Friday 19–25 June)."""
+    days = []
+    for year in (today.year, today.year + 1):
+        days.append((today.replace(year=year, month=12, day=24), "Julafton"))
+        days.append((today.replace(year=year, month=12, day=31), "Nyårsafton"))
+        june19 = today.replace(year=year, month=6, day=19)
+        days.append((june19 + timedelta(days=(4 - june19.weekday()) % 7), "Midsommarafton"))
+    return [(d, r) for d, r in days if d >= today]
+
+
+def seed_scale(count, seed=7, chunk=2000):
+    """Add `count` verified organisations with proportional activities and occurrences.
+
+    Rows go in with bulk inserts so 10,000 organisations take well under two minutes.
+    """
+    rng = random.Random(seed)
+    ensure_default_terms()
+    kommuner = {slug: get_or_create_municipality(code, slug, name, county)
+                for code, slug, name, county in data.MUNICIPALITIES}
+    focus_ids = [f.id for f in db.session.scalars(select(FocusArea))]
+    target_ids = [t.id for t in db.session.scalars(select(TargetGroup))]
+    today = local_today()
+    last_day = horizon_end(today)
+    now = utcnow()
+    start_org = (db.session.scalar(select(func.max(Organisation.id))) or 0) + 1
+    start_act = (db.session.scalar(select(func.max(Activity.id))) or 0) + 1
+    kinds = list(data.ORG_KINDS)
+    activity_kinds = list(data.ACTIVITY_KINDS.values())
+    lang_text = SpokenLanguagesMixin
+
+    org_rows, org_focus, act_rows, act_focus, act_target, occ_rows = [], [], [], [], [], []
+    act_id = start_act
+    for i in range(count):
+        org_id = start_org + i
+        kind = kinds[i % len(kinds)]
+        area = data.AREAS[rng.randrange(len(data.AREAS))]
+        name = f"{data.ORG_KINDS[kind][0].format(area=area[1])} {org_id}"
+        lat = area[3] + rng.uniform(-0.08, 0.08)
+        lon = area[4] + rng.uniform(-0.12, 0.12)
+        org_rows.append(dict(
+            id=org_id, slug=f"{slugify(name)}", name=name, kind=kind,
+            description=data.ORG_DESCRIPTIONS[kind], translations={},
+            municipality_id=kommuner[area[0]].id, latitude=lat, longitude=lon,
+            city=area[1], postal_code=area[2], language_codes=",sv,ar,", status="verified",
+            verified_at=now, created_at=now, updated_at=now,
+            search_text=search_blob(name, data.ORG_DESCRIPTIONS[kind], area[1])))
+        org_focus.append(dict(organisation_id=org_id, focus_area_id=rng.choice(focus_ids)))
+        for _ in range(1 if i % 2 else 2):
+            kind_data = rng.choice(activity_kinds)
+            (sv, en, ar, desc_sv, desc_en, _f, _t, langs, registration, capacity, start,
+             end, _k) = kind_data
+            weekday = rng.randint(0, 6)
+            starts_on = today - timedelta(days=14 + (today.weekday() - weekday) % 7)
+            until = today + timedelta(days=rng.randint(30, 200))
+            act_rows.append(dict(
+                id=act_id, organisation_id=org_id, municipality_id=kommuner[area[0]].id,
+                title=sv, description=desc_sv,
+                translations={"en": {"title": en, "description": desc_en},
+                              "ar": {"title": ar}},
+                language_codes="," + ",".join(langs) + ",", cost="",
+                registration_required=registration, default_capacity=capacity,
+                street_address="Storgatan 1", postal_code=area[2], city=area[1],
+                latitude=lat, longitude=lon, recurrence="weekly", starts_on=starts_on,
+                start_time=_clock(start), end_time=_clock(end), interval=1,
+                weekdays=str(weekday), until=until, status="active", sequence=0,
+                created_at=now, updated_at=now,
+                search_text=search_blob(sv, desc_sv, en, desc_en, ar)))
+            act_focus.append(dict(activity_id=act_id, focus_area_id=rng.choice(focus_ids)))
+            act_target.append(dict(activity_id=act_id, target_group_id=rng.choice(target_ids)))
+            schedule = Schedule(starts_on=starts_on, start_time=_clock(start),
+                                end_time=_clock(end), recurrence="weekly",
+                                weekdays=(weekday,), until=until)
+            for s, e in slots(schedule, last_day):
+                occ_rows.append(dict(activity_id=act_id, starts_at=s, ends_at=e,
+                                     original_starts_at=s, status="scheduled", sequence=0,
+                                     updated_at=now, confirmed_count=0, waitlist_count=0))
+            act_id += 1
+        if len(occ_rows) >= chunk * 10 or i == count - 1:
+            _flush_rows(org_rows, org_focus, act_rows, act_focus, act_target, occ_rows,
+                        chunk)
+    db.session.flush()
+    return count
+
+
+def _flush_rows(org_rows, org_focus, act_rows, act_focus, act_target, occ_rows, chunk):
+    for table, rows in ((Organisation.__table__, org_rows),
+                        (organisation_focus_area, org_focus),
+                        (Activity.__table__, act_rows),
+                        (activity_focus_area, act_focus),
+                        (activity_target_group, act_target),
+                        (Occurrence.__table__, occ_rows)):
+        for start in range(0, len(rows), chunk):
+            db.session.execute(insert(table), rows[start:start + chunk])
+        rows.clear()

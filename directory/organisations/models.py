@@ -1,0 +1,100 @@
+"""Organisations and who may act for them."""
+
+from sqlalchemy import event
+
+from ..common.i18n import SpokenLanguagesMixin, TranslatableMixin
+from ..common.text import search_blob
+from ..common.time import utcnow
+from ..common.types import UTCDateTime
+from ..extensions import db
+
+KINDS = ("forening", "idrottsforening", "studieforbund", "trossamfund",
+         "frivilligorganisation", "invandrarforening", "kvinnoforening",
+         "ungdomsforening", "socialt-foretag", "annan")
+STATUSES = ("pending", "verified", "rejected", "archived")
+
+organisation_focus_area = db.Table(
+    "organisation_focus_area",
+    db.Column("organisation_id", db.ForeignKey("organisation.id", ondelete="CASCADE"),
+              primary_key=True),
+    db.Column("focus_area_id", db.ForeignKey("focus_area.id", ondelete="CASCADE"),
+              primary_key=True),
+)
+
+
+class Organisation(SpokenLanguagesMixin, TranslatableMixin, db.Model):
+    """A förening or other voluntary organisation. Public only when verified."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    slug = db.Column(db.String(120), nullable=False, unique=True)
+    name = db.Column(db.String(200), nullable=False)
+    description = db.Column(db.Text, nullable=False, default="")
+    translations = db.Column(db.JSON, nullable=False, default=dict)
+    kind = db.Column(db.String(32), nullable=False, default="forening")
+    org_number = db.Column(db.String(11))  # organisationsnummer NNNNNN-NNNN
+    website = db.Column(db.String(300))
+    email = db.Column(db.String(254))
+    phone = db.Column(db.String(40))
+    street_address = db.Column(db.String(200))
+    postal_code = db.Column(db.String(10))
+    city = db.Column(db.String(100))
+    municipality_id = db.Column(db.Integer, db.ForeignKey("municipality.id"), nullable=False,
+                                index=True)
+    latitude = db.Column(db.Float)
+    longitude = db.Column(db.Float)
+    language_codes = db.Column(db.String(200), nullable=False, default="")
+    status = db.Column(db.String(16), nullable=False, default="pending", index=True)
+    status_reason = db.Column(db.Text)
+    verified_at = db.Column(UTCDateTime)
+    reviewed_at = db.Column(UTCDateTime)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    search_text = db.Column(db.Text, nullable=False, default="")
+
+    municipality = db.relationship("Municipality")
+    focus_areas = db.relationship("FocusArea", secondary=organisation_focus_area,
+                                  order_by="FocusArea.position")
+    memberships = db.relationship("Membership", back_populates="organisation",
+                                  cascade="all, delete-orphan")
+
+    __table_args__ = (
+        db.CheckConstraint(
+            "status IN ('pending', 'verified', 'rejected', 'archived')", name="status"),
+        db.Index("ix_organisation_geo", "latitude", "longitude"),
+    )
+
+    @property
+    def is_public(self):
+        return self.status == "verified"
+
+    def refresh_search_text(self):
+        self.search_text = search_blob(self.name, self.description, self.city,
+                                       *self.translation_texts())
+
+
+@event.listens_for(Organisation, "before_insert")
+@event.listens_for(Organisation, "before_update")
+def _organisation_search_text(mapper, connection, target):
+    target.refresh_search_text()
+
+
+class Membership(db.Model):
+    """A user's place in an organisation: owner or editor."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"),
+                        nullable=False)
+    organisation_id = db.Column(db.Integer,
+                                db.ForeignKey("organisation.id", ondelete="CASCADE"),
+                                nullable=False, index=True)
+    role = db.Column(db.String(16), nullable=False, default="editor")
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    user = db.relationship("User", backref=db.backref("memberships",
+                                                      cascade="all, delete-orphan"))
+    organisation = db.relationship("Organisation", back_populates="memberships")
+
+    __table_args__ = (
+        db.UniqueConstraint("user_id", "organisation_id", name="uq_membership_user_org"),
+        db.CheckConstraint("role IN ('owner', 'editor')", name="role"),
+    )

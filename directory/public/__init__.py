@@ -1,0 +1,1 @@
+"""The public pages: home, organisations, activities, venues."""

@@ -1,0 +1,133 @@
+"""Public page routes: load, check it is public, render."""
+
+from itertools import groupby
+
+from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template,
+                   request, url_for)
+from sqlalchemy import select, text
+
+from ..activities.services import (public_activity, public_occurrence, public_occurrences,
+                                   upcoming_occurrences_of)
+from ..common.filters import parse_filters
+from ..common.i18n import LANG_COOKIE
+from ..common.time import local_day_bounds, local_today, to_local
+from ..extensions import db
+from ..organisations.services import public_organisation, public_organisations
+from ..taxonomy.services import all_focus_areas, all_municipalities, all_target_groups
+from ..venues.services import public_venue, public_venues
+
+bp = Blueprint("public", __name__)
+
+# Languages offered in the "spoken language" filter, in this order.
+FILTER_LANGUAGES = ("sv", "en", "ar", "fa", "prs", "so", "ti", "uk", "ku", "tr", "ru",
+                    "bs", "pl", "fr", "es", "de", "am", "sq", "ps")
+
+
+def _by_day(occurrences):
+    """Occurrences grouped by their Stockholm date, in order."""
+    return [(day, list(items)) for day, items in
+            groupby(occurrences, key=lambda o: to_local(o.starts_at).date())]
+
+
+def _filter_choices():
+    return {"focus_areas": all_focus_areas(), "target_groups": all_target_groups(),
+            "municipalities": all_municipalities(), "filter_languages": FILTER_LANGUAGES}
+
+
+@bp.get("/")
+def index():
+    filters = parse_filters({}, per_page_default=8)
+    upcoming = db.session.scalars(public_occurrences(filters).limit(8)).all()
+    return render_template("public/index.html", days=_by_day(upcoming),
+                           **_filter_choices())
+
+
+@bp.get("/organisations")
+def organisations():
+    filters = parse_filters(request.args, current_app.config["PER_PAGE"],
+                            current_app.config["MAX_PER_PAGE"])
+    page = db.paginate(public_organisations(filters), page=filters.page,
+                       per_page=filters.per_page, error_out=False)
+    return render_template("organisations/list.html", page=page, filters=filters,
+                           **_filter_choices())
+
+
+@bp.get("/organisations/<slug>")
+def organisation(slug):
+    org = public_organisation(slug)
+    if org is None:
+        abort(404)
+    filters = parse_filters({"org": slug})
+    upcoming = db.session.scalars(public_occurrences(filters).limit(20)).all()
+    return render_template("organisations/detail.html", org=org, days=_by_day(upcoming))
+
+
+@bp.get("/activities")
+def activities():
+    filters = parse_filters(request.args, current_app.config["PER_PAGE"],
+                            current_app.config["MAX_PER_PAGE"])
+    page = db.paginate(public_occurrences(filters), page=filters.page,
+                       per_page=filters.per_page, error_out=False)
+    return render_template("activities/list.html", page=page, filters=filters,
+                           days=_by_day(page.items), **_filter_choices())
+
+
+@bp.get("/activities/<int:activity_id>")
+def activity(activity_id):
+    act = public_activity(activity_id)
+    if act is None:
+        abort(404)
+    return render_template("activities/detail.html", activity=act,
+                           upcoming=upcoming_occurrences_of(act, limit=12))
+
+
+@bp.get("/occurrences/<int:occurrence_id>")
+def occurrence(occurrence_id):
+    occ = public_occurrence(occurrence_id)
+    if occ is None:
+        abort(404)
+    return render_template("activities/occurrence.html", occurrence=occ,
+                           activity=occ.activity)
+
+
+@bp.get("/venues")
+def venues():
+    return render_template("venues/list.html", venues=public_venues())
+
+
+@bp.get("/venues/<slug>")
+def venue(slug):
+    place = public_venue(slug)
+    if place is None:
+        abort(404)
+    today = local_today()
+    monday = today.fromordinal(today.toordinal() - today.weekday())
+    filters = parse_filters({"venue": slug})
+    filters.date_from = monday
+    filters.date_to = monday.fromordinal(monday.toordinal() + 6)
+    week = db.session.scalars(public_occurrences(filters)).all()
+    return render_template("venues/detail.html", venue=place, days=_by_day(week),
+                           week_start=monday)
+
+
+@bp.get("/language/<code>")
+def set_language(code):
+    """Switch the interface language and go back to the page the visitor was on."""
+    target = request.args.get("next") or url_for("public.index")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = url_for("public.index")
+    response = redirect(target, code=303)
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True, secure=request.is_secure)
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and database reachability, for load balancers and monitoring."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

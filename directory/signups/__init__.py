@@ -1,0 +1,1 @@
+"""Newcomers' sign-ups for occurrences, with a waiting list."""

@@ -1,0 +1,1 @@
+"""Shared lists: municipalities, focus areas and target groups."""

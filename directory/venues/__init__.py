@@ -1,0 +1,1 @@
+"""Meeting places, their rooms, opening hours and closed days."""

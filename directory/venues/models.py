@@ -1,0 +1,112 @@
+"""Venues (mötesplatser), rooms, opening hours and closures."""
+
+from ..common.i18n import TranslatableMixin
+from ..common.time import utcnow
+from ..common.types import UTCDateTime
+from ..extensions import db
+
+ROOM_FEATURES = ("kitchen", "projector", "step_free", "childrens_corner", "wifi",
+                 "sports_hall", "computers")
+
+
+class Venue(TranslatableMixin, db.Model):
+    """A meeting place, such as the municipal meeting place on Kemistvägen."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    slug = db.Column(db.String(120), nullable=False, unique=True)
+    name = db.Column(db.String(200), nullable=False)
+    description = db.Column(db.Text, nullable=False, default="")
+    accessibility = db.Column(db.Text, nullable=False, default="")
+    translations = db.Column(db.JSON, nullable=False, default=dict)
+    street_address = db.Column(db.String(200), nullable=False)
+    postal_code = db.Column(db.String(10))
+    city = db.Column(db.String(100), nullable=False)
+    municipality_id = db.Column(db.Integer, db.ForeignKey("municipality.id"), nullable=False,
+                                index=True)
+    latitude = db.Column(db.Float)
+    longitude = db.Column(db.Float)
+    operator_name = db.Column(db.String(200))  # who runs it, e.g. "Täby kommun"
+    operator_organisation_id = db.Column(db.Integer, db.ForeignKey("organisation.id"))
+    email = db.Column(db.String(254))
+    phone = db.Column(db.String(40))
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    municipality = db.relationship("Municipality")
+    operator_organisation = db.relationship("Organisation")
+    rooms = db.relationship("Room", back_populates="venue", order_by="Room.name",
+                            cascade="all, delete-orphan")
+    opening_hours = db.relationship("OpeningHours", back_populates="venue",
+                                    order_by="(OpeningHours.weekday, OpeningHours.opens)",
+                                    cascade="all, delete-orphan")
+    closures = db.relationship("Closure", back_populates="venue",
+                               order_by="Closure.starts_on", cascade="all, delete-orphan")
+
+    __table_args__ = (db.Index("ix_venue_geo", "latitude", "longitude"),)
+
+    @property
+    def address_line(self):
+        return ", ".join(p for p in (self.street_address,
+                                     " ".join(p for p in (self.postal_code, self.city) if p))
+                         if p)
+
+
+class Room(db.Model):
+    """A bookable room of a venue, with its booking rules."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    venue_id = db.Column(db.Integer, db.ForeignKey("venue.id", ondelete="CASCADE"),
+                         nullable=False, index=True)
+    name = db.Column(db.String(120), nullable=False)
+    capacity = db.Column(db.Integer, nullable=False, default=10)
+    features = db.Column(db.JSON, nullable=False, default=list)
+    # Booking rules.
+    requires_approval = db.Column(db.Boolean, nullable=False, default=True)
+    min_notice_hours = db.Column(db.Integer, nullable=False, default=24)
+    max_advance_days = db.Column(db.Integer, nullable=False, default=365)
+    max_duration_minutes = db.Column(db.Integer, nullable=False, default=240)
+    buffer_minutes = db.Column(db.Integer, nullable=False, default=0)
+    active = db.Column(db.Boolean, nullable=False, default=True)
+
+    venue = db.relationship("Venue", back_populates="rooms")
+
+    __table_args__ = (
+        db.UniqueConstraint("venue_id", "name", name="uq_room_venue_name"),
+        db.CheckConstraint("capacity >= 0", name="capacity"),
+    )
+
+
+class OpeningHours(db.Model):
+    """One opening period of a venue on one weekday (0 = Monday)."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    venue_id = db.Column(db.Integer, db.ForeignKey("venue.id", ondelete="CASCADE"),
+                         nullable=False, index=True)
+    weekday = db.Column(db.Integer, nullable=False)
+    opens = db.Column(db.Time, nullable=False)
+    closes = db.Column(db.Time, nullable=False)
+
+    venue = db.relationship("Venue", back_populates="opening_hours")
+
+    __table_args__ = (
+        db.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        db.CheckConstraint("opens < closes", name="opens_before_closes"),
+    )
+
+
+class Closure(db.Model):
+    """Days a venue (or one room) is closed, e.g. midsommarafton."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    venue_id = db.Column(db.Integer, db.ForeignKey("venue.id", ondelete="CASCADE"),
+                         nullable=False, index=True)
+    room_id = db.Column(db.Integer, db.ForeignKey("room.id", ondelete="CASCADE"))
+    starts_on = db.Column(db.Date, nullable=False)
+    ends_on = db.Column(db.Date, nullable=False)
+    reason = db.Column(db.String(200), nullable=False, default="")
+
+    venue = db.relationship("Venue", back_populates="closures")
+    room = db.relationship("Room")
+
+    __table_args__ = (db.CheckConstraint("starts_on <= ends_on", name="dates"),)
