@@ -1,0 +1,37 @@
+# The commands the README shows. Each works on a fresh Debian machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PORT ?= 5000
+
+.PHONY: run test test-sqlite test-postgres test-browser bench lint translations venv venv-dev
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.runtime
+venv-dev: $(VENV)/.dev
+
+## run: migrate the database in instance/, load demo data when empty, serve on :$(PORT)
+run: venv
+	$(VENV)/bin/flask --app wsgi db upgrade
+	$(VENV)/bin/flask --app wsgi seed-demo --if-empty
+	FLASK_SESSION_COOKIE_SECURE=false $(VENV)/bin/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+
+## test: install what the tests need, then run every test on SQLite, PostgreSQL and in Chromium
+test:
+	bash scripts/test.sh
+
+## bench: seed --scale 10000 into a temporary database and print the figures
+bench: venv-dev
+	$(VENV)/bin/python bench/run.py
+
+## translations: extract strings and compile the catalogues
+translations: venv-dev
+	bash scripts/translations.sh
