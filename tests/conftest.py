@@ -146,6 +146,7 @@ def make_activity(organisation=None, **overrides):
     targets = overrides.pop("targets", [])
     fields.update(overrides)
     activity = Activity(**fields)
+    db.session.add(activity)
     activity.languages = languages
     activity.focus_areas = [db.session.scalar(db.select(FocusArea).filter_by(slug=s))
                             for s in focus]
