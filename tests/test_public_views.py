@@ -85,3 +85,35 @@ def test_bad_date_is_explained(client, factories):
 
 def test_healthz(client):
     assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_kommun_and_venue_filters(client, factories):
+    goteborg = factories.municipality("goteborg")
+    org = factories.organisation(name="Gårdstens förening", municipality=goteborg)
+    factories.activity(org, title="Språkcafé Gårdsten", municipality=goteborg)
+    venue = factories.venue()
+    factories.activity(title="Barnkul på Kemistvägen", room=venue.rooms[0])
+    body = client.get("/activities?kommun=goteborg").get_data(as_text=True)
+    assert "Språkcafé Gårdsten" in body and "Barnkul på Kemistvägen" not in body
+    body = client.get("/activities?venue=kemistvagen").get_data(as_text=True)
+    assert "Barnkul på Kemistvägen" in body and "Språkcafé Gårdsten" not in body
+    body = client.get("/organisations?kommun=goteborg").get_data(as_text=True)
+    assert "Gårdstens förening" in body
+
+
+def test_organisation_filters_by_language_and_search(client, factories):
+    factories.organisation(name="Ukrainska huset", languages=["uk", "sv"])
+    factories.organisation(name="Somaliska föräldraföreningen", languages=["so", "sv"])
+    body = client.get("/organisations?lang=uk").get_data(as_text=True)
+    assert "Ukrainska huset" in body and "Somaliska" not in body
+    body = client.get("/organisations?q=SOMALISKA").get_data(as_text=True)
+    assert "Somaliska föräldraföreningen" in body and "Ukrainska huset" not in body
+
+
+def test_activities_are_grouped_by_day_and_paginated(client, factories):
+    factories.activity(title="Läxhjälp")
+    first = client.get("/activities?per_page=3").get_data(as_text=True)
+    assert first.count('class="day-heading"') == 3
+    assert 'rel="next"' in first
+    second = client.get("/activities?per_page=3&page=2").get_data(as_text=True)
+    assert 'rel="prev"' in second

@@ -1,0 +1,53 @@
+"""The Flask CLI commands a maintainer runs."""
+
+from sqlalchemy import func, select
+
+from directory.activities.models import Activity, Occurrence
+from directory.extensions import db
+from directory.organisations.models import Organisation
+from directory.venues.models import Venue
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_seed_demo_loads_a_believable_municipality_once(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert 35 <= count(Organisation) <= 45
+    kemistvagen = db.session.scalar(select(Venue).filter_by(slug="kemistvagen"))
+    assert kemistvagen is not None and len(kemistvagen.rooms) >= 3
+    assert kemistvagen.municipality.name == "Täby"
+    titles = set(db.session.scalars(select(Activity.title)))
+    assert {"Språkcafé", "Läxhjälp", "Fotboll för unga", "Kvinnogrupp", "Jobbcoachning",
+            "IT-hjälp", "Föräldragrupp"} <= titles
+    kinds = set(db.session.scalars(select(Organisation.kind)))
+    assert len(kinds) >= 6
+    occurrences = count(Occurrence)
+    assert occurrences > 1000
+    again = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "nothing loaded" in again.output
+    assert count(Occurrence) == occurrences
+
+
+def test_seed_scale_adds_proportional_data(app):
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--scale", "50"])
+    assert result.exit_code == 0, result.output
+    assert count(Organisation) == 50
+    assert 50 <= count(Activity) <= 100
+    assert count(Occurrence) > 50
+    # Scaled organisations are public and searchable like any other.
+    assert db.session.scalar(select(func.count()).select_from(Organisation).where(
+        Organisation.status == "verified")) == 50
+
+
+def test_extend_occurrences_is_safe_to_repeat(app, factories):
+    factories.activity()
+    runner = app.test_cli_runner()
+    runner.invoke(args=["extend-occurrences"])
+    before = count(Occurrence)
+    result = runner.invoke(args=["extend-occurrences"])
+    assert "Added 0 occurrences" in result.output
+    assert count(Occurrence) == before
