@@ -4,7 +4,8 @@ import logging
 import os
 import secrets
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
+from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -99,11 +100,17 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
+    from .accounts.views import bp as accounts_bp, register_login_manager
     from .api.views import bp as api_bp
     from .public.views import bp as public_bp
     app.register_blueprint(public_bp)
+    app.register_blueprint(accounts_bp)
+    register_login_manager(login_manager)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
+
+
+_PRIVATE_ENDPOINTS = {"accounts.login", "accounts.password"}
 
 
 def _register_hooks(app):
@@ -114,6 +121,9 @@ def _register_hooks(app):
     @app.after_request
     def headers(response):
         remember_language(response)
+        if current_user.is_authenticated or request.endpoint in _PRIVATE_ENDPOINTS:
+            # Pages behind login (and the login forms) never go into shared caches.
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

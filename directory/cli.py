@@ -31,6 +31,38 @@ def register_cli(app):
             db.session.commit()
             click.echo(f"Loaded the demo in {time.perf_counter() - started:.1f} s.")
 
+    @app.cli.command("create-user")
+    @click.argument("email")
+    @click.option("--role", type=click.Choice(["staff", "member", "partner"]), required=True)
+    @click.option("--organisation", "organisation_slug", default=None,
+                  help="Make a member the owner of this organisation (slug).")
+    @click.option("--name", default="")
+    def create_user_command(email, role, organisation_slug, name):
+        """Create an account and print a one-time link to set its password (48 h)."""
+        from flask import url_for
+        from .accounts.services import AccountError, create_user, make_password_token
+        from .organisations.models import Membership, Organisation
+        organisation = None
+        if organisation_slug:
+            organisation = db.session.scalar(db.select(Organisation).filter_by(
+                slug=organisation_slug))
+            if organisation is None:
+                raise click.BadParameter(f"no organisation {organisation_slug!r}",
+                                         param_hint="--organisation")
+        try:
+            user = create_user(email, role, name=name)
+        except AccountError as error:
+            raise click.BadParameter(str(error.message), param_hint=error.field) from None
+        if organisation is not None:
+            db.session.add(Membership(user=user, organisation=organisation, role="owner"))
+        db.session.commit()
+        base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+        with current_app.test_request_context(base_url=base):
+            link = url_for("accounts.password", token=make_password_token(user),
+                           _external=True)
+        click.echo(f"Created {role} {user.email}. Set the password within 48 hours at:")
+        click.echo(link)
+
     @app.cli.command("extend-occurrences")
     @click.option("--days", type=int, default=None, help="How far ahead (default 365 days).")
     def extend_occurrences_command(days):

@@ -62,10 +62,16 @@ def _empty_tables():
 
 
 @pytest.fixture
-def app(tmp_path, postgres_uri):
-    """A fresh app and database, with the default focus areas and target groups."""
+def app(request, tmp_path, postgres_uri):
+    """A fresh app and database, with the default focus areas and target groups.
+
+    `@pytest.mark.app_config(NAME=value)` changes settings for one test or module.
+    """
     uri = postgres_uri or "sqlite:///" + str(tmp_path / "test.sqlite")
-    app = create_app(config_for_tests(uri))
+    extra = {}
+    for marker in reversed(list(request.node.iter_markers("app_config"))):
+        extra.update(marker.kwargs)
+    app = create_app(config_for_tests(uri, **extra))
     with app.app_context():
         if postgres_uri:
             _empty_tables()
@@ -81,6 +87,27 @@ def app(tmp_path, postgres_uri):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def make_user(email="medlem@example.se", role="member", password="ett långt lösenord",
+              organisation=None, owner=True):
+    """A user who can log in with `password`; a member of `organisation` when given."""
+    from directory.accounts.models import User
+    from directory.accounts.services import set_password
+    from directory.organisations.models import Membership
+    user = User(email=email, role=role)
+    set_password(user, password)
+    db.session.add(user)
+    if organisation is not None:
+        db.session.add(Membership(user=user, organisation=organisation,
+                                  role="owner" if owner else "editor"))
+    db.session.commit()
+    return user
+
+
+def login(client, email, password="ett långt lösenord"):
+    """Log in through the real form; returns the response."""
+    return client.post("/login", data={"email": email, "password": password})
 
 
 # ---------------------------------------------------------------- factories
@@ -167,6 +194,7 @@ def factories(app):
         organisation = staticmethod(make_organisation)
         venue = staticmethod(make_venue)
         activity = staticmethod(make_activity)
+        user = staticmethod(make_user)
     return Factories
 
 

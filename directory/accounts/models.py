@@ -24,6 +24,8 @@ class User(UserMixin, db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     last_login_at = db.Column(UTCDateTime)
 
+    municipality = db.relationship("Municipality")
+
     __table_args__ = (
         db.CheckConstraint("role IN ('staff', 'member', 'partner')", name="role"),
     )

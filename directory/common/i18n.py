@@ -1,6 +1,6 @@
 """Languages: which one a request gets, and translated fields of the models."""
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale
 
 LANG_COOKIE = "lang"
@@ -17,6 +17,8 @@ LANGUAGE_NAMES = {
 def select_locale():
     """The request's language: `?lang=`, then the cookie, then Accept-Language, then sv."""
     supported = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in supported:
         g.set_lang_cookie = asked

@@ -1,0 +1,117 @@
+"""Account rules: passwords, logging in, and signed single-use links."""
+
+import hashlib
+import os
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..common.time import utcnow
+from ..extensions import db
+from .models import ROLES, User
+
+PASSWORD_MIN_LENGTH = 10
+LINK_MAX_AGE = 48 * 3600  # invitations and password links expire after 48 hours
+_COMMON_FILE = os.path.join(os.path.dirname(__file__), "common_passwords.txt")
+# Checked against when the user is unknown, so both answers take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+class AccountError(Exception):
+    """A rule was broken; `field` names the form field the message belongs beside."""
+
+    def __init__(self, field, message):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+def _common_passwords():
+    cache = getattr(_common_passwords, "cache", None)
+    if cache is None:
+        with open(_COMMON_FILE, encoding="utf-8") as fh:
+            cache = {line.strip().casefold() for line in fh if line.strip()}
+        _common_passwords.cache = cache
+    return cache
+
+
+def check_password_rules(password):
+    """A password is at least 10 characters and not a well-known one."""
+    if len(password or "") < PASSWORD_MIN_LENGTH:
+        raise AccountError("password", _l("Use at least %(num)d characters.",
+                                          num=PASSWORD_MIN_LENGTH))
+    if password.casefold() in _common_passwords():
+        raise AccountError("password", _l("That password is too common. Choose another."))
+
+
+def set_password(user, password):
+    """Store a memory-hard (scrypt) hash of a new password that passes the rules."""
+    check_password_rules(password)
+    user.password_hash = generate_password_hash(password, method="scrypt")
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+def find_user(email):
+    return db.session.scalar(select(User).where(func.lower(User.email) ==
+                                                normalise_email(email)))
+
+
+def authenticate(email, password):
+    """The active user with this e-mail and password, or None; same work either way."""
+    user = find_user(email)
+    if user is None or not user.password_hash or not user.active:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or ""):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def create_user(email, role, name="", municipality=None):
+    """A new account without a password; the set-password link gives it one."""
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise AccountError("role", _l("Unknown role."))
+    if find_user(email) is not None:
+        raise AccountError("email", _l("There is already an account with that e-mail."))
+    user = User(email=email, role=role, name=name, municipality=municipality)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+# --------------------------------------------------------------- signed links
+
+def _serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="account-link")
+
+
+def _fingerprint(user):
+    """Changes when the password does, so a link works once."""
+    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
+
+
+def make_password_token(user, purpose="set-password"):
+    """A signed link token for setting a password; single-use and valid for 48 hours."""
+    return _serializer().dumps({"u": user.id, "f": _fingerprint(user), "p": purpose})
+
+
+def user_for_password_token(token, purpose="set-password"):
+    """The user a still-valid, unused token belongs to; else AccountError."""
+    try:
+        data = _serializer().loads(token, max_age=LINK_MAX_AGE)
+    except SignatureExpired:
+        raise AccountError("token", _l("This link has expired. Ask for a new one.")) from None
+    except BadSignature:
+        raise AccountError("token", _l("This link is not valid.")) from None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or data.get("p") != purpose or data.get("f") != _fingerprint(user):
+        raise AccountError("token", _l("This link has already been used or is not valid."))
+    return user

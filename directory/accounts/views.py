@@ -1,0 +1,100 @@
+"""Log in, log out and set a password."""
+
+from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db, limiter
+from .forms import LoginForm, SetPasswordForm
+from .services import (AccountError, authenticate, normalise_email, set_password,
+                       user_for_password_token)
+
+bp = Blueprint("accounts", __name__)
+
+FAILED_LOGIN_LIMIT = "10 per 15 minutes"
+
+
+def safe_next(target):
+    """Only a path on this site: never another host, scheme or a protocol-relative URL."""
+    if not target or not target.startswith("/") or target.startswith("//") or \
+            "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
+def _failed(response):
+    return response.status_code == 401
+
+
+def _account_key():
+    return "login-account:" + normalise_email(request.form.get("email"))[:254]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(FAILED_LOGIN_LIMIT, methods=["POST"], deduct_when=_failed,
+               scope="login-ip")
+@limiter.limit(FAILED_LOGIN_LIMIT, methods=["POST"], deduct_when=_failed,
+               key_func=_account_key, scope="login-account")
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            target = safe_next(form.next.data) or url_for("accounts.home")
+            session.clear()  # no session fixation: a fresh session at login
+            login_user(user)
+            db.session.commit()
+            return redirect(target, code=303)
+        # One message for unknown e-mail and wrong password.
+        form.password.errors.append(_("The e-mail or the password is wrong."))
+        return render_template("accounts/login.html", form=form), 401
+    return render_template("accounts/login.html", form=form), (
+        422 if form.errors else 200)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."))
+    return redirect(url_for("public.index"), code=303)
+
+
+@bp.get("/account")
+@login_required
+def home():
+    return render_template("accounts/home.html")
+
+
+@bp.route("/account/password/<token>", methods=["GET", "POST"])
+def password(token):
+    try:
+        user = user_for_password_token(token)
+    except AccountError as error:
+        return render_template("accounts/link_invalid.html", message=error.message), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password(user, form.password.data)
+        except AccountError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Your password is set. You can log in now."))
+            return redirect(url_for("accounts.login"), code=303)
+    return render_template("accounts/set_password.html", form=form, user=user), (
+        422 if form.errors else 200)
+
+
+def register_login_manager(login_manager):
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if request.path.startswith("/api/"):
+            abort(401)
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))

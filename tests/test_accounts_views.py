@@ -1,0 +1,114 @@
+"""Logging in and out, and the one-time set-password link."""
+
+import re
+
+import pytest
+
+from directory.accounts.services import make_password_token
+from directory.extensions import db
+from tests.conftest import login
+
+
+def test_create_user_prints_a_link_that_sets_the_password_once(app, client):
+    result = app.test_cli_runner().invoke(args=["create-user", "ny@example.se",
+                                                "--role", "staff"])
+    assert result.exit_code == 0, result.output
+    path = re.search(r"https?://[^/]+(/account/password/\S+)", result.output).group(1)
+    assert client.get(path).status_code == 200
+    short = client.post(path, data={"password": "kort", "confirm": "kort"})
+    assert short.status_code == 422
+    assert "at least 10 characters" in short.get_data(as_text=True)
+    common = client.post(path, data={"password": "password123", "confirm": "password123"})
+    assert "too common" in common.get_data(as_text=True)
+    differ = client.post(path, data={"password": "ett långt lösenord",
+                                     "confirm": "ett annat lösenord"})
+    assert "not the same" in differ.get_data(as_text=True)
+    ok = client.post(path, data={"password": "ett långt lösenord",
+                                 "confirm": "ett långt lösenord"})
+    assert ok.status_code == 303
+    reused = client.get(path)
+    assert reused.status_code == 404
+    assert "already been used" in reused.get_data(as_text=True)
+    assert login(client, "ny@example.se").status_code == 303
+
+
+def test_tampered_link_is_refused(client, factories):
+    user = factories.user()
+    token = make_password_token(user)
+    assert client.get(f"/account/password/{token[:-2]}xx").status_code == 404
+
+
+def test_login_and_logout(client, factories):
+    factories.user(email="medlem@example.se")
+    response = login(client, "MEDLEM@example.se")
+    assert response.status_code == 303 and response.location.endswith("/account")
+    home = client.get("/account")
+    assert home.status_code == 200 and "medlem@example.se" in home.get_data(as_text=True)
+    assert home.headers["Cache-Control"] == "no-store"
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 303
+    assert client.get("/account").status_code == 302
+
+
+def test_same_message_for_unknown_email_and_wrong_password(client, factories):
+    factories.user(email="medlem@example.se")
+    wrong = login(client, "medlem@example.se", "fel lösenord här")
+    unknown = login(client, "ingen@example.se", "fel lösenord här")
+    assert wrong.status_code == unknown.status_code == 401
+    message = "The e-mail or the password is wrong."
+    assert message in wrong.get_data(as_text=True) and message in unknown.get_data(as_text=True)
+    assert 'value="medlem@example.se"' in wrong.get_data(as_text=True)
+
+
+def test_next_goes_only_to_this_site(client, factories):
+    factories.user()
+    for target, expected in (("/activities?q=x", "/activities?q=x"),
+                             ("https://evil.example/", "/account"),
+                             ("//evil.example/", "/account"),
+                             ("/\\evil.example", "/account")):
+        client.post("/logout")
+        response = client.post("/login", data={"email": "medlem@example.se",
+                                                "password": "ett långt lösenord",
+                                                "next": target})
+        assert response.location == expected, target
+
+
+def test_login_page_is_not_cached_and_asks_for_login_behind_it(client):
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+    response = client.get("/account")
+    assert response.status_code == 302 and "/login?next=" in response.location
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_ten_failed_logins_per_account_then_429(client, factories):
+    factories.user(email="medlem@example.se")
+    for i in range(10):
+        response = client.post("/login", data={"email": "medlem@example.se",
+                                                "password": "fel lösenord här"},
+                               environ_base={"REMOTE_ADDR": f"10.0.0.{i}"})
+        assert response.status_code == 401
+    blocked = client.post("/login", data={"email": "medlem@example.se",
+                                          "password": "ett långt lösenord"},
+                          environ_base={"REMOTE_ADDR": "10.0.1.1"})
+    assert blocked.status_code == 429
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_ten_failed_logins_per_ip_then_429_but_successes_do_not_count(client, factories):
+    factories.user(email="medlem@example.se")
+    for _ in range(12):
+        assert login(client, "medlem@example.se").status_code == 303
+        client.post("/logout")
+    for i in range(10):
+        assert login(client, f"ingen{i}@example.se", "fel lösenord här").status_code == 401
+    assert login(client, "medlem@example.se").status_code == 429
+
+
+def test_session_is_renewed_at_login(client, factories):
+    factories.user()
+    with client.session_transaction() as sess:
+        sess["planted"] = "by an attacker"
+    login(client, "medlem@example.se")
+    with client.session_transaction() as sess:
+        assert "planted" not in sess
+        assert db is not None
