@@ -1,0 +1,88 @@
+"""Every route × every role has an expected answer; a route without an entry fails.
+
+Roles: anonymous, a member of organisation A, a member of organisation B, staff and
+a partner. Another organisation's objects answer 404, not 403.
+"""
+
+import pytest
+
+from directory.extensions import db
+from tests.conftest import login
+
+ROLES = ("anonymous", "member_a", "member_b", "staff", "partner")
+ALL = dict.fromkeys(ROLES)
+
+
+def everyone(status):
+    return {role: status for role in ROLES}
+
+
+def logged_in(status, anonymous=302):
+    return {**everyone(status), "anonymous": anonymous}
+
+
+# endpoint → (method, path template, expected status per role)
+MATRIX = {
+    "static": ("GET", "/static/css/site.css", everyone(200)),
+    "public.index": ("GET", "/", everyone(200)),
+    "public.organisations": ("GET", "/organisations", everyone(200)),
+    "public.organisation": ("GET", "/organisations/{org_a}", everyone(200)),
+    "public.activities": ("GET", "/activities", everyone(200)),
+    "public.activity": ("GET", "/activities/{activity_a}", everyone(200)),
+    "public.occurrence": ("GET", "/occurrences/{occurrence_a}", everyone(200)),
+    "public.venues": ("GET", "/venues", everyone(200)),
+    "public.venue": ("GET", "/venues/{venue}", everyone(200)),
+    "public.set_language": ("GET", "/language/en?next=/", everyone(303)),
+    "public.healthz": ("GET", "/healthz", everyone(200)),
+    "api.organizations": ("GET", "/api/v1/organizations", everyone(200)),
+    "api.organization": ("GET", "/api/v1/organizations/{org_a}", everyone(200)),
+    "api.occurrences": ("GET", "/api/v1/occurrences", everyone(200)),
+    "api.occurrence": ("GET", "/api/v1/occurrences/{occurrence_a}", everyone(200)),
+    "accounts.login": ("GET", "/login", everyone(200)),
+    "accounts.logout": ("POST", "/logout", everyone(303)),
+    "accounts.home": ("GET", "/account", logged_in(200)),
+    "accounts.password": ("GET", "/account/password/not-a-token", everyone(404)),
+}
+
+
+@pytest.fixture
+def world(app, factories):
+    venue = factories.venue()
+    org_a = factories.organisation(name="Förening A")
+    org_b = factories.organisation(name="Förening B")
+    activity_a = factories.activity(org_a)
+    factories.user(email="a@example.se", organisation=org_a)
+    factories.user(email="b@example.se", organisation=org_b)
+    factories.user(email="staff@example.se", role="staff")
+    factories.user(email="partner@example.se", role="partner")
+    return {"org_a": org_a.slug, "org_b": org_b.slug, "venue": venue.slug,
+            "activity_a": activity_a.id,
+            "occurrence_a": activity_a.occurrences.first().id}
+
+
+USERS = {"member_a": "a@example.se", "member_b": "b@example.se",
+         "staff": "staff@example.se", "partner": "partner@example.se"}
+
+
+def test_every_route_has_an_entry(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = endpoints - set(MATRIX)
+    assert not missing, f"routes without an authorization entry: {sorted(missing)}"
+    stale = set(MATRIX) - endpoints
+    assert not stale, f"entries for routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_expected_answer(app, client, world, role):
+    if role != "anonymous":
+        assert login(client, USERS[role]).status_code == 303
+    wrong = []
+    for endpoint, (method, template, expected) in sorted(MATRIX.items()):
+        path = template.format(**world)
+        response = client.open(path, method=method)
+        if response.status_code != expected[role]:
+            wrong.append(f"{method} {path}: {response.status_code}, expected {expected[role]}")
+        if endpoint == "accounts.logout" and role != "anonymous":
+            assert login(client, USERS[role]).status_code == 303
+    db.session.rollback()
+    assert not wrong, "\n".join(wrong)
