@@ -102,15 +102,19 @@ def _init_extensions(app):
 def _register_blueprints(app):
     from .accounts.views import bp as accounts_bp, register_login_manager
     from .api.views import bp as api_bp
+    from .organisations.views import bp as organisations_bp
     from .public.views import bp as public_bp
+    from .staff.views import bp as staff_bp
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(organisations_bp)
+    app.register_blueprint(staff_bp)
     register_login_manager(login_manager)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 
 
-_PRIVATE_ENDPOINTS = {"accounts.login", "accounts.password"}
+_PRIVATE_ENDPOINTS = {"accounts.login", "accounts.password", "organisations.register"}
 
 
 def _register_hooks(app):

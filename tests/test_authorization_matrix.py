@@ -21,6 +21,9 @@ def logged_in(status, anonymous=302):
     return {**everyone(status), "anonymous": anonymous}
 
 
+STAFF_ONLY = {"anonymous": 302, "member_a": 404, "member_b": 404, "staff": 200,
+              "partner": 404}
+
 # endpoint → (method, path template, expected status per role)
 MATRIX = {
     "static": ("GET", "/static/css/site.css", everyone(200)),
@@ -42,6 +45,14 @@ MATRIX = {
     "accounts.logout": ("POST", "/logout", everyone(303)),
     "accounts.home": ("GET", "/account", logged_in(200)),
     "accounts.password": ("GET", "/account/password/not-a-token", everyone(404)),
+    "organisations.register": ("GET", "/organisations/register", everyone(200)),
+    "organisations.edit": ("GET", "/manage/organisations/{org_a}",
+                           {"anonymous": 302, "member_a": 200, "member_b": 404,
+                            "staff": 200, "partner": 404}),
+    "staff.organisations": ("GET", "/staff/organisations", STAFF_ONLY),
+    "staff.audit": ("GET", "/staff/audit", STAFF_ONLY),
+    "staff.decide_organisation": ("POST", "/staff/organisations/{org_b_id}/verified",
+                                  {**STAFF_ONLY, "staff": 303}),
 }
 
 
@@ -55,7 +66,7 @@ def world(app, factories):
     factories.user(email="b@example.se", organisation=org_b)
     factories.user(email="staff@example.se", role="staff")
     factories.user(email="partner@example.se", role="partner")
-    return {"org_a": org_a.slug, "org_b": org_b.slug, "venue": venue.slug,
+    return {"org_a": org_a.slug, "org_b": org_b.slug, "org_b_id": org_b.id, "venue": venue.slug,
             "activity_a": activity_a.id,
             "occurrence_a": activity_a.occurrences.first().id}
 

@@ -3,10 +3,11 @@
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..common.text import like_pattern
+from ..common.validators import normal_org_number
 from ..extensions import db
 from ..taxonomy.models import FocusArea, Municipality, TargetGroup
 from .models import Organisation, organisation_focus_area
@@ -84,13 +85,117 @@ def public_organisation(slug):
 
 def valid_org_number(value):
     """Whether a Swedish organisationsnummer (NNNNNN-NNNN) has a valid Luhn check digit."""
-    digits = (value or "").replace("-", "").strip()
-    if len(digits) == 12 and digits[:2] in ("16",):
-        digits = digits[2:]
-    if len(digits) != 10 or not digits.isdigit():
+    return normal_org_number(value) is not None
+
+
+# ------------------------------------------------------------ changing organisations
+
+PROFILE_FIELDS = ("name", "kind", "org_number", "description", "translations",
+                  "municipality_id", "street_address", "postal_code", "city", "website",
+                  "email", "phone", "language_codes", "status", "status_reason")
+RESERVED_SLUGS = {"register", "new", "edit", "calendar", "manage"}
+
+
+class OrganisationError(Exception):
+    """A rule was broken; `field` names the form field the message belongs beside."""
+
+    def __init__(self, field, message):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+def may_edit(user, organisation):
+    """Staff may edit any organisation (of their municipality, when limited);
+    members only their own."""
+    if user is None or not user.is_authenticated:
         return False
-    total = 0
-    for i, ch in enumerate(digits[:9]):
-        n = int(ch) * (2 if i % 2 == 0 else 1)
-        total += n - 9 if n > 9 else n
-    return (10 - total % 10) % 10 == int(digits[9])
+    if user.is_staff:
+        return user.municipality_id in (None, organisation.municipality_id)
+    return any(m.organisation_id == organisation.id for m in user.memberships)
+
+
+def unique_slug(name):
+    from ..common.text import slugify
+    base = slugify(name)[:100]
+    slug, n = base, 1
+    while slug in RESERVED_SLUGS or db.session.scalar(
+            select(Organisation.id).where(Organisation.slug == slug)):
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def apply_profile(organisation, data):
+    """Copy profile data (a plain dict) onto an organisation."""
+    from ..taxonomy.models import FocusArea
+    organisation.name = data["name"].strip()
+    organisation.kind = data["kind"]
+    organisation.org_number = normal_org_number(data.get("org_number")) if data.get(
+        "org_number") else None
+    organisation.description = data["description"].strip()
+    translations = {}
+    for lang in ("en", "ar"):
+        text = (data.get(f"description_{lang}") or "").strip()
+        if text:
+            translations[lang] = {"description": text}
+    organisation.translations = translations
+    organisation.municipality_id = data["municipality"]
+    for name in ("street_address", "postal_code", "city", "website", "email", "phone"):
+        setattr(organisation, name, (data.get(name) or "").strip() or None)
+    organisation.languages = [c.strip().lower() for c in (data.get("languages") or "")
+                              .replace(" ", ",").split(",") if c.strip()]
+    organisation.focus_areas = list(db.session.scalars(
+        select(FocusArea).where(FocusArea.id.in_(data.get("focus_areas") or []))))
+
+
+def register_organisation(data, owner):
+    """A new organisation, pending review, with `owner` as its first owner."""
+    from .models import Membership
+    if db.session.scalar(select(Organisation.id).where(
+            func.lower(Organisation.name) == data["name"].strip().lower())):
+        raise OrganisationError("name", _l("An organisation with that name is already "
+                                           "registered."))
+    organisation = Organisation(slug=unique_slug(data["name"]), status="pending")
+    apply_profile(organisation, data)
+    db.session.add(organisation)
+    db.session.add(Membership(user=owner, organisation=organisation, role="owner"))
+    db.session.flush()
+    return organisation
+
+
+def update_profile(organisation, data, by_user):
+    """Save profile changes; staff changes (and all others) go to the audit log."""
+    from ..audit.services import record, snapshot
+    before = snapshot(organisation, PROFILE_FIELDS)
+    apply_profile(organisation, data)
+    db.session.flush()
+    record(by_user, "organisation.update", organisation, organisation.name, before,
+           snapshot(organisation, PROFILE_FIELDS))
+
+
+def decide(organisation, status, reason, by_user):
+    """Verify, reject or archive an organisation, with a reason the applicant sees."""
+    from ..audit.services import record, snapshot
+    from ..common.time import utcnow
+    if status not in ("verified", "rejected", "archived"):
+        raise OrganisationError("status", _l("Unknown decision."))
+    if status == "rejected" and not (reason or "").strip():
+        raise OrganisationError("reason", _l("Say why, so the organisation can put it "
+                                             "right."))
+    before = snapshot(organisation, ("status", "status_reason"))
+    organisation.status = status
+    organisation.status_reason = (reason or "").strip() or None
+    organisation.reviewed_at = utcnow()
+    if status == "verified":
+        organisation.verified_at = organisation.reviewed_at
+    db.session.flush()
+    record(by_user, f"organisation.{status}", organisation, organisation.name, before,
+           snapshot(organisation, ("status", "status_reason")))
+
+
+def organisations_with_status(status, municipality_id=None):
+    stmt = select(Organisation).where(Organisation.status == status)
+    if municipality_id:
+        stmt = stmt.where(Organisation.municipality_id == municipality_id)
+    return db.session.scalars(stmt.order_by(Organisation.created_at)).all()

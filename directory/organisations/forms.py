@@ -1,0 +1,83 @@
+"""The shape of organisation input: the profile, and registering a new one."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (EmailField, PasswordField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField, URLField)
+from wtforms.validators import (DataRequired, Email, EqualTo, Length, Optional, URL,
+                                ValidationError)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..common.validators import org_number, phone
+
+KIND_LABELS = {
+    "forening": _l("Association"),
+    "idrottsforening": _l("Sports club"),
+    "studieforbund": _l("Study association"),
+    "trossamfund": _l("Faith community"),
+    "frivilligorganisation": _l("Voluntary organisation"),
+    "invandrarforening": _l("Immigrant association"),
+    "kvinnoforening": _l("Women's association"),
+    "ungdomsforening": _l("Youth association"),
+    "socialt-foretag": _l("Social enterprise"),
+    "annan": _l("Other"),
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def language_codes(form, field):
+    codes = [c.strip().lower() for c in (field.data or "").replace(" ", ",").split(",")
+             if c.strip()]
+    if any(not (2 <= len(c) <= 3 and c.isalpha()) for c in codes):
+        raise ValidationError(_l("Write language codes separated by commas, e.g. sv, ar, so."))
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name of the organisation"), validators=[
+        DataRequired(_l("Write the organisation's name.")), Length(max=200)])
+    kind = SelectField(_l("Kind of organisation"),
+                       choices=[(k, v) for k, v in KIND_LABELS.items()])
+    org_number = StringField(_l("Organisation number (optional)"),
+                             validators=[Optional(), org_number, Length(max=13)])
+    description = TextAreaField(_l("What you do (in Swedish)"), validators=[
+        DataRequired(_l("Describe what you do.")), Length(max=5000)])
+    description_en = TextAreaField(_l("What you do, in English (optional)"),
+                                   validators=[Optional(), Length(max=5000)])
+    description_ar = TextAreaField(_l("What you do, in Arabic (optional)"),
+                                   validators=[Optional(), Length(max=5000)])
+    municipality = SelectField(_l("Municipality"), coerce=int, validate_choice=True)
+    street_address = StringField(_l("Street address"), validators=[Optional(),
+                                                                   Length(max=200)])
+    postal_code = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])
+    city = StringField(_l("Town"), validators=[Optional(), Length(max=100)])
+    website = URLField(_l("Website"), validators=[
+        Optional(), URL(message=_l("Write a whole web address, e.g. https://example.se")),
+        Length(max=300)])
+    email = EmailField(_l("E-mail"), validators=[
+        Optional(), Email(_l("That is not an e-mail address.")), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), phone, Length(max=40)])
+    focus_areas = MultiCheckboxField(_l("Focus areas"), coerce=int, validate_choice=True)
+    languages = StringField(_l("Languages you speak (codes, e.g. sv, ar, so)"),
+                            validators=[Optional(), Length(max=100), language_codes])
+
+
+class RegistrationForm(OrganisationForm):
+    owner_name = StringField(_l("Your name"), validators=[
+        DataRequired(_l("Write your name.")), Length(max=120)])
+    owner_email = EmailField(_l("Your e-mail"), validators=[
+        DataRequired(_l("Write your e-mail address.")),
+        Email(_l("That is not an e-mail address.")), Length(max=254)])
+    password = PasswordField(_l("Choose a password"), validators=[
+        DataRequired(_l("Write a password.")), Length(max=200)])
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(_l("Repeat the password.")),
+        EqualTo("password", _l("The passwords are not the same."))])
+
+
+class DecisionForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (the organisation sees it)"),
+                           validators=[Optional(), Length(max=1000)])

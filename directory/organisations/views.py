@@ -1,0 +1,92 @@
+"""Registering an organisation, and members editing their own."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+
+from ..accounts.services import AccountError, create_user, set_password
+from ..extensions import db
+from ..taxonomy.services import all_focus_areas, all_municipalities
+from .forms import OrganisationForm, RegistrationForm
+from .models import Organisation
+from .services import (OrganisationError, may_edit, register_organisation,
+                       update_profile)
+
+bp = Blueprint("organisations", __name__)
+
+
+def _choices(form):
+    form.municipality.choices = [(m.id, m.name) for m in all_municipalities()]
+    form.focus_areas.choices = [(f.id, f.label()) for f in all_focus_areas()]
+
+
+def _put_error(form, error):
+    field = getattr(form, error.field, None)
+    if field is None:
+        field = form.name
+    field.errors = list(field.errors) + [error.message]
+
+
+@bp.route("/organisations/register", methods=["GET", "POST"])
+def register():
+    """A public form: the organisation is created pending, with its first owner."""
+    form = RegistrationForm()
+    _choices(form)
+    if form.validate_on_submit():
+        try:
+            owner = create_user(form.owner_email.data, "member", name=form.owner_name.data)
+            set_password(owner, form.password.data)
+            organisation = register_organisation(form.data, owner)
+        except AccountError as error:
+            db.session.rollback()
+            _put_error(form, _Renamed("owner_email", error) if error.field == "email"
+                       else error)
+        except OrganisationError as error:
+            db.session.rollback()
+            _put_error(form, error)
+        else:
+            db.session.commit()
+            login_user(owner)
+            flash(_("Thank you! A coordinator will review %(name)s soon. You can see the "
+                    "status here.", name=organisation.name))
+            return redirect(url_for("accounts.home"), code=303)
+    return render_template("organisations/register.html", form=form), (
+        422 if form.errors else 200)
+
+
+class _Renamed:
+    """An account error shown beside a differently named field of this form."""
+
+    def __init__(self, field, error):
+        self.field = field
+        self.message = error.message
+
+
+def _editable(slug):
+    organisation = db.session.scalar(db.select(Organisation).filter_by(slug=slug))
+    # Another organisation's page answers 404, not 403: it does not say it exists.
+    if organisation is None or not may_edit(current_user, organisation):
+        abort(404)
+    return organisation
+
+
+@bp.route("/manage/organisations/<slug>", methods=["GET", "POST"])
+@login_required
+def edit(slug):
+    organisation = _editable(slug)
+    form = OrganisationForm(obj=organisation)
+    _choices(form)
+    if not form.is_submitted():
+        form.municipality.data = organisation.municipality_id
+        form.focus_areas.data = [f.id for f in organisation.focus_areas]
+        form.languages.data = ", ".join(organisation.languages)
+        for lang in ("en", "ar"):
+            getattr(form, f"description_{lang}").data = ((organisation.translations or {})
+                                                         .get(lang) or {}).get("description")
+    if form.validate_on_submit():
+        update_profile(organisation, form.data, current_user)
+        db.session.commit()
+        flash(_("Saved."))
+        return redirect(url_for("organisations.edit", slug=organisation.slug), code=303)
+    return render_template("organisations/edit.html", form=form, org=organisation), (
+        422 if form.errors else 200)

@@ -1,0 +1,1 @@
+"""The coordinators' pages: review queue and audit log."""

@@ -1,0 +1,71 @@
+"""Coordinator routes: every one needs the staff role."""
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..accounts.models import User
+from ..audit.services import find_events
+from ..common.time import parse_date
+from ..extensions import db
+from ..organisations.forms import DecisionForm
+from ..organisations.models import Organisation
+from ..organisations.services import (OrganisationError, decide, may_edit,
+                                      organisations_with_status)
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+def staff_required(view):
+    """Only coordinators; anyone else gets 404 (the page does not say it exists)."""
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.is_staff:
+            abort(404)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+@bp.get("/organisations")
+@staff_required
+def organisations():
+    status = request.args.get("status", "pending")
+    if status not in ("pending", "verified", "rejected", "archived"):
+        status = "pending"
+    return render_template("staff/organisations.html", status=status,
+                           organisations=organisations_with_status(
+                               status, current_user.municipality_id),
+                           form=DecisionForm())
+
+
+@bp.post("/organisations/<int:organisation_id>/<any(verified, rejected, archived):status>")
+@staff_required
+def decide_organisation(organisation_id, status):
+    organisation = db.get_or_404(Organisation, organisation_id)
+    if not may_edit(current_user, organisation):
+        abort(404)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            decide(organisation, status, form.reason.data, current_user)
+        except OrganisationError as error:
+            flash(error.message)
+        else:
+            db.session.commit()
+            flash(_("%(name)s: saved.", name=organisation.name))
+    return redirect(url_for("staff.organisations", status="pending"), code=303)
+
+
+@bp.get("/audit")
+@staff_required
+def audit():
+    users = {u.id: u.email for u in db.session.scalars(db.select(User))}
+    user_id = request.args.get("user", type=int)
+    events = find_events(action=request.args.get("action") or None,
+                         object_type=request.args.get("object_type") or None,
+                         user_id=user_id, day_from=parse_date(request.args.get("from")),
+                         day_to=parse_date(request.args.get("to")))
+    return render_template("staff/audit.html", events=events, users=users)

@@ -1,0 +1,95 @@
+"""Registering an organisation, review by a coordinator, and editing one's own."""
+
+from directory.audit.models import AuditEvent
+from directory.extensions import db
+from directory.organisations.models import Organisation
+from tests.conftest import login
+
+
+def registration(**overrides):
+    data = {"name": "Nya Språkvänner", "kind": "forening", "org_number": "802000-1908",
+            "description": "Vi ordnar språkcafé varje vecka.", "municipality": "1",
+            "website": "https://nya.example.se", "email": "info@nya.example.se",
+            "phone": "070-123 45 67", "focus_areas": ["2"], "languages": "sv, ar",
+            "owner_name": "Amina", "owner_email": "amina@example.se",
+            "password": "ett långt lösenord", "confirm": "ett långt lösenord"}
+    data.update(overrides)
+    return data
+
+
+def test_register_review_and_publish(client, factories):
+    factories.municipality()
+    response = client.post("/organisations/register", data=registration())
+    assert response.status_code == 303
+    org = db.session.scalar(db.select(Organisation).filter_by(name="Nya Språkvänner"))
+    assert org.status == "pending" and org.org_number == "802000-1908"
+    assert [m.user.email for m in org.memberships] == ["amina@example.se"]
+    assert client.get(f"/organisations/{org.slug}").status_code == 404
+    assert "Waiting for review" in client.get("/account").get_data(as_text=True)
+    client.post("/logout")
+
+    factories.user(email="staff@example.se", role="staff")
+    login(client, "staff@example.se")
+    queue = client.get("/staff/organisations").get_data(as_text=True)
+    assert "Nya Språkvänner" in queue
+    refused = client.post(f"/staff/organisations/{org.id}/rejected", data={"reason": ""})
+    assert refused.status_code == 303
+    db.session.refresh(org)
+    assert org.status == "pending"  # a rejection needs a reason
+    client.post(f"/staff/organisations/{org.id}/rejected",
+                data={"reason": "Organisationsnumret hör till en annan förening."})
+    db.session.refresh(org)
+    assert org.status == "rejected"
+    client.post(f"/staff/organisations/{org.id}/verified", data={"reason": ""})
+    client.post("/logout")
+    assert client.get(f"/organisations/{org.slug}").status_code == 200
+
+    events = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["organisation.rejected", "organisation.verified"]
+    assert events[0].before == {"status": "pending", "status_reason": None}
+    assert events[1].after["status"] == "verified"
+    login(client, "staff@example.se")
+    log = client.get("/staff/audit?action=organisation.rejected").get_data(as_text=True)
+    assert "organisation.rejected" in log and "organisation.verified" not in log
+
+
+def test_bad_registration_keeps_what_was_typed_and_saves_nothing(client, factories):
+    factories.municipality()
+    bad = registration(org_number="802000-1907", phone="12", website="not a url",
+                       email="nope", password="kort", confirm="kort", name="")
+    response = client.post("/organisations/register", data=bad)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "not a valid organisation number" in body
+    assert "not a phone number" in body
+    assert "Write a whole web address" in body
+    assert "not an e-mail address" in body
+    assert "Write the organisation" in body
+    assert 'value="802000-1907"' in body and 'value="Amina"' in body
+    weak = client.post("/organisations/register", data=registration(password="kort",
+                                                                   confirm="kort"))
+    assert "at least 10 characters" in weak.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Organisation)) == 0
+    from directory.accounts.models import User
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+
+
+def test_members_edit_their_own_organisation_only(client, factories):
+    mine = factories.organisation(name="Min förening")
+    theirs = factories.organisation(name="Deras förening")
+    factories.user(email="a@example.se", organisation=mine)
+    login(client, "a@example.se")
+    form = client.get(f"/manage/organisations/{mine.slug}").get_data(as_text=True)
+    assert 'value="Min förening"' in form
+    data = {"name": "Min förening", "kind": "forening", "description": "Ny text.",
+            "municipality": str(mine.municipality_id), "languages": "sv, so",
+            "description_ar": "نص جديد"}
+    assert client.post(f"/manage/organisations/{mine.slug}", data=data).status_code == 303
+    db.session.refresh(mine)
+    assert mine.description == "Ny text." and mine.languages == ["sv", "so"]
+    assert mine.translated("description", "ar").text == "نص جديد"
+    response = client.post(f"/manage/organisations/{theirs.slug}",
+                           data={**data, "name": "Kapad"})
+    assert response.status_code == 404
+    db.session.refresh(theirs)
+    assert theirs.name == "Deras förening"
