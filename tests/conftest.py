@@ -9,6 +9,7 @@ import os
 from datetime import date, time, timedelta
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from directory import create_app
@@ -84,8 +85,18 @@ def app(request, tmp_path, postgres_uri):
         db.engine.dispose()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in an app context of its own, as in production: a fresh `g`
+    (language, logged-in user) and a fresh database session."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 
@@ -117,7 +128,9 @@ def make_municipality(slug="taby"):
              "goteborg": ("1480", "Göteborg", "Västra Götalands län"),
              "molndal": ("1481", "Mölndal", "Västra Götalands län")}
     code, name, county = names[slug]
-    return get_or_create_municipality(code, slug, name, county)
+    municipality = get_or_create_municipality(code, slug, name, county)
+    db.session.commit()
+    return municipality
 
 
 _serial = itertools.count(1)

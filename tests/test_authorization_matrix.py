@@ -6,6 +6,7 @@ a partner. Another organisation's objects answer 404, not 403.
 
 import pytest
 
+from directory.common.time import utcnow
 from directory.extensions import db
 from tests.conftest import login
 
@@ -23,6 +24,14 @@ def logged_in(status, anonymous=302):
 
 STAFF_ONLY = {"anonymous": 302, "member_a": 404, "member_b": 404, "staff": 200,
               "partner": 404}
+
+def own_org(status):
+    """Members of organisation A and staff; B's members and partners get 404."""
+    return {"anonymous": 302, "member_a": status, "member_b": 404, "staff": status,
+            "partner": 404}
+
+
+OWN_ORG = own_org(200)
 
 # endpoint → (method, path template, expected status per role)
 MATRIX = {
@@ -51,6 +60,14 @@ MATRIX = {
                             "staff": 200, "partner": 404}),
     "staff.organisations": ("GET", "/staff/organisations", STAFF_ONLY),
     "staff.audit": ("GET", "/staff/audit", STAFF_ONLY),
+    "manage.activities": ("GET", "/manage/organisations/{org_a}/activities", OWN_ORG),
+    "manage.new_activity": ("GET", "/manage/organisations/{org_a}/activities/new", OWN_ORG),
+    "manage.edit_activity": ("GET", "/manage/activities/{activity_a}", OWN_ORG),
+    "manage.dates": ("GET", "/manage/activities/{activity_a}/dates", OWN_ORG),
+    "manage.end": ("POST", "/manage/activities/{activity_end}/end", own_org(303)),
+    "manage.cancel": ("POST", "/manage/occurrences/{future_a}/cancel", own_org(422)),
+    "manage.move": ("POST", "/manage/occurrences/{future_a}/move", own_org(422)),
+    "manage.restore": ("POST", "/manage/occurrences/{future_a}/restore", own_org(303)),
     "staff.decide_organisation": ("POST", "/staff/organisations/{org_b_id}/verified",
                                   {**STAFF_ONLY, "staff": 303}),
 }
@@ -62,12 +79,15 @@ def world(app, factories):
     org_a = factories.organisation(name="Förening A")
     org_b = factories.organisation(name="Förening B")
     activity_a = factories.activity(org_a)
+    activity_end = factories.activity(org_a, title="Slutar snart")
+    future_a = next(o for o in activity_a.occurrences if o.starts_at > utcnow())
     factories.user(email="a@example.se", organisation=org_a)
     factories.user(email="b@example.se", organisation=org_b)
     factories.user(email="staff@example.se", role="staff")
     factories.user(email="partner@example.se", role="partner")
     return {"org_a": org_a.slug, "org_b": org_b.slug, "org_b_id": org_b.id, "venue": venue.slug,
-            "activity_a": activity_a.id,
+            "activity_a": activity_a.id, "activity_end": activity_end.id,
+            "future_a": future_a.id,
             "occurrence_a": activity_a.occurrences.first().id}
 
 

@@ -1,6 +1,6 @@
 """Recording who changed what, and reading the log back."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 
@@ -9,7 +9,7 @@ from .models import AuditEvent
 
 
 def _plain(value):
-    if isinstance(value, (date, datetime)):
+    if isinstance(value, (date, datetime, time)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
