@@ -116,7 +116,8 @@ def _register_blueprints(app):
     csrf.exempt(api_bp)
 
 
-_PRIVATE_ENDPOINTS = {"accounts.login", "accounts.password", "organisations.register"}
+_PRIVATE_ENDPOINTS = {"accounts.login", "accounts.password", "accounts.reset",
+                      "organisations.register"}
 
 
 def _register_hooks(app):

@@ -68,6 +68,10 @@ MATRIX = {
     "manage.cancel": ("POST", "/manage/occurrences/{future_a}/cancel", own_org(422)),
     "manage.move": ("POST", "/manage/occurrences/{future_a}/move", own_org(422)),
     "manage.restore": ("POST", "/manage/occurrences/{future_a}/restore", own_org(303)),
+    "organisations.members": ("GET", "/manage/organisations/{org_a}/members", OWN_ORG),
+    "accounts.reset": ("GET", "/account/reset", everyone(200)),
+    "staff.users": ("GET", "/staff/users", STAFF_ONLY),
+    "staff.password_link": ("POST", "/staff/users/{user_b_id}/password-link", STAFF_ONLY),
     "staff.decide_organisation": ("POST", "/staff/organisations/{org_b_id}/verified",
                                   {**STAFF_ONLY, "staff": 303}),
 }
@@ -82,10 +86,10 @@ def world(app, factories):
     activity_end = factories.activity(org_a, title="Slutar snart")
     future_a = next(o for o in activity_a.occurrences if o.starts_at > utcnow())
     factories.user(email="a@example.se", organisation=org_a)
-    factories.user(email="b@example.se", organisation=org_b)
+    user_b = factories.user(email="b@example.se", organisation=org_b)
     factories.user(email="staff@example.se", role="staff")
     factories.user(email="partner@example.se", role="partner")
-    return {"org_a": org_a.slug, "org_b": org_b.slug, "org_b_id": org_b.id, "venue": venue.slug,
+    return {"org_a": org_a.slug, "org_b": org_b.slug, "org_b_id": org_b.id, "user_b_id": user_b.id, "venue": venue.slug,
             "activity_a": activity_a.id, "activity_end": activity_end.id,
             "future_a": future_a.id,
             "occurrence_a": activity_a.occurrences.first().id}

@@ -24,3 +24,9 @@ class SetPasswordForm(FlaskForm):
         DataRequired(_l("Repeat the password.")),
         EqualTo("password", _l("The passwords are not the same."))],
         render_kw={"autocomplete": "new-password"})
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[
+        DataRequired(_l("Write your e-mail address.")), Length(max=254)],
+        render_kw={"autocomplete": "username"})

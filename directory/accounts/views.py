@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
-from .forms import LoginForm, SetPasswordForm
-from .services import (AccountError, authenticate, normalise_email, set_password,
-                       user_for_password_token)
+from .forms import LoginForm, ResetRequestForm, SetPasswordForm
+from .services import (AccountError, authenticate, find_user, make_password_token,
+                       normalise_email, set_password, user_for_password_token)
 
 bp = Blueprint("accounts", __name__)
 
@@ -87,6 +87,29 @@ def password(token):
             return redirect(url_for("accounts.login"), code=303)
     return render_template("accounts/set_password.html", form=form, user=user), (
         422 if form.errors else 200)
+
+
+@bp.route("/account/reset", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"])
+def reset():
+    """Ask for a password link by e-mail; the answer never says whether the account
+    exists."""
+    from ..common.mail import mail_enabled, send_mail
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = find_user(form.email.data)
+        if user is not None and user.active and mail_enabled():
+            link = url_for("accounts.password", token=make_password_token(user),
+                           _external=True)
+            send_mail(user.email, _("Choose a new password"),
+                      _("Choose a new password within 48 hours: %(link)s", link=link))
+        if mail_enabled():
+            flash(_("If there is an account with that e-mail, a link is on its way."))
+        else:
+            flash(_("E-mail is not set up here. Ask a coordinator for a new password "
+                    "link."))
+        return redirect(url_for("accounts.login"), code=303)
+    return render_template("accounts/reset.html", form=form), 422 if form.errors else 200
 
 
 def register_login_manager(login_manager):

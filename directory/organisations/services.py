@@ -199,3 +199,38 @@ def organisations_with_status(status, municipality_id=None):
     if municipality_id:
         stmt = stmt.where(Organisation.municipality_id == municipality_id)
     return db.session.scalars(stmt.order_by(Organisation.created_at)).all()
+
+
+# ------------------------------------------------------------------- members
+
+def may_manage_members(user, organisation):
+    """Owners of the organisation and staff may invite members."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return may_edit(user, organisation)
+    return any(m.organisation_id == organisation.id and m.role == "owner"
+               for m in user.memberships)
+
+
+def invite_member(organisation, email, role, by_user):
+    """Add someone to an organisation. Returns (user, is_new): a new account has no
+    password yet, and gets a signed single-use link (48 h) to choose one."""
+    from ..accounts.services import create_user, find_user
+    from ..audit.services import record
+    from .models import Membership
+    if role not in ("owner", "editor"):
+        raise OrganisationError("role", _l("Unknown role."))
+    user = find_user(email)
+    is_new = user is None
+    if is_new:
+        user = create_user(email, "member")
+    elif user.role != "member":
+        raise OrganisationError("email", _l("That account cannot be a member of an "
+                                            "organisation."))
+    elif any(m.organisation_id == organisation.id for m in user.memberships):
+        raise OrganisationError("email", _l("That person is already a member."))
+    db.session.add(Membership(user=user, organisation=organisation, role=role))
+    db.session.flush()
+    record(by_user, "membership.invite", organisation, f"{role}")
+    return user, is_new

@@ -1,6 +1,6 @@
 """Registering an organisation, and members editing their own."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
@@ -9,8 +9,9 @@ from ..extensions import db
 from ..taxonomy.services import all_focus_areas, all_municipalities
 from .forms import OrganisationForm, RegistrationForm
 from .models import Organisation
-from .services import (OrganisationError, may_edit, register_organisation,
-                       update_profile)
+from .member_forms import InviteForm
+from .services import (OrganisationError, invite_member, may_edit, may_manage_members,
+                       register_organisation, update_profile)
 
 bp = Blueprint("organisations", __name__)
 
@@ -90,3 +91,41 @@ def edit(slug):
         return redirect(url_for("organisations.edit", slug=organisation.slug), code=303)
     return render_template("organisations/edit.html", form=form, org=organisation), (
         422 if form.errors else 200)
+
+
+@bp.route("/manage/organisations/<slug>/members", methods=["GET", "POST"])
+@login_required
+def members(slug):
+    """Owners and coordinators see the members and invite new ones."""
+    from ..accounts.services import make_password_token
+    from ..common.mail import send_mail
+    organisation = _editable(slug)
+    if not may_manage_members(current_user, organisation):
+        abort(404)
+    form = InviteForm()
+    link = None
+    if form.validate_on_submit():
+        try:
+            user, is_new = invite_member(organisation, form.email.data, form.role.data,
+                                         current_user)
+        except (OrganisationError, AccountError) as error:
+            db.session.rollback()
+            form.email.errors = list(form.email.errors) + [error.message]
+        else:
+            db.session.commit()
+            if is_new:
+                link = url_for("accounts.password", token=make_password_token(user),
+                               _external=True)
+                body = _("You are invited to %(name)s on Samverkan. Choose a password "
+                         "within 48 hours: %(link)s", name=organisation.name, link=link)
+                if send_mail(user.email, _("Invitation to %(name)s", name=organisation.name),
+                             body):
+                    flash(_("The invitation is sent by e-mail."))
+                    link = None
+            else:
+                flash(_("%(email)s is now a member.", email=user.email))
+            if link is None:
+                return redirect(url_for("organisations.members", slug=slug), code=303)
+    status = 422 if form.errors else 200
+    return render_template("organisations/members.html", org=organisation, form=form,
+                           link=link), status

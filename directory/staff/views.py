@@ -69,3 +69,25 @@ def audit():
                          user_id=user_id, day_from=parse_date(request.args.get("from")),
                          day_to=parse_date(request.args.get("to")))
     return render_template("staff/audit.html", events=events, users=users)
+
+
+@bp.get("/users")
+@staff_required
+def users():
+    accounts = db.session.scalars(db.select(User).order_by(User.email)).all()
+    return render_template("staff/users.html", accounts=accounts, link=None)
+
+
+@bp.post("/users/<int:user_id>/password-link")
+@staff_required
+def password_link(user_id):
+    """A coordinator makes a one-time password link to pass on (when there is no mail)."""
+    from ..accounts.services import make_password_token
+    from ..audit.services import record
+    account = db.get_or_404(User, user_id)
+    record(current_user, "user.password_link", account, account.email)
+    db.session.commit()
+    link = url_for("accounts.password", token=make_password_token(account), _external=True)
+    accounts = db.session.scalars(db.select(User).order_by(User.email)).all()
+    return render_template("staff/users.html", accounts=accounts, link=link,
+                           link_for=account)

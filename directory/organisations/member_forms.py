@@ -1,0 +1,15 @@
+"""The shape of an invitation."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField
+from wtforms.validators import DataRequired, Email, Length
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("E-mail of the person to invite"), validators=[
+        DataRequired(_l("Write an e-mail address.")),
+        Email(_l("That is not an e-mail address.")), Length(max=254)])
+    role = SelectField(_l("Role"), choices=[("editor", _l("Editor: keeps the page and "
+                                                          "activities current")),
+                                            ("owner", _l("Owner: can also invite others"))])
