@@ -72,6 +72,7 @@ MATRIX = {
     "accounts.reset": ("GET", "/account/reset", everyone(200)),
     "staff.users": ("GET", "/staff/users", STAFF_ONLY),
     "staff.password_link": ("POST", "/staff/users/{user_b_id}/password-link", STAFF_ONLY),
+    "staff.terms": ("GET", "/staff/terms", STAFF_ONLY),
     "staff.decide_organisation": ("POST", "/staff/organisations/{org_b_id}/verified",
                                   {**STAFF_ONLY, "staff": 303}),
 }

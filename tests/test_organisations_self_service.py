@@ -93,3 +93,20 @@ def test_members_edit_their_own_organisation_only(client, factories):
     assert response.status_code == 404
     db.session.refresh(theirs)
     assert theirs.name == "Deras förening"
+
+
+def test_coordinator_adds_a_focus_area_in_three_languages(client, factories):
+    factories.user(email="staff@example.se", role="staff")
+    login(client, "staff@example.se")
+    response = client.post("/staff/terms", data={"kind": "focus", "slug": "kultur",
+                                                 "name": "Kultur", "name_en": "Culture",
+                                                 "name_ar": "الثقافة"})
+    assert response.status_code == 303
+    assert "Culture" in client.get("/activities?lang=en").get_data(as_text=True)
+    clash = client.post("/staff/terms", data={"kind": "focus", "slug": "kultur",
+                                              "name": "Kultur igen"})
+    assert clash.status_code == 422 and "taken" in clash.get_data(as_text=True)
+    bad = client.post("/staff/terms", data={"kind": "target", "slug": "Äldre!",
+                                            "name": "Äldre"})
+    assert bad.status_code == 422 and 'value="Äldre!"' in bad.get_data(as_text=True)
+    assert db.session.scalar(db.select(AuditEvent).filter_by(action="term.create"))

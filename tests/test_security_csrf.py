@@ -1,31 +1,41 @@
-"""With CSRF protection on, as in production: a POST without a valid token is refused."""
+"""With CSRF protection on, as in production: every form POST without a valid token is 400."""
 
 import re
 
 import pytest
 
+from tests.test_authorization_matrix import MATRIX, world  # noqa: F401 (fixture)
+
 pytestmark = pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 
-FORM_POSTS = ["/login", "/logout"]
+
+def form_posts(app):
+    """(endpoint, path template) of every route that takes a POST, except the JSON API."""
+    posts = []
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods and not rule.endpoint.startswith("api."):
+            posts.append((rule.endpoint, MATRIX[rule.endpoint][1]))
+    return sorted(posts)
 
 
-@pytest.mark.parametrize("path", FORM_POSTS)
-def test_post_without_token_is_400(client, path):
-    assert client.post(path, data={"email": "a@example.se", "password": "x" * 12}
-                       ).status_code == 400
+def csrf_login(client, email):
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    return client.post("/login", data={"csrf_token": token, "email": email,
+                                       "password": "ett långt lösenord"})
 
 
-@pytest.mark.parametrize("path", FORM_POSTS)
-def test_post_with_wrong_token_is_400(client, path):
-    client.get("/login")
-    assert client.post(path, data={"csrf_token": "wrong", "email": "a@example.se",
-                                   "password": "x" * 12}).status_code == 400
+def test_every_form_post_needs_the_token(app, client, world):  # noqa: F811
+    assert csrf_login(client, "staff@example.se").status_code == 303
+    posts = form_posts(app)
+    assert len(posts) >= 10
+    for endpoint, template in posts:
+        path = template.format(**world).split("?")[0]
+        missing = client.post(path, data={"reason": "x", "email": "a@example.se"})
+        wrong = client.post(path, data={"csrf_token": "wrong", "reason": "x"})
+        assert (missing.status_code, wrong.status_code) == (400, 400), endpoint
 
 
 def test_login_with_the_forms_token_works(client, factories):
     factories.user()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"csrf_token": token, "email": "medlem@example.se",
-                                           "password": "ett långt lösenord"})
-    assert response.status_code == 303
+    assert csrf_login(client, "medlem@example.se").status_code == 303

@@ -91,3 +91,29 @@ def password_link(user_id):
     accounts = db.session.scalars(db.select(User).order_by(User.email)).all()
     return render_template("staff/users.html", accounts=accounts, link=link,
                            link_for=account)
+
+
+@bp.route("/terms", methods=["GET", "POST"])
+@staff_required
+def terms():
+    """Coordinators edit the focus areas and target groups."""
+    from ..taxonomy.forms import TermForm
+    from ..taxonomy.services import (TermError, all_focus_areas, all_target_groups,
+                                     save_term, term_model)
+    form = TermForm()
+    if form.validate_on_submit() and term_model(form.kind.data):
+        term = None
+        term_id = request.args.get("id", type=int)
+        if term_id:
+            term = db.get_or_404(term_model(form.kind.data), term_id)
+        try:
+            save_term(form.kind.data, form.data, current_user, term)
+        except TermError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Saved."))
+            return redirect(url_for("staff.terms"), code=303)
+    return render_template("staff/terms.html", form=form, focus_areas=all_focus_areas(),
+                           target_groups=all_target_groups()), 422 if form.errors else 200

@@ -36,3 +36,38 @@ def all_target_groups():
 
 def all_municipalities():
     return db.session.scalars(db.select(Municipality).order_by(Municipality.name)).all()
+
+
+class TermError(Exception):
+    def __init__(self, field, message):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+def term_model(kind):
+    return {"focus": FocusArea, "target": TargetGroup}.get(kind)
+
+
+def save_term(kind, data, by_user, term=None):
+    """Create or rename a focus area or target group; the change is audited."""
+    from flask_babel import lazy_gettext as _l
+
+    from ..audit.services import record, snapshot
+    model = term_model(kind)
+    clash = db.session.scalar(db.select(model).filter_by(slug=data["slug"]))
+    if clash is not None and clash is not term:
+        raise TermError("slug", _l("That short name is taken."))
+    before = snapshot(term, ("slug", "name", "names")) if term else None
+    if term is None:
+        position = (db.session.scalar(db.select(db.func.max(model.position))) or 0) + 1
+        term = model(position=position)
+        db.session.add(term)
+    term.slug = data["slug"]
+    term.name = data["name"].strip()
+    term.names = {lang: data[f"name_{lang}"].strip() for lang in ("en", "ar")
+                  if (data.get(f"name_{lang}") or "").strip()}
+    db.session.flush()
+    record(by_user, "term.update" if before else "term.create", term, term.name, before,
+           snapshot(term, ("slug", "name", "names")))
+    return term
