@@ -102,6 +102,7 @@ def _init_extensions(app):
 def _register_blueprints(app):
     from .accounts.views import bp as accounts_bp, register_login_manager
     from .activities.views import bp as manage_bp
+    from .calendars.views import bp as calendars_bp
     from .api.views import bp as api_bp
     from .organisations.views import bp as organisations_bp
     from .public.views import bp as public_bp
@@ -111,6 +112,7 @@ def _register_blueprints(app):
     app.register_blueprint(organisations_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(calendars_bp)
     register_login_manager(login_manager)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)

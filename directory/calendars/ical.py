@@ -1,0 +1,227 @@
+"""iCalendar (RFC 5545) serialisation: activities and occurrences → a VCALENDAR.
+
+Pure: it reads the objects it is given and the plain options, never the database
+or the request. One VEVENT per series with RRULE in Europe/Stockholm; dates the
+series no longer has (removed or cancelled) as EXDATE, so subscribed calendars
+drop them; moved or changed dates as RECURRENCE-ID overrides; UIDs from ids,
+DTSTAMP and LAST-MODIFIED from the data, never from the clock.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from icalendar import Calendar, Event, vRecur
+from icalendar.cal import Component
+
+from ..activities.schedule import slots, weekday_codes
+from ..common.time import LOCAL, to_local
+
+TZID = "Europe/Stockholm"
+EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    """What a feed is called and what it shows."""
+
+    name: str
+    uid_domain: str
+    lang: str = "sv"
+    url: str | None = None
+    refresh_minutes: int = 60
+    window_start: datetime | None = None  # occurrences ending before are left out
+    window_end: datetime | None = None
+
+
+def stockholm_vtimezone():
+    """Europe/Stockholm with one DAYLIGHT and one STANDARD rule, as Outlook expects."""
+    tz = Component.from_ical(
+        "BEGIN:VTIMEZONE\r\n"
+        "TZID:Europe/Stockholm\r\n"
+        "X-LIC-LOCATION:Europe/Stockholm\r\n"
+        "BEGIN:DAYLIGHT\r\n"
+        "TZOFFSETFROM:+0100\r\n"
+        "TZOFFSETTO:+0200\r\n"
+        "TZNAME:CEST\r\n"
+        "DTSTART:19700329T020000\r\n"
+        "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"
+        "END:DAYLIGHT\r\n"
+        "BEGIN:STANDARD\r\n"
+        "TZOFFSETFROM:+0200\r\n"
+        "TZOFFSETTO:+0100\r\n"
+        "TZNAME:CET\r\n"
+        "DTSTART:19701025T030000\r\n"
+        "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"
+        "END:STANDARD\r\n"
+        "END:VTIMEZONE\r\n")
+    return tz
+
+
+def _local(moment):
+    """A moment as naive Stockholm wall-clock time, to be written with TZID."""
+    return to_local(moment).replace(tzinfo=None)
+
+
+def _add_local(event, name, moment):
+    event.add(name, _local(moment), parameters={"TZID": TZID})
+
+
+def _place(activity, occurrence=None):
+    room = (occurrence.room if occurrence is not None and occurrence.room else None) or \
+        activity.room
+    if room is not None:
+        venue = room.venue
+        return (f"{venue.name}, {room.name}, {venue.address_line}", venue.latitude,
+                venue.longitude)
+    parts = [p for p in (activity.street_address,
+                         " ".join(p for p in (activity.postal_code, activity.city) if p)) if p]
+    return ", ".join(parts), activity.latitude, activity.longitude
+
+
+def _describe(event, activity, options, occurrence=None):
+    event.add("summary", str(activity.translated("title", options.lang)))
+    description = str(activity.translated("description", options.lang))
+    if occurrence is not None and occurrence.is_cancelled and occurrence.cancel_reason:
+        description = f"{occurrence.cancel_reason}\n\n{description}"
+    if description:
+        event.add("description", description)
+    location, lat, lon = _place(activity, occurrence)
+    if location:
+        event.add("location", location)
+    if lat is not None and lon is not None:
+        event.add("geo", (lat, lon))
+    if options.url:
+        event.add("url", options.url.format(activity_id=activity.id))
+    if activity.focus_areas:
+        event.add("categories", [fa.label(options.lang) for fa in activity.focus_areas])
+    if activity.organisation.email:
+        event.add("organizer", f"mailto:{activity.organisation.email}",
+                  parameters={"CN": activity.organisation.name})
+
+
+def _stamp(event, *moments):
+    latest = max((m for m in moments if m is not None), default=EPOCH)
+    event.add("dtstamp", latest)
+    event.add("last-modified", latest)
+
+
+def series_uid(activity, options):
+    return f"activity-{activity.id}@{options.uid_domain}"
+
+
+def occurrence_uid(occurrence, options):
+    return f"occurrence-{occurrence.id}@{options.uid_domain}"
+
+
+def _rrule(schedule):
+    rule = {"FREQ": "WEEKLY", "BYDAY": weekday_codes(schedule.weekdays or
+                                                      (schedule.starts_on.weekday(),))}
+    if schedule.interval and schedule.interval > 1:
+        rule["INTERVAL"] = schedule.interval
+    if schedule.until:
+        # UNTIL in UTC, at the end of the last local day (RFC 5545 with a TZID DTSTART).
+        last = datetime.combine(schedule.until, datetime.max.time()).replace(
+            microsecond=0, tzinfo=LOCAL).astimezone(timezone.utc)
+        rule["UNTIL"] = last
+    elif schedule.count:
+        rule["COUNT"] = schedule.count
+    rule["WKST"] = "MO"
+    return vRecur(rule)
+
+
+def series_events(activity, occurrences, options):
+    """The VEVENTs of one activity: a master with RRULE and its overrides, or, for a
+    one-off, a single event. `occurrences` are the activity's rows in the window
+    (options.window_start to options.window_end, both required for a series)."""
+    schedule = activity.schedule
+    by_slot = {o.original_starts_at: o for o in occurrences}
+    events = []
+    if schedule.recurrence != "weekly":
+        for occ in occurrences:
+            events.append(single_event(occ, options, uid=series_uid(activity, options)
+                                       if len(occurrences) == 1 else None))
+        return events
+    all_slots = slots(schedule, last_day=to_local(options.window_end).date())
+    if not all_slots:
+        return [single_event(o, options) for o in occurrences if not o.is_cancelled]
+    first_start, first_end = all_slots[0]
+    rule_slots = [(s, e) for s, e in all_slots if e > options.window_start]
+    master = Event()
+    master.add("uid", series_uid(activity, options))
+    _add_local(master, "dtstart", first_start)
+    _add_local(master, "dtend", first_end)
+    master.add("rrule", _rrule(schedule))
+    master.add("sequence", activity.sequence)
+    master.add("status", "CONFIRMED")
+    master.add("created", activity.created_at)
+    _describe(master, activity, options)
+    latest = max([activity.updated_at] + [o.updated_at for o in occurrences])
+    _stamp(master, latest)
+    materialised_until = max((o.original_starts_at for o in occurrences), default=None)
+    exdates, overrides = [], []
+    for start, end in rule_slots:
+        occ = by_slot.get(start)
+        if occ is None:
+            # Removed, unless it simply lies past what has been materialised yet.
+            if materialised_until is not None and start <= materialised_until:
+                exdates.append(start)
+            continue
+        if occ.is_cancelled:
+            exdates.append(start)
+        elif occ.starts_at != start or occ.ends_at != end or occ.sequence or \
+                (occ.room_id and occ.room_id != activity.room_id):
+            overrides.append(occ)
+    if exdates:
+        master.add("exdate", [_local(s) for s in exdates], parameters={"TZID": TZID})
+    events.append(master)
+    for occ in overrides:
+        event = Event()
+        event.add("uid", series_uid(activity, options))
+        _add_local(event, "recurrence-id", occ.original_starts_at)
+        _add_local(event, "dtstart", occ.starts_at)
+        _add_local(event, "dtend", occ.ends_at)
+        event.add("sequence", activity.sequence + occ.sequence)
+        event.add("status", "CONFIRMED")
+        _describe(event, activity, options, occ)
+        _stamp(event, occ.updated_at, activity.updated_at)
+        events.append(event)
+    rule_starts = {s for s, _ in rule_slots}
+    for occ in occurrences:
+        # Dates kept outside the current rule (e.g. kept for their sign-ups).
+        if occ.original_starts_at not in rule_starts and not occ.is_cancelled:
+            events.append(single_event(occ, options))
+    return events
+
+
+def single_event(occurrence, options, uid=None):
+    """One dated occurrence as a standalone VEVENT (for "add to my calendar")."""
+    activity = occurrence.activity
+    event = Event()
+    event.add("uid", uid or occurrence_uid(occurrence, options))
+    _add_local(event, "dtstart", occurrence.starts_at)
+    _add_local(event, "dtend", occurrence.ends_at)
+    event.add("sequence", activity.sequence + occurrence.sequence)
+    event.add("status", "CANCELLED" if occurrence.is_cancelled else "CONFIRMED")
+    event.add("created", activity.created_at)
+    _describe(event, activity, options, occurrence)
+    _stamp(event, occurrence.updated_at, activity.updated_at)
+    return event
+
+
+def calendar(events, options):
+    """A VCALENDAR around the events, with the Stockholm VTIMEZONE; returns bytes."""
+    cal = Calendar()
+    cal.add("prodid", "-//Samverkan//Calendar feeds//SV")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("name", options.name)
+    cal.add("x-wr-calname", options.name)
+    cal.add("x-wr-timezone", TZID)
+    cal.add("refresh-interval", timedelta(minutes=options.refresh_minutes),
+            parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", f"PT{options.refresh_minutes}M")
+    cal.add_component(stockholm_vtimezone())
+    for event in events:
+        cal.add_component(event)
+    return cal.to_ical()

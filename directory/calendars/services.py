@@ -1,0 +1,81 @@
+"""Building calendar feeds: which activities and occurrences go in, and their bytes."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..activities.models import Activity, Occurrence
+from ..common.time import utcnow
+from ..extensions import db
+from ..organisations.models import Organisation
+from ..venues.models import Room
+from .ical import FeedOptions, calendar, series_events, single_event
+
+WINDOW_BACK = timedelta(days=92)    # three months back
+WINDOW_AHEAD = timedelta(days=366)  # twelve months ahead
+
+
+def uid_domain():
+    """The stable right-hand side of every UID: the public host, or 'samverkan'."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    return (urlsplit(base).hostname if base else None) or "samverkan"
+
+
+def options_for(name, lang, now=None):
+    now = now or utcnow()
+    return FeedOptions(name=name, uid_domain=uid_domain(), lang=lang,
+                       url=url_for("public.activity", activity_id=0, _external=True)
+                       .replace("/0", "/{activity_id}"),
+                       window_start=now - WINDOW_BACK, window_end=now + WINDOW_AHEAD)
+
+
+def public_activities(stmt_filter=None):
+    """Activities of verified organisations, with what serialising needs loaded."""
+    stmt = (select(Activity).join(Activity.organisation)
+            .where(Organisation.status == "verified")
+            .options(joinedload(Activity.organisation),
+                     joinedload(Activity.room).joinedload(Room.venue),
+                     selectinload(Activity.focus_areas))
+            .order_by(Activity.id))
+    if stmt_filter is not None:
+        stmt = stmt.where(stmt_filter)
+    return db.session.scalars(stmt).unique().all()
+
+
+def occurrences_by_activity(activity_ids, options):
+    """Occurrences in the feed window, grouped by activity."""
+    grouped = {i: [] for i in activity_ids}
+    if not activity_ids:
+        return grouped
+    rows = db.session.scalars(
+        select(Occurrence).where(Occurrence.activity_id.in_(activity_ids),
+                                 Occurrence.ends_at > options.window_start,
+                                 Occurrence.starts_at < options.window_end)
+        .options(joinedload(Occurrence.room).joinedload(Room.venue))
+        .order_by(Occurrence.starts_at))
+    for occ in rows:
+        grouped[occ.activity_id].append(occ)
+    return grouped
+
+
+def series_feed(activities, options):
+    """(ics bytes, last modified) for whole series of these activities."""
+    grouped = occurrences_by_activity([a.id for a in activities], options)
+    events, latest = [], None
+    for activity in activities:
+        occurrences = grouped[activity.id]
+        if not occurrences:
+            continue
+        events.extend(series_events(activity, occurrences, options))
+        moments = [activity.updated_at] + [o.updated_at for o in occurrences]
+        latest = max([m for m in moments + [latest] if m is not None])
+    return calendar(events, options), latest
+
+
+def occurrence_feed(occurrence, options):
+    """(ics bytes, last modified) for one date."""
+    latest = max(occurrence.updated_at, occurrence.activity.updated_at)
+    return calendar([single_event(occurrence, options)], options), latest
