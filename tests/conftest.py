@@ -62,6 +62,15 @@ def _empty_tables():
     db.session.commit()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in an app context of its own, as in production: a fresh `g`
+    (language, logged-in user) and a fresh database session."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(request, tmp_path, postgres_uri):
     """A fresh app and database, with the default focus areas and target groups.
@@ -73,6 +82,7 @@ def app(request, tmp_path, postgres_uri):
     for marker in reversed(list(request.node.iter_markers("app_config"))):
         extra.update(marker.kwargs)
     app = create_app(config_for_tests(uri, **extra))
+    app.test_client_class = FreshContextClient
     with app.app_context():
         if postgres_uri:
             _empty_tables()
@@ -85,19 +95,13 @@ def app(request, tmp_path, postgres_uri):
         db.engine.dispose()
 
 
-class FreshContextClient(FlaskClient):
-    """Each request in an app context of its own, as in production: a fresh `g`
-    (language, logged-in user) and a fresh database session."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def client(app):
-    app.test_client_class = FreshContextClient
-    return app.test_client()
+    """A browser that asks for English pages (tests read English messages) unless a
+    test sends its own Accept-Language, `?lang=` or cookie."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 def make_user(email="medlem@example.se", role="member", password="ett långt lösenord",
