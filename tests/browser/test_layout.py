@@ -16,8 +16,9 @@ def test_arabic_page_is_mirrored(page, url):
 def test_filters_work_without_javascript(browser, url):
     context = browser.new_context(java_script_enabled=False, locale="sv-SE")
     page = context.new_page()
-    page.goto(url("/activities?lang=sv"))
+    page.goto(url("/language/sv?next=/activities"))
     before = page.locator(".card").count()
+    page.locator(".filter-box > summary").click()
     page.select_option("#f-focus", "arbete")
     page.get_by_role("button", name="Visa").click()
     page.wait_for_url("**/activities?*focus=arbete*")
