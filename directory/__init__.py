@@ -2,6 +2,7 @@
 
 import logging
 import os
+import re
 import secrets
 
 from flask import Flask, render_template, request
@@ -157,11 +158,16 @@ class _StripQueryFilter(logging.Filter):
         return True
 
 
+_SECRET_PATHS = re.compile(r"(/feeds/|/account/password/|/signups/)[^ /?]+")
+
+
 def _strip_query(text):
-    if "?" in text and " " in text:
+    """A request line without its query string and with secret tokens masked."""
+    if " " in text and ("?" in text or _SECRET_PATHS.search(text)):
         method, _, rest = text.partition(" ")
         path, _, tail = rest.partition(" ")
-        return f"{method} {path.split('?', 1)[0]} {tail}"
+        path = _SECRET_PATHS.sub(r"\1…", path.split("?", 1)[0])
+        return f"{method} {path} {tail}"
     return text
 
 

@@ -82,6 +82,10 @@ MATRIX = {
     "staff.users": ("GET", "/staff/users", STAFF_ONLY),
     "staff.password_link": ("POST", "/staff/users/{user_b_id}/password-link", STAFF_ONLY),
     "staff.terms": ("GET", "/staff/terms", STAFF_ONLY),
+    "staff.partners": ("GET", "/staff/partners", STAFF_ONLY),
+    "staff.partner": ("GET", "/staff/partners/{partner_id}", STAFF_ONLY),
+    "staff.feed_action": ("POST", "/staff/feeds/{feed_id}/rotate", STAFF_ONLY),
+    "calendars.partner_calendar": ("GET", "/feeds/{feed_token}.ics", everyone(200)),
     "staff.decide_organisation": ("POST", "/staff/organisations/{org_b_id}/verified",
                                   {**STAFF_ONLY, "staff": 303}),
 }
@@ -98,8 +102,15 @@ def world(app, factories):
     factories.user(email="a@example.se", organisation=org_a)
     user_b = factories.user(email="b@example.se", organisation=org_b)
     factories.user(email="staff@example.se", role="staff")
-    factories.user(email="partner@example.se", role="partner")
-    return {"org_a": org_a.slug, "org_b": org_b.slug, "org_b_id": org_b.id, "user_b_id": user_b.id, "venue": venue.slug,
+    from directory.calendars.partners import create_partner, create_subscription
+    partner = create_partner("Arbetsförmedlingen", None)
+    feed, token = create_subscription(partner, "Arbete", {"focus": ["arbete"]}, False, None)
+    db.session.commit()
+    partner_user = factories.user(email="partner@example.se", role="partner")
+    partner_user.partner_id = partner.id
+    db.session.commit()
+    return {"org_a": org_a.slug, "org_b": org_b.slug, "org_b_id": org_b.id, "partner_id": partner.id, "feed_id": feed.id,
+            "feed_token": token, "user_b_id": user_b.id, "venue": venue.slug,
             "activity_a": activity_a.id, "activity_end": activity_end.id,
             "future_a": future_a.id,
             "occurrence_a": activity_a.occurrences.first().id}

@@ -66,7 +66,8 @@ def logout():
 @bp.get("/account")
 @login_required
 def home():
-    return render_template("accounts/home.html")
+    from ..calendars.partners import feed_token
+    return render_template("accounts/home.html", feed_token=feed_token)
 
 
 @bp.route("/account/password/<token>", methods=["GET", "POST"])

@@ -225,3 +225,23 @@ def calendar(events, options):
     for event in events:
         cal.add_component(event)
     return cal.to_ical()
+
+
+def tentative_event(booking, options):
+    """A pending room booking of an activity, as a TENTATIVE event."""
+    activity = booking.activity
+    event = Event()
+    event.add("uid", f"booking-{booking.id}@{options.uid_domain}")
+    _add_local(event, "dtstart", booking.starts_at)
+    _add_local(event, "dtend", booking.ends_at)
+    event.add("sequence", 0)
+    event.add("status", "TENTATIVE")
+    event.add("summary", str(activity.translated("title", options.lang)))
+    room = booking.room
+    event.add("location", f"{room.venue.name}, {room.name}, {room.venue.address_line}")
+    if room.venue.latitude is not None and room.venue.longitude is not None:
+        event.add("geo", (room.venue.latitude, room.venue.longitude))
+    if options.url:
+        event.add("url", options.url.format(activity_id=activity.id))
+    _stamp(event, booking.updated_at)
+    return event

@@ -12,7 +12,7 @@ from ..common.time import utcnow
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..venues.models import Room
-from .ical import FeedOptions, calendar, series_events, single_event
+from .ical import FeedOptions, calendar, series_events, single_event, tentative_event
 
 WINDOW_BACK = timedelta(days=92)    # three months back
 WINDOW_AHEAD = timedelta(days=366)  # twelve months ahead
@@ -61,7 +61,7 @@ def occurrences_by_activity(activity_ids, options):
     return grouped
 
 
-def series_feed(activities, options):
+def series_feed(activities, options, extra_events=(), extra_latest=None):
     """(ics bytes, last modified) for whole series of these activities."""
     grouped = occurrences_by_activity([a.id for a in activities], options)
     events, latest = [], None
@@ -72,7 +72,22 @@ def series_feed(activities, options):
         events.extend(series_events(activity, occurrences, options))
         moments = [activity.updated_at] + [o.updated_at for o in occurrences]
         latest = max([m for m in moments + [latest] if m is not None])
-    return calendar(events, options), latest
+    if extra_latest is not None:
+        latest = max(m for m in (latest, extra_latest) if m is not None)
+    return calendar(events + list(extra_events), options), latest
+
+
+def partner_feed(subscription, lang):
+    """(ics bytes, last modified) for a partner's saved filter."""
+    from .partners import activity_condition, pending_bookings
+    options = options_for(subscription.name, lang)
+    activities = public_activities(activity_condition(subscription.filters or {}))
+    extra, latest = [], None
+    if subscription.include_tentative:
+        bookings = pending_bookings(subscription.filters or {}, options)
+        extra = [tentative_event(b, options) for b in bookings]
+        latest = max((b.updated_at for b in bookings), default=None)
+    return series_feed(activities, options, extra, latest)
 
 
 def occurrence_feed(occurrence, options):

@@ -85,3 +85,20 @@ def occurrence_calendar(occurrence_id):
     return ics_response(*services.occurrence_feed(occurrence, options),
                         filename=f"occurrence-{occurrence.id}")
 
+
+
+@bp.get("/feeds/<token>.ics")
+def partner_calendar(token):
+    """A partner's private feed; an unknown or revoked token answers 404 at once."""
+    from ..common.time import utcnow
+    from ..extensions import db
+    from .partners import subscription_for_token
+    subscription = subscription_for_token(token)
+    if subscription is None:
+        abort(404)
+    body, latest = services.partner_feed(subscription, current_lang())
+    subscription.last_fetched_at = utcnow()
+    db.session.commit()
+    response = ics_response(body, latest, filename="feed")
+    response.headers["Cache-Control"] = "private, max-age=900"
+    return response

@@ -117,3 +117,79 @@ def terms():
             return redirect(url_for("staff.terms"), code=303)
     return render_template("staff/terms.html", form=form, focus_areas=all_focus_areas(),
                            target_groups=all_target_groups()), 422 if form.errors else 200
+
+
+# ------------------------------------------------------------ LÖK partners and feeds
+
+def _subscription_choices(form):
+    from ..taxonomy.services import all_focus_areas, all_target_groups
+    from ..venues.services import public_venues
+    form.focus.choices = [(f.slug, f.label()) for f in all_focus_areas()]
+    form.target.choices = [(t.slug, t.label()) for t in all_target_groups()]
+    form.venue.choices = [(v.slug, v.name) for v in public_venues()]
+
+
+@bp.route("/partners", methods=["GET", "POST"])
+@staff_required
+def partners():
+    from ..calendars.forms import PartnerForm
+    from ..calendars.models import Partner
+    from ..calendars.partners import PartnerError, create_partner
+    form = PartnerForm()
+    if form.validate_on_submit():
+        try:
+            partner = create_partner(form.name.data, current_user, form.website.data)
+        except PartnerError as error:
+            db.session.rollback()
+            form.name.errors.append(error.message)
+        else:
+            db.session.commit()
+            return redirect(url_for("staff.partner", partner_id=partner.id), code=303)
+    listing = db.session.scalars(db.select(Partner).order_by(Partner.name)).all()
+    return render_template("staff/partners.html", form=form, partners=listing), (
+        422 if form.errors else 200)
+
+
+@bp.route("/partners/<int:partner_id>", methods=["GET", "POST"])
+@staff_required
+def partner(partner_id):
+    """A partner's feeds; a new feed's secret link is shown once, here."""
+    from ..calendars.forms import SubscriptionForm
+    from ..calendars.models import Partner
+    from ..calendars.partners import create_subscription
+    found = db.get_or_404(Partner, partner_id)
+    form = SubscriptionForm()
+    _subscription_choices(form)
+    link = None
+    if form.validate_on_submit():
+        _, token = create_subscription(found, form.name.data,
+                                       {"focus": form.focus.data, "target": form.target.data,
+                                        "venue": form.venue.data},
+                                       form.include_tentative.data, current_user)
+        db.session.commit()
+        link = url_for("calendars.partner_calendar", token=token, _external=True)
+        form = SubscriptionForm(formdata=None)
+        _subscription_choices(form)
+    return render_template("staff/partner.html", partner=found, form=form, link=link), (
+        422 if form.errors else 200)
+
+
+@bp.post("/feeds/<int:subscription_id>/<any(rotate, revoke):action>")
+@staff_required
+def feed_action(subscription_id, action):
+    from ..calendars.models import FeedSubscription
+    from ..calendars.partners import revoke, rotate
+    subscription = db.get_or_404(FeedSubscription, subscription_id)
+    link = None
+    if action == "rotate":
+        token = rotate(subscription, current_user)
+        link = url_for("calendars.partner_calendar", token=token, _external=True)
+    else:
+        revoke(subscription, current_user)
+        flash(_("The link no longer works."))
+    db.session.commit()
+    from ..calendars.forms import SubscriptionForm
+    form = SubscriptionForm(formdata=None)
+    _subscription_choices(form)
+    return render_template("staff/partner.html", partner=subscription.partner, form=form,
+                           link=link)

@@ -1,0 +1,25 @@
+"""The shape of partner and feed input."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField, URLField
+from wtforms.validators import DataRequired, Length, Optional, URL
+
+from ..organisations.forms import MultiCheckboxField
+
+
+class PartnerForm(FlaskForm):
+    name = StringField(_l("Name of the partner"), validators=[
+        DataRequired(_l("Write a name.")), Length(max=200)])
+    website = URLField(_l("Website"), validators=[
+        Optional(), URL(message=_l("Write a whole web address, e.g. https://example.se")),
+        Length(max=300)])
+
+
+class SubscriptionForm(FlaskForm):
+    name = StringField(_l("Name of the feed"), validators=[
+        DataRequired(_l("Write a name.")), Length(max=200)])
+    focus = MultiCheckboxField(_l("Focus areas"))
+    target = MultiCheckboxField(_l("Target groups"))
+    venue = MultiCheckboxField(_l("Meeting places"))
+    include_tentative = BooleanField(_l("Show requested room bookings as tentative"))

@@ -1,0 +1,146 @@
+"""LÖK partners and their private feed subscriptions: secret links, filters, revocation.
+
+A feed token is HMAC-SHA256(SECRET_KEY, subscription id + the time it was issued),
+192 bits, URL-safe. Only its SHA-256 is stored, so the database alone never reveals a
+link; the app can show the link again to the partner's own users. Rotating issues a
+new token (the old link stops at once); revoking makes the link answer 404.
+"""
+
+import base64
+import hashlib
+import hmac
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..activities.models import Activity, activity_focus_area, activity_target_group
+from ..audit.services import record
+from ..common.text import slugify
+from ..common.time import utcnow
+from ..extensions import db
+from ..organisations.models import Organisation
+from ..taxonomy.models import FocusArea, TargetGroup
+from ..venues.models import Room, Venue
+from .models import FeedSubscription, Partner
+
+FILTER_KEYS = ("focus", "target", "venue", "org")
+
+
+class PartnerError(Exception):
+    def __init__(self, field, message):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+def _token_for(subscription):
+    issued = (subscription.rotated_at or subscription.created_at).isoformat()
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(),
+                      f"feed:{subscription.id}:{issued}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def feed_token(subscription):
+    """The subscription's current secret token (for its partner's users and once at issue)."""
+    return _token_for(subscription)
+
+
+def create_partner(name, by_user, website=None):
+    name = (name or "").strip()
+    if not name:
+        raise PartnerError("name", _l("Write a name."))
+    slug = slugify(name)
+    if db.session.scalar(select(Partner.id).where(Partner.slug == slug)):
+        raise PartnerError("name", _l("There is already a partner with that name."))
+    partner = Partner(name=name, slug=slug, website=website or None)
+    db.session.add(partner)
+    db.session.flush()
+    record(by_user, "partner.create", partner, partner.name)
+    return partner
+
+
+def create_subscription(partner, name, filters, include_tentative, by_user):
+    """A new feed; returns (subscription, token). The token is not stored."""
+    clean = {k: sorted({str(v) for v in filters.get(k) or []}) for k in FILTER_KEYS}
+    subscription = FeedSubscription(partner=partner, name=(name or "").strip()[:200] or
+                                    partner.name, filters=clean,
+                                    include_tentative=bool(include_tentative),
+                                    created_at=utcnow(), token_hash="pending")
+    db.session.add(subscription)
+    db.session.flush()
+    token = _token_for(subscription)
+    subscription.token_hash = hash_token(token)
+    record(by_user, "feed.create", subscription, subscription.name, None, clean)
+    return subscription, token
+
+
+def rotate(subscription, by_user):
+    """A new secret link; the old one stops working at once."""
+    subscription.rotated_at = utcnow()
+    subscription.revoked_at = None
+    token = _token_for(subscription)
+    subscription.token_hash = hash_token(token)
+    record(by_user, "feed.rotate", subscription, subscription.name)
+    return token
+
+
+def revoke(subscription, by_user):
+    subscription.revoked_at = utcnow()
+    record(by_user, "feed.revoke", subscription, subscription.name)
+
+
+def subscription_for_token(token):
+    """The live subscription a token opens, or None (unknown or revoked)."""
+    if not token or len(token) > 100:
+        return None
+    subscription = db.session.scalar(select(FeedSubscription).where(
+        FeedSubscription.token_hash == hash_token(token)))
+    if subscription is None or subscription.revoked_at is not None:
+        return None
+    return subscription
+
+
+def activity_condition(filters):
+    """A SQL condition on Activity for a saved filter: any of the values within a kind,
+    every kind that is given."""
+    conditions = []
+    if filters.get("focus"):
+        conditions.append(Activity.id.in_(
+            select(activity_focus_area.c.activity_id).join(FocusArea).where(
+                FocusArea.slug.in_(filters["focus"]))))
+    if filters.get("target"):
+        conditions.append(Activity.id.in_(
+            select(activity_target_group.c.activity_id).join(TargetGroup).where(
+                TargetGroup.slug.in_(filters["target"]))))
+    if filters.get("venue"):
+        conditions.append(Activity.room_id.in_(
+            select(Room.id).join(Venue).where(Venue.slug.in_(filters["venue"]))))
+    if filters.get("org"):
+        conditions.append(Activity.organisation_id.in_(
+            select(Organisation.id).where(Organisation.slug.in_(filters["org"]))))
+    if not conditions:
+        return None
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined = combined & condition
+    return combined
+
+
+def pending_bookings(filters, options):
+    """Pending room bookings of matching activities, shown as TENTATIVE."""
+    from ..bookings.models import RoomBooking
+    stmt = (select(RoomBooking).join(RoomBooking.activity).join(Activity.organisation)
+            .where(RoomBooking.status == "pending", Organisation.status == "verified",
+                   RoomBooking.ends_at > options.window_start,
+                   RoomBooking.starts_at < options.window_end))
+    condition = activity_condition(filters)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return db.session.scalars(stmt.order_by(RoomBooking.starts_at)).all()
+
+

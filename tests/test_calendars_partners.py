@@ -1,0 +1,94 @@
+"""LÖK partners' private feeds: secret links shown once, stored hashed, filtered,
+rotatable and revocable."""
+
+import re
+from datetime import timedelta
+
+from directory.bookings.models import RoomBooking
+from directory.calendars.models import FeedSubscription
+from directory.common.time import utcnow
+from directory.extensions import db
+from tests.conftest import login
+from tests.test_calendars_feeds import icaljs, window
+
+FEED = re.compile(r"https?://[^/\s]+(/feeds/[A-Za-z0-9_-]+\.ics)")
+
+
+def staff_makes_a_feed(client, factories, **fields):
+    factories.user(email="staff@example.se", role="staff")
+    login(client, "staff@example.se")
+    response = client.post("/staff/partners", data={"name": "Arbetsförmedlingen"})
+    partner_url = response.location
+    page = client.post(partner_url, data={"name": "Arbete i Täby", **fields})
+    return partner_url, FEED.search(page.get_data(as_text=True)).group(1)
+
+
+def test_feed_link_is_shown_once_and_stored_only_hashed(client, factories):
+    partner_url, path = staff_makes_a_feed(client, factories, focus=["arbete"])
+    token = path.split("/")[-1][:-4]
+    assert len(token) >= 22  # 128 bits or more in URL-safe base64
+    assert not FEED.search(client.get(partner_url).get_data(as_text=True))
+    subscription = db.session.scalar(db.select(FeedSubscription))
+    assert subscription.token_hash != token
+    assert token not in repr({c.name: getattr(subscription, c.name)
+                              for c in FeedSubscription.__table__.columns})
+
+
+def test_feed_shows_what_the_filter_asks_for_and_parses(client, factories):
+    factories.activity(title="Jobbcoachning", focus=["arbete"])
+    factories.activity(title="Sagostund", focus=["barn-och-unga"])
+    _, path = staff_makes_a_feed(client, factories, focus=["arbete"])
+    client.post("/logout")
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    titles = {summary for _, _, summary in icaljs(response.data, *window())}
+    assert titles == {"Jobbcoachning"}
+    subscription = db.session.scalar(db.select(FeedSubscription))
+    db.session.refresh(subscription)
+    assert subscription.last_fetched_at is not None
+    again = client.get(path, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_tentative_bookings_only_when_asked(client, factories):
+    venue = factories.venue()
+    activity = factories.activity(title="Jobbcoachning", focus=["arbete"])
+    start = utcnow() + timedelta(days=10)
+    db.session.add(RoomBooking(room=venue.rooms[0], organisation=activity.organisation,
+                               activity=activity, starts_at=start,
+                               ends_at=start + timedelta(hours=2), status="pending"))
+    db.session.commit()
+    _, with_tentative = staff_makes_a_feed(client, factories, focus=["arbete"],
+                                           include_tentative="y")
+    body = client.get(with_tentative).data.decode()
+    assert "STATUS:TENTATIVE" in body
+    partner_url = f"/staff/partners/{db.session.scalar(db.select(FeedSubscription)).partner_id}"
+    plain = FEED.search(client.post(partner_url, data={"name": "Utan", "focus": ["arbete"]})
+                        .get_data(as_text=True)).group(1)
+    assert "TENTATIVE" not in client.get(plain).data.decode()
+
+
+def test_rotate_and_revoke(client, factories):
+    _, old = staff_makes_a_feed(client, factories)
+    subscription = db.session.scalar(db.select(FeedSubscription))
+    page = client.post(f"/staff/feeds/{subscription.id}/rotate").get_data(as_text=True)
+    new = FEED.search(page).group(1)
+    assert new != old
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200
+    client.post(f"/staff/feeds/{subscription.id}/revoke")
+    assert client.get(new).status_code == 404
+    assert client.get("/feeds/not-a-token.ics").status_code == 404
+
+
+def test_partner_users_see_their_own_feed_links(client, factories):
+    _, path = staff_makes_a_feed(client, factories)
+    client.post("/logout")
+    subscription = db.session.scalar(db.select(FeedSubscription))
+    user = factories.user(email="af@example.se", role="partner")
+    user.partner_id = subscription.partner_id
+    db.session.commit()
+    login(client, "af@example.se")
+    home = client.get("/account").get_data(as_text=True)
+    assert FEED.search(home).group(1) == path
