@@ -72,6 +72,16 @@ def language_switch_url(code):
     return url_for("public.set_language", code=code, next=back)
 
 
+def feed_links(endpoint, **values):
+    """The https, webcal:// and Google Calendar subscribe addresses of a feed."""
+    from urllib.parse import quote
+    url = url_for(endpoint, _external=True, **values)
+    webcal = "webcal://" + url.split("://", 1)[1]
+    return {"url": url, "webcal": webcal,
+            "google": "https://calendar.google.com/calendar/render?cid=" + quote(webcal,
+                                                                                safe="")}
+
+
 def register(app):
     """Make the helpers available in every template."""
     app.jinja_env.filters.update(local_date=local_date, local_time=local_time,
@@ -80,7 +90,8 @@ def register(app):
                                  decimal=format_decimal)
     app.jinja_env.globals.update(url_with=url_with, language_switch_url=language_switch_url,
                                  language_names=LANGUAGE_NAMES, format_date=format_date,
-                                 weekday_name=weekday_name, feature_name=feature_name)
+                                 weekday_name=weekday_name, feature_name=feature_name,
+                                 feed_links=feed_links)
 
     @app.context_processor
     def page_language():
