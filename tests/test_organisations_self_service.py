@@ -110,3 +110,20 @@ def test_coordinator_adds_a_focus_area_in_three_languages(client, factories):
                                             "name": "Äldre"})
     assert bad.status_code == 422 and 'value="Äldre!"' in bad.get_data(as_text=True)
     assert db.session.scalar(db.select(AuditEvent).filter_by(action="term.create"))
+
+
+def test_coordinator_renames_a_target_group(client, factories):
+    from directory.taxonomy.models import TargetGroup
+    factories.user(email="staff@example.se", role="staff")
+    login(client, "staff@example.se")
+    group = db.session.scalar(db.select(TargetGroup).filter_by(slug="unga"))
+    form = client.get(f"/staff/terms?kind=target&id={group.id}").get_data(as_text=True)
+    assert 'value="Unga"' in form
+    response = client.post(f"/staff/terms?kind=target&id={group.id}",
+                           data={"kind": "target", "slug": "unga", "name": "Ungdomar",
+                                 "name_en": "Young people", "name_ar": "الشباب"})
+    assert response.status_code == 303
+    db.session.refresh(group)
+    assert group.name == "Ungdomar"
+    event = db.session.scalar(db.select(AuditEvent).filter_by(action="term.update"))
+    assert event.before["name"] == "Unga" and event.after["name"] == "Ungdomar"

@@ -100,12 +100,17 @@ def terms():
     from ..taxonomy.forms import TermForm
     from ..taxonomy.services import (TermError, all_focus_areas, all_target_groups,
                                      save_term, term_model)
+    editing = None
+    kind = request.args.get("kind")
+    if term_model(kind) and request.args.get("id", type=int):
+        editing = db.get_or_404(term_model(kind), request.args.get("id", type=int))
     form = TermForm()
+    if editing is not None and not form.is_submitted():
+        form.kind.data, form.slug.data, form.name.data = kind, editing.slug, editing.name
+        form.name_en.data = (editing.names or {}).get("en")
+        form.name_ar.data = (editing.names or {}).get("ar")
     if form.validate_on_submit() and term_model(form.kind.data):
-        term = None
-        term_id = request.args.get("id", type=int)
-        if term_id:
-            term = db.get_or_404(term_model(form.kind.data), term_id)
+        term = editing if editing is not None and form.kind.data == kind else None
         try:
             save_term(form.kind.data, form.data, current_user, term)
         except TermError as error:
@@ -116,7 +121,8 @@ def terms():
             flash(_("Saved."))
             return redirect(url_for("staff.terms"), code=303)
     return render_template("staff/terms.html", form=form, focus_areas=all_focus_areas(),
-                           target_groups=all_target_groups()), 422 if form.errors else 200
+                           target_groups=all_target_groups(), editing=editing), (
+        422 if form.errors else 200)
 
 
 # ------------------------------------------------------------ LÖK partners and feeds

@@ -61,3 +61,22 @@ def test_owner_creates_a_weekly_activity_and_it_is_public(page, url, live_server
     page.goto(url("/language/ar?next=/activities%3Fq%3Dschack"))
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert "نادي الشطرنج للشباب" in page.locator("main").inner_text()
+
+
+def test_coordinator_pages_pass_axe(page, url, live_server):
+    with live_server.app_context():
+        make_user(email="samordnare@example.se", role="staff")
+        db.session.remove()
+    page.goto(url("/language/ar?next=/login"))
+    page.locator("#email").fill("samordnare@example.se")
+    page.locator("#password").fill("ett långt lösenord")
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url("**/account")
+    failures = []
+    for path in ("/account", "/staff/organisations", "/staff/audit", "/staff/users",
+                 "/staff/terms", "/staff/partners"):
+        page.goto(url(path))
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        if violations := run_axe(page):
+            failures.append(f"{path}:\n{axe_report(violations)}")
+    assert not failures, "\n\n".join(failures)
