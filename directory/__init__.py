@@ -104,6 +104,7 @@ def _register_blueprints(app):
     from .accounts.views import bp as accounts_bp, register_login_manager
     from .activities.views import bp as manage_bp
     from .calendars.views import bp as calendars_bp
+    from .signups.views import bp as signups_bp
     from .api.views import bp as api_bp
     from .organisations.views import bp as organisations_bp
     from .public.views import bp as public_bp
@@ -114,13 +115,14 @@ def _register_blueprints(app):
     app.register_blueprint(staff_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(calendars_bp)
+    app.register_blueprint(signups_bp)
     register_login_manager(login_manager)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 
 
 _PRIVATE_ENDPOINTS = {"accounts.login", "accounts.password", "accounts.reset",
-                      "organisations.register"}
+                      "organisations.register", "signups.signup", "signups.mine"}
 
 
 def _register_hooks(app):

@@ -63,6 +63,18 @@ def register_cli(app):
         click.echo(f"Created {role} {user.email}. Set the password within 48 hours at:")
         click.echo(link)
 
+    @app.cli.command("purge-personal-data")
+    @click.option("--days", type=int, default=None,
+                  help="Retention in days after the date (default SIGNUP_RETENTION_DAYS).")
+    def purge_personal_data_command(days):
+        """Delete names and contacts of sign-ups whose date ended long enough ago."""
+        from .signups.services import purge_personal_data
+        days = days if days is not None else current_app.config["SIGNUP_RETENTION_DAYS"]
+        erased = purge_personal_data(days)
+        db.session.commit()
+        click.echo(f"Deleted names and contacts of {erased} sign-ups whose date ended more "
+                   f"than {days} days ago. Counts are kept.")
+
     @app.cli.command("extend-occurrences")
     @click.option("--days", type=int, default=None, help="How far ahead (default 365 days).")
     def extend_occurrences_command(days):

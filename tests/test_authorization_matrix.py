@@ -86,6 +86,15 @@ MATRIX = {
     "staff.partner": ("GET", "/staff/partners/{partner_id}", STAFF_ONLY),
     "staff.feed_action": ("POST", "/staff/feeds/{feed_id}/rotate", STAFF_ONLY),
     "calendars.partner_calendar": ("GET", "/feeds/{feed_token}.ics", everyone(200)),
+    "signups.signup": ("GET", "/occurrences/{signup_occurrence}/signup", everyone(200)),
+    "signups.mine": ("GET", "/signups/{signup_token}", everyone(200)),
+    "signups.cancel": ("POST", "/signups/{signup_token}/cancel", everyone(303)),
+    "signups.delete": ("POST", "/signups/{signup_token}/delete", everyone(303)),
+    "signups.roster": ("GET", "/manage/occurrences/{signup_occurrence}/signups", OWN_ORG),
+    "signups.roster_csv": ("GET", "/manage/occurrences/{signup_occurrence}/signups.csv",
+                           OWN_ORG),
+    "api.create_signup": ("POST", "/api/v1/occurrences/{signup_occurrence}/signups",
+                          everyone(400)),
     "staff.decide_organisation": ("POST", "/staff/organisations/{org_b_id}/verified",
                                   {**STAFF_ONLY, "staff": 303}),
 }
@@ -99,6 +108,12 @@ def world(app, factories):
     activity_a = factories.activity(org_a)
     activity_end = factories.activity(org_a, title="Slutar snart")
     future_a = next(o for o in activity_a.occurrences if o.starts_at > utcnow())
+    with_signup = factories.activity(org_a, title="Läxhjälp", registration_required=True,
+                                     default_capacity=8)
+    signup_occurrence = next(o for o in with_signup.occurrences if o.starts_at > utcnow())
+    from directory.signups.services import sign_up
+    _, signup_token = sign_up(signup_occurrence.id, "Amina", "070-123 45 67")
+    db.session.commit()
     factories.user(email="a@example.se", organisation=org_a)
     user_b = factories.user(email="b@example.se", organisation=org_b)
     factories.user(email="staff@example.se", role="staff")
@@ -110,7 +125,8 @@ def world(app, factories):
     partner_user.partner_id = partner.id
     db.session.commit()
     return {"org_a": org_a.slug, "org_b": org_b.slug, "org_b_id": org_b.id, "partner_id": partner.id, "feed_id": feed.id,
-            "feed_token": token, "user_b_id": user_b.id, "venue": venue.slug,
+            "feed_token": token, "signup_occurrence": signup_occurrence.id,
+            "signup_token": signup_token, "user_b_id": user_b.id, "venue": venue.slug,
             "activity_a": activity_a.id, "activity_end": activity_end.id,
             "future_a": future_a.id,
             "occurrence_a": activity_a.occurrences.first().id}

@@ -1,10 +1,10 @@
 """API v1 routes: thin wrappers over the domain services."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, request, url_for
 
-from ..activities.services import public_occurrence, public_occurrences
+from ..activities.services import public_occurrence, public_occurrence_page
 from ..common.filters import parse_filters
-from ..extensions import db
+from ..extensions import db, limiter
 from ..organisations.services import public_organisation, public_organisations
 from . import serializers
 from .errors import api_error_response
@@ -15,6 +15,10 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def _paged(stmt, filters, serialize):
     page = db.paginate(stmt, page=filters.page, per_page=filters.per_page, error_out=False,
                        count=True)
+    return _page_response(page, filters, serialize)
+
+
+def _page_response(page, filters, serialize):
     body = serializers.page_envelope(page, [serialize(item) for item in page.items])
     if filters.notices:
         body["notices"] = [str(n) for n in filters.notices]
@@ -38,7 +42,8 @@ def organization(slug):
 @bp.get("/occurrences")
 def occurrences():
     filters = parse_filters(request.args)
-    return _paged(public_occurrences(filters), filters, serializers.occurrence)
+    page = public_occurrence_page(filters, filters.page, filters.per_page)
+    return _page_response(page, filters, serializers.occurrence)
 
 
 @bp.get("/occurrences/<int:occurrence_id>")
@@ -47,3 +52,38 @@ def occurrence(occurrence_id):
     if occ is None:
         return api_error_response(404)
     return jsonify(serializers.occurrence(occ))
+
+
+@bp.post("/occurrences/<int:occurrence_id>/signups")
+@limiter.limit("20 per hour")
+def create_signup(occurrence_id):
+    """Sign up by JSON: {name, contact, language?} → 201 {status, position, cancel_url}."""
+    from ..signups.services import SignupError, sign_up, waitlist_position
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return api_error_response(400)
+    fields = {k: body.get(k) for k in ("name", "contact", "language")}
+    if any(v is not None and not isinstance(v, str) for v in fields.values()):
+        return api_error_response(422, fields={k: "must be text" for k, v in fields.items()
+                                               if v is not None and not isinstance(v, str)})
+    try:
+        signup, token = sign_up(occurrence_id, fields["name"], fields["contact"],
+                                fields["language"])
+    except SignupError as error:
+        db.session.rollback()
+        response = api_error_response(error.status, message=str(error.message),
+                                      fields={k: str(v) for k, v in error.fields.items()})
+        if error.code:
+            body = response.get_json()
+            body["error"]["code"] = error.code
+            response = jsonify(body)
+            response.status_code = error.status
+        return response
+    db.session.commit()
+    response = jsonify({"status": signup.status, "position": waitlist_position(signup),
+                        "occurrence_id": occurrence_id,
+                        "url": url_for("signups.mine", token=token, _external=True),
+                        "cancel_url": url_for("signups.cancel", token=token, _external=True)})
+    response.status_code = 201
+    response.headers["Cache-Control"] = "no-store"
+    return response

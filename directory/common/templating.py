@@ -9,7 +9,7 @@ from flask_babel import (format_date, format_datetime, format_decimal, format_ti
 from flask_babel import lazy_gettext as _l
 
 from .i18n import LANGUAGE_NAMES, current_lang, is_rtl
-from .time import to_local
+from .time import to_local, utcnow
 
 
 def local_date(moment, fmt="full"):
@@ -91,7 +91,7 @@ def register(app):
     app.jinja_env.globals.update(url_with=url_with, language_switch_url=language_switch_url,
                                  language_names=LANGUAGE_NAMES, format_date=format_date,
                                  weekday_name=weekday_name, feature_name=feature_name,
-                                 feed_links=feed_links)
+                                 feed_links=feed_links, now=utcnow)
 
     @app.context_processor
     def page_language():

@@ -1,0 +1,25 @@
+"""Database helpers shared by the services that must serialise their writes."""
+
+
+from ..extensions import db
+
+
+def begin_write():
+    """Start this transaction as a writer, before reading what it will change.
+
+    SQLite: BEGIN IMMEDIATE takes the write lock now, so two processes cannot both
+    read a count and then both write (they queue on the busy timeout instead of
+    failing on a stale snapshot). PostgreSQL needs nothing here; callers lock the
+    rows they change (SELECT … FOR UPDATE) or use conditional updates.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.driver_connection
+        if not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_postgres():
+    return db.session.get_bind().dialect.name == "postgresql"
+
+

@@ -1,0 +1,29 @@
+"""The shape of a sign-up."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import NumberRange, Optional
+
+
+class SignupForm(FlaskForm):
+    # Checked by the service, so the form and the API give the same messages.
+    name = StringField(_l("First name (or a name we can call you)"),
+                       render_kw={"autocomplete": "given-name", "maxlength": 80})
+    contact = StringField(_l("Phone number or e-mail"),
+                          render_kw={"autocomplete": "tel", "maxlength": 254,
+                                     "inputmode": "email"})
+    language = SelectField(_l("Language you prefer (optional)"), validate_choice=False)
+    # A field people never see: bots fill it in.
+    website = StringField(_l("Leave this empty"),
+                          render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+
+class CapacityForm(FlaskForm):
+    capacity = IntegerField(_l("Places on this date"), validators=[
+        NumberRange(min=0, max=1000, message=_l("Write a number from 0 to 1000."))])
+
+
+class AttendanceForm(FlaskForm):
+    attended = IntegerField(_l("How many came"), validators=[
+        Optional(), NumberRange(min=0, max=10000, message=_l("Write a number from 0 to 10000."))])

@@ -1,0 +1,272 @@
+"""Sign-up rules: capacity, the waiting list, personal links, and deleting data on time.
+
+Capacity holds under any concurrency: the transaction starts as a writer (SQLite:
+BEGIN IMMEDIATE) or locks the occurrence row (PostgreSQL: SELECT … FOR UPDATE), and the
+seat is taken by a conditional UPDATE that only succeeds while seats are left.
+"""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from ..activities.models import Activity, Occurrence
+from ..audit.services import record
+from ..common.db import begin_write, is_postgres
+from ..common.time import utcnow
+from ..extensions import db
+from ..organisations.models import Organisation
+from .models import Signup
+
+NAME_MAX = 80
+CONTACT_MAX = 254
+
+
+class SignupError(Exception):
+    """A sign-up was refused. `status` is the HTTP answer (404, 409, 422); `fields` maps
+    form fields to messages."""
+
+    def __init__(self, status, message, fields=None, code=None):
+        super().__init__(str(message))
+        self.status = status
+        self.message = message
+        self.fields = fields or {}
+        self.code = code
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normal_contact(contact):
+    """A phone number in E.164 or a lower-case e-mail address, or None."""
+    contact = (contact or "").strip()
+    if "@" in contact:
+        try:
+            return validate_email(contact, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            return None
+    try:
+        number = phonenumbers.parse(contact, "SE")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def contact_key(normalised):
+    """A keyed hash of the contact: finds a double sign-up without storing it twice."""
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), normalised.encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def check_input(name, contact, language):
+    """Plain checks of the fields; raises SignupError(422) with messages by field."""
+    fields = {}
+    name = (name or "").strip()
+    if not name:
+        fields["name"] = _l("Write a first name or a name we can call you.")
+    elif len(name) > NAME_MAX:
+        fields["name"] = _l("Use at most %(num)d characters.", num=NAME_MAX)
+    normalised = None
+    if not (contact or "").strip():
+        fields["contact"] = _l("Write a phone number or an e-mail address.")
+    elif len(contact) > CONTACT_MAX or (normalised := normal_contact(contact)) is None:
+        fields["contact"] = _l("Write a phone number (e.g. 070-123 45 67) or an e-mail "
+                               "address.")
+    language = (language or "").strip().lower()
+    if language and (len(language) > 8 or not language.replace("-", "").isalpha()):
+        fields["language"] = _l("Choose a language from the list.")
+    if fields:
+        raise SignupError(422, _l("Some fields are not valid."), fields, "invalid")
+    return name, normalised, language or None
+
+
+def _open_occurrence(occurrence_id, lock):
+    stmt = (select(Occurrence).join(Occurrence.activity).join(Activity.organisation)
+            .where(Occurrence.id == occurrence_id, Organisation.status == "verified"))
+    if lock and is_postgres():
+        stmt = stmt.with_for_update(of=Occurrence)
+    occurrence = db.session.scalar(stmt)
+    if occurrence is None:
+        raise SignupError(404, _l("Not found."), code="not_found")
+    return occurrence
+
+
+def sign_up(occurrence_id, name, contact, language=None, now=None):
+    """A place if there is one, else a place in the queue. Returns (signup, token)."""
+    now = now or utcnow()
+    name, normalised, language = check_input(name, contact, language)
+    begin_write()
+    occurrence = _open_occurrence(occurrence_id, lock=True)
+    activity = occurrence.activity
+    if not activity.registration_required:
+        raise SignupError(409, _l("This activity needs no sign-up. Just come!"),
+                          code="no_registration")
+    if occurrence.is_cancelled:
+        raise SignupError(409, _l("This date is cancelled."), code="cancelled")
+    if occurrence.starts_at <= now:
+        raise SignupError(409, _l("This date has already started or passed."), code="past")
+    key = contact_key(normalised)
+    if db.session.scalar(select(Signup.id).where(
+            Signup.occurrence_id == occurrence.id, Signup.contact_key == key,
+            Signup.status != "cancelled")):
+        raise SignupError(409, _l("You are already signed up for this date."),
+                          code="already_signed_up")
+    capacity = occurrence.effective_capacity or 0
+    taken = db.session.execute(
+        update(Occurrence)
+        .where(Occurrence.id == occurrence.id, Occurrence.confirmed_count < capacity,
+               Occurrence.waitlist_count == 0)
+        .values(confirmed_count=Occurrence.confirmed_count + 1)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if not taken:
+        db.session.execute(update(Occurrence).where(Occurrence.id == occurrence.id)
+                           .values(waitlist_count=Occurrence.waitlist_count + 1)
+                           .execution_options(synchronize_session=False))
+    token = secrets.token_urlsafe(24)
+    signup = Signup(occurrence_id=occurrence.id, name=name, contact=normalised,
+                    contact_key=key, language=language,
+                    status="confirmed" if taken else "waitlisted",
+                    token_hash=hash_token(token), created_at=now)
+    db.session.add(signup)
+    db.session.flush()
+    db.session.expire(occurrence)
+    return signup, token
+
+
+def signup_for_token(token):
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(select(Signup).where(Signup.token_hash == hash_token(token)))
+
+
+def waitlist_position(signup):
+    """1 for the first in the queue; None when not waiting."""
+    if signup.status != "waitlisted":
+        return None
+    return db.session.scalar(select(func.count()).select_from(Signup).where(
+        Signup.occurrence_id == signup.occurrence_id, Signup.status == "waitlisted",
+        Signup.id <= signup.id))
+
+
+def promote_from_waiting_list(occurrence, now=None):
+    """Fill free seats from the queue, first come first served. Returns those promoted."""
+    now = now or utcnow()
+    capacity = occurrence.effective_capacity or 0
+    promoted = []
+    while True:
+        taken = db.session.execute(
+            update(Occurrence)
+            .where(Occurrence.id == occurrence.id, Occurrence.confirmed_count < capacity,
+                   Occurrence.waitlist_count > 0)
+            .values(confirmed_count=Occurrence.confirmed_count + 1,
+                    waitlist_count=Occurrence.waitlist_count - 1)
+            .execution_options(synchronize_session=False)).rowcount == 1
+        if not taken:
+            break
+        first = db.session.scalar(select(Signup).where(
+            Signup.occurrence_id == occurrence.id, Signup.status == "waitlisted")
+            .order_by(Signup.id).limit(1))
+        first.status = "confirmed"
+        first.promoted_at = now
+        promoted.append(first)
+        db.session.flush()
+    db.session.expire(occurrence)
+    for signup in promoted:
+        _tell_promoted(signup)
+    return promoted
+
+
+def _tell_promoted(signup):
+    from ..common.mail import send_mail
+    if signup.contact and "@" in signup.contact:
+        send_mail(signup.contact, str(_l("You have a place")),
+                  str(_l("Good news: you have a place at %(title)s.",
+                         title=signup.occurrence.activity.title)))
+
+
+def cancel_signup(token, now=None):
+    """Give up the place (or the place in the queue); the next in the queue moves up."""
+    now = now or utcnow()
+    begin_write()
+    signup = signup_for_token(token)
+    if signup is None:
+        raise SignupError(404, _l("This link is not valid."), code="not_found")
+    occurrence = _open_occurrence(signup.occurrence_id, lock=True)
+    if signup.status == "cancelled":
+        return signup
+    if occurrence.ends_at <= now:
+        raise SignupError(409, _l("This date has already started or passed."), code="past")
+    column = Occurrence.confirmed_count if signup.status == "confirmed" else \
+        Occurrence.waitlist_count
+    db.session.execute(update(Occurrence).where(Occurrence.id == occurrence.id)
+                       .values({column: column - 1})
+                       .execution_options(synchronize_session=False))
+    was_confirmed = signup.status == "confirmed"
+    signup.status = "cancelled"
+    signup.cancelled_at = now
+    db.session.flush()
+    if was_confirmed:
+        promote_from_waiting_list(occurrence, now)
+    return signup
+
+
+def delete_own_data(token, now=None):
+    """The participant erases their name and contact (cancelling first if needed)."""
+    now = now or utcnow()
+    signup = signup_for_token(token)
+    if signup is None:
+        raise SignupError(404, _l("This link is not valid."), code="not_found")
+    if signup.status != "cancelled" and signup.occurrence.ends_at > now:
+        cancel_signup(token, now)
+    _erase(signup, now)
+    db.session.flush()
+
+
+def _erase(signup, now):
+    signup.name = None
+    signup.contact = None
+    signup.contact_key = None
+    signup.purged_at = now
+
+
+def set_capacity(occurrence, capacity, by_user):
+    """Change one date's capacity; a larger one promotes from the queue at once."""
+    begin_write()
+    occurrence = _open_occurrence(occurrence.id, lock=True)
+    before = occurrence.capacity
+    occurrence.capacity = capacity
+    db.session.flush()
+    promoted = promote_from_waiting_list(occurrence)
+    record(by_user, "occurrence.capacity", occurrence, occurrence.activity.title,
+           {"capacity": before}, {"capacity": capacity})
+    return promoted
+
+
+def purge_personal_data(retention_days, now=None):
+    """Erase names and contacts of sign-ups whose date ended more than `retention_days`
+    ago. Counts stay. Safe to run again. Returns how many were erased."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=retention_days)
+    stale = db.session.scalars(
+        select(Signup).join(Signup.occurrence)
+        .where(Occurrence.ends_at < cutoff, Signup.purged_at.is_(None))).all()
+    for signup in stale:
+        _erase(signup, now)
+    db.session.flush()
+    return len(stale)
+
+
+def signups_of(occurrence):
+    return db.session.scalars(select(Signup).where(Signup.occurrence_id == occurrence.id)
+                              .order_by(Signup.id)).all()
+
+

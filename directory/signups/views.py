@@ -1,0 +1,158 @@
+"""Signing up without an account, the personal link, and the organisation's list."""
+
+import csv
+import io
+
+from flask import (Blueprint, abort, flash, make_response, redirect, render_template,
+                   request, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..activities.services import public_occurrence
+from ..audit.services import record
+from ..extensions import db, limiter
+from ..organisations.services import may_edit
+from .forms import AttendanceForm, CapacityForm, SignupForm
+from .services import (SignupError, cancel_signup, delete_own_data, set_capacity,
+                       sign_up, signup_for_token, signups_of, waitlist_position)
+
+bp = Blueprint("signups", __name__)
+
+SIGNUP_LIMIT = "20 per hour"
+LANGUAGE_CHOICES = ("sv", "en", "ar", "fa", "prs", "so", "ti", "uk", "ku", "tr", "ru")
+
+
+def _language_choices(form):
+    from ..common.i18n import LANGUAGE_NAMES
+    form.language.choices = [("", _("No preference"))] + [
+        (code, LANGUAGE_NAMES[code]) for code in LANGUAGE_CHOICES]
+
+
+@bp.route("/occurrences/<int:occurrence_id>/signup", methods=["GET", "POST"])
+@limiter.limit(SIGNUP_LIMIT, methods=["POST"])
+def signup(occurrence_id):
+    occurrence = public_occurrence(occurrence_id)
+    if occurrence is None:
+        abort(404)
+    form = SignupForm()
+    _language_choices(form)
+    status = 200
+    if form.validate_on_submit():
+        if form.website.data:
+            # The honeypot: answer as if all went well, store nothing.
+            return render_template("signups/thanks.html", occurrence=occurrence,
+                                   signup=None, token=None, position=None)
+        try:
+            created, token = sign_up(occurrence.id, form.name.data, form.contact.data,
+                                     form.language.data)
+        except SignupError as error:
+            db.session.rollback()
+            for field, message in error.fields.items():
+                getattr(form, field).errors = [message]
+            if not error.fields:
+                form.form_errors.append(error.message)
+            status = error.status
+        else:
+            db.session.commit()
+            return render_template("signups/thanks.html", occurrence=occurrence,
+                                   signup=created, token=token,
+                                   position=waitlist_position(created)), 201
+    return render_template("signups/form.html", form=form, occurrence=occurrence,
+                           activity=occurrence.activity), status
+
+
+@bp.get("/signups/<token>")
+def mine(token):
+    found = signup_for_token(token)
+    if found is None:
+        abort(404)
+    return render_template("signups/mine.html", signup=found, token=token,
+                           position=waitlist_position(found))
+
+
+@bp.post("/signups/<token>/cancel")
+def cancel(token):
+    try:
+        cancel_signup(token)
+    except SignupError as error:
+        db.session.rollback()
+        if error.status == 404:
+            abort(404)
+        flash(error.message)
+    else:
+        db.session.commit()
+        flash(_("Your sign-up is cancelled."))
+    return redirect(url_for("signups.mine", token=token), code=303)
+
+
+@bp.post("/signups/<token>/delete")
+def delete(token):
+    try:
+        delete_own_data(token)
+    except SignupError:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    flash(_("Your name and contact details are deleted."))
+    return redirect(url_for("signups.mine", token=token), code=303)
+
+
+def _manageable(occurrence_id):
+    from ..activities.models import Occurrence
+    occurrence = db.session.get(Occurrence, occurrence_id)
+    if occurrence is None or not may_edit(current_user, occurrence.activity.organisation):
+        abort(404)
+    return occurrence
+
+
+@bp.route("/manage/occurrences/<int:occurrence_id>/signups", methods=["GET", "POST"])
+@login_required
+def roster(occurrence_id):
+    """Who is coming. Every view of the list is written to the audit log."""
+    occurrence = _manageable(occurrence_id)
+    capacity_form = CapacityForm(prefix="cap")
+    attendance_form = AttendanceForm(prefix="att")
+    which = request.form.get("form")
+    if which == "capacity" and capacity_form.validate_on_submit():
+        promoted = set_capacity(occurrence, capacity_form.capacity.data, current_user)
+        db.session.commit()
+        flash(_("Saved.") + " " + _("Moved up from the waiting list: %(num)d",
+                                     num=len(promoted)))
+        return redirect(url_for("signups.roster", occurrence_id=occurrence.id), code=303)
+    if which == "attendance" and attendance_form.validate_on_submit():
+        occurrence.attended_count = attendance_form.attended.data
+        record(current_user, "occurrence.attendance", occurrence, occurrence.activity.title,
+               None, {"attended": attendance_form.attended.data})
+        db.session.commit()
+        flash(_("Saved."))
+        return redirect(url_for("signups.roster", occurrence_id=occurrence.id), code=303)
+    if request.method == "GET":
+        record(current_user, "signups.view", occurrence, occurrence.activity.title)
+        db.session.commit()
+    capacity_form.capacity.data = capacity_form.capacity.data or occurrence.effective_capacity
+    attendance_form.attended.data = attendance_form.attended.data or occurrence.attended_count
+    return render_template("signups/roster.html", occurrence=occurrence,
+                           signups=signups_of(occurrence), capacity_form=capacity_form,
+                           attendance_form=attendance_form), (
+        422 if capacity_form.errors or attendance_form.errors else 200)
+
+
+@bp.get("/manage/occurrences/<int:occurrence_id>/signups.csv")
+@login_required
+def roster_csv(occurrence_id):
+    occurrence = _manageable(occurrence_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Name"), _("Contact"), _("Language"), _("Status"), _("Signed up")])
+    for s in signups_of(occurrence):
+        writer.writerow([s.name or "", s.contact or "", s.language or "", s.status,
+                         s.created_at.isoformat(timespec="seconds")])
+    record(current_user, "signups.export", occurrence, occurrence.activity.title)
+    db.session.commit()
+    response = make_response("\ufeff" + out.getvalue())
+    response.mimetype = "text/csv"
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="signups-{occurrence.id}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
