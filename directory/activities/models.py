@@ -124,7 +124,7 @@ class Occurrence(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     activity_id = db.Column(db.Integer, db.ForeignKey("activity.id", ondelete="CASCADE"),
                             nullable=False)
-    starts_at = db.Column(UTCDateTime, nullable=False, index=True)
+    starts_at = db.Column(UTCDateTime, nullable=False)
     ends_at = db.Column(UTCDateTime, nullable=False)
     # The slot of the series this occurrence stands for; differs when moved.
     original_starts_at = db.Column(UTCDateTime, nullable=False)
@@ -145,7 +145,12 @@ class Occurrence(db.Model):
     __table_args__ = (
         db.UniqueConstraint("activity_id", "original_starts_at",
                             name="uq_occurrence_activity_slot"),
-        db.Index("ix_occurrence_activity_starts", "activity_id", "starts_at"),
+        # The public lists (see activities/services.py): walking in time order, and
+        # checking the time window and activity from the index alone; counting the
+        # window; collecting the occurrences of some activities.
+        db.Index("ix_occurrence_starts", "starts_at", "ends_at", "activity_id"),
+        db.Index("ix_occurrence_ends", "ends_at", "starts_at"),
+        db.Index("ix_occurrence_activity_ends", "activity_id", "ends_at", "starts_at"),
         db.CheckConstraint("status IN ('scheduled', 'cancelled')", name="status"),
         db.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         db.CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),

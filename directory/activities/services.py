@@ -1,9 +1,11 @@
 """Activity rules: materialising occurrences, and finding public ones."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..common.text import like_pattern
@@ -51,51 +53,187 @@ def extend_all_occurrences(last_day):
     return total
 
 
-def public_occurrences(filters, now=None):
-    """A select of public occurrences matching `filters`, soonest first.
+# Finding public occurrences
+#
+# At --scale 10000 there are some 300,000 occurrences, so the list pages must not
+# join and sort them all. The rules below are kept as two parts: conditions on the
+# activity (public, text, focus, language ...) and conditions on the occurrence
+# (dates, room). The database then takes one of two ways, chosen from how many
+# occurrences match (which the page needs anyway, for its count):
+#   - "walk": occurrences in time order (ix_occurrence_starts), checking each one's
+#     activity, until the page is full. Cheap when matches are plentiful.
+#   - "collect": the matching activities' occurrences (ix_occurrence_activity_ends),
+#     then sorted. Cheap when matches are few.
+# SQLite has no statistics to make this choice itself; PostgreSQL would, and takes
+# either form equally well.
 
-    Public: the organisation is verified. Without `from`, occurrences that
-    have not yet ended; `to` includes that whole Stockholm day.
+# Below this many matches, collecting and sorting them is always cheap.
+FEW_MATCHES = 2000
+# Walking one occurrence costs about this many times as much as sorting one.
+WALK_COST = 4
+
+
+@dataclass
+class OccurrenceQuery:
+    """Filters turned into SQL conditions, once (unknown slugs add one notice each)."""
+
+    activity_conditions: list  # on Activity; none: every public activity
+    time_conditions: list      # on Occurrence.ends_at and starts_at
+    place_conditions: list     # on Occurrence.room_id
+
+    @property
+    def narrows(self):
+        """Whether anything but the dates narrows the list."""
+        return bool(self.activity_conditions or self.place_conditions)
+
+    def matching_activities(self):
+        """A select of the ids of public activities meeting the activity conditions."""
+        return select(Activity.id).where(_activity_is_public(), *self.activity_conditions)
+
+    def statement(self, walk):
+        """A select of matching occurrences, soonest first, taking the given way."""
+        if walk:
+            # Correlated, so SQLite checks each occurrence it walks in time order.
+            activity_matches = (select(Activity.id)
+                                .where(Activity.id == Occurrence.activity_id,
+                                       _activity_is_public(), *self.activity_conditions)
+                                .exists())
+        else:
+            activity_matches = Occurrence.activity_id.in_(self.matching_activities())
+        return (select(Occurrence)
+                .where(activity_matches, *self.time_conditions, *self.place_conditions)
+                .order_by(Occurrence.starts_at, Occurrence.id))
+
+    def count(self):
+        """How many occurrences match."""
+        if self.narrows:
+            return db.session.scalar(
+                select(func.count()).select_from(Occurrence).where(
+                    Occurrence.activity_id.in_(self.matching_activities()),
+                    *self.time_conditions, *self.place_conditions))
+        # Every public activity: count all in the time window (on ix_occurrence_ends
+        # alone) and take away those of activities that are not public, rather than
+        # checking each occurrence's organisation.
+        hidden = (select(func.count()).select_from(Occurrence)
+                  .where(Occurrence.activity_id.in_(
+                      select(Activity.id).where(~_activity_is_public())),
+                         *self.time_conditions)
+                  .scalar_subquery())
+        return db.session.scalar(select(self._in_window() - hidden))
+
+    def _in_window(self):
+        return (select(func.count()).select_from(Occurrence).where(*self.time_conditions)
+                .scalar_subquery())
+
+    def walk_is_cheaper(self, matches, rows_wanted):
+        """Whether walking in time order beats collecting and sorting `matches` rows.
+
+        To fill the page a walk passes about rows_wanted × in_window / matches
+        occurrences, each costing WALK_COST times a sorted one.
+        """
+        if matches <= FEW_MATCHES:
+            return False
+        in_window = db.session.scalar(select(self._in_window())) if self.narrows else matches
+        return rows_wanted * in_window * WALK_COST <= matches * matches
+
+
+def _activity_is_public():
+    """The activity's organisation is verified (a subquery, so no join is needed)."""
+    return Activity.organisation_id.in_(
+        select(Organisation.id).where(Organisation.status == "verified"))
+
+
+def occurrence_query(filters, now=None):
+    """Turn list filters into an OccurrenceQuery.
+
+    Public: the organisation is verified. Without `from`, occurrences that have not
+    yet ended; `to` includes that whole Stockholm day.
     """
     now = now or utcnow()
     resolved = resolve_common_filters(filters)
-    stmt = (select(Occurrence)
-            .join(Occurrence.activity)
-            .join(Activity.organisation)
-            .where(Organisation.status == "verified"))
+    on_activity, on_time, on_place = [], [], []
     if filters.date_from:
-        stmt = stmt.where(Occurrence.ends_at > local_day_bounds(filters.date_from)[0])
+        on_time.append(Occurrence.ends_at > local_day_bounds(filters.date_from)[0])
     else:
-        stmt = stmt.where(Occurrence.ends_at > now)
+        on_time.append(Occurrence.ends_at > now)
     if filters.date_to:
-        stmt = stmt.where(Occurrence.starts_at < local_day_bounds(filters.date_to)[1])
+        on_time.append(Occurrence.starts_at < local_day_bounds(filters.date_to)[1])
     if filters.q:
         pattern = like_pattern(filters.q)
-        stmt = stmt.where(or_(Activity.search_text.like(pattern, escape="\\"),
-                              Organisation.search_text.like(pattern, escape="\\")))
+        on_activity.append(or_(
+            Activity.search_text.like(pattern, escape="\\"),
+            Activity.organisation_id.in_(select(Organisation.id).where(
+                Organisation.search_text.like(pattern, escape="\\")))))
     if resolved.focus_ids:
-        stmt = stmt.where(Activity.id.in_(
+        on_activity.append(Activity.id.in_(
             select(activity_focus_area.c.activity_id)
             .where(activity_focus_area.c.focus_area_id.in_(resolved.focus_ids))))
     if resolved.target_ids:
-        stmt = stmt.where(Activity.id.in_(
+        on_activity.append(Activity.id.in_(
             select(activity_target_group.c.activity_id)
             .where(activity_target_group.c.target_group_id.in_(resolved.target_ids))))
     if filters.lang:
-        stmt = stmt.where(Activity.language_codes.like(Activity.language_pattern(filters.lang)))
+        on_activity.append(Activity.language_codes.like(Activity.language_pattern(filters.lang)))
     if resolved.municipality_id:
-        stmt = stmt.where(Activity.municipality_id == resolved.municipality_id)
+        on_activity.append(Activity.municipality_id == resolved.municipality_id)
     if resolved.organisation_id:
-        stmt = stmt.where(Activity.organisation_id == resolved.organisation_id)
+        on_activity.append(Activity.organisation_id == resolved.organisation_id)
     if filters.venue:
         venue_id = db.session.scalar(select(Venue.id).where(Venue.slug == filters.venue))
         if venue_id is None:
             filters.notices.append(_l("There is no meeting place “%(value)s”; "
                                       "that filter is ignored.", value=filters.venue))
         else:
-            stmt = stmt.where(Occurrence.room_id.in_(
+            on_place.append(Occurrence.room_id.in_(
                 select(Room.id).where(Room.venue_id == venue_id)))
-    return stmt.order_by(Occurrence.starts_at, Occurrence.id).options(*occurrence_loading())
+    return OccurrenceQuery(on_activity, on_time, on_place)
+
+
+def public_occurrences(filters, now=None):
+    """A select of public occurrences matching `filters`, soonest first.
+
+    Without a count to go by, it walks in time order only when no filter narrows
+    the activities (the home page); otherwise it collects and sorts.
+    """
+    query = occurrence_query(filters, now)
+    return query.statement(walk=not query.narrows).options(*occurrence_loading())
+
+
+class OccurrencePage(Pagination):
+    """One page of public occurrences with the exact total, for pages and the API.
+
+    The total is counted first, and picks the cheaper way to fetch the page: the
+    page's ids on their own, then those rows with what rendering needs.
+    """
+
+    def _query_items(self):
+        query = occurrence_query(self._query_args["filters"], self._query_args.get("now"))
+        self._total = query.count()
+        offset = (self.page - 1) * self.per_page
+        if offset >= self._total:
+            return []
+        walk = query.walk_is_cheaper(self._total, offset + self.per_page)
+        ids = db.session.scalars(query.statement(walk).with_only_columns(Occurrence.id)
+                                 .limit(self.per_page).offset(offset)).all()
+        return occurrences_by_id(ids)
+
+    def _query_count(self):
+        return self._total
+
+
+def public_occurrence_page(filters, page, per_page, now=None):
+    """Page `page` (from 1) of public occurrences matching `filters`, soonest first."""
+    return OccurrencePage(page=page, per_page=per_page, max_per_page=None, error_out=False,
+                          filters=filters, now=now)
+
+
+def occurrences_by_id(ids):
+    """The occurrences with these ids, in the order given, loaded for rendering."""
+    if not ids:
+        return []
+    found = {o.id: o for o in db.session.scalars(
+        select(Occurrence).where(Occurrence.id.in_(ids)).options(*occurrence_loading()))}
+    return [found[i] for i in ids if i in found]
 
 
 def occurrence_loading():

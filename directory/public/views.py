@@ -6,8 +6,8 @@ from flask import (Blueprint, abort, current_app, jsonify, redirect, render_temp
                    request, url_for)
 from sqlalchemy import select, text
 
-from ..activities.services import (public_activity, public_occurrence, public_occurrences,
-                                   upcoming_occurrences_of)
+from ..activities.services import (public_activity, public_occurrence, public_occurrence_page,
+                                   public_occurrences, upcoming_occurrences_of)
 from ..common.filters import parse_filters
 from ..common.i18n import LANG_COOKIE
 from ..common.time import local_day_bounds, local_today, to_local
@@ -66,8 +66,7 @@ def organisation(slug):
 def activities():
     filters = parse_filters(request.args, current_app.config["PER_PAGE"],
                             current_app.config["MAX_PER_PAGE"])
-    page = db.paginate(public_occurrences(filters), page=filters.page,
-                       per_page=filters.per_page, error_out=False)
+    page = public_occurrence_page(filters, filters.page, filters.per_page)
     return render_template("activities/list.html", page=page, filters=filters,
                            days=_by_day(page.items), **_filter_choices())
 
