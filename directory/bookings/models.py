@@ -1,5 +1,7 @@
 """Room bookings: requested, approved, rejected or cancelled."""
 
+from sqlalchemy import DDL, event
+
 from ..common.time import utcnow
 from ..common.types import UTCDateTime
 from ..extensions import db
@@ -46,3 +48,31 @@ class RoomBooking(db.Model):
         db.CheckConstraint(
             "status IN ('pending', 'approved', 'rejected', 'cancelled')", name="status"),
     )
+
+
+# The database itself refuses two approved bookings of one room that overlap.
+# PostgreSQL: an exclusion constraint over tstzrange (btree_gist). SQLite: triggers,
+# which run inside the writer's BEGIN IMMEDIATE transaction.
+PG_NO_OVERLAP = (
+    "CREATE EXTENSION IF NOT EXISTS btree_gist",
+    "ALTER TABLE room_booking ADD CONSTRAINT room_booking_no_overlap EXCLUDE USING gist "
+    "(room_id WITH =, tstzrange(starts_at, ends_at, '[)') WITH &&) "
+    "WHERE (status = 'approved')",
+)
+_SQLITE_OVERLAP = (
+    "WHEN NEW.status = 'approved' AND EXISTS (SELECT 1 FROM room_booking b "
+    "WHERE b.room_id = NEW.room_id AND b.status = 'approved' AND b.id IS NOT NEW.id "
+    "AND b.starts_at < NEW.ends_at AND NEW.starts_at < b.ends_at) "
+    "BEGIN SELECT RAISE(ABORT, 'room_booking_no_overlap'); END")
+SQLITE_NO_OVERLAP = (
+    "CREATE TRIGGER room_booking_no_overlap_insert BEFORE INSERT ON room_booking "
+    + _SQLITE_OVERLAP,
+    "CREATE TRIGGER room_booking_no_overlap_update BEFORE UPDATE OF status, room_id, "
+    "starts_at, ends_at ON room_booking " + _SQLITE_OVERLAP,
+)
+for _statement in PG_NO_OVERLAP:
+    event.listen(RoomBooking.__table__, "after_create",
+                 DDL(_statement).execute_if(dialect="postgresql"))
+for _statement in SQLITE_NO_OVERLAP:
+    event.listen(RoomBooking.__table__, "after_create",
+                 DDL(_statement).execute_if(dialect="sqlite"))
