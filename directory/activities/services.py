@@ -56,16 +56,17 @@ def extend_all_occurrences(last_day):
 # Finding public occurrences
 #
 # At --scale 10000 there are some 300,000 occurrences, so the list pages must not
-# join and sort them all. The rules below are kept as two parts: conditions on the
-# activity (public, text, focus, language ...) and conditions on the occurrence
-# (dates, room). The database then takes one of two ways, chosen from how many
-# occurrences match (which the page needs anyway, for its count):
+# join and sort them all. The filters become conditions on the activity (public,
+# text, focus, language ...) and on the occurrence (dates; room). A page is fetched
+# one of two ways, chosen from how many occurrences match (the page counts them
+# anyway, for its total):
 #   - "walk": occurrences in time order (ix_occurrence_starts), checking each one's
 #     activity, until the page is full. Cheap when matches are plentiful.
 #   - "collect": the matching activities' occurrences (ix_occurrence_activity_ends),
 #     then sorted. Cheap when matches are few.
-# SQLite has no statistics to make this choice itself; PostgreSQL would, and takes
-# either form equally well.
+# SQLite keeps no statistics to choose for itself. PostgreSQL turns both forms into
+# the plan its own statistics suggest. tests/test_activities_listing.py holds both
+# ways to the same answer.
 
 # Up to this many matches, collecting and sorting them costs less than a walk's
 # start (passing the occurrences that have ended, in the index).
