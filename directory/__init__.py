@@ -103,6 +103,7 @@ def _init_extensions(app):
 def _register_blueprints(app):
     from .accounts.views import bp as accounts_bp, register_login_manager
     from .activities.views import bp as manage_bp
+    from .bookings.views import bp as bookings_bp
     from .calendars.views import bp as calendars_bp
     from .signups.views import bp as signups_bp
     from .api.views import bp as api_bp
@@ -115,6 +116,7 @@ def _register_blueprints(app):
     app.register_blueprint(staff_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(calendars_bp)
+    app.register_blueprint(bookings_bp)
     app.register_blueprint(signups_bp)
     register_login_manager(login_manager)
     app.register_blueprint(api_bp)

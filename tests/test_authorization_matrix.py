@@ -95,6 +95,7 @@ MATRIX = {
                            OWN_ORG),
     "api.create_signup": ("POST", "/api/v1/occurrences/{signup_occurrence}/signups",
                           everyone(400)),
+    "bookings.schedule": ("GET", "/venues/{venue}/schedule?week=2026-W48", everyone(200)),
     "staff.decide_organisation": ("POST", "/staff/organisations/{org_b_id}/verified",
                                   {**STAFF_ONLY, "staff": 303}),
 }

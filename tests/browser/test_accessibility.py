@@ -13,7 +13,8 @@ def public_paths(live_server):
     return ["/", "/organisations", f"/organisations/{organisation['slug']}", "/activities",
             "/activities?focus=utbildning&target=barn", "/activities?from=notadate",
             f"/activities/{occurrence['activity_id']}", f"/occurrences/{occurrence['id']}",
-            "/venues", "/venues/kemistvagen", "/organisations/finns-inte", "/login",
+            "/venues", "/venues/kemistvagen", "/venues/kemistvagen/schedule",
+            "/venues/kemistvagen/schedule?week=2026-W99", "/organisations/finns-inte", "/login",
             "/organisations/register", "/account/reset"]
 
 
