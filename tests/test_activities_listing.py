@@ -32,6 +32,9 @@ def listing(factories):
                        languages=["ar"], weekdays="1", start_time=time(17),
                        end_time=time(19), municipality=gbg.municipality)
     factories.activity(hidden, title="Läxhjälp i hemlighet", focus=["arbete"])
+    room = factories.venue().rooms[0]
+    factories.activity(taby, title="Språkcafé", room=room, weekdays="4")
+    factories.activity(hidden, title="Språkcafé i hemlighet", room=room, weekdays="4")
     return {"taby": taby.slug, "gbg": gbg.slug}
 
 
@@ -60,6 +63,8 @@ def _expected(args, now):
             continue
         if f.org and org.slug != f.org:
             continue
+        if f.venue and (occ.room is None or occ.room.venue.slug != f.venue):
+            continue
         keep.append(occ.id)
     return keep
 
@@ -73,6 +78,8 @@ CASES = [
     {"kommun": "goteborg"},
     {"org": "taby"},
     {"from": "+7", "to": "+20"},
+    {"venue": "kemistvagen"},
+    {"venue": "kemistvagen", "q": "språk", "from": "+7"},
     {"q": "inget sådant"},
 ]
 
@@ -93,6 +100,7 @@ def test_both_ways_give_the_same_pages_and_total(listing, monkeypatch, way, case
             args[name] = (local_today() + timedelta(days=int(args[name]))).isoformat()
     now = utcnow()
     expected = _expected(args, now)
+    assert expected or args.get("q") == "inget sådant"
     seen = []
     for number in range(1, 40):
         page = services.public_occurrence_page(parse_filters(args), number, 4, now=now)

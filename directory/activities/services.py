@@ -96,16 +96,19 @@ class OccurrenceQuery:
         """A select of the ids of public activities meeting the activity conditions."""
         return select(Activity.id).where(_activity_is_public(), *self.activity_conditions)
 
+    def _activity_matches(self, per_occurrence):
+        if per_occurrence:
+            # Correlated: SQLite checks the activity of each occurrence it comes to,
+            # walking in time order or starting from a venue's rooms.
+            return (select(Activity.id)
+                    .where(Activity.id == Occurrence.activity_id, _activity_is_public(),
+                           *self.activity_conditions)
+                    .exists())
+        return Occurrence.activity_id.in_(self.matching_activities())
+
     def statement(self, walk):
         """A select of matching occurrences, soonest first, taking the given way."""
-        if walk:
-            # Correlated, so SQLite checks each occurrence it walks in time order.
-            activity_matches = (select(Activity.id)
-                                .where(Activity.id == Occurrence.activity_id,
-                                       _activity_is_public(), *self.activity_conditions)
-                                .exists())
-        else:
-            activity_matches = Occurrence.activity_id.in_(self.matching_activities())
+        activity_matches = self._activity_matches(walk or bool(self.place_conditions))
         return (select(Occurrence)
                 .where(activity_matches, *self.time_conditions, *self.place_conditions)
                 .order_by(Occurrence.starts_at, Occurrence.id))
@@ -115,7 +118,7 @@ class OccurrenceQuery:
         if self.narrows:
             return db.session.scalar(
                 select(func.count()).select_from(Occurrence).where(
-                    Occurrence.activity_id.in_(self.matching_activities()),
+                    self._activity_matches(bool(self.place_conditions)),
                     *self.time_conditions, *self.place_conditions))
         # Every public activity: count all in the time window (on ix_occurrence_ends
         # alone) and take away those of activities that are not public, rather than
