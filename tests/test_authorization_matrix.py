@@ -96,6 +96,11 @@ MATRIX = {
     "api.create_signup": ("POST", "/api/v1/occurrences/{signup_occurrence}/signups",
                           everyone(400)),
     "bookings.schedule": ("GET", "/venues/{venue}/schedule?week=2026-W48", everyone(200)),
+    "bookings.request_room": ("GET", "/manage/organisations/{org_a}/bookings", OWN_ORG),
+    "bookings.cancel": ("POST", "/manage/bookings/{booking_a}/cancel", own_org(303)),
+    "bookings.queue": ("GET", "/staff/bookings", STAFF_ONLY),
+    "bookings.decide": ("POST", "/staff/bookings/{booking_a}/reject", {**STAFF_ONLY,
+                                                                        "staff": 303}),
     "staff.decide_organisation": ("POST", "/staff/organisations/{org_b_id}/verified",
                                   {**STAFF_ONLY, "staff": 303}),
 }
@@ -121,13 +126,17 @@ def world(app, factories):
     from directory.calendars.partners import create_partner, create_subscription
     partner = create_partner("Arbetsförmedlingen", None)
     feed, token = create_subscription(partner, "Arbete", {"focus": ["arbete"]}, False, None)
+    from directory.bookings.models import RoomBooking
+    booking_a = RoomBooking(room=venue.rooms[0], organisation=org_a, status="pending",
+                            starts_at=future_a.starts_at, ends_at=future_a.ends_at)
+    db.session.add(booking_a)
     db.session.commit()
     partner_user = factories.user(email="partner@example.se", role="partner")
     partner_user.partner_id = partner.id
     db.session.commit()
     return {"org_a": org_a.slug, "org_b": org_b.slug, "org_b_id": org_b.id, "partner_id": partner.id, "feed_id": feed.id,
             "feed_token": token, "signup_occurrence": signup_occurrence.id,
-            "signup_token": signup_token, "user_b_id": user_b.id, "venue": venue.slug,
+            "signup_token": signup_token, "booking_a": booking_a.id, "user_b_id": user_b.id, "venue": venue.slug,
             "activity_a": activity_a.id, "activity_end": activity_end.id,
             "future_a": future_a.id,
             "occurrence_a": activity_a.occurrences.first().id}

@@ -125,6 +125,7 @@ def request_booking(room, organisation, periods, by_user, purpose="", activity=N
     if not room.requires_approval and organisation.status == "verified":
         for booking in created:
             _approve(booking, by_user)
+            _place_occurrence(booking)
     return created, [c for c in checks if not c.ok]
 
 
@@ -139,6 +140,48 @@ def _approve(booking, by_user, now=None):
         raise BookingConflict() from None
 
 
+def weekly_periods(day, start_time, end_time, until=None):
+    """(starts_at, ends_at) in UTC for one date, or every week on that weekday until
+    `until`, in Stockholm wall-clock time."""
+    from ..common.time import combine_local
+    periods = []
+    current = day
+    while True:
+        periods.append((combine_local(current, start_time), combine_local(current, end_time)))
+        current += timedelta(days=7)
+        if until is None or current > until:
+            return periods
+
+
+def _place_occurrence(booking):
+    """An approved booking for an activity puts that date's occurrence in the room."""
+    from ..activities.models import Occurrence
+    if booking.activity_id is None:
+        return
+    occurrence = db.session.scalar(select(Occurrence).where(
+        Occurrence.activity_id == booking.activity_id,
+        Occurrence.starts_at == booking.starts_at))
+    if occurrence is not None:
+        occurrence.room_id = booking.room_id
+        occurrence.sequence += 1
+        booking.occurrence = occurrence
+
+
+def tell_organisation(booking):
+    """E-mail the organisation about a decision, when mail is set up."""
+    from ..common.mail import send_mail
+    from ..common.time import to_local
+    if not booking.organisation.email:
+        return
+    when = to_local(booking.starts_at).strftime("%Y-%m-%d %H:%M")
+    status = {"approved": _l("approved"), "rejected": _l("rejected"),
+              "cancelled": _l("cancelled")}.get(booking.status, booking.status)
+    send_mail(booking.organisation.email,
+              str(_l("Room booking %(status)s", status=status)),
+              str(_l("%(room)s, %(when)s: %(status)s. %(reason)s", room=booking.room.name,
+                     when=when, status=status, reason=booking.decision_reason or "")))
+
+
 def approve_booking(booking, by_user, now=None):
     """Approve one request. Pending requests it collides with are rejected with a reason.
     Raises BookingConflict when an approved booking holds the time (checked here, and
@@ -150,6 +193,7 @@ def approve_booking(booking, by_user, now=None):
     if _overlapping_approved(booking.room, booking.starts_at, booking.ends_at, booking.id):
         raise BookingConflict()
     _approve(booking, by_user, now)
+    _place_occurrence(booking)
     rejected = []
     for other in db.session.scalars(select(RoomBooking).where(
             RoomBooking.room_id == booking.room_id, RoomBooking.status == "pending",
@@ -162,6 +206,8 @@ def approve_booking(booking, by_user, now=None):
         rejected.append(other)
     db.session.flush()
     record(by_user, "booking.approve", booking, booking.room.name)
+    for changed in [booking, *rejected]:
+        tell_organisation(changed)
     return rejected
 
 
@@ -172,6 +218,7 @@ def reject_booking(booking, reason, by_user):
     booking.decided_at = utcnow()
     db.session.flush()
     record(by_user, "booking.reject", booking, booking.room.name)
+    tell_organisation(booking)
 
 
 def cancel_booking(booking, by_user, reason=None):

@@ -2,8 +2,17 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, render_template, request
-from flask_login import current_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..organisations.models import Organisation
+from ..organisations.services import may_edit
+from .forms import BookingRequestForm, DecisionForm
+from .models import RoomBooking
+from .services import (BookingConflict, approve_booking, cancel_booking, check_dates,
+                       reject_booking, request_booking, weekly_periods)
 
 from ..venues.services import public_venue
 from .schedule import parse_week, venue_week, week_label
@@ -30,3 +39,111 @@ def schedule(slug):
                            previous=week_label(monday - timedelta(days=7)),
                            following=week_label(monday + timedelta(days=7)),
                            asked=request.args.get("week", "")[:20])
+
+
+def _organisation(slug):
+    organisation = db.session.scalar(db.select(Organisation).filter_by(slug=slug))
+    if organisation is None or not may_edit(current_user, organisation):
+        abort(404)
+    return organisation
+
+
+def _request_choices(form, organisation):
+    from ..venues.models import Room, Venue
+    rooms = db.session.scalars(db.select(Room).join(Venue).where(
+        Room.active.is_(True), Venue.active.is_(True)).order_by(Venue.name, Room.name)).all()
+    form.room.choices = [(r.id, f"{r.venue.name} – {r.name}") for r in rooms]
+    form.activity.choices = [(0, _("None"))] + [
+        (a.id, a.title) for a in organisation.activities if a.status == "active"]
+
+
+@bp.route("/manage/organisations/<slug>/bookings", methods=["GET", "POST"])
+@login_required
+def request_room(slug):
+    """Ask for a room: check every date first, then request the ones that work."""
+    from ..venues.models import Room
+    organisation = _organisation(slug)
+    form = BookingRequestForm()
+    _request_choices(form, organisation)
+    checks = room = None
+    if form.validate_on_submit():
+        room = db.session.get(Room, form.room.data)
+        periods = weekly_periods(form.day.data, form.start_time.data, form.end_time.data,
+                                 form.repeat_until.data)
+        if request.form.get("action") == "request":
+            activity = next((a for a in organisation.activities
+                             if a.id == form.activity.data), None)
+            created, failed = request_booking(room, organisation, periods, current_user,
+                                              form.purpose.data, activity)
+            db.session.commit()
+            flash(_("Requested dates: %(ok)d. Dates that could not be requested: %(bad)d.",
+                    ok=len(created), bad=len(failed)))
+            return redirect(url_for("bookings.request_room", slug=slug), code=303)
+        checks = check_dates(room, periods)
+    bookings = db.session.scalars(db.select(RoomBooking).where(
+        RoomBooking.organisation_id == organisation.id)
+        .order_by(RoomBooking.starts_at.desc()).limit(100)).all()
+    return render_template("bookings/request.html", org=organisation, form=form,
+                           checks=checks, room=room, bookings=bookings), (
+        422 if form.errors else 200)
+
+
+@bp.post("/manage/bookings/<int:booking_id>/cancel")
+@login_required
+def cancel(booking_id):
+    booking = db.get_or_404(RoomBooking, booking_id)
+    if not may_edit(current_user, booking.organisation):
+        abort(404)
+    cancel_booking(booking, current_user)
+    db.session.commit()
+    flash(_("The booking is cancelled and the room is free."))
+    return redirect(request.referrer if (request.referrer or "").startswith(
+        request.host_url) else url_for("bookings.request_room",
+                                       slug=booking.organisation.slug), code=303)
+
+
+def _staff_only():
+    if not current_user.is_staff:
+        abort(404)
+
+
+@bp.get("/staff/bookings")
+@login_required
+def queue():
+    """Pending requests, soonest first, a series together."""
+    _staff_only()
+    pending = db.session.scalars(db.select(RoomBooking).where(
+        RoomBooking.status == "pending").order_by(RoomBooking.starts_at)).all()
+    return render_template("bookings/queue.html", pending=pending, form=DecisionForm())
+
+
+@bp.post("/staff/bookings/<int:booking_id>/<any(approve, reject):decision>")
+@login_required
+def decide(booking_id, decision):
+    _staff_only()
+    booking = db.get_or_404(RoomBooking, booking_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    scope = [booking]
+    if request.form.get("series") and booking.series_key:
+        scope = db.session.scalars(db.select(RoomBooking).where(
+            RoomBooking.series_key == booking.series_key,
+            RoomBooking.status == "pending").order_by(RoomBooking.starts_at)).all()
+    done, taken, collided = 0, 0, 0
+    for item in scope:
+        if decision == "approve":
+            try:
+                collided += len(approve_booking(item, current_user))
+                db.session.commit()
+                done += 1
+            except BookingConflict:
+                db.session.rollback()
+                taken += 1
+        else:
+            reject_booking(item, form.reason.data, current_user)
+            db.session.commit()
+            done += 1
+    flash(_("Decided: %(done)d. Already taken: %(taken)d. Colliding requests rejected: "
+            "%(collided)d.", done=done, taken=taken, collided=collided))
+    return redirect(url_for("bookings.queue"), code=303)

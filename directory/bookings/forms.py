@@ -1,0 +1,34 @@
+"""The shape of a room request."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+
+class BookingRequestForm(FlaskForm):
+    room = SelectField(_l("Room"), coerce=int, validate_choice=True)
+    day = DateField(_l("Date"), validators=[DataRequired(_l("Write a date as YYYY-MM-DD."))])
+    start_time = TimeField(_l("Starts at"), validators=[
+        DataRequired(_l("Write a time as HH:MM."))])
+    end_time = TimeField(_l("Ends at"), validators=[DataRequired(_l("Write a time as HH:MM."))])
+    repeat_until = DateField(_l("Every week until (optional)"), validators=[Optional()])
+    activity = SelectField(_l("For the activity (optional)"), coerce=int,
+                           validate_choice=True)
+    purpose = StringField(_l("Purpose"), validators=[Length(max=300)])
+
+    def validate_end_time(self, field):
+        if self.start_time.data and field.data and field.data <= self.start_time.data:
+            raise ValidationError(_l("The end must be after the start."))
+
+    def validate_repeat_until(self, field):
+        if field.data and self.day.data:
+            if field.data <= self.day.data:
+                raise ValidationError(_l("The last date must be after the first."))
+            if (field.data - self.day.data).days > 366:
+                raise ValidationError(_l("A series can last at most one year."))
+
+
+class DecisionForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (the organisation sees it)"),
+                           validators=[Optional(), Length(max=500)])

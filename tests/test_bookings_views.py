@@ -1,0 +1,125 @@
+"""Organisations request rooms date by date; coordinators decide with reasons."""
+
+from datetime import timedelta
+
+from directory.activities.models import Occurrence
+from directory.bookings.models import RoomBooking
+from directory.common.time import local_today, to_local
+from directory.extensions import db
+from directory.venues.models import Closure
+from tests.conftest import login
+
+
+def setup(factories):
+    venue = factories.venue(rooms=[("Barnrummet", 15)])
+    room = venue.rooms[0]
+    room.min_notice_hours = 24
+    org = factories.organisation(name="Läxhjälpen", email="info@laxhjalpen.example.se")
+    factories.user(email="a@example.se", organisation=org)
+    factories.user(email="staff@example.se", role="staff")
+    db.session.add(Closure(venue=venue, starts_on=local_today() + timedelta(days=17),
+                           ends_on=local_today() + timedelta(days=17), reason="Julafton"))
+    db.session.commit()
+    return venue, room, org
+
+
+def request_form(the_room, **overrides):
+    day = local_today() + timedelta(days=3)
+    data = {"room": str(the_room.id), "day": day.isoformat(), "start_time": "17:00",
+            "end_time": "19:00", "repeat_until": (day + timedelta(days=21)).isoformat(),
+            "activity": "0", "purpose": "Läxhjälp", "action": "check"}
+    data.update(overrides)
+    return data
+
+
+def test_check_then_request_the_dates_that_work(client, factories):
+    venue, room, org = setup(factories)
+    login(client, "a@example.se")
+    url = f"/manage/organisations/{org.slug}/bookings"
+    checked = client.post(url, data=request_form(room)).get_data(as_text=True)
+    assert checked.count("not possible") == 1 and "Julafton" in checked
+    assert "Nothing is saved yet." in checked
+    assert db.session.scalar(db.select(db.func.count()).select_from(RoomBooking)) == 0
+    client.post(url, data=request_form(room, action="request"))
+    bookings = db.session.scalars(db.select(RoomBooking).order_by(RoomBooking.starts_at)).all()
+    assert len(bookings) == 3 and {b.status for b in bookings} == {"pending"}
+    assert {to_local(b.starts_at).hour for b in bookings} == {17}
+
+
+def test_bad_request_input(client, factories):
+    venue, room, org = setup(factories)
+    login(client, "a@example.se")
+    url = f"/manage/organisations/{org.slug}/bookings"
+    for change, message in (({"end_time": "16:00"}, "The end must be after the start."),
+                            ({"day": "x"}, "Write a date as YYYY-MM-DD."),
+                            ({"repeat_until": "2020-01-01"}, "after the first"),
+                            ({"room": "999999"}, "Not a valid choice")):
+        response = client.post(url, data=request_form(room, **change))
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(RoomBooking)) == 0
+
+
+def test_coordinator_approves_a_series_and_the_activity_moves_in(client, factories,
+                                                                 smtp_server, app):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    venue, room, org = setup(factories)
+    day = local_today() + timedelta(days=3)
+    activity = factories.activity(org, title="Läxhjälp", starts_on=day,
+                                  weekdays=str(day.weekday()),
+                                  until=day + timedelta(days=14))
+    login(client, "a@example.se")
+    client.post(f"/manage/organisations/{org.slug}/bookings",
+                data=request_form(room, activity=str(activity.id), action="request",
+                                  repeat_until=(day + timedelta(days=7)).isoformat()))
+    client.post("/logout")
+    login(client, "staff@example.se")
+    first = db.session.scalar(db.select(RoomBooking).order_by(RoomBooking.starts_at))
+    assert "Läxhjälpen" in client.get("/staff/bookings").get_data(as_text=True)
+    client.post(f"/staff/bookings/{first.id}/approve", data={"series": "1", "reason": ""})
+    db.session.expire_all()
+    assert {b.status for b in db.session.scalars(db.select(RoomBooking))} == {"approved"}
+    placed = db.session.scalars(db.select(Occurrence).where(
+        Occurrence.activity_id == activity.id, Occurrence.room_id == room.id)).all()
+    assert len(placed) == 2
+    assert len(smtp_server.messages) == 2
+    assert smtp_server.messages[0]["To"] == "info@laxhjalpen.example.se"
+    schedule = client.get(f"/venues/{venue.slug}/schedule?week="
+                          f"{day.isocalendar()[0]}-W{day.isocalendar()[1]:02d}")
+    assert "Läxhjälp" in schedule.get_data(as_text=True)
+
+
+def test_reject_with_a_reason_the_organisation_sees(client, factories):
+    venue, room, org = setup(factories)
+    login(client, "a@example.se")
+    client.post(f"/manage/organisations/{org.slug}/bookings",
+                data=request_form(room, action="request", repeat_until=""))
+    client.post("/logout")
+    login(client, "staff@example.se")
+    booking = db.session.scalar(db.select(RoomBooking))
+    client.post(f"/staff/bookings/{booking.id}/reject",
+                data={"reason": "Rummet renoveras den veckan."})
+    client.post("/logout")
+    login(client, "a@example.se")
+    page = client.get(f"/manage/organisations/{org.slug}/bookings").get_data(as_text=True)
+    assert "Rummet renoveras den veckan." in page
+
+
+def test_cancelling_frees_the_room_and_the_linked_date_shows_cancelled(client, factories):
+    venue, room, org = setup(factories)
+    room.requires_approval = False
+    db.session.commit()
+    day = local_today() + timedelta(days=3)
+    activity = factories.activity(org, title="Läxhjälp", starts_on=day,
+                                  weekdays=str(day.weekday()), until=day + timedelta(days=1))
+    login(client, "a@example.se")
+    client.post(f"/manage/organisations/{org.slug}/bookings",
+                data=request_form(room, activity=str(activity.id), action="request",
+                                  repeat_until=""))
+    booking = db.session.scalar(db.select(RoomBooking))
+    assert booking.status == "approved"
+    client.post(f"/manage/bookings/{booking.id}/cancel")
+    db.session.expire_all()
+    assert db.session.get(RoomBooking, booking.id).status == "cancelled"
+    occurrence = db.session.scalar(db.select(Occurrence).where(
+        Occurrence.activity_id == activity.id))
+    assert occurrence.status == "cancelled"
