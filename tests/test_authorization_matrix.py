@@ -99,6 +99,7 @@ MATRIX = {
     "bookings.request_room": ("GET", "/manage/organisations/{org_a}/bookings", OWN_ORG),
     "bookings.cancel": ("POST", "/manage/bookings/{booking_a}/cancel", own_org(303)),
     "bookings.queue": ("GET", "/staff/bookings", STAFF_ONLY),
+    "bookings.all_venues": ("GET", "/staff/schedule?week=2026-W48", STAFF_ONLY),
     "bookings.decide": ("POST", "/staff/bookings/{booking_a}/reject", {**STAFF_ONLY,
                                                                         "staff": 303}),
     "staff.decide_organisation": ("POST", "/staff/organisations/{org_b_id}/verified",

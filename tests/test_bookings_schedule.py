@@ -63,3 +63,13 @@ def test_week_parsing():
     assert parse_week("2025-W53") == (parse_week(None)[0], False)  # 2025 has 52 weeks
     assert parse_week("2026-W53")[0].isoformat() == "2026-12-28"
     assert parse_week("2020-W53")[0].isoformat() == "2020-12-28"
+
+
+def test_coordinators_see_every_venue_with_requests(client, factories, week):
+    venue, _, label = week
+    factories.venue(name="Angereds mötesplats", slug="angered", rooms=[("Salen", 60)])
+    factories.user(email="staff@example.se", role="staff")
+    login(client, "staff@example.se")
+    body = client.get(f"/staff/schedule?week={label}").get_data(as_text=True)
+    assert venue.name in body and "Angereds mötesplats" in body
+    assert "(requested)" in body and body.count("<caption") == 2

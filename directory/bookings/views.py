@@ -147,3 +147,20 @@ def decide(booking_id, decision):
     flash(_("Decided: %(done)d. Already taken: %(taken)d. Colliding requests rejected: "
             "%(collided)d.", done=done, taken=taken, collided=collided))
     return redirect(url_for("bookings.queue"), code=303)
+
+
+@bp.get("/staff/schedule")
+@login_required
+def all_venues():
+    """Coordinators: every venue's week, with pending requests, to find conflicts and gaps."""
+    from ..venues.services import public_venues
+    _staff_only()
+    monday, understood = parse_week(request.args.get("week"))
+    venues = [(venue, venue_week(venue, monday, "all"))
+              for venue in public_venues(current_user.municipality_id)]
+    return render_template("bookings/all_venues.html", venues=venues,
+                           days=[monday + timedelta(days=i) for i in range(7)],
+                           week=week_label(monday), understood=understood,
+                           previous=week_label(monday - timedelta(days=7)),
+                           following=week_label(monday + timedelta(days=7)),
+                           asked=request.args.get("week", "")[:20])
