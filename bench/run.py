@@ -253,6 +253,55 @@ def settle_postgres(database_url):
         engine.dispose()
 
 
+class OtherLoad:
+    """How much of the machine's CPU went to processes other than this benchmark
+    (this client and the gunicorns' process groups) between start() and percent():
+    figures taken while others worked are not the app's alone. Linux /proc only."""
+
+    def __init__(self, groups):
+        self.groups = set(groups)
+        self.ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    @staticmethod
+    def _busy():
+        with open("/proc/stat") as fh:
+            fields = [int(v) for v in fh.readline().split()[1:]]
+        return sum(fields) - fields[3] - fields[4]  # all but idle and iowait
+
+    def _ours(self):
+        total = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    stat = fh.read()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(entry) == os.getpid() or int(fields[2]) in self.groups:
+                total += int(fields[11]) + int(fields[12])  # utime + stime
+        return total
+
+    def start(self):
+        try:
+            self._start = (time.monotonic(), self._busy(), self._ours())
+        except OSError:
+            self._start = None
+
+    def percent(self):
+        """Others' share of all cores since start(), in per cent; None if unknown."""
+        if self._start is None:
+            return None
+        try:
+            now, busy, ours = time.monotonic(), self._busy(), self._ours()
+        except OSError:
+            return None
+        began, busy0, ours0 = self._start
+        available = (now - began) * self.ticks * (os.cpu_count() or 1)
+        return max(0.0, 100 * ((busy - busy0) - (ours - ours0)) / available)
+
+
 def load_note():
     """The machine: cores and load average, so figures can be judged."""
     try:
@@ -260,6 +309,11 @@ def load_note():
         return f"{os.cpu_count()} cores, load average {one:.2f} (1 min) {five:.2f} (5 min)"
     except OSError:
         return f"{os.cpu_count()} cores"
+
+
+def _pct(others):
+    share = others.percent()
+    return "?" if share is None else f"{share:.0f}%"
 
 
 def main(argv=None):
@@ -306,23 +360,29 @@ def main(argv=None):
 
         print(f"\n== Latency: {args.requests} sequential requests each after {args.warmup} "
               f"warm-up (goal p95 <= {GOAL_P95_MS:.0f} ms)")
+        others = OtherLoad(server.process.pid for server in servers)
         print(f"{'page':<36} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'n':>5} "
-              f"{'non-200':>8} {'bytes':>8}  goal")
+              f"{'non-200':>8} {'bytes':>8} {'others':>7}  goal")
         for label, path in LATENCY_PATHS + [("hello world (other server)", "/")]:
             port = hello.port if label.startswith("hello") else app.port
+            others.start()
             r = measure_latency(port, path, args.requests, args.warmup)
             goal = "" if label.startswith("hello") else (
                 "ok" if r["p95"] <= GOAL_P95_MS else "OVER")
             print(f"{label:<36} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['max']:>8.1f} "
-                  f"{r['n']:>5} {r['errors']:>8} {r['bytes']:>8}  {goal}", flush=True)
+                  f"{r['n']:>5} {r['errors']:>8} {r['bytes']:>8} {_pct(others):>7}  {goal}",
+                  flush=True)
 
         print(f"\n== Throughput: {args.threads} client threads for {args.seconds:g} s each")
-        print(f"{'page':<36} {'req/s':>8} {'requests':>9} {'non-200':>8}")
+        print(f"{'page':<36} {'req/s':>8} {'requests':>9} {'non-200':>8} {'others':>7}")
         for label, port, path in (("/activities", app.port, "/activities"),
                                   ("hello world (other server)", hello.port, "/")):
+            others.start()
             r = measure_throughput(port, path, args.threads, args.seconds)
-            print(f"{label:<36} {r['rps']:>8.1f} {r['requests']:>9} {r['errors']:>8}",
-                  flush=True)
+            print(f"{label:<36} {r['rps']:>8.1f} {r['requests']:>9} {r['errors']:>8} "
+                  f"{_pct(others):>7}", flush=True)
+        print("\n   others: the share of all cores other processes used meanwhile; "
+              "above a few per cent, run again.")
         print(f"\n   machine after: {load_note()}")
     finally:
         for server in servers:
