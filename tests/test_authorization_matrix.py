@@ -102,6 +102,14 @@ MATRIX = {
     "bookings.all_venues": ("GET", "/staff/schedule?week=2026-W48", STAFF_ONLY),
     "bookings.decide": ("POST", "/staff/bookings/{booking_a}/reject", {**STAFF_ONLY,
                                                                         "staff": 303}),
+    "staff.venues": ("GET", "/staff/venues", STAFF_ONLY),
+    "staff.venue": ("GET", "/staff/venues/{venue}", STAFF_ONLY),
+    "staff.add_room": ("POST", "/staff/venues/{venue}/rooms", {**STAFF_ONLY, "staff": 422}),
+    "staff.room": ("GET", "/staff/rooms/{room_id}", STAFF_ONLY),
+    "staff.venue_hours": ("POST", "/staff/venues/{venue}/hours",
+                          {**STAFF_ONLY, "staff": 422}),
+    "staff.venue_closures": ("POST", "/staff/venues/{venue}/closures",
+                             {**STAFF_ONLY, "staff": 422}),
     "staff.decide_organisation": ("POST", "/staff/organisations/{org_b_id}/verified",
                                   {**STAFF_ONLY, "staff": 303}),
 }
@@ -137,7 +145,8 @@ def world(app, factories):
     db.session.commit()
     return {"org_a": org_a.slug, "org_b": org_b.slug, "org_b_id": org_b.id, "partner_id": partner.id, "feed_id": feed.id,
             "feed_token": token, "signup_occurrence": signup_occurrence.id,
-            "signup_token": signup_token, "booking_a": booking_a.id, "user_b_id": user_b.id, "venue": venue.slug,
+            "signup_token": signup_token, "booking_a": booking_a.id,
+            "room_id": venue.rooms[0].id, "user_b_id": user_b.id, "venue": venue.slug,
             "activity_a": activity_a.id, "activity_end": activity_end.id,
             "future_a": future_a.id,
             "occurrence_a": activity_a.occurrences.first().id}

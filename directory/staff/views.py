@@ -199,3 +199,158 @@ def feed_action(subscription_id, action):
     _subscription_choices(form)
     return render_template("staff/partner.html", partner=subscription.partner, form=form,
                            link=link)
+
+
+# ----------------------------------------------------------- meeting places and rooms
+
+def _venue_choices(form):
+    from ..taxonomy.services import all_municipalities
+    form.municipality.choices = [(m.id, m.name) for m in all_municipalities()]
+
+
+def _room_choices(form):
+    from ..common.templating import FEATURE_NAMES
+    form.features.choices = [(code, label) for code, label in FEATURE_NAMES.items()]
+
+
+@bp.route("/venues", methods=["GET", "POST"])
+@staff_required
+def venues():
+    from ..venues.forms import VenueForm
+    from ..venues.management import VenueError, save_venue
+    from ..venues.models import Venue
+    form = VenueForm()
+    _venue_choices(form)
+    if form.validate_on_submit():
+        try:
+            venue = save_venue(form.data, current_user)
+        except VenueError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            return redirect(url_for("staff.venue", slug=venue.slug), code=303)
+    listing = db.session.scalars(db.select(Venue).order_by(Venue.name)).all()
+    return render_template("staff/venues.html", form=form, venues=listing), (
+        422 if form.errors else 200)
+
+
+def _venue_page(venue, venue_form=None, room_form=None, hours_form=None, closure_form=None,
+                status=200):
+    from ..venues.forms import ClosureForm, HoursForm, RoomForm, VenueForm
+    from ..common.templating import weekday_name
+    venue_form = venue_form or VenueForm(obj=venue, formdata=None)
+    if venue_form.municipality.data is None:
+        venue_form.municipality.data = venue.municipality_id
+    _venue_choices(venue_form)
+    room_form = room_form or RoomForm(formdata=None)
+    _room_choices(room_form)
+    hours_form = hours_form or HoursForm(formdata=None)
+    hours_form.weekday.choices = [(d, weekday_name(d)) for d in range(7)]
+    closure_form = closure_form or ClosureForm(formdata=None)
+    return render_template("staff/venue.html", venue=venue, venue_form=venue_form,
+                           room_form=room_form, hours_form=hours_form,
+                           closure_form=closure_form), status
+
+
+def _venue_or_404(slug):
+    from ..venues.models import Venue
+    venue = db.session.scalar(db.select(Venue).filter_by(slug=slug))
+    if venue is None or current_user.municipality_id not in (None, venue.municipality_id):
+        abort(404)
+    return venue
+
+
+@bp.route("/venues/<slug>", methods=["GET", "POST"])
+@staff_required
+def venue(slug):
+    from ..venues.forms import VenueForm
+    from ..venues.management import save_venue
+    found = _venue_or_404(slug)
+    if request.method == "GET":
+        return _venue_page(found)
+    form = VenueForm()
+    _venue_choices(form)
+    if form.validate_on_submit():
+        save_venue(form.data, current_user, found)
+        db.session.commit()
+        flash(_("Saved."))
+        return redirect(url_for("staff.venue", slug=slug), code=303)
+    return _venue_page(found, venue_form=form, status=422)
+
+
+@bp.post("/venues/<slug>/rooms")
+@staff_required
+def add_room(slug):
+    from ..venues.forms import RoomForm
+    from ..venues.management import VenueError, save_room
+    found = _venue_or_404(slug)
+    form = RoomForm()
+    _room_choices(form)
+    if form.validate_on_submit():
+        try:
+            save_room(found, form.data, current_user)
+        except VenueError as error:
+            db.session.rollback()
+            form.name.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Saved."))
+            return redirect(url_for("staff.venue", slug=slug), code=303)
+    return _venue_page(found, room_form=form, status=422)
+
+
+@bp.route("/rooms/<int:room_id>", methods=["GET", "POST"])
+@staff_required
+def room(room_id):
+    from ..venues.forms import RoomForm
+    from ..venues.management import VenueError, save_room
+    from ..venues.models import Room
+    found = db.get_or_404(Room, room_id)
+    _venue_or_404(found.venue.slug)
+    form = RoomForm(obj=found)
+    _room_choices(form)
+    if form.validate_on_submit():
+        try:
+            save_room(found.venue, form.data, current_user, found)
+        except VenueError as error:
+            db.session.rollback()
+            form.name.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Saved."))
+            return redirect(url_for("staff.venue", slug=found.venue.slug), code=303)
+    return render_template("staff/room.html", room=found, form=form), (
+        422 if form.errors else 200)
+
+
+@bp.post("/venues/<slug>/hours")
+@staff_required
+def venue_hours(slug):
+    from ..venues.forms import HoursForm
+    from ..venues.management import set_hours
+    found = _venue_or_404(slug)
+    form = HoursForm()
+    form.weekday.choices = [(d, str(d)) for d in range(7)]
+    if form.validate_on_submit():
+        set_hours(found, form.weekday.data, form.opens.data, form.closes.data, current_user)
+        db.session.commit()
+        flash(_("Saved."))
+        return redirect(url_for("staff.venue", slug=slug), code=303)
+    return _venue_page(found, hours_form=form, status=422)
+
+
+@bp.post("/venues/<slug>/closures")
+@staff_required
+def venue_closures(slug):
+    from ..venues.forms import ClosureForm
+    from ..venues.management import close_days
+    found = _venue_or_404(slug)
+    form = ClosureForm()
+    if form.validate_on_submit():
+        close_days(found, form.starts_on.data, form.ends_on.data, form.reason.data,
+                   current_user)
+        db.session.commit()
+        flash(_("Saved."))
+        return redirect(url_for("staff.venue", slug=slug), code=303)
+    return _venue_page(found, closure_form=form, status=422)

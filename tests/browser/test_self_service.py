@@ -74,7 +74,8 @@ def test_coordinator_pages_pass_axe(page, url, live_server):
     page.wait_for_url("**/account")
     failures = []
     for path in ("/account", "/staff/organisations", "/staff/audit", "/staff/users",
-                 "/staff/terms", "/staff/partners"):
+                 "/staff/terms", "/staff/partners", "/staff/bookings", "/staff/schedule",
+                 "/staff/venues", "/staff/venues/kemistvagen"):
         page.goto(url(path))
         assert page.locator("html").get_attribute("dir") == "rtl"
         if violations := run_axe(page):
