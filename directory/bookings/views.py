@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..common.time import to_local
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..organisations.services import may_edit
@@ -65,7 +66,7 @@ def request_room(slug):
     organisation = _organisation(slug)
     form = BookingRequestForm()
     _request_choices(form, organisation)
-    checks = room = None
+    checks = room = week = None
     if form.validate_on_submit():
         room = db.session.get(Room, form.room.data)
         periods = weekly_periods(form.day.data, form.start_time.data, form.end_time.data,
@@ -80,11 +81,16 @@ def request_room(slug):
                     ok=len(created), bad=len(failed)))
             return redirect(url_for("bookings.request_room", slug=slug), code=303)
         checks = check_dates(room, periods)
+        first_day = to_local(periods[0][0]).date()
+        monday = first_day - timedelta(days=first_day.weekday())
+        week = {"venue": room.venue, "grid": venue_week(room.venue, monday, organisation.id),
+                "days": [monday + timedelta(days=i) for i in range(7)],
+                "week": week_label(monday)}
     bookings = db.session.scalars(db.select(RoomBooking).where(
         RoomBooking.organisation_id == organisation.id)
         .order_by(RoomBooking.starts_at.desc()).limit(100)).all()
     return render_template("bookings/request.html", org=organisation, form=form,
-                           checks=checks, room=room, bookings=bookings), (
+                           checks=checks, room=room, bookings=bookings, week=week), (
         422 if form.errors else 200)
 
 
