@@ -188,3 +188,35 @@ def test_50_parallel_http_approvals_through_two_server_processes(app, factories)
     db.session.expire_all()
     assert db.session.scalar(db.select(db.func.count()).select_from(RoomBooking).where(
         RoomBooking.status == "approved")) == 1
+
+
+def test_series_like_activities_and_too_many_dates(client, factories):
+    venue, room, org = setup(factories)
+    login(client, "a@example.se")
+    url = f"/manage/organisations/{org.slug}/bookings"
+    day = local_today() + timedelta(days=3)
+    weekdays = sorted({day.weekday(), (day.weekday() + 2) % 7})
+    response = client.post(url, data=request_form(room, repeat_until="", count="4",
+                                                  interval="2",
+                                                  weekdays=[str(d) for d in weekdays]))
+    assert response.get_data(as_text=True).count("<li><time") == 4
+    too_many = client.post(url, data=request_form(room, repeat_until="", count="500"))
+    assert too_many.status_code == 422
+    assert "Write a number from 1 to 60." in too_many.get_data(as_text=True)
+
+
+def test_the_queue_shows_what_approving_would_reject(client, factories):
+    venue, room, org = setup(factories)
+    other = factories.organisation(name="Fotbollsklubben")
+    from directory.bookings.services import request_booking
+    from directory.common.time import combine_local
+    import datetime as dt
+    day = local_today() + timedelta(days=3)
+    request_booking(room, org, [(combine_local(day, dt.time(17)),
+                                 combine_local(day, dt.time(19)))], None)
+    request_booking(room, other, [(combine_local(day, dt.time(18)),
+                                   combine_local(day, dt.time(20)))], None)
+    db.session.commit()
+    login(client, "staff@example.se")
+    page = client.get("/staff/bookings").get_data(as_text=True)
+    assert page.count("Approving this rejects:") == 2 and "Fotbollsklubben 18:00" in page

@@ -2,8 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import (DateField, IntegerField, SelectField, StringField, TextAreaField,
+                     TimeField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from ..activities.forms import WEEKDAYS
+from ..organisations.forms import MultiCheckboxField
 
 
 class BookingRequestForm(FlaskForm):
@@ -12,7 +16,13 @@ class BookingRequestForm(FlaskForm):
     start_time = TimeField(_l("Starts at"), validators=[
         DataRequired(_l("Write a time as HH:MM."))])
     end_time = TimeField(_l("Ends at"), validators=[DataRequired(_l("Write a time as HH:MM."))])
-    repeat_until = DateField(_l("Every week until (optional)"), validators=[Optional()])
+    repeat_until = DateField(_l("Repeat until (optional)"), validators=[Optional()])
+    count = IntegerField(_l("Or: number of times"), validators=[
+        Optional(), NumberRange(min=1, max=60, message=_l("Write a number from 1 to 60."))])
+    interval = IntegerField(_l("Every how many weeks"), default=1, validators=[
+        Optional(), NumberRange(min=1, max=8, message=_l("Write a number from 1 to 8."))])
+    weekdays = MultiCheckboxField(_l("Weekdays (the date's own weekday if none)"),
+                                  coerce=int, choices=WEEKDAYS)
     activity = SelectField(_l("For the activity (optional)"), coerce=int,
                            validate_choice=True)
     purpose = StringField(_l("Purpose"), validators=[Length(max=300)])

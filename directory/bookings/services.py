@@ -140,17 +140,19 @@ def _approve(booking, by_user, now=None):
         raise BookingConflict() from None
 
 
-def weekly_periods(day, start_time, end_time, until=None):
-    """(starts_at, ends_at) in UTC for one date, or every week on that weekday until
-    `until`, in Stockholm wall-clock time."""
-    from ..common.time import combine_local
-    periods = []
-    current = day
-    while True:
-        periods.append((combine_local(current, start_time), combine_local(current, end_time)))
-        current += timedelta(days=7)
-        if until is None or current > until:
-            return periods
+def weekly_periods(day, start_time, end_time, until=None, count=None, interval=1,
+                   weekdays=()):
+    """(starts_at, ends_at) in UTC: one date, or a series with the same recurrence as
+    activities (every `interval` weeks on `weekdays`, until a date or `count` times),
+    in Stockholm wall-clock time."""
+    from ..activities.schedule import Schedule, slots
+    if until is None and count is None:
+        return slots(Schedule(starts_on=day, start_time=start_time, end_time=end_time))
+    schedule = Schedule(starts_on=day, start_time=start_time, end_time=end_time,
+                        recurrence="weekly", interval=interval or 1,
+                        weekdays=tuple(weekdays) or (day.weekday(),), until=until,
+                        count=None if until else count)
+    return slots(schedule)
 
 
 def _place_occurrence(booking):

@@ -12,8 +12,8 @@ from ..organisations.models import Organisation
 from ..organisations.services import may_edit
 from .forms import BookingRequestForm, DecisionForm
 from .models import RoomBooking
-from .services import (BookingConflict, approve_booking, cancel_booking, check_dates,
-                       reject_booking, request_booking, weekly_periods)
+from .services import (MAX_SERIES_DATES, BookingConflict, approve_booking, cancel_booking,
+                       check_dates, reject_booking, request_booking, weekly_periods)
 
 from ..venues.services import public_venue
 from .schedule import parse_week, venue_week, week_label
@@ -70,7 +70,15 @@ def request_room(slug):
     if form.validate_on_submit():
         room = db.session.get(Room, form.room.data)
         periods = weekly_periods(form.day.data, form.start_time.data, form.end_time.data,
-                                 form.repeat_until.data)
+                                 form.repeat_until.data, form.count.data,
+                                 form.interval.data, form.weekdays.data)
+        if not periods or len(periods) > MAX_SERIES_DATES:
+            form.count.errors = [_("A series can have at most %(num)d dates.",
+                                   num=MAX_SERIES_DATES)] if periods else \
+                [_("These choices give no dates.")]
+            return render_template("bookings/request.html", org=organisation, form=form,
+                                   checks=None, room=room, week=None,
+                                   bookings=[]), 422
         if request.form.get("action") == "request":
             activity = next((a for a in organisation.activities
                              if a.id == form.activity.data), None)
@@ -120,7 +128,12 @@ def queue():
     _staff_only()
     pending = db.session.scalars(db.select(RoomBooking).where(
         RoomBooking.status == "pending").order_by(RoomBooking.starts_at)).all()
-    return render_template("bookings/queue.html", pending=pending, form=DecisionForm())
+    # What approving each one would reject: the other pending requests it overlaps.
+    collisions = {b.id: [o for o in pending if o.id != b.id and o.room_id == b.room_id
+                         and o.starts_at < b.ends_at and b.starts_at < o.ends_at]
+                  for b in pending}
+    return render_template("bookings/queue.html", pending=pending, form=DecisionForm(),
+                           collisions=collisions)
 
 
 @bp.post("/staff/bookings/<int:booking_id>/<any(approve, reject):decision>")
