@@ -9,3 +9,4 @@ from .bookings.models import RoomBooking  # noqa: F401
 from .signups.models import Signup  # noqa: F401
 from .calendars.models import FeedSubscription, Partner  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
+from .geo.models import GeocodeCache  # noqa: F401

@@ -80,6 +80,7 @@ class Activity(SpokenLanguagesMixin, TranslatableMixin, db.Model):
                                   cascade="all, delete-orphan", lazy="dynamic")
 
     __table_args__ = (
+        db.Index("ix_activity_geo", "latitude", "longitude"),
         db.CheckConstraint("recurrence IN ('once', 'weekly')", name="recurrence"),
         db.CheckConstraint("status IN ('active', 'ended')", name="status"),
         db.CheckConstraint("interval >= 1", name="interval"),

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..common.text import like_pattern
@@ -86,6 +86,7 @@ class OccurrenceQuery:
     activity_conditions: list  # on Activity; none: every public activity
     time_conditions: list      # on Occurrence.ends_at and starts_at
     place_conditions: list     # on Occurrence.room_id
+    nearest_first: dict | None = None  # {activity id: rank} when near a place
 
     @property
     def narrows(self):
@@ -109,9 +110,12 @@ class OccurrenceQuery:
     def statement(self, walk):
         """A select of matching occurrences, soonest first, taking the given way."""
         activity_matches = self._activity_matches(walk or bool(self.place_conditions))
+        order = [Occurrence.starts_at, Occurrence.id]
+        if self.nearest_first:
+            order.insert(0, case(self.nearest_first, value=Occurrence.activity_id))
         return (select(Occurrence)
                 .where(activity_matches, *self.time_conditions, *self.place_conditions)
-                .order_by(Occurrence.starts_at, Occurrence.id))
+                .order_by(*order))
 
     def count(self):
         """How many occurrences match."""
@@ -140,7 +144,7 @@ class OccurrenceQuery:
         To fill the page a walk passes about rows_wanted × (occurrences in the
         window) / matches occurrences, each costing WALK_COST sorted ones.
         """
-        if matches <= FEW_MATCHES:
+        if matches <= FEW_MATCHES or self.nearest_first:
             return False
         spread = SPREAD if self.narrows else 1
         return rows_wanted * spread * WALK_COST <= matches
@@ -193,6 +197,16 @@ def occurrence_query(filters, now=None):
         on_activity.append(Activity.municipality_id == resolved.municipality_id)
     if resolved.organisation_id:
         on_activity.append(Activity.organisation_id == resolved.organisation_id)
+    nearest_first = None
+    if filters.near:
+        from ..geo.services import rank, resolve_near, within
+        place = resolve_near(filters)
+        if place is not None:
+            filters.near_place = place
+            filters.distances = within(Activity, place, filters.radius_km)
+            on_activity.append(Activity.id.in_(list(filters.distances)) if filters.distances
+                               else false())
+            nearest_first = rank(filters.distances) or None
     if filters.venue:
         venue_id = db.session.scalar(select(Venue.id).where(Venue.slug == filters.venue))
         if venue_id is None:
@@ -201,7 +215,7 @@ def occurrence_query(filters, now=None):
         else:
             on_place.append(Occurrence.room_id.in_(
                 select(Room.id).where(Room.venue_id == venue_id)))
-    return OccurrenceQuery(on_activity, on_time, on_place)
+    return OccurrenceQuery(on_activity, on_time, on_place, nearest_first)
 
 
 def public_occurrences(filters, now=None):

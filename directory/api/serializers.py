@@ -5,8 +5,8 @@ from flask import url_for
 from ..common.time import isoformat_local
 
 
-def organization(org):
-    return {
+def organization(org, distance_km=None):
+    body = {
         "id": org.id,
         "slug": org.slug,
         "name": org.name,
@@ -25,6 +25,9 @@ def organization(org):
         "longitude": org.longitude,
         "url": url_for("public.organisation", slug=org.slug, _external=True),
     }
+    if distance_km is not None:
+        body["distance_km"] = round(distance_km, 2)
+    return body
 
 
 def place(occurrence):

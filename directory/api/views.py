@@ -28,7 +28,9 @@ def _page_response(page, filters, serialize):
 @bp.get("/organizations")
 def organizations():
     filters = parse_filters(request.args)
-    return _paged(public_organisations(filters), filters, serializers.organization)
+    return _paged(public_organisations(filters), filters,
+                  lambda org: serializers.organization(org, filters.distances.get(org.id)
+                                                       if filters.near_place else None))
 
 
 @bp.get("/organizations/<slug>")
@@ -43,7 +45,8 @@ def organization(slug):
 def occurrences():
     filters = parse_filters(request.args)
     page = public_occurrence_page(filters, filters.page, filters.per_page)
-    return _page_response(page, filters, serializers.occurrence)
+    return _page_response(page, filters, lambda occ: serializers.occurrence(
+        occ, filters.distances.get(occ.activity_id) if filters.near_place else None))
 
 
 @bp.get("/occurrences/<int:occurrence_id>")

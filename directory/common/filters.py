@@ -26,6 +26,8 @@ class ListFilters:
     date_to: date | None = None
     near: str = ""
     radius_km: float = 5.0
+    near_place: object = None  # the Place `near` was found to be
+    distances: dict = field(default_factory=dict)  # {activity or organisation id: km}
     page: int = 1
     per_page: int = 20
     notices: list = field(default_factory=list)

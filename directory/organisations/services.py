@@ -73,7 +73,20 @@ def public_organisations(filters):
             Organisation.language_pattern(filters.lang)))
     if resolved.municipality_id:
         stmt = stmt.where(Organisation.municipality_id == resolved.municipality_id)
-    return stmt.order_by(Organisation.name, Organisation.id).options(
+    order = [Organisation.name, Organisation.id]
+    if filters.near:
+        from sqlalchemy import case, false
+
+        from ..geo.services import rank, resolve_near, within
+        place = resolve_near(filters)
+        if place is not None:
+            filters.near_place = place
+            filters.distances = within(Organisation, place, filters.radius_km)
+            stmt = stmt.where(Organisation.id.in_(list(filters.distances))
+                              if filters.distances else false())
+            if filters.distances:
+                order.insert(0, case(rank(filters.distances), value=Organisation.id))
+    return stmt.order_by(*order).options(
         selectinload(Organisation.focus_areas), selectinload(Organisation.municipality))
 
 

@@ -1,0 +1,1 @@
+"""Places and distances: geocoding (offline gazetteer or Nominatim) and near-me search."""

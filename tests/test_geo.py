@@ -1,0 +1,136 @@
+"""Near me: places found offline or through a Nominatim-speaking server, distances
+checked by hand, radius edges, and bad input that never breaks a page."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from directory.geo.distance import bounding_box, distance_km
+from directory.geo.geocoder import OfflineGeocoder, parse_coordinates
+
+# Distances from Gårdsten's gazetteer point, worked by hand on a local flat grid
+# (Δlat × 111.32 km, Δlon × 111.32 km × cos lat): Angered 4.62, Mölndal 16.65, Täby 395.
+GARDSTEN = (57.8048, 12.02883)
+PLACES = {"Gårdsten": (57.8048, 12.02883), "Angered": (57.78628, 12.09852),
+          "Mölndal": (57.6554, 12.01378), "Täby": (59.4439, 18.06872)}
+
+
+def test_offline_gazetteer_knows_the_districts():
+    coder = OfflineGeocoder()
+    for name in ("Angered", "Gårdsten", "Hammarkullen", "Bergsjön", "Mölndal", "Täby",
+                 "GÖTEBORG", "göteborg"):
+        assert coder.geocode(name) is not None, name
+    assert "Angered" in coder.suggestions("Angerd")
+
+
+def test_distances_and_boxes():
+    assert distance_km(GARDSTEN, PLACES["Angered"]) == pytest.approx(4.62, abs=0.03)
+    assert distance_km(GARDSTEN, PLACES["Mölndal"]) == pytest.approx(16.65, abs=0.1)
+    assert distance_km(GARDSTEN, PLACES["Täby"]) == pytest.approx(395, abs=3)
+    lat0, lat1, lon0, lon1 = bounding_box(*GARDSTEN, 5)
+    assert lat0 < GARDSTEN[0] < lat1 and lon0 < GARDSTEN[1] < lon1
+    assert parse_coordinates("57.80,12.03") is not None
+    assert parse_coordinates("999,999") is None
+
+
+@pytest.fixture
+def places(factories):
+    made = {}
+    for name, (lat, lon) in PLACES.items():
+        org = factories.organisation(name=f"Förening i {name}", latitude=lat, longitude=lon)
+        made[name] = factories.activity(org, title=f"Språkcafé {name}", latitude=lat,
+                                        longitude=lon)
+    return made
+
+
+def test_near_orders_by_distance_with_the_distance_shown(client, places):
+    body = client.get("/api/v1/occurrences?near=Gårdsten&radius_km=20&per_page=100"
+                      ).get_json()
+    titles = []
+    for item in body["contents"]:
+        if item["title"] not in titles:
+            titles.append(item["title"])
+    assert titles == ["Språkcafé Gårdsten", "Språkcafé Angered", "Språkcafé Mölndal"]
+    distances = {i["title"]: i["distance_km"] for i in body["contents"]}
+    assert distances["Språkcafé Angered"] == pytest.approx(4.62, abs=0.03)
+    page = client.get("/activities?near=Gårdsten&radius_km=5").get_data(as_text=True)
+    assert "Språkcafé Angered" in page and "Mölndal" not in page
+    assert "4.6 km away" in page
+    swedish = client.get("/activities?near=Gårdsten&radius_km=5",
+                         headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    assert "4,6 km" in swedish
+    orgs = client.get("/api/v1/organizations?near=57.8048,12.02883&radius_km=5").get_json()
+    assert [o["name"] for o in orgs["contents"]] == ["Förening i Gårdsten",
+                                                     "Förening i Angered"]
+    assert orgs["contents"][1]["distance_km"] == pytest.approx(4.62, abs=0.03)
+
+
+def test_radius_edges(client, places):
+    inside = client.get("/api/v1/occurrences?near=Gårdsten&radius_km=4.7").get_json()
+    outside = client.get("/api/v1/occurrences?near=Gårdsten&radius_km=4.6").get_json()
+    assert "Språkcafé Angered" in {i["title"] for i in inside["contents"]}
+    assert "Språkcafé Angered" not in {i["title"] for i in outside["contents"]}
+
+
+@pytest.mark.parametrize("query", ["near=", "near=Atlantis", "near=999,999",
+                                   "near=Angered&radius_km=-3", "near=Angered&radius_km=abc",
+                                   "near=Angered&radius_km=100000", "near=" + "x" * 500])
+def test_bad_near_input_never_breaks(client, places, query):
+    for path in ("/activities", "/organisations", "/api/v1/occurrences",
+                 "/api/v1/organizations"):
+        assert client.get(f"{path}?{query}").status_code == 200, (path, query)
+
+
+def test_unknown_place_suggests_names(client, places):
+    body = client.get("/activities?near=Angerd").get_data(as_text=True)
+    assert "We could not find the place" in body and "Angered" in body
+
+
+class Nominatim(BaseHTTPRequestHandler):
+    """Speaks Nominatim's JSON for one place; answers 500 when asked to fail."""
+
+    fail = False
+
+    def do_GET(self):  # noqa: N802
+        if Nominatim.fail:
+            self.send_response(500)
+            self.end_headers()
+            return
+        body = json.dumps([{"lat": "57.78628", "lon": "12.09852",
+                            "display_name": "Angered, Göteborg, Sverige",
+                            "place_id": 1, "osm_type": "node", "osm_id": 1,
+                            "boundingbox": ["57.7", "57.8", "12.0", "12.1"],
+                            "class": "place", "type": "suburb", "importance": 0.5}])
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def nominatim():
+    server = HTTPServer(("127.0.0.1", 0), Nominatim)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Nominatim.fail = False
+    yield f"127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_nominatim_path_and_its_failure(app, client, places, nominatim):
+    from directory.extensions import db
+    from directory.geo.models import GeocodeCache
+    app.config.update(GEOCODER="nominatim", NOMINATIM_DOMAIN=nominatim,
+                      NOMINATIM_SCHEME="http")
+    body = client.get("/api/v1/occurrences?near=Storgatan 1 Angered&radius_km=1").get_json()
+    assert {i["title"] for i in body["contents"]} == {"Språkcafé Angered"}
+    assert db.session.scalar(db.select(GeocodeCache)).latitude == pytest.approx(57.78628)
+    Nominatim.fail = True
+    page = client.get("/activities?near=Någon annan gata")
+    assert page.status_code == 200
+    assert "We could not find the place" in page.get_data(as_text=True)
