@@ -38,6 +38,9 @@ def live_server(tmp_path_factory):
     app.live_url = f"http://127.0.0.1:{server.server_port}"
     yield app
     server.shutdown()
+    server.server_close()
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
