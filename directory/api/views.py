@@ -4,18 +4,15 @@ from flask import Blueprint, jsonify, request, url_for
 
 from ..activities.services import public_occurrence, public_occurrence_page
 from ..common.filters import parse_filters
+from ..activities.models import Activity
 from ..extensions import db, limiter
+from ..geo.services import refine
+from ..organisations.models import Organisation
 from ..organisations.services import public_organisation, public_organisations
 from . import serializers
 from .errors import api_error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def _paged(stmt, filters, serialize):
-    page = db.paginate(stmt, page=filters.page, per_page=filters.per_page, error_out=False,
-                       count=True)
-    return _page_response(page, filters, serialize)
 
 
 def _page_response(page, filters, serialize):
@@ -28,8 +25,11 @@ def _page_response(page, filters, serialize):
 @bp.get("/organizations")
 def organizations():
     filters = parse_filters(request.args)
-    return _paged(public_organisations(filters), filters,
-                  lambda org: serializers.organization(org, filters.distances.get(org.id)
+    page = db.paginate(public_organisations(filters), page=filters.page,
+                       per_page=filters.per_page, error_out=False, count=True)
+    refine(filters, Organisation, {org.id for org in page.items})
+    return _page_response(page, filters,
+                          lambda org: serializers.organization(org, filters.distances.get(org.id)
                                                        if filters.near_place else None))
 
 
@@ -45,6 +45,7 @@ def organization(slug):
 def occurrences():
     filters = parse_filters(request.args)
     page = public_occurrence_page(filters, filters.page, filters.per_page)
+    refine(filters, Activity, {occ.activity_id for occ in page.items})
     return _page_response(page, filters, lambda occ: serializers.occurrence(
         occ, filters.distances.get(occ.activity_id) if filters.near_place else None))
 

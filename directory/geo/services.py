@@ -4,7 +4,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from .distance import bounding_box, distance_km
+from .distance import bounding_box, distance_km, great_circle_km
+
+# Great-circle and geodesic distances differ by under 0.5 %; near the edge of the
+# radius the geodesic one decides.
+EDGE = 0.006
 from .geocoder import locate
 
 
@@ -31,12 +35,26 @@ def within(model, place, radius_km):
     lat0, lat1, lon0, lon1 = bounding_box(place.latitude, place.longitude, radius_km)
     rows = db.session.execute(select(model.id, model.latitude, model.longitude).where(
         model.latitude.between(lat0, lat1), model.longitude.between(lon0, lon1))).all()
+    origin = (place.latitude, place.longitude)
     found = {}
     for row_id, lat, lon in rows:
-        km = distance_km((place.latitude, place.longitude), (lat, lon))
+        km = great_circle_km(origin, (lat, lon))
+        if abs(km - radius_km) <= radius_km * EDGE:
+            km = distance_km(origin, (lat, lon))
         if km <= radius_km:
             found[row_id] = km
     return found
+
+
+def refine(filters, model, ids):
+    """Exact geodesic distances for the rows about to be shown."""
+    if not filters.near_place or not ids:
+        return
+    origin = (filters.near_place.latitude, filters.near_place.longitude)
+    for row_id, lat, lon in db.session.execute(select(model.id, model.latitude,
+                                                      model.longitude)
+                                               .where(model.id.in_(list(ids)))):
+        filters.distances[row_id] = distance_km(origin, (lat, lon))
 
 
 def rank(distances):

@@ -11,7 +11,9 @@ from ..activities.services import (public_activity, public_occurrence, public_oc
 from ..common.filters import parse_filters
 from ..common.i18n import LANG_COOKIE
 from ..common.time import local_day_bounds, local_today, to_local
+from ..activities.models import Activity
 from ..extensions import db
+from ..geo.services import refine
 from ..organisations.services import public_organisation, public_organisations
 from ..taxonomy.services import all_focus_areas, all_municipalities, all_target_groups
 from ..venues.services import public_venue, public_venues
@@ -67,6 +69,7 @@ def activities():
     filters = parse_filters(request.args, current_app.config["PER_PAGE"],
                             current_app.config["MAX_PER_PAGE"])
     page = public_occurrence_page(filters, filters.page, filters.per_page)
+    refine(filters, Activity, {occ.activity_id for occ in page.items})
     return render_template("activities/list.html", page=page, filters=filters,
                            days=_by_day(page.items), **_filter_choices())
 
