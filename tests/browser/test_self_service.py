@@ -30,7 +30,8 @@ def test_owner_creates_a_weekly_activity_and_it_is_public(page, url, live_server
     failures = []
     for path in ("/account", f"/manage/organisations/{slug}",
                  f"/manage/organisations/{slug}/activities",
-                 f"/manage/organisations/{slug}/members"):
+                 f"/manage/organisations/{slug}/members",
+                 f"/manage/organisations/{slug}/bookings"):
         page.goto(url(path))
         if violations := run_axe(page):
             failures.append(f"{path}:\n{axe_report(violations)}")
@@ -81,3 +82,23 @@ def test_coordinator_pages_pass_axe(page, url, live_server):
         if violations := run_axe(page):
             failures.append(f"{path}:\n{axe_report(violations)}")
     assert not failures, "\n\n".join(failures)
+
+
+def test_room_request_with_the_week_shown_passes_axe(page, url, live_server):
+    slug = owner_of_a_verified_organisation(live_server, "lokal@example.se")
+    page.goto(url("/language/ar?next=/login"))
+    page.locator("#email").fill("lokal@example.se")
+    page.locator("#password").fill("ett långt lösenord")
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url("**/account")
+    page.goto(url(f"/manage/organisations/{slug}/bookings"))
+    day = local_today() + timedelta(days=3)
+    page.locator("#day").fill(day.isoformat())
+    page.locator("#start_time").fill("17:00")
+    page.locator("#end_time").fill("19:00")
+    page.locator("#count").fill("3")
+    page.locator("button[value=check]").click()
+    assert page.locator(".preview li").count() == 3
+    assert page.locator("table.schedule caption").count() == 1
+    violations = run_axe(page)
+    assert not violations, axe_report(violations)
