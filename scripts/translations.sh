@@ -1,18 +1,70 @@
 #!/usr/bin/env bash
 # Extract the interface strings, update the sv, en and ar catalogues, compile them.
-# English msgids; the English catalogue repeats them (make_english below).
+# msgids are English; the English catalogue repeats them (scripts/make_english.py).
+# Idempotent: with no new or removed strings a second run changes no file (no
+# locations, sorted output, the template's date kept when its messages are the same).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+PYBABEL=.venv/bin/pybabel
 DIR=directory/translations
+POT="$DIR/messages.pot"
+LANGS=(sv en ar)
+# The standard gettext rule for Arabic, forms in CLDR's order: 0 zero, 1 one, 2 two,
+# 3 few (3–10), 4 many (11–99), 5 other (100–102 …).
+AR_PLURALS='nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);'
+
 mkdir -p "$DIR"
-.venv/bin/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
-  --project Samverkan --copyright-holder Samverkan -o "$DIR/messages.pot" directory templates
-for lang in sv en ar; do
+fresh=$(mktemp)
+trap 'rm -f "$fresh"' EXIT
+"$PYBABEL" extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
+  --project Samverkan --copyright-holder Samverkan -o "$fresh" directory templates
+
+# Keep the old template (and so its POT-Creation-Date) when the messages are the same.
+if "$PY" - "$fresh" "$POT" <<'PYTHON'
+import sys
+from babel.messages.pofile import read_po
+
+def messages(path):
+    try:
+        with open(path, "rb") as fh:
+            return [(m.id, sorted(m.flags), m.auto_comments) for m in read_po(fh) if m.id]
+    except FileNotFoundError:
+        return None
+
+sys.exit(0 if messages(sys.argv[1]) == messages(sys.argv[2]) else 1)
+PYTHON
+then
+  echo "messages.pot: no new or removed strings"
+else
+  cp "$fresh" "$POT"
+  echo "messages.pot: updated"
+fi
+
+for lang in "${LANGS[@]}"; do
   if [ -f "$DIR/$lang/LC_MESSAGES/messages.po" ]; then
-    .venv/bin/pybabel update --ignore-obsolete -i "$DIR/messages.pot" -d "$DIR" -l "$lang" --no-fuzzy-matching
+    "$PYBABEL" update --ignore-obsolete --no-fuzzy-matching -i "$POT" -d "$DIR" -l "$lang"
   else
-    .venv/bin/pybabel init -i "$DIR/messages.pot" -d "$DIR" -l "$lang"
+    "$PYBABEL" init -i "$POT" -d "$DIR" -l "$lang"
   fi
 done
-.venv/bin/python scripts/make_english.py "$DIR/en/LC_MESSAGES/messages.po"
-.venv/bin/pybabel compile -d "$DIR" --statistics
+
+# Babel's own Arabic rule swaps the last two forms of the standard one; `init`
+# writes Babel's, `update` keeps whatever the file has.
+"$PY" - "$DIR/ar/LC_MESSAGES/messages.po" "$AR_PLURALS" <<'PYTHON'
+import sys
+from babel.messages.pofile import read_po, write_po
+
+path, rule = sys.argv[1], sys.argv[2]
+with open(path, "rb") as fh:
+    catalog = read_po(fh, locale="ar")
+if catalog.plural_forms != rule:
+    catalog.mime_headers = [(k, rule if k == "Plural-Forms" else v)
+                            for k, v in catalog.mime_headers]
+    with open(path, "wb") as fh:
+        write_po(fh, catalog, ignore_obsolete=True)
+    print("ar: Plural-Forms set to the standard rule")
+PYTHON
+
+"$PY" scripts/make_english.py "$DIR/en/LC_MESSAGES/messages.po"
+"$PYBABEL" compile -d "$DIR" --statistics

@@ -1,16 +1,25 @@
-"""Languages: complete catalogues, the choice of language, right-to-left Arabic."""
+"""Languages: complete catalogues, the choice of language, right-to-left Arabic, dates."""
 
-import subprocess
+import gettext
+import re
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 
 import pytest
-from babel.messages.mofile import read_mo
-from babel.messages.mofile import write_mo
+from babel import Locale
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
+from flask_babel import ngettext
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "directory" / "translations"
+LANGUAGES = ("sv", "en", "ar")
+# CLDR's plural categories in the order the catalogues number their forms.
+PLURAL_ORDER = {"sv": ("one", "other"), "en": ("one", "other"),
+                "ar": ("zero", "one", "two", "few", "many", "other")}
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]")
 
 
 def catalogue(lang):
@@ -18,85 +27,226 @@ def catalogue(lang):
         return read_po(fh, locale=lang)
 
 
-def source_msgids(tmp_path):
-    pot = tmp_path / "messages.pot"
-    subprocess.run([str(ROOT / ".venv" / "bin" / "pybabel"), "extract", "-F",
-                    "babel.cfg", "-k", "_l", "-k", "N_", "-o", str(pot), "directory",
-                    "templates"], cwd=ROOT, check=True, capture_output=True)
+def key(message):
+    return message.id if isinstance(message.id, str) else message.id[0]
+
+
+def forms(message):
+    return list(message.string) if isinstance(message.string, (tuple, list)) else [
+        message.string]
+
+
+@pytest.fixture(scope="module")
+def source_msgids(tmp_path_factory):
+    """Every msgid in the code and templates now, extracted as scripts/translations.sh does."""
+    pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
+    CommandLineInterface().run([
+        "pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "N_",
+        "--no-location", "-o", str(pot), str(ROOT / "directory"), str(ROOT / "templates")])
     with open(pot, "rb") as fh:
-        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+        ids = {key(m) for m in read_po(fh) if m.id}
+    assert len(ids) > 300  # the extraction really ran over the sources
+    return ids
 
 
-@pytest.mark.parametrize("lang", ["sv", "en", "ar"])
-def test_catalogue_is_complete_and_covers_every_string_in_the_sources(lang, tmp_path):
+# ------------------------------------------------------------------ catalogues
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_message_is_translated_and_none_is_fuzzy(lang):
     cat = catalogue(lang)
-    untranslated = [m.id for m in cat if m.id and (
-        not all(m.string) if isinstance(m.string, tuple) else not m.string)]
-    fuzzy = [m.id for m in cat if m.id and m.fuzzy]
-    assert untranslated == [] and fuzzy == []
-    known = {m.id if isinstance(m.id, str) else m.id[0] for m in cat if m.id}
-    assert source_msgids(tmp_path) - known == set()
+    untranslated = [key(m) for m in cat if m.id and not all(forms(m))]
+    fuzzy = [key(m) for m in cat if m.id and m.fuzzy]
+    wrong_plurals = [key(m) for m in cat
+                     if m.pluralizable and len(forms(m)) != cat.num_plurals]
+    assert untranslated == [] and fuzzy == [] and wrong_plurals == []
+    assert [(key(m), [str(e) for e in errors]) for m, errors in cat.check()] == []
 
 
-@pytest.mark.parametrize("lang", ["sv", "en", "ar"])
-def test_compiled_catalogue_matches_the_po_file(lang):
-    expected = BytesIO()
-    write_mo(expected, catalogue(lang))
-    expected.seek(0)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_translations_keep_the_placeholders(lang):
+    """Each translation has the msgid's placeholders; a plural's grammatical forms
+    (Arabic 'one', 'two', 'zero') may spell the number out, the general form may not."""
+    wrong = []
+    for message in catalogue(lang):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, (tuple, list)) else [message.id]
+        expected = set(PLACEHOLDER.findall(ids[-1]))
+        strings = forms(message)
+        if not set(PLACEHOLDER.findall(strings[-1])) == expected or any(
+                not set(PLACEHOLDER.findall(s)) <= expected for s in strings):
+            wrong.append(key(message))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalogue_has_every_string_in_the_sources(lang, source_msgids):
+    """A string added to the code or a template without a translation fails here:
+    run `make translations` and translate what it adds."""
+    known = {key(m) for m in catalogue(lang) if m.id}
+    assert sorted(source_msgids - known) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_compiled_catalogue_is_the_po_file_compiled(lang):
+    """The app reads the .mo files (no build step): they must say what the .po says."""
+    fresh = BytesIO()
+    write_mo(fresh, catalogue(lang))
+    fresh.seek(0)
     with open(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo", "rb") as fh:
-        compiled = read_mo(fh)
-    fresh = read_mo(expected)
+        committed = read_mo(fh)
+    expected = read_mo(fresh)
+
     def plain(cat):
-        return {tuple(m.id) if isinstance(m.id, list) else m.id:
-                tuple(m.string) if isinstance(m.string, list) else m.string
+        return {tuple(m.id) if isinstance(m.id, (tuple, list)) else m.id:
+                tuple(m.string) if isinstance(m.string, (tuple, list)) else m.string
                 for m in cat if m.id}
-    assert plain(compiled) == plain(fresh)
+    assert plain(committed) == plain(expected)
+    assert committed.plural_forms == expected.plural_forms
 
 
-def test_arabic_pages_are_right_to_left_and_the_choice_is_remembered(client, factories):
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_plural_rule_picks_the_forms_in_cldr_order(lang):
+    """Arabic has six forms; the header's rule must number them as the translations
+    are written (zero, one, two, few 3–10, many 11–99, other 100–102 …)."""
+    with open(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo", "rb") as fh:
+        cat = read_mo(fh)
+    rule = gettext.c2py(cat.plural_expr)
+    order = PLURAL_ORDER[lang]
+    assert cat.num_plurals == len(order)
+    locale = Locale.parse(lang)
+    assert [rule(n) for n in range(1001)] == [
+        order.index(locale.plural_form(n)) for n in range(1001)]
+
+
+def test_arabic_plurals_in_use(app):
+    forms_seen = []
+    for n in (0, 1, 2, 5, 11, 100):
+        with app.test_request_context("/?lang=ar"):
+            forms_seen.append(ngettext("%(num)d place left", "%(num)d places left", n))
+    assert forms_seen == ["لم يبقَ أي مكان", "بقي مكان واحد", "بقي مكانان",
+                          "بقيت 5 أماكن", "بقي 11 مكانًا", "بقي 100 مكان"]
+
+
+def test_the_404_page_in_each_language(app):
+    for lang, expected in (("sv", "Sidan finns inte"), ("en", "Page not found"),
+                           ("ar", "الصفحة غير موجودة")):
+        body = app.test_client().get(f"/no-such-page?lang={lang}").get_data(as_text=True)
+        assert expected in body
+
+
+# ------------------------------------------------------------ choosing a language
+
+def test_swedish_is_the_default(app):
+    body = app.test_client().get("/").get_data(as_text=True)
+    assert '<html lang="sv" dir="ltr">' in body and "Hoppa till innehållet" in body
+
+
+def test_arabic_is_right_to_left_and_the_choice_is_remembered(client, factories):
     factories.activity(title="Läxhjälp")
-    page = client.get("/?lang=ar")
+    page = client.get("/?lang=ar")  # the client also sends Accept-Language: en
     body = page.get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in body
-    assert "الأنشطة" in body
-    assert "lang=ar" in page.headers["Set-Cookie"]
-    later = client.get("/organisations").get_data(as_text=True)
-    assert '<html lang="ar" dir="rtl">' in later
+    assert "الأنشطة" in body and "انتقل إلى المحتوى" in body
+    cookie = page.headers["Set-Cookie"]
+    assert cookie.startswith("lang=ar;") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Max-Age=31536000" in cookie
+    assert "Accept-Language" in page.headers["Vary"] and "Cookie" in page.headers["Vary"]
+    later = client.get("/organisations")  # no parameter: the cookie beats Accept-Language
+    assert '<html lang="ar" dir="rtl">' in later.get_data(as_text=True)
+    assert "Set-Cookie" not in later.headers  # nothing new to remember
+    back = client.get("/activities?lang=sv")
+    assert back.headers["Set-Cookie"].startswith("lang=sv;")
+    assert '<html lang="sv" dir="ltr">' in client.get("/").get_data(as_text=True)
 
 
 def test_accept_language_is_the_first_guess(app):
     client = app.test_client()
     body = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(
         as_text=True)
-    assert '<html lang="en" dir="ltr">' in body and "Activities" in body
-    body = client.get("/", headers={"Accept-Language": "de-DE"}).get_data(as_text=True)
+    assert '<html lang="en" dir="ltr">' in body and "Skip to content" in body
+    body = client.get("/", headers={"Accept-Language": "ar-SE,sv;q=0.5"}).get_data(
+        as_text=True)
+    assert '<html lang="ar" dir="rtl">' in body
+    body = client.get("/", headers={"Accept-Language": "de-DE,fr;q=0.8"}).get_data(
+        as_text=True)
     assert '<html lang="sv" dir="ltr">' in body and "Aktiviteter" in body
 
 
-def test_unknown_language_falls_back_without_error(client):
-    response = client.get("/?lang=xx")
+def test_unsupported_language_falls_back_without_error(app):
+    client = app.test_client()
+    response = client.get("/?lang=xx", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert '<html lang="en" dir="ltr">' in response.get_data(as_text=True)
+    client.set_cookie("lang", "xx")
+    response = client.get("/activities?lang=")
+    assert response.status_code == 200
+    assert '<html lang="sv" dir="ltr">' in response.get_data(as_text=True)
+    response = client.get("/language/xx", query_string={"next": "/activities"})
+    assert response.status_code == 303 and "Set-Cookie" not in response.headers
+
+
+def test_the_api_sets_no_language_cookie(client):
+    """In the API `lang` filters by spoken language; the API keeps nothing in cookies."""
+    response = client.get("/api/v1/occurrences/999999?lang=ar")
+    assert response.status_code == 404 and "Set-Cookie" not in response.headers
 
 
 @pytest.mark.parametrize("target,expected", [
-    ("/activities?q=x", "/activities?q=x"), ("https://evil.example/", "/"),
-    ("//evil.example/", "/"), ("/\\evil.example", "/")])
+    ("/activities?q=x&focus=halsa", "/activities?q=x&focus=halsa"),
+    (None, "/"), ("", "/"),
+    ("https://evil.example/", "/"), ("//evil.example/", "/"), ("/\\evil.example", "/"),
+    ("\\\\evil.example", "/"), ("https:evil.example", "/"), ("javascript:alert(1)", "/"),
+    pytest.param("/\t/evil.example", "/", marks=pytest.mark.xfail(
+        strict=True, reason="set_language checks the raw string; urlsplit and browsers "
+                            "drop the tab, leaving //evil.example")),
+    pytest.param("/\n/evil.example", "/", marks=pytest.mark.xfail(
+        strict=True, raises=ValueError, reason="a newline reaches the Location header")),
+])
 def test_language_switch_goes_back_only_to_this_site(client, target, expected):
-    response = client.get("/language/ar", query_string={"next": target})
+    query = {} if target is None else {"next": target}
+    response = client.get("/language/ar", query_string=query)
     assert response.status_code == 303 and response.location == expected
-    assert "lang=ar" in response.headers["Set-Cookie"]
+    assert response.headers["Set-Cookie"].startswith("lang=ar;")
+
+
+def test_language_links_come_back_to_the_same_page(client):
+    body = client.get("/activities?q=kaffe&lang=ar").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" lang="sv" hreflang="sv"', body).group(1)
+    response = client.get(link.replace("&amp;", "&"))
+    assert response.status_code == 303 and response.location == "/activities?q=kaffe"
+    page = client.get(response.location).get_data(as_text=True)
+    assert '<html lang="sv" dir="ltr">' in page and 'value="kaffe"' in page
+
+
+# ----------------------------------------------------------------------- dates
+
+SWEDISH_MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli",
+                  "augusti", "september", "oktober", "november", "december")
+ARABIC_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس",
+                 "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر")
+
+
+def day_headings(body):
+    return [(date.fromisoformat(day), text.strip()) for day, text in re.findall(
+        r'id="day-(\d{4}-\d{2}-\d{2})" class="day-heading">([^<]+)<', body)]
 
 
 def test_dates_follow_the_language(client, factories):
     factories.activity(title="Läxhjälp")  # on Tuesdays
-    swedish = client.get("/activities", headers={"Accept-Language": "sv"})
-    assert "tisdag" in swedish.get_data(as_text=True)
-    english = client.get("/activities")
-    assert "Tuesday" in english.get_data(as_text=True)
+    swedish = client.get("/activities", headers={"Accept-Language": "sv"}).get_data(
+        as_text=True)
+    day, heading = day_headings(swedish)[0]
+    assert day.weekday() == 1
+    assert heading == f"tisdag {day.day} {SWEDISH_MONTHS[day.month - 1]} {day.year}"
+    assert "17:00" in swedish
+
+    english = client.get("/activities").get_data(as_text=True)
+    day, heading = day_headings(english)[0]
+    assert heading.startswith("Tuesday") and day.strftime("%B") in heading
+
     arabic = client.get("/activities?lang=ar").get_data(as_text=True)
-    assert "الثلاثاء" in arabic
-
-
-def test_swedish_is_the_default(app):
-    body = app.test_client().get("/").get_data(as_text=True)
-    assert '<html lang="sv" dir="ltr">' in body and "Hoppa till innehållet" in body
+    day, heading = day_headings(arabic)[0]
+    assert heading.startswith("الثلاثاء")
+    assert ARABIC_MONTHS[day.month - 1] in heading
+    assert "Tuesday" not in arabic and "tisdag" not in arabic

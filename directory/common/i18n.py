@@ -26,8 +26,14 @@ def select_locale():
     remembered = request.cookies.get(LANG_COOKIE)
     if remembered in supported:
         return remembered
-    return request.accept_languages.best_match(supported) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"]
+    # In the visitor's order: "en-GB,sv;q=0.5" is English (Werkzeug's best_match
+    # would prefer the exact "sv" to the regional "en-GB").
+    for tag, quality in request.accept_languages:
+        tag = tag.replace("_", "-").lower()
+        for code in (tag, tag.split("-")[0]):
+            if quality > 0 and code in supported:
+                return code
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def current_lang():
@@ -41,13 +47,19 @@ def is_rtl(lang=None):
 
 
 def remember_language(response):
-    """After a request that chose `?lang=`, keep the choice in a cookie for a year."""
+    """After a page request that chose `?lang=`, keep the choice in a cookie for a year.
+
+    Not from the JSON API: there `lang` filters by spoken language, and the API keeps
+    nothing in cookies.
+    """
     chosen = g.get("set_lang_cookie")
-    if chosen and request.cookies.get(LANG_COOKIE) != chosen:
+    if (chosen and request.cookies.get(LANG_COOKIE) != chosen
+            and not request.path.startswith("/api/")):
         response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600,
                             samesite="Lax", httponly=True,
                             secure=request.is_secure)
-    if request.args.get("lang") or "Accept-Language" in request.headers:
+    if request.endpoint != "static":
+        # The language may come from either, whatever this particular request sent.
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
     return response
