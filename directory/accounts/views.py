@@ -5,6 +5,7 @@ from flask import (Blueprint, abort, flash, redirect, render_template, request, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..common.urls import safe_next
 from ..extensions import db, limiter
 from .forms import LoginForm, ResetRequestForm, SetPasswordForm
 from .services import (AccountError, authenticate, find_user, make_password_token,
@@ -13,14 +14,6 @@ from .services import (AccountError, authenticate, find_user, make_password_toke
 bp = Blueprint("accounts", __name__)
 
 FAILED_LOGIN_LIMIT = "10 per 15 minutes"
-
-
-def safe_next(target):
-    """Only a path on this site: never another host, scheme or a protocol-relative URL."""
-    if not target or not target.startswith("/") or target.startswith("//") or \
-            "\\" in target or any(ord(c) < 32 for c in target):
-        return None
-    return target
 
 
 def _failed(response):

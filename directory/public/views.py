@@ -10,6 +10,7 @@ from ..activities.services import (public_activity, public_occurrence, public_oc
                                    public_occurrences, upcoming_occurrences_of)
 from ..common.filters import parse_filters
 from ..common.i18n import LANG_COOKIE
+from ..common.urls import safe_next
 from ..common.time import local_day_bounds, local_today, to_local
 from ..activities.models import Activity
 from ..extensions import db
@@ -115,9 +116,7 @@ def venue(slug):
 @bp.get("/language/<code>")
 def set_language(code):
     """Switch the interface language and go back to the page the visitor was on."""
-    target = request.args.get("next") or url_for("public.index")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("public.index")
+    target = safe_next(request.args.get("next")) or url_for("public.index")
     response = redirect(target, code=303)
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
