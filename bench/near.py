@@ -1,71 +1,134 @@
-"""Near-me speed over 10,000 organisations (`seed-demo --scale 10000`): p50/p95 of the
-service call and of the HTTP request (in-process) for /api/v1/occurrences?near=….
+"""Near-me speed over `seed-demo --scale 10000` (10,000 organisations, ~15,000 activities
+with their own places, ~300,000 occurrences) in a temporary SQLite file: p50/p95/max of
 
-    .venv/bin/python bench/near.py [--scale 10000]
+- the services: `within` (bounding box + distance) alone, one page of occurrences
+  nearest first (`public_occurrence_page`, as the API and the page ask for it), and
+  one page of organisations nearest first;
+- HTTP requests for /api/v1/occurrences?near=…, /activities?near=… and
+  /organisations?near=…, served by werkzeug on 127.0.0.1 (one keep-alive-less client).
+
+Places rotate through districts where the scaled data is densest (about 1,400 places
+within 5 km of each) and coordinates. Goal: p95 ≤ 10 ms for the service calls.
+
+    .venv/bin/python bench/near.py [--scale 10000] [--runs 140] [--radius 5]
 """
 
 import argparse
+import http.client
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PLACES = ["Gårdsten", "Angered", "Mölndal", "Täby", "Borås", "57.70,11.97", "Hammarkullen"]
 
 
-def percentiles(samples):
+def figures(samples):
     samples = sorted(samples)
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+    p95 = samples[max(0, int(round(len(samples) * 0.95)) - 1)]
+    return f"p50 {statistics.median(samples):6.1f} ms  p95 {p95:6.1f} ms  max {samples[-1]:6.1f} ms"
+
+
+def timed(runs, call):
+    call(0)  # warm
+    samples = []
+    for i in range(runs):
+        started = time.perf_counter()
+        call(i)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=140)
+    parser.add_argument("--radius", type=float, default=5)
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="samverkan-near-")
     url = f"sqlite:///{tmp}/near.sqlite"
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench")
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", GEOCODER="offline")
     flask = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi"]
+    started = time.perf_counter()
     subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
     subprocess.run(flask + ["seed-demo", "--scale", str(args.scale)], cwd=ROOT, env=env,
                    check=True, capture_output=True)
+    print(f"seeded --scale {args.scale} in {time.perf_counter() - started:.0f} s ({tmp})")
+
+    from werkzeug.serving import make_server
+
     from directory import create_app
+    from directory.activities.models import Activity
+    from directory.activities.services import public_occurrence_page
+    from directory.common.filters import parse_filters
     from directory.extensions import db
     from directory.geo.geocoder import locate
     from directory.geo.services import within
-    from directory.activities.models import Activity
+    from directory.organisations.models import Organisation
+    from directory.organisations.services import public_organisations
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                      "RATELIMIT_ENABLED": False})
+                      "RATELIMIT_ENABLED": False, "GEOCODER": "offline"})
+    radius = args.radius
+
+    def near(i):
+        return parse_filters({"near": PLACES[i % len(PLACES)], "radius_km": str(radius)})
+
     with app.test_request_context():
         places = [locate(p)[0] for p in PLACES]
-        within(Activity, places[0], 5)
-        service = []
-        for i in range(args.runs):
-            started = time.perf_counter()
-            within(Activity, places[i % len(places)], 5)
-            service.append((time.perf_counter() - started) * 1000)
-        found = len(within(Activity, places[0], 5))
+        counts = [len(within(Activity, p, radius)) for p in places]
+        print(f"places within {radius:g} km (activities with own coordinates): "
+              f"{min(counts)}–{max(counts)}")
+        rows = [
+            ("within(Activity) alone", lambda i: within(Activity, places[i % len(places)],
+                                                        radius)),
+            ("occurrences, page 1, every date", lambda i: public_occurrence_page(
+                near(i), 1, 20).items),
+            ("occurrences, page 1, one per place", lambda i: public_occurrence_page(
+                near(i), 1, 20, one_per_place=True).items),
+            ("occurrences, page 5, every date", lambda i: public_occurrence_page(
+                near(i), 5, 20).items),
+            ("organisations, page 1", lambda i: db.paginate(
+                public_organisations(near(i)), page=1, per_page=20, error_out=False).items),
+        ]
+        print("service calls (in a request context, SQLite):")
+        for name, call in rows:
+            print(f"  {name:38s} {figures(timed(args.runs, call))}")
         db.session.remove()
-    client = app.test_client()
-    client.get("/api/v1/occurrences?near=Gårdsten")
-    http = []
-    for i in range(args.runs):
-        started = time.perf_counter()
-        response = client.get(f"/api/v1/occurrences?near={PLACES[i % len(PLACES)]}")
-        http.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-    p50, p95 = percentiles(service)
-    print(f"{args.scale} organisations; {found} activities within 5 km of Gårdsten")
-    print(f"near-me lookup (box, great circle, geodesic at the edge): p50 {p50:5.1f} ms  p95 {p95:5.1f} ms")
-    p50, p95 = percentiles(http)
-    print(f"/api/v1/occurrences?near=… (in-process):                 p50 {p50:5.1f} ms  p95 {p95:5.1f} ms")
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    port = server.server_port
+
+    def get(path):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        assert response.status == 200, (path, response.status)
+
+    print("HTTP over 127.0.0.1 (werkzeug, threaded):")
+    try:
+        for template in ("/api/v1/occurrences?near={}&radius_km={}",
+                         "/activities?near={}&radius_km={}",
+                         "/organisations?near={}&radius_km={}",
+                         "/activities"):
+            samples = timed(args.runs, lambda i: get(template.format(
+                quote(PLACES[i % len(PLACES)]), radius)))
+            print(f"  {template.split('?')[0] + ('?near=…' if '?' in template else ''):38s} "
+                  f"{figures(samples)}")
+    finally:
+        server.shutdown()
+        server.server_close()
     return 0
 
 

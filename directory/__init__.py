@@ -130,7 +130,12 @@ _PRIVATE_ENDPOINTS = {"accounts.login", "accounts.password", "accounts.reset",
 def _register_hooks(app):
     from .common.i18n import remember_language
     from .common import templating
+    from .public import maps
     templating.register(app)
+    maps.register(app)
+    # Map tiles are the only images from elsewhere (MAP_TILE_URL's host).
+    img_src = " ".join(filter(None, ("'self' data:",
+                                     maps.tile_origin(app.config.get("MAP_TILE_URL")))))
 
     @app.after_request
     def headers(response):
@@ -144,7 +149,7 @@ def _register_hooks(app):
         if response.mimetype == "text/html":
             response.headers.setdefault(
                 "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data: https:; "
+                f"default-src 'self'; img-src {img_src}; "
                 "style-src 'self'; script-src 'self'; frame-ancestors 'none'")
         return response
 

@@ -29,7 +29,14 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = True
 
     GEOCODER = "offline"
+    # Nominatim's usage policy asks for a user agent that names the service and a contact.
+    GEOCODER_USER_AGENT = "Samverkan/1.0 (municipal register of voluntary organisations)"
+    GEOCODER_TIMEOUT = 2  # seconds; a slower answer counts as no answer
+    NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
+    NOMINATIM_SCHEME = "https"
     MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    MAP_TILE_ATTRIBUTION = ("© <a href=\"https://www.openstreetmap.org/copyright\">"
+                            "OpenStreetMap</a>")
     MAIL_SERVER = None
     MAIL_PORT = 25
     SIGNUP_RETENTION_DAYS = 30

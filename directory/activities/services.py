@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import case, false, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..common.text import like_pattern
@@ -15,6 +15,7 @@ from ..organisations.models import Organisation
 from ..organisations.services import resolve_common_filters
 from ..venues.models import Room, Venue
 from .models import Activity, Occurrence, activity_focus_area, activity_target_group
+from .nearby import find_nearby, nearby_page_ids, occurrence_distance_km
 from .schedule import slots
 
 
@@ -86,12 +87,19 @@ class OccurrenceQuery:
     activity_conditions: list  # on Activity; none: every public activity
     time_conditions: list      # on Occurrence.ends_at and starts_at
     place_conditions: list     # on Occurrence.room_id
-    nearest_first: dict | None = None  # {activity id: rank} when near a place
+    nearby: object = None      # activities.nearby.Nearby when near a place
 
     @property
     def narrows(self):
         """Whether anything but the dates narrows the list."""
-        return bool(self.activity_conditions or self.place_conditions)
+        return bool(self.activity_conditions or self.place_conditions or self.nearby)
+
+    def activity_matches_each(self):
+        """The activity conditions, checked per occurrence (correlated)."""
+        return self._activity_matches(True)
+
+    def _near(self):
+        return [self.nearby.condition()] if self.nearby else []
 
     def matching_activities(self):
         """A select of the ids of public activities meeting the activity conditions."""
@@ -110,12 +118,10 @@ class OccurrenceQuery:
     def statement(self, walk):
         """A select of matching occurrences, soonest first, taking the given way."""
         activity_matches = self._activity_matches(walk or bool(self.place_conditions))
-        order = [Occurrence.starts_at, Occurrence.id]
-        if self.nearest_first:
-            order.insert(0, case(self.nearest_first, value=Occurrence.activity_id))
         return (select(Occurrence)
-                .where(activity_matches, *self.time_conditions, *self.place_conditions)
-                .order_by(*order))
+                .where(activity_matches, *self.time_conditions, *self.place_conditions,
+                       *self._near())
+                .order_by(Occurrence.starts_at, Occurrence.id))
 
     def count(self):
         """How many occurrences match."""
@@ -123,7 +129,7 @@ class OccurrenceQuery:
             return db.session.scalar(
                 select(func.count()).select_from(Occurrence).where(
                     self._activity_matches(bool(self.place_conditions)),
-                    *self.time_conditions, *self.place_conditions))
+                    *self.time_conditions, *self.place_conditions, *self._near()))
         # Every public activity: count all in the time window (on ix_occurrence_ends
         # alone) and take away those of activities that are not public, rather than
         # checking each occurrence's organisation.
@@ -144,7 +150,7 @@ class OccurrenceQuery:
         To fill the page a walk passes about rows_wanted × (occurrences in the
         window) / matches occurrences, each costing WALK_COST sorted ones.
         """
-        if matches <= FEW_MATCHES or self.nearest_first:
+        if matches <= FEW_MATCHES:
             return False
         spread = SPREAD if self.narrows else 1
         return rows_wanted * spread * WALK_COST <= matches
@@ -197,16 +203,7 @@ def occurrence_query(filters, now=None):
         on_activity.append(Activity.municipality_id == resolved.municipality_id)
     if resolved.organisation_id:
         on_activity.append(Activity.organisation_id == resolved.organisation_id)
-    nearest_first = None
-    if filters.near:
-        from ..geo.services import rank, resolve_near, within
-        place = resolve_near(filters)
-        if place is not None:
-            filters.near_place = place
-            filters.distances = within(Activity, place, filters.radius_km)
-            on_activity.append(Activity.id.in_(list(filters.distances)) if filters.distances
-                               else false())
-            nearest_first = rank(filters.distances) or None
+    nearby = find_nearby(filters) if filters.near else None
     if filters.venue:
         venue_id = db.session.scalar(select(Venue.id).where(Venue.slug == filters.venue))
         if venue_id is None:
@@ -215,7 +212,7 @@ def occurrence_query(filters, now=None):
         else:
             on_place.append(Occurrence.room_id.in_(
                 select(Room.id).where(Room.venue_id == venue_id)))
-    return OccurrenceQuery(on_activity, on_time, on_place, nearest_first)
+    return OccurrenceQuery(on_activity, on_time, on_place, nearby)
 
 
 def public_occurrences(filters, now=None):
@@ -236,9 +233,17 @@ class OccurrencePage(Pagination):
     """
 
     def _query_items(self):
-        query = occurrence_query(self._query_args["filters"], self._query_args.get("now"))
-        self._total = query.count()
+        filters = self._query_args["filters"]
+        query = occurrence_query(filters, self._query_args.get("now"))
         offset = (self.page - 1) * self.per_page
+        if query.nearby is not None:
+            self._total, ids = nearby_page_ids(query, query.nearby, offset, self.per_page,
+                                               self._query_args.get("one_per_place", False))
+            items = occurrences_by_id(ids)
+            for occ in items:
+                filters.distances[occ.id] = occurrence_distance_km(occ, filters.near_place)
+            return items
+        self._total = query.count()
         if offset >= self._total:
             return []
         walk = query.walk_is_cheaper(self._total, offset + self.per_page)
@@ -250,10 +255,15 @@ class OccurrencePage(Pagination):
         return self._total
 
 
-def public_occurrence_page(filters, page, per_page, now=None):
-    """Page `page` (from 1) of public occurrences matching `filters`, soonest first."""
+def public_occurrence_page(filters, page, per_page, now=None, one_per_place=False):
+    """Page `page` (from 1) of public occurrences matching `filters`, soonest first.
+
+    Near a place (`filters.near`): nearest first, then soonest, with each shown
+    occurrence's distance in `filters.distances` by occurrence id; `one_per_place`
+    gives each activity's next occurrence at each place only (see activities.nearby).
+    """
     return OccurrencePage(page=page, per_page=per_page, max_per_page=None, error_out=False,
-                          filters=filters, now=now)
+                          filters=filters, now=now, one_per_place=one_per_place)
 
 
 def occurrences_by_id(ids):

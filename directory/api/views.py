@@ -4,7 +4,6 @@ from flask import Blueprint, jsonify, request, url_for
 
 from ..activities.services import public_occurrence, public_occurrence_page
 from ..common.filters import parse_filters
-from ..activities.models import Activity
 from ..extensions import db, limiter
 from ..geo.services import refine
 from ..organisations.models import Organisation
@@ -45,9 +44,8 @@ def organization(slug):
 def occurrences():
     filters = parse_filters(request.args)
     page = public_occurrence_page(filters, filters.page, filters.per_page)
-    refine(filters, Activity, {occ.activity_id for occ in page.items})
     return _page_response(page, filters, lambda occ: serializers.occurrence(
-        occ, filters.distances.get(occ.activity_id) if filters.near_place else None))
+        occ, filters.distances.get(occ.id) if filters.near_place else None))
 
 
 @bp.get("/occurrences/<int:occurrence_id>")

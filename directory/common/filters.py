@@ -3,12 +3,14 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from .time import parse_date
 
 MAX_QUERY_LENGTH = 200
+MIN_RADIUS_KM, MAX_RADIUS_KM = 0.1, 100.0
 
 
 @dataclass
@@ -27,7 +29,7 @@ class ListFilters:
     near: str = ""
     radius_km: float = 5.0
     near_place: object = None  # the Place `near` was found to be
-    distances: dict = field(default_factory=dict)  # {activity or organisation id: km}
+    distances: dict = field(default_factory=dict)  # {occurrence or organisation id: km}
     page: int = 1
     per_page: int = 20
     notices: list = field(default_factory=list)
@@ -73,11 +75,21 @@ def parse_filters(args, per_page_default=20, max_per_page=100):
     if f.date_from and f.date_to and f.date_to < f.date_from:
         f.notices.append(_l("The end date is before the start date, so it is ignored."))
         f.date_to = None
+    raw_radius = args.get("radius_km") or ""
     try:
-        radius = float(args.get("radius_km", 5))
-        f.radius_km = min(max(radius, 0.1), 100.0) if radius == radius else 5.0
-    except (TypeError, ValueError):
-        f.radius_km = 5.0
+        radius = float(raw_radius or 5)
+        f.radius_km = min(max(radius, MIN_RADIUS_KM), MAX_RADIUS_KM) if radius == radius else 5.0
+    except (TypeError, ValueError, OverflowError):
+        radius = f.radius_km = 5.0
+        if f.near:
+            f.notices.append(_l("The distance “%(value)s” was not understood, so %(km)s km "
+                                "is used.", value=raw_radius[:40], km=format_decimal(5)))
+    else:
+        if f.near and f.radius_km != radius:
+            f.notices.append(_l("Distances go from %(min)s to %(max)s km, so %(km)s km is used.",
+                                min=format_decimal(MIN_RADIUS_KM),
+                                max=format_decimal(MAX_RADIUS_KM),
+                                km=format_decimal(f.radius_km)))
     f.page = max(1, min(_int(args.get("page"), 1), 100000))
     f.per_page = max(1, min(_int(args.get("per_page"), per_page_default), max_per_page))
     return f

@@ -1,13 +1,17 @@
 """Geocoding behind one small interface, chosen by GEOCODER: `offline` (a gazetteer of
 Swedish places shipped with the project) or `nominatim` (geopy, rate-limited, cached in
-the database). A geocoder that is down or slow never breaks a page: it finds nothing.
+the database). Both answer `geocode(text)` with a Place or None, and `suggestions(text)`.
+A geocoder that is down or slow never breaks a page or a save: Nominatim's failures
+become GeocoderUnavailable, which callers turn into a notice.
 """
 
 import difflib
 import json
 import logging
 import re
+import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,8 +20,16 @@ from flask import current_app
 from ..common.text import fold
 
 log = logging.getLogger(__name__)
-COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+# Two numbers: what someone means as coordinates, in range or not.
+NUMBER_PAIR = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*(?:[,;]\s*|\s+)([-+]?\d+(?:\.\d+)?)\s*$")
+POSTCODE = re.compile(r"^\s*(?:SE-?\s*)?\d{3}\s?\d{2}\s*$", re.IGNORECASE)
 PLACES = Path(__file__).with_name("places_se.json")
+# Words people add to a district's name that the gazetteer leaves out.
+FILLER = re.compile(r"\b(centrum|center|city|torg|kommun|stad|sverige|sweden)\b")
+
+
+class GeocoderUnavailable(Exception):
+    """The outside geocoding service failed, timed out or is busy."""
 
 
 @dataclass(frozen=True)
@@ -29,7 +41,7 @@ class Place:
 
 def parse_coordinates(text):
     """A Place for `lat,lon` text inside the valid ranges, else None."""
-    match = COORDINATES.match(text or "")
+    match = NUMBER_PAIR.match(text or "")
     if not match:
         return None
     lat, lon = float(match.group(1)), float(match.group(2))
@@ -42,64 +54,135 @@ def parse_coordinates(text):
 def _gazetteer():
     """{folded name or alias: Place}, the most populous place winning a shared name."""
     index = {}
-    for name, lat, lon, _population, aliases in json.loads(PLACES.read_text()):
+    for name, lat, lon, _population, aliases in json.loads(PLACES.read_text("utf-8")):
         place = Place(name, lat, lon)
         for key in [name, *aliases]:
             index.setdefault(fold(key), place)
     return index
 
 
+@lru_cache(maxsize=1)
+def _place_names():
+    return sorted({p.name for p in _gazetteer().values()})
+
+
 class OfflineGeocoder:
-    """Swedish localities and districts from the shipped gazetteer."""
+    """Swedish localities and districts from the shipped gazetteer (no postcodes)."""
 
     def geocode(self, text):
-        return _gazetteer().get(fold(text).strip())
+        index = _gazetteer()
+        folded = fold(text or "").strip()
+        # "Gårdsten", "Gårdsten, Göteborg", "Angered centrum": the first part that is known.
+        for part in [folded, *folded.split(",")]:
+            for candidate in (part.strip(), FILLER.sub("", part).strip()):
+                if candidate in index:
+                    return index[candidate]
+        return None
 
     def suggestions(self, text, limit=3):
-        names = {p.name for p in _gazetteer().values()}
-        return difflib.get_close_matches(text.strip(), sorted(names), n=limit, cutoff=0.6)
+        """The gazetteer's names closest to `text` (difflib's ratio)."""
+        text = (text or "").strip()
+        if not text or len(text) > 60:
+            return []
+        names = _place_names()
+        by_fold = {}
+        for name in names:
+            by_fold.setdefault(fold(name), name)
+        found = difflib.get_close_matches(fold(text), list(by_fold), n=limit, cutoff=0.6)
+        return [by_fold[f] for f in found]
+
+
+# One client and rate limiter per process and server, shared by every request, so the
+# limit of one request a second holds across threads.
+_clients = {}
+_clients_lock = threading.Lock()
+
+
+def _nominatim_client(config):
+    from geopy.extra.rate_limiter import RateLimiter
+    from geopy.geocoders import Nominatim
+    key = (config.get("GEOCODER_USER_AGENT"), config.get("NOMINATIM_DOMAIN"),
+           config.get("NOMINATIM_SCHEME"), config.get("GEOCODER_TIMEOUT"))
+    with _clients_lock:
+        if key not in _clients:
+            client = Nominatim(user_agent=key[0], domain=key[1], scheme=key[2],
+                               timeout=key[3])
+            limited = RateLimiter(client.geocode, min_delay_seconds=1, max_retries=0,
+                                  swallow_exceptions=False)
+            # At most one request waits for the next slot; others are told it is busy.
+            _clients[key] = (limited, threading.BoundedSemaphore(2))
+        return _clients[key]
 
 
 class NominatimGeocoder:
-    """OpenStreetMap's Nominatim through geopy: one request a second at most, a timeout,
-    results (and misses) kept in the database."""
+    """OpenStreetMap's Nominatim through geopy: one request a second at most (per
+    process), a timeout, results and misses kept in the database (misses for a week)."""
+
+    MISS_KEPT = timedelta(days=7)
 
     def __init__(self, config):
-        from geopy.extra.rate_limiter import RateLimiter
-        from geopy.geocoders import Nominatim
-        client = Nominatim(user_agent=config.get("GEOCODER_USER_AGENT",
-                                                 "samverkan/1.0 (municipal service)"),
-                           domain=config.get("NOMINATIM_DOMAIN", "nominatim.openstreetmap.org"),
-                           scheme=config.get("NOMINATIM_SCHEME", "https"),
-                           timeout=config.get("GEOCODER_TIMEOUT", 3))
-        self._geocode = RateLimiter(client.geocode, min_delay_seconds=1, max_retries=0,
-                                    swallow_exceptions=False)
+        self.config = config
 
     def geocode(self, text):
+        from ..common.time import utcnow
         from ..extensions import db
         from .models import GeocodeCache
-        key = fold(text).strip()[:200]
+        key = fold(text or "").strip()[:200]
+        if not key:
+            return None
         cached = db.session.scalar(db.select(GeocodeCache).filter_by(query=key))
-        if cached is not None:
+        if cached is not None and (cached.latitude is not None
+                                   or cached.created_at > utcnow() - self.MISS_KEPT):
             if cached.latitude is None:
                 return None
             return Place(cached.name, cached.latitude, cached.longitude)
+        limited, waiting = _nominatim_client(self.config)
+        if not waiting.acquire(blocking=False):
+            raise GeocoderUnavailable("busy")
         try:
-            found = self._geocode(text, country_codes="se", exactly_one=True)
+            found = limited(text, country_codes=self.config.get("NOMINATIM_COUNTRY", "se"),
+                            exactly_one=True)
         except Exception as error:  # noqa: BLE001 - any failure of the outside service
             log.warning("geocoder unavailable: %s", type(error).__name__)
-            return None
-        place = Place(found.address, found.latitude, found.longitude) if found else None
-        # The cache is not part of the request's work: it is kept at once, on its own.
-        with db.session.no_autoflush:
-            db.session.add(GeocodeCache(query=key, name=place and place.name,
-                                        latitude=place and place.latitude,
-                                        longitude=place and place.longitude))
-        db.session.commit()
+            raise GeocoderUnavailable(type(error).__name__) from error
+        finally:
+            waiting.release()
+        place = (Place(found.address[:300], float(found.latitude), float(found.longitude))
+                 if found else None)
+        _remember(key, place, replace=cached is not None)
         return place
 
     def suggestions(self, text, limit=3):
         return OfflineGeocoder().suggestions(text, limit)
+
+
+def _remember(key, place, replace):
+    """Keep an answer in geocode_cache on a connection of its own, so the request's
+    transaction is neither committed nor rolled back by it; a failure only logs."""
+    from sqlalchemy import delete, insert
+
+    from ..common.time import utcnow
+    from ..extensions import db
+    from .models import GeocodeCache
+    table = GeocodeCache.__table__
+    try:
+        with db.engine.begin() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # Never wait long on a write lock this very request may hold.
+                connection.exec_driver_sql("PRAGMA busy_timeout=500")
+            try:
+                if replace:
+                    connection.execute(delete(table).where(table.c.query == key))
+                connection.execute(insert(table).values(
+                    query=key, name=place and place.name,
+                    latitude=place and place.latitude,
+                    longitude=place and place.longitude, created_at=utcnow()))
+            finally:
+                if sqlite:
+                    connection.exec_driver_sql("PRAGMA busy_timeout=10000")
+    except Exception as error:  # noqa: BLE001 - a cache that cannot be written is no error
+        log.info("geocode cache not written: %s", type(error).__name__)
 
 
 def geocoder():
@@ -110,12 +193,15 @@ def geocoder():
 
 
 def locate(text):
-    """(Place or None, suggestions) for a place name, postcode or `lat,lon`."""
-    place = parse_coordinates(text)
-    if place is not None:
-        return place, []
-    if COORDINATES.match(text or ""):
+    """(Place or None, suggestions) for a place name, postcode or `lat,lon`.
+
+    Raises GeocoderUnavailable when the outside service fails.
+    """
+    text = (text or "").strip()
+    if not text:
         return None, []
+    if NUMBER_PAIR.match(text) and not POSTCODE.match(text):
+        return parse_coordinates(text), []
     coder = geocoder()
     place = coder.geocode(text)
     return place, ([] if place else coder.suggestions(text))

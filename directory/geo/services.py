@@ -4,60 +4,83 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from .distance import bounding_box, distance_km, great_circle_km
-
-# Great-circle and geodesic distances differ by under 0.5 %; near the edge of the
-# radius the geodesic one decides.
-EDGE = 0.006
-from .geocoder import locate
+from .distance import (bounding_box, distance_km, km_per_degree, nearest_first,
+                       within_radius)
+from .geocoder import NUMBER_PAIR, POSTCODE, GeocoderUnavailable, locate
 
 
 def resolve_near(filters):
-    """The place `filters.near` names, or None with a notice that suggests names."""
+    """The place `filters.near` names, or None with a notice saying why (and which
+    names come closest). Never raises: a geocoder that fails finds nothing."""
     if not filters.near:
         return None
-    place, suggestions = locate(filters.near)
-    if place is None:
-        if suggestions:
-            filters.notices.append(_l("We could not find the place “%(value)s”. Did you "
-                                      "mean: %(names)s?", value=filters.near,
-                                      names=", ".join(suggestions)))
-        else:
-            filters.notices.append(_l("We could not find the place “%(value)s”. Try a town, "
-                                      "a district or coordinates like 57.78,12.04.",
-                                      value=filters.near))
-    return place
+    try:
+        place, suggestions = locate(filters.near)
+    except GeocoderUnavailable:
+        filters.notices.append(_l("The place search is not answering just now, so “%(value)s” "
+                                  "is ignored. Try again later, or give coordinates like "
+                                  "57.80,12.03.", value=filters.near))
+        return None
+    if place is not None:
+        return place
+    if NUMBER_PAIR.match(filters.near) and not POSTCODE.match(filters.near):
+        filters.notices.append(_l("“%(value)s” are not coordinates on Earth: the latitude "
+                                  "goes from -90 to 90 and the longitude from -180 to 180, "
+                                  "like 57.80,12.03.", value=filters.near))
+    elif POSTCODE.match(filters.near):
+        filters.notices.append(_l("We could not find the postcode “%(value)s”. Try the name "
+                                  "of the town or district instead.", value=filters.near))
+    elif suggestions:
+        filters.notices.append(_l("We could not find the place “%(value)s”. Did you "
+                                  "mean: %(names)s?", value=filters.near,
+                                  names=", ".join(suggestions)))
+    else:
+        filters.notices.append(_l("We could not find the place “%(value)s”. Try a town, "
+                                  "a district or coordinates like 57.78,12.04.",
+                                  value=filters.near))
+    return None
 
 
-def within(model, place, radius_km):
+def within(model, place, radius_km, *conditions):
     """{id: km} of rows of `model` (latitude/longitude columns) within the radius: an
-    indexed bounding box in SQL first, then the exact geodesic distance."""
+    indexed bounding box in SQL first, then the distance in Python (exact at the edge).
+    """
     lat0, lat1, lon0, lon1 = bounding_box(place.latitude, place.longitude, radius_km)
     rows = db.session.execute(select(model.id, model.latitude, model.longitude).where(
-        model.latitude.between(lat0, lat1), model.longitude.between(lon0, lon1))).all()
-    origin = (place.latitude, place.longitude)
-    found = {}
-    for row_id, lat, lon in rows:
-        km = great_circle_km(origin, (lat, lon))
-        if abs(km - radius_km) <= radius_km * EDGE:
-            km = distance_km(origin, (lat, lon))
-        if km <= radius_km:
-            found[row_id] = km
-    return found
+        model.latitude.between(lat0, lat1), model.longitude.between(lon0, lon1),
+        *conditions)).all()
+    return within_radius((place.latitude, place.longitude), rows, radius_km)
+
+
+def exact_km(place, latitude, longitude):
+    """The geodesic distance from `place`, or None without coordinates."""
+    if latitude is None or longitude is None:
+        return None
+    return distance_km((place.latitude, place.longitude), (latitude, longitude))
+
 
 
 def refine(filters, model, ids):
-    """Exact geodesic distances for the rows about to be shown."""
+    """Exact geodesic distances, into `filters.distances`, for the rows about to be shown."""
     if not filters.near_place or not ids:
         return
-    origin = (filters.near_place.latitude, filters.near_place.longitude)
-    for row_id, lat, lon in db.session.execute(select(model.id, model.latitude,
-                                                      model.longitude)
-                                               .where(model.id.in_(list(ids)))):
-        filters.distances[row_id] = distance_km(origin, (lat, lon))
+    for row_id, lat, lon in db.session.execute(
+            select(model.id, model.latitude, model.longitude)
+            .where(model.id.in_(list(ids)))):
+        km = exact_km(filters.near_place, lat, lon)
+        if km is not None:
+            filters.distances[row_id] = km
 
 
 def rank(distances):
     """{id: position} nearest first, for ORDER BY."""
-    return {row_id: i for i, (row_id, _) in enumerate(sorted(distances.items(),
-                                                            key=lambda kv: kv[1]))}
+    return {key: i for i, key in enumerate(nearest_first(distances))}
+
+
+def distance_order(model, place):
+    """SQL to ORDER BY for nearest first: the square of the FCC estimate (geo.distance),
+    with the scale taken at the place's latitude; plain arithmetic on both databases."""
+    k_lat, k_lon = km_per_degree(place.latitude)
+    dlat = model.latitude - place.latitude
+    dlon = model.longitude - place.longitude
+    return dlat * dlat * (k_lat * k_lat) + dlon * dlon * (k_lon * k_lon)

@@ -75,9 +75,9 @@ def public_organisations(filters):
         stmt = stmt.where(Organisation.municipality_id == resolved.municipality_id)
     order = [Organisation.name, Organisation.id]
     if filters.near:
-        from sqlalchemy import case, false
+        from sqlalchemy import false
 
-        from ..geo.services import rank, resolve_near, within
+        from ..geo.services import distance_order, resolve_near, within
         place = resolve_near(filters)
         if place is not None:
             filters.near_place = place
@@ -85,7 +85,7 @@ def public_organisations(filters):
             stmt = stmt.where(Organisation.id.in_(list(filters.distances))
                               if filters.distances else false())
             if filters.distances:
-                order.insert(0, case(rank(filters.distances), value=Organisation.id))
+                order.insert(0, distance_order(Organisation, place))
     return stmt.order_by(*order).options(
         selectinload(Organisation.focus_areas), selectinload(Organisation.municipality))
 

@@ -12,9 +12,9 @@ from ..common.filters import parse_filters
 from ..common.i18n import LANG_COOKIE
 from ..common.urls import safe_next
 from ..common.time import local_day_bounds, local_today, to_local
-from ..activities.models import Activity
 from ..extensions import db
 from ..geo.services import refine
+from ..organisations.models import Organisation
 from ..organisations.services import public_organisation, public_organisations
 from ..taxonomy.services import all_focus_areas, all_municipalities, all_target_groups
 from ..venues.services import public_venue, public_venues
@@ -51,6 +51,7 @@ def organisations():
                             current_app.config["MAX_PER_PAGE"])
     page = db.paginate(public_organisations(filters), page=filters.page,
                        per_page=filters.per_page, error_out=False)
+    refine(filters, Organisation, {org.id for org in page.items})
     return render_template("organisations/list.html", page=page, filters=filters,
                            **_filter_choices())
 
@@ -69,8 +70,9 @@ def organisation(slug):
 def activities():
     filters = parse_filters(request.args, current_app.config["PER_PAGE"],
                             current_app.config["MAX_PER_PAGE"])
-    page = public_occurrence_page(filters, filters.page, filters.per_page)
-    refine(filters, Activity, {occ.activity_id for occ in page.items})
+    # Near a place: each activity's next date at each place, nearest first.
+    page = public_occurrence_page(filters, filters.page, filters.per_page,
+                                  one_per_place=bool(filters.near))
     return render_template("activities/list.html", page=page, filters=filters,
                            days=_by_day(page.items), **_filter_choices())
 

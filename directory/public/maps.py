@@ -1,0 +1,106 @@
+"""What the maps on public pages show: points for occurrences and venues, as plain data
+for the page's JSON block (static/js/map.js draws them), and where tiles come from."""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, url_for
+from flask_babel import format_datetime, ngettext
+
+from ..activities.nearby import occurrence_location
+
+# From this many markers on, map.js groups close ones (leaflet.markercluster);
+# MAP_CLUSTER_FROM changes it.
+CLUSTER_FROM = 30
+# Links in one marker's popup; more are counted.
+ITEMS_PER_POINT = 5
+
+
+def tile_origin(tile_url):
+    """The origin tiles are loaded from, for the Content-Security-Policy's img-src:
+    "https://{s}.tile.example.org/{z}/{x}/{y}.png" → "https://*.tile.example.org";
+    None for tiles on this site (a relative URL)."""
+    parts = urlsplit(tile_url or "")
+    if not parts.scheme or not parts.netloc:
+        return None
+    host = parts.netloc.replace("{s}", "*")
+    if "{" in host or any(c in host for c in " ;'\""):
+        return None
+    return f"{parts.scheme}://{host}"
+
+
+def _group(entries):
+    """Markers from (lat, lon, label, item) entries: one per spot, items listed."""
+    points = {}
+    for lat, lon, label, item in entries:
+        key = (round(lat, 5), round(lon, 5))
+        point = points.setdefault(key, {"lat": key[0], "lon": key[1], "label": label,
+                                        "items": [], "count": 0})
+        point["count"] += 1
+        if len(point["items"]) < ITEMS_PER_POINT:
+            point["items"].append(item)
+    for point in points.values():
+        extra = point.pop("count") - len(point["items"])
+        if extra > 0:
+            point["more"] = ngettext("and %(num)d more", "and %(num)d more", extra)
+    return list(points.values())
+
+
+def occurrence_points(occurrences):
+    """Markers for the occurrences that have a place with coordinates."""
+    entries = []
+    for occ in occurrences:
+        location = occurrence_location(occ)
+        if location is None:
+            continue
+        lat, lon, venue = location
+        activity = occ.activity
+        label = venue.name if venue else (", ".join(
+            p for p in (activity.street_address, activity.city) if p) or activity.organisation.name)
+        entries.append((lat, lon, label, {
+            "title": str(activity.translated("title")),
+            "url": url_for("public.occurrence", occurrence_id=occ.id),
+            "detail": format_datetime(occ.starts_at, "short")}))
+    return _group(entries)
+
+
+def venue_points(venues):
+    """Markers for the meeting places that have coordinates."""
+    return _group((v.latitude, v.longitude, v.name, {
+        "title": v.name, "url": url_for("public.venue", slug=v.slug),
+        "detail": v.address_line}) for v in venues
+        if v.latitude is not None and v.longitude is not None)
+
+
+def map_data(points, centre=None, radius_km=None):
+    """What the page's JSON block holds: markers, and the place searched from."""
+    data = {"points": points}
+    if centre is not None:
+        data["centre"] = {"lat": centre.latitude, "lon": centre.longitude,
+                          "label": centre.name}
+        data["radius_km"] = radius_km
+    return data
+
+
+def map_settings():
+    """Tiles and their attribution, from MAP_TILE_URL and MAP_TILE_ATTRIBUTION."""
+    return {"tiles": current_app.config.get("MAP_TILE_URL") or "",
+            "attribution": current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
+            "cluster_from": current_app.config.get("MAP_CLUSTER_FROM", CLUSTER_FROM)}
+
+
+RADIUS_CHOICES = (1, 2, 5, 10, 25, 50)
+
+
+def radius_choices(current):
+    """The radii a list offers, with the one asked for (already clamped) among them."""
+    choices = set(RADIUS_CHOICES)
+    if current:
+        choices.add(int(current) if float(current).is_integer() else current)
+    return sorted(choices)
+
+
+def register(app):
+    """The map helpers, as template globals."""
+    app.jinja_env.globals.update(occurrence_points=occurrence_points,
+                                 venue_points=venue_points, map_data=map_data,
+                                 map_settings=map_settings, radius_choices=radius_choices)
