@@ -11,6 +11,7 @@ Places rotate through districts where the scaled data is densest (about 1,400 pl
 within 5 km of each) and coordinates. Goal: p95 ≤ 10 ms for the service calls.
 
     .venv/bin/python bench/near.py [--scale 10000] [--runs 140] [--radius 5]
+                                   [--database FILE.sqlite  (seeded before; kept)]
 """
 
 import argparse
@@ -51,17 +52,22 @@ def main():
     parser.add_argument("--scale", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=140)
     parser.add_argument("--radius", type=float, default=5)
+    parser.add_argument("--database", help="an SQLite file seeded before (kept)")
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="samverkan-near-")
-    url = f"sqlite:///{tmp}/near.sqlite"
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", GEOCODER="offline")
-    flask = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi"]
-    started = time.perf_counter()
-    subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
-    subprocess.run(flask + ["seed-demo", "--scale", str(args.scale)], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
-    print(f"seeded --scale {args.scale} in {time.perf_counter() - started:.0f} s ({tmp})")
+    if args.database:
+        url = f"sqlite:///{Path(args.database).resolve()}"
+    else:
+        tmp = tempfile.mkdtemp(prefix="samverkan-near-")
+        url = f"sqlite:///{tmp}/near.sqlite"
+        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", GEOCODER="offline")
+        flask = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi"]
+        started = time.perf_counter()
+        subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        subprocess.run(flask + ["seed-demo", "--scale", str(args.scale)], cwd=ROOT, env=env,
+                       check=True, capture_output=True)
+        print(f"seeded --scale {args.scale} in {time.perf_counter() - started:.0f} s "
+              f"({tmp}/near.sqlite)")
 
     from werkzeug.serving import make_server
 
@@ -103,6 +109,8 @@ def main():
             print(f"  {name:38s} {figures(timed(args.runs, call))}")
         db.session.remove()
 
+    import logging
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -16,6 +16,7 @@ from sqlalchemy import and_, false, func, or_, select
 from ..extensions import db
 from ..geo.distance import nearest_first
 from ..geo.services import exact_km, resolve_near, within
+from ..organisations.models import Organisation
 from ..venues.models import Room, Venue
 from .models import Activity, Occurrence
 
@@ -39,11 +40,16 @@ class Nearby:
         return or_(Occurrence.room_id.in_(list(self.rooms)), own_place)
 
     @staticmethod
+    def located_rooms():
+        """SQL: the ids of rooms at meeting places with coordinates."""
+        return (select(Room.id).join(Venue, Room.venue_id == Venue.id)
+                .where(Venue.latitude.is_not(None), Venue.longitude.is_not(None)))
+
+    @staticmethod
     def at_own_place():
         """SQL: the occurrence is not in a room of a meeting place with coordinates."""
-        located = (select(Room.id).join(Venue, Room.venue_id == Venue.id)
-                   .where(Venue.latitude.is_not(None), Venue.longitude.is_not(None)))
-        return or_(Occurrence.room_id.is_(None), Occurrence.room_id.not_in(located))
+        return or_(Occurrence.room_id.is_(None),
+                   Occurrence.room_id.not_in(Nearby.located_rooms()))
 
 
 def find_nearby(filters):
@@ -64,19 +70,39 @@ def find_nearby(filters):
     return Nearby(place, filters.radius_km, venues, rooms, activities)
 
 
+def _matching_ids(query, ids):
+    """Of these activity ids, the public ones meeting the activity conditions."""
+    if query.activity_conditions:
+        return set(db.session.scalars(query.matching_activities().where(
+            Activity.id.in_(ids))))
+    # Only "public" to check: take away the few activities of organisations that are not
+    # verified, rather than looking up each activity's organisation.
+    hidden = db.session.scalars(select(Activity.id).where(Activity.organisation_id.in_(
+        select(Organisation.id).where(Organisation.status != "verified"))))
+    return set(ids).difference(hidden)
+
+
 def _place_counts(query, nearby):
     """[(key, count)]: occurrences matching `query` per place. A key is ("a", activity
     id) for an activity's own place or ("v", venue id, activity id) for a venue."""
     counts = []
-    if nearby.activities:
-        matching = query.matching_activities().where(
-            Activity.id.in_(list(nearby.activities)))
-        rows = db.session.execute(
+    ids = sorted(_matching_ids(query, list(nearby.activities))) if nearby.activities else []
+    if ids:
+        # All their occurrences (from ix_occurrence_activity_ends alone), less those in
+        # rooms of meeting places with coordinates (few; by the room index): checking
+        # each occurrence's room instead costs a row lookup per occurrence.
+        conditions = [*query.time_conditions, *query.place_conditions]
+        every = db.session.execute(
             select(Occurrence.activity_id, func.count())
-            .where(Occurrence.activity_id.in_(matching), Nearby.at_own_place(),
-                   *query.time_conditions, *query.place_conditions)
+            .where(Occurrence.activity_id.in_(ids), *conditions)
             .group_by(Occurrence.activity_id)).all()
-        counts += [(("a", activity_id), n) for activity_id, n in rows]
+        in_rooms = dict(db.session.execute(
+            select(Occurrence.activity_id, func.count())
+            .where(Occurrence.room_id.in_(Nearby.located_rooms()),
+                   Occurrence.activity_id.in_(ids), *conditions)
+            .group_by(Occurrence.activity_id)).all())
+        counts += [(("a", activity_id), n - in_rooms.get(activity_id, 0))
+                   for activity_id, n in every if n > in_rooms.get(activity_id, 0)]
     if nearby.rooms:
         rows = db.session.execute(
             select(Occurrence.room_id, Occurrence.activity_id, func.count())
@@ -110,6 +136,20 @@ def _key_statement(key, query, nearby):
             .order_by(Occurrence.starts_at, Occurrence.id))
 
 
+def _first_at_own_places(activity_ids, query):
+    """{("a", activity id): id of its next matching occurrence at its own place}, in one
+    query (a correlated subquery per activity)."""
+    if not activity_ids:
+        return {}
+    first = (select(Occurrence.id)
+             .where(Occurrence.activity_id == Activity.id, Nearby.at_own_place(),
+                    *query.time_conditions, *query.place_conditions)
+             .order_by(Occurrence.starts_at, Occurrence.id).limit(1)
+             .correlate(Activity).scalar_subquery())
+    return {("a", activity_id): occurrence_id for activity_id, occurrence_id in
+            db.session.execute(select(Activity.id, first).where(Activity.id.in_(activity_ids)))}
+
+
 def nearby_page_ids(query, nearby, offset, limit, one_per_place=False):
     """(total, occurrence ids) of one page, nearest place first, then soonest.
 
@@ -128,10 +168,13 @@ def nearby_page_ids(query, nearby, offset, limit, one_per_place=False):
     by_key = dict(counts)
     keys = nearest_first({key: _key_km(key, nearby) for key in by_key})
     if one_per_place:
-        total = len(keys)
-        ids = [db.session.scalar(_key_statement(key, query, nearby).limit(1))
-               for key in keys[offset:offset + limit]]
-        return total, [i for i in ids if i is not None]
+        page_keys = keys[offset:offset + limit]
+        first = _first_at_own_places([k[1] for k in page_keys if k[0] == "a"], query)
+        for key in page_keys:
+            if key[0] == "v":
+                first[key] = db.session.scalar(_key_statement(key, query, nearby).limit(1))
+        ids = [first.get(key) for key in page_keys]
+        return len(keys), [i for i in ids if i is not None]
     total = sum(by_key.values())
     ids, skip = [], offset
     for key in keys:

@@ -37,10 +37,14 @@ def distance_km(a, b):
 
 def km_per_degree(latitude):
     """(km per degree of latitude, km per degree of longitude) at a latitude (FCC)."""
-    mid = math.radians(latitude)
-    k_lat = 111.13209 - 0.56605 * math.cos(2 * mid) + 0.00120 * math.cos(4 * mid)
-    k_lon = (111.41513 * math.cos(mid) - 0.09455 * math.cos(3 * mid)
-             + 0.00012 * math.cos(5 * mid))
+    # cos 2x, 3x, 4x and 5x from cos x: one cosine instead of five, for speed.
+    c = math.cos(math.radians(latitude))
+    c2 = 2 * c * c - 1
+    c3 = (4 * c * c - 3) * c
+    c4 = 2 * c2 * c2 - 1
+    c5 = (16 * c ** 4 - 20 * c * c + 5) * c
+    k_lat = 111.13209 - 0.56605 * c2 + 0.00120 * c4
+    k_lon = 111.41513 * c - 0.09455 * c3 + 0.00012 * c5
     return k_lat, k_lon
 
 
