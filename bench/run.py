@@ -383,6 +383,8 @@ def main(argv=None):
                   f"{_pct(others):>7}", flush=True)
         print("\n   others: the share of all cores other processes used meanwhile; "
               "above a few per cent, run again.")
+        if args.database_url:
+            print("   (on PostgreSQL the database server's own work counts among the others)")
         print(f"\n   machine after: {load_note()}")
     finally:
         for server in servers:
