@@ -39,6 +39,13 @@ def _occurrence(occurrence_id):
     return occurrence
 
 
+def _coming_dates(activity):
+    """The activity's dates that have not ended, soonest first."""
+    return db.session.scalars(db.select(Occurrence).where(
+        Occurrence.activity_id == activity.id, Occurrence.ends_at > utcnow())
+        .order_by(Occurrence.starts_at)).all()
+
+
 def _choices(form):
     form.focus_areas.choices = [(f.id, f.label()) for f in all_focus_areas()]
     form.target_groups.choices = [(t.id, t.label()) for t in all_target_groups()]
@@ -136,9 +143,7 @@ def end(activity_id):
 @login_required
 def dates(activity_id):
     activity = _activity(activity_id)
-    coming = db.session.scalars(db.select(Occurrence).where(
-        Occurrence.activity_id == activity.id, Occurrence.ends_at > utcnow())
-        .order_by(Occurrence.starts_at)).all()
+    coming = _coming_dates(activity)
     return render_template("manage/dates.html", activity=activity, coming=coming,
                            cancel_form=CancelDateForm(), move_form=MoveDateForm())
 
@@ -195,9 +200,7 @@ def move(occurrence_id):
 
 def _dates_with_error(occurrence, error, cancel_form=None, move_form=None):
     activity = occurrence.activity
-    coming = db.session.scalars(db.select(Occurrence).where(
-        Occurrence.activity_id == activity.id, Occurrence.ends_at > utcnow())
-        .order_by(Occurrence.starts_at)).all()
+    coming = _coming_dates(activity)
     return render_template("manage/dates.html", activity=activity, coming=coming,
                            cancel_form=cancel_form or CancelDateForm(formdata=None),
                            move_form=move_form or MoveDateForm(formdata=None),
