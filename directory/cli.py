@@ -75,6 +75,21 @@ def register_cli(app):
         click.echo(f"Deleted names and contacts of {erased} sign-ups whose date ended more "
                    f"than {days} days ago. Counts are kept.")
 
+    @app.cli.command("geocode-missing")
+    @click.option("--limit", type=int, default=None, help="At most this many addresses.")
+    def geocode_missing_command(limit):
+        """Place on the map the saved addresses that have no coordinates yet."""
+        from .activities.models import Activity
+        from .geo.placing import place_missing
+        from .organisations.models import Organisation
+        from .venues.models import Venue
+        counts = place_missing((Venue, Organisation, Activity), limit)
+        click.echo(f"Placed on the map: {counts['found']} exactly, {counts['town']} in the "
+                   f"middle of their town; {counts['not_found']} not found.")
+        if counts["unavailable"]:
+            click.echo("The geocoder stopped answering; run again later.", err=True)
+            raise SystemExit(1)
+
     @app.cli.command("extend-occurrences")
     @click.option("--days", type=int, default=None, help="How far ahead (default 365 days).")
     def extend_occurrences_command(days):

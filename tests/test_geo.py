@@ -4,6 +4,7 @@ checked by hand, radius edges, and bad input that never breaks a page."""
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -89,20 +90,26 @@ def test_unknown_place_suggests_names(client, places):
 
 
 class Nominatim(BaseHTTPRequestHandler):
-    """Speaks Nominatim's JSON for one place; answers 500 when asked to fail."""
+    """Speaks Nominatim's JSON: `answer(query)` gives the places found (here always
+    Angered); 500 when asked to fail. Keeps the queries it was asked in `asked`."""
 
     fail = False
+    asked = []
+
+    def answer(self, query):
+        return [{"lat": "57.78628", "lon": "12.09852",
+                 "display_name": "Angered, Göteborg, Sverige"}]
 
     def do_GET(self):  # noqa: N802
-        if Nominatim.fail:
+        query = parse_qs(urlparse(self.path).query).get("q", [""])[0]
+        type(self).asked.append(query)
+        if type(self).fail:
             self.send_response(500)
             self.end_headers()
             return
-        body = json.dumps([{"lat": "57.78628", "lon": "12.09852",
-                            "display_name": "Angered, Göteborg, Sverige",
-                            "place_id": 1, "osm_type": "node", "osm_id": 1,
-                            "boundingbox": ["57.7", "57.8", "12.0", "12.1"],
-                            "class": "place", "type": "suburb", "importance": 0.5}])
+        body = json.dumps([dict(place, place_id=1, osm_type="node", osm_id=1,
+                                boundingbox=["57.7", "57.8", "12.0", "12.1"],
+                                importance=0.5) for place in self.answer(query)])
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -112,13 +119,19 @@ class Nominatim(BaseHTTPRequestHandler):
         pass
 
 
+def serve(handler):
+    """(server, its host:port) on 127.0.0.1, serving in a thread."""
+    server = HTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    handler.fail = False
+    handler.asked = []
+    return server, f"127.0.0.1:{server.server_port}"
+
+
 @pytest.fixture
 def nominatim():
-    server = HTTPServer(("127.0.0.1", 0), Nominatim)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    Nominatim.fail = False
-    yield f"127.0.0.1:{server.server_port}"
+    server, address = serve(Nominatim)
+    yield address
     server.shutdown()
 
 

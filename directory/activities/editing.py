@@ -20,8 +20,9 @@ from .services import horizon_end
 
 ACTIVITY_FIELDS = ("title", "description", "translations", "language_codes", "cost",
                    "registration_required", "default_capacity", "street_address",
-                   "postal_code", "city", "recurrence", "starts_on", "start_time",
-                   "end_time", "interval", "weekdays", "until", "count", "status")
+                   "postal_code", "city", "latitude", "longitude", "recurrence",
+                   "starts_on", "start_time", "end_time", "interval", "weekdays", "until",
+                   "count", "status")
 MAX_DATES = 120  # a series of more dates is refused
 
 
@@ -95,6 +96,8 @@ def apply_fields(activity, data):
         activity.registration_required else None
     for name in ("street_address", "postal_code", "city"):
         setattr(activity, name, (data.get(name) or "").strip() or None)
+    activity.latitude = data.get("latitude")
+    activity.longitude = data.get("longitude")
     activity.focus_areas = list(db.session.scalars(
         select(FocusArea).where(FocusArea.id.in_(data.get("focus_areas") or []))))
     activity.target_groups = list(db.session.scalars(

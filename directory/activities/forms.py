@@ -6,13 +6,14 @@ from wtforms import (BooleanField, DateField, IntegerField, RadioField, StringFi
                      TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..organisations.forms import MultiCheckboxField, language_codes
+from ..geo.forms import PlaceFields
+from ..organisations.forms import MultiCheckboxField, codes_text, language_codes
 
 WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")),
             (3, _l("Thursday")), (4, _l("Friday")), (5, _l("Saturday")), (6, _l("Sunday"))]
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(PlaceFields, FlaskForm):
     title = StringField(_l("Title (in Swedish)"), validators=[
         DataRequired(_l("Write a title.")), Length(max=200)])
     description = TextAreaField(_l("Description (in Swedish)"), validators=[
@@ -28,7 +29,8 @@ class ActivityForm(FlaskForm):
     focus_areas = MultiCheckboxField(_l("Focus areas"), coerce=int)
     target_groups = MultiCheckboxField(_l("For whom"), coerce=int)
     languages = StringField(_l("Languages spoken (codes, e.g. sv, ar, so)"),
-                            validators=[Optional(), Length(max=100), language_codes])
+                            validators=[Optional(), Length(max=100), language_codes],
+                            filters=[codes_text])
     cost = StringField(_l("Cost (leave empty if free)"), validators=[Optional(),
                                                                      Length(max=200)])
     registration_required = BooleanField(_l("Sign-up required"))

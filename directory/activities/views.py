@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from ..common.time import to_local, utcnow
 from ..extensions import db
+from ..geo.placing import with_place
 from ..organisations.models import Organisation
 from ..organisations.services import may_edit
 from ..taxonomy.services import all_focus_areas, all_target_groups
@@ -74,10 +75,10 @@ def new_activity(slug):
         data = form.plain_data()
         try:
             if request.form.get("action") == "save":
+                data, located = with_place(data)
                 activity = create_activity(organisation, data, current_user)
                 db.session.commit()
-                flash(_("The activity is saved."))
-                return redirect(url_for("manage.dates", activity_id=activity.id), code=303)
+                return _saved(activity, located)
             preview = preview_dates(schedule_from(data))
         except ActivityError as error:
             db.session.rollback()
@@ -99,10 +100,10 @@ def edit_activity(activity_id):
         data = form.plain_data()
         try:
             if request.form.get("action") == "save":
+                data, located = with_place(data, activity)
                 update_activity(activity, data, current_user, confirmed=form.confirm.data)
                 db.session.commit()
-                flash(_("The activity is saved."))
-                return redirect(url_for("manage.dates", activity_id=activity.id), code=303)
+                return _saved(activity, located)
             schedule = schedule_from(data)
             preview = preview_dates(schedule)
             plan = plan_changes(activity, schedule)
@@ -116,6 +117,16 @@ def edit_activity(activity_id):
     return render_template("manage/activity_form.html", form=form, org=activity.organisation,
                            activity=activity, preview=preview, plan=plan), (
         422 if form.errors else 200)
+
+
+def _saved(activity, located):
+    """After saving: the dates, or back to the form's place when a pin is needed."""
+    flash(_("The activity is saved."))
+    if located.needs_pin:
+        flash(str(located.message()))
+        return redirect(url_for("manage.edit_activity", activity_id=activity.id,
+                                _anchor="where"), code=303)
+    return redirect(url_for("manage.dates", activity_id=activity.id), code=303)
 
 
 def _fill(form, activity):

@@ -91,6 +91,12 @@ class OfflineGeocoder:
         found = difflib.get_close_matches(fold(text), list(by_fold), n=limit, cutoff=0.6)
         return [by_fold[f] for f in found]
 
+    def address(self, street, postal_code, city):
+        """(Place, exact): the gazetteer knows towns and districts, not streets, so an
+        address with a street is at best placed in the middle of its town."""
+        place = self.geocode(city) if city else None
+        return place, not street
+
 
 # One client and rate limiter per process and server, shared by every request, so the
 # limit of one request a second holds across threads.
@@ -154,6 +160,16 @@ class NominatimGeocoder:
 
     def suggestions(self, text, limit=3):
         return OfflineGeocoder().suggestions(text, limit)
+
+    def address(self, street, postal_code, city):
+        """(Place or None, exact): the whole address, else its postcode and town (the
+        middle of the town: not exact when a street was given). At most two requests."""
+        town = " ".join(p for p in (postal_code, city) if p)
+        if street:
+            place = self.geocode(", ".join(p for p in (street, town) if p))
+            if place is not None:
+                return place, True
+        return (self.geocode(town) if town else None), not street
 
 
 def _remember(key, place, replace):

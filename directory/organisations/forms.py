@@ -9,6 +9,7 @@ from wtforms.validators import (DataRequired, Email, EqualTo, Length, Optional, 
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..common.validators import org_number, phone
+from ..geo.forms import PlaceFields
 
 KIND_LABELS = {
     "forening": _l("Association"),
@@ -29,6 +30,11 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def codes_text(value):
+    """A filter: the list of codes a model gives, as the text the field shows."""
+    return ", ".join(value) if isinstance(value, (list, tuple)) else value
+
+
 def language_codes(form, field):
     codes = [c.strip().lower() for c in (field.data or "").replace(" ", ",").split(",")
              if c.strip()]
@@ -36,7 +42,7 @@ def language_codes(form, field):
         raise ValidationError(_l("Write language codes separated by commas, e.g. sv, ar, so."))
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(PlaceFields, FlaskForm):
     name = StringField(_l("Name of the organisation"), validators=[
         DataRequired(_l("Write the organisation's name.")), Length(max=200)])
     kind = SelectField(_l("Kind of organisation"),
@@ -62,7 +68,8 @@ class OrganisationForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Optional(), phone, Length(max=40)])
     focus_areas = MultiCheckboxField(_l("Focus areas"), coerce=int, validate_choice=True)
     languages = StringField(_l("Languages you speak (codes, e.g. sv, ar, so)"),
-                            validators=[Optional(), Length(max=100), language_codes])
+                            validators=[Optional(), Length(max=100), language_codes],
+                            filters=[codes_text])
 
 
 class RegistrationForm(OrganisationForm):

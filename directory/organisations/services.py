@@ -104,8 +104,9 @@ def valid_org_number(value):
 # ------------------------------------------------------------ changing organisations
 
 PROFILE_FIELDS = ("name", "kind", "org_number", "description", "translations",
-                  "municipality_id", "street_address", "postal_code", "city", "website",
-                  "email", "phone", "language_codes", "status", "status_reason")
+                  "municipality_id", "street_address", "postal_code", "city", "latitude",
+                  "longitude", "website", "email", "phone", "language_codes", "status",
+                  "status_reason")
 RESERVED_SLUGS = {"register", "new", "edit", "calendar", "manage"}
 
 
@@ -156,6 +157,8 @@ def apply_profile(organisation, data):
     organisation.municipality_id = data["municipality"]
     for name in ("street_address", "postal_code", "city", "website", "email", "phone"):
         setattr(organisation, name, (data.get(name) or "").strip() or None)
+    organisation.latitude = data.get("latitude")
+    organisation.longitude = data.get("longitude")
     organisation.languages = [c.strip().lower() for c in (data.get("languages") or "")
                               .replace(" ", ",").split(",") if c.strip()]
     organisation.focus_areas = list(db.session.scalars(

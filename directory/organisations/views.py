@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user
 
 from ..accounts.services import AccountError, create_user, set_password
 from ..extensions import db
+from ..geo.placing import with_place
 from ..taxonomy.services import all_focus_areas, all_municipalities
 from .forms import OrganisationForm, RegistrationForm
 from .models import Organisation
@@ -34,10 +35,12 @@ def register():
     form = RegistrationForm()
     _choices(form)
     if form.validate_on_submit():
+        # Before anything is written: a slow geocoder holds no lock.
+        data, located = with_place(form.data)
         try:
             owner = create_user(form.owner_email.data, "member", name=form.owner_name.data)
             set_password(owner, form.password.data)
-            organisation = register_organisation(form.data, owner)
+            organisation = register_organisation(data, owner)
         except AccountError as error:
             db.session.rollback()
             _put_error(form, _Renamed("owner_email", error) if error.field == "email"
@@ -50,6 +53,10 @@ def register():
             login_user(owner)
             flash(_("Thank you! A coordinator will review %(name)s soon. You can see the "
                     "status here.", name=organisation.name))
+            if located.needs_pin:
+                flash(str(located.message()))
+                return redirect(url_for("organisations.edit", slug=organisation.slug,
+                                        _anchor="where"), code=303)
             return redirect(url_for("accounts.home"), code=303)
     return render_template("organisations/register.html", form=form), (
         422 if form.errors else 200)
@@ -85,10 +92,14 @@ def edit(slug):
             getattr(form, f"description_{lang}").data = ((organisation.translations or {})
                                                          .get(lang) or {}).get("description")
     if form.validate_on_submit():
-        update_profile(organisation, form.data, current_user)
+        data, located = with_place(form.data, organisation)
+        update_profile(organisation, data, current_user)
         db.session.commit()
         flash(_("Saved."))
-        return redirect(url_for("organisations.edit", slug=organisation.slug), code=303)
+        if located.needs_pin:
+            flash(str(located.message()))
+        return redirect(url_for("organisations.edit", slug=organisation.slug,
+                                _anchor="where" if located.needs_pin else None), code=303)
     return render_template("organisations/edit.html", form=form, org=organisation), (
         422 if form.errors else 200)
 

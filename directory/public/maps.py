@@ -101,6 +101,7 @@ def radius_choices(current):
 
 def register(app):
     """The map helpers, as template globals."""
-    app.jinja_env.globals.update(occurrence_points=occurrence_points,
+    from ..geo.placing import pin_start
+    app.jinja_env.globals.update(pin_start=pin_start, occurrence_points=occurrence_points,
                                  venue_points=venue_points, map_data=map_data,
                                  map_settings=map_settings, radius_choices=radius_choices)

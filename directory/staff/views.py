@@ -10,6 +10,7 @@ from ..accounts.models import User
 from ..audit.services import find_events
 from ..common.time import parse_date
 from ..extensions import db
+from ..geo.placing import with_place
 from ..organisations.forms import DecisionForm
 from ..organisations.models import Organisation
 from ..organisations.services import (OrganisationError, decide, may_edit,
@@ -222,14 +223,15 @@ def venues():
     form = VenueForm()
     _venue_choices(form)
     if form.validate_on_submit():
+        data, located = with_place(form.data)
         try:
-            venue = save_venue(form.data, current_user)
+            venue = save_venue(data, current_user)
         except VenueError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(error.message)
         else:
             db.session.commit()
-            return redirect(url_for("staff.venue", slug=venue.slug), code=303)
+            return _venue_saved(venue, located)
     listing = db.session.scalars(db.select(Venue).order_by(Venue.name)).all()
     return render_template("staff/venues.html", form=form, venues=listing), (
         422 if form.errors else 200)
@@ -272,11 +274,19 @@ def venue(slug):
     form = VenueForm()
     _venue_choices(form)
     if form.validate_on_submit():
-        save_venue(form.data, current_user, found)
+        data, located = with_place(form.data, found)
+        save_venue(data, current_user, found)
         db.session.commit()
-        flash(_("Saved."))
-        return redirect(url_for("staff.venue", slug=slug), code=303)
+        return _venue_saved(found, located)
     return _venue_page(found, venue_form=form, status=422)
+
+
+def _venue_saved(venue, located):
+    flash(_("Saved."))
+    if located.needs_pin:
+        flash(str(located.message()))
+    return redirect(url_for("staff.venue", slug=venue.slug,
+                            _anchor="where" if located.needs_pin else None), code=303)
 
 
 @bp.post("/venues/<slug>/rooms")

@@ -2,14 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, FloatField, IntegerField, SelectField,
-                     StringField, TextAreaField, TimeField)
+from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField,
+                     TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..geo.forms import PlaceFields
 from ..organisations.forms import MultiCheckboxField
 
 
-class VenueForm(FlaskForm):
+class VenueForm(PlaceFields, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Write a name.")),
                                                Length(max=200)])
     street_address = StringField(_l("Street address"), validators=[
@@ -18,10 +19,6 @@ class VenueForm(FlaskForm):
     city = StringField(_l("Town"), validators=[DataRequired(_l("Write the town.")),
                                                Length(max=100)])
     municipality = SelectField(_l("Municipality"), coerce=int, validate_choice=True)
-    latitude = FloatField(_l("Latitude (optional)"), validators=[
-        Optional(), NumberRange(min=55, max=70, message=_l("A latitude in Sweden, 55–70."))])
-    longitude = FloatField(_l("Longitude (optional)"), validators=[
-        Optional(), NumberRange(min=10, max=25, message=_l("A longitude in Sweden, 10–25."))])
     operator_name = StringField(_l("Run by"), validators=[Optional(), Length(max=200)])
     description = TextAreaField(_l("Description (in Swedish)"), validators=[
         Optional(), Length(max=5000)])

@@ -32,6 +32,8 @@ def save_venue(data, by_user, venue=None):
     for name in VENUE_FIELDS:
         key = "municipality" if name == "municipality_id" else name
         value = data.get(key)
+        if name in ("description", "accessibility"):
+            value = value or ""  # texts that are never NULL, even when not sent
         setattr(venue, name, value.strip() if isinstance(value, str) else value)
     db.session.flush()
     record(by_user, "venue.update" if before else "venue.create", venue, venue.name, before,
