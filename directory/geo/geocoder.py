@@ -51,14 +51,27 @@ def parse_coordinates(text):
 
 
 @lru_cache(maxsize=1)
+def _entries():
+    """The gazetteer's [name, lat, lon, population, aliases], most populous first."""
+    return json.loads(PLACES.read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _gazetteer():
     """{folded name or alias: Place}, the most populous place winning a shared name."""
     index = {}
-    for name, lat, lon, _population, aliases in json.loads(PLACES.read_text("utf-8")):
+    for name, lat, lon, _population, aliases in _entries():
         place = Place(name, lat, lon)
         for key in [name, *aliases]:
             index.setdefault(fold(key), place)
     return index
+
+
+def gazetteer_places(south, north, west, east):
+    """[(name, lat, lon, population)] of the gazetteer's towns and districts in a box
+    (population 0 when not known), most populous first."""
+    return [(name, lat, lon, population) for name, lat, lon, population, _ in _entries()
+            if south <= lat <= north and west <= lon <= east]
 
 
 @lru_cache(maxsize=1)

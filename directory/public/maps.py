@@ -4,7 +4,7 @@ for the page's JSON block (static/js/map.js draws them), and where tiles come fr
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
-from flask_babel import format_datetime, ngettext
+from flask_babel import format_datetime, format_decimal, ngettext
 
 from ..activities.nearby import occurrence_location
 
@@ -54,8 +54,7 @@ def occurrence_points(occurrences):
             continue
         lat, lon, venue = location
         activity = occ.activity
-        label = venue.name if venue else (", ".join(
-            p for p in (activity.street_address, activity.city) if p) or activity.organisation.name)
+        label = venue.name if venue else _own_place(activity)
         entries.append((lat, lon, label, {
             "title": str(activity.translated("title")),
             "url": url_for("public.occurrence", occurrence_id=occ.id),
@@ -71,9 +70,37 @@ def venue_points(venues):
         if v.latitude is not None and v.longitude is not None)
 
 
-def map_data(points, centre=None, radius_km=None):
+def offer_points(places):
+    """Markers for the coordinators' map: where matching activities meet."""
+    return _group((place.latitude, place.longitude,
+                   place.venue.name if place.venue else _own_place(activity), {
+                       "title": str(activity.translated("title")),
+                       "url": url_for("public.activity", activity_id=activity.id),
+                       "detail": activity.organisation.name})
+                  for place in places for activity in place.activities)
+
+
+def _own_place(activity):
+    return (", ".join(p for p in (activity.street_address, activity.city) if p)
+            or activity.organisation.name)
+
+
+def district_areas(districts, radius_km):
+    """Circles for the coordinators' map: each district's walking distance, with how
+    many matching activities meet in it."""
+    return [{"lat": d.latitude, "lon": d.longitude, "count": d.activities,
+             "label": ngettext("%(place)s: %(num)d activity within %(km)s km",
+                               "%(place)s: %(num)d activities within %(km)s km",
+                               d.activities, place=d.name, km=format_decimal(radius_km))}
+            for d in districts]
+
+
+def map_data(points, centre=None, radius_km=None, areas=None):
     """What the page's JSON block holds: markers, and the place searched from."""
     data = {"points": points}
+    if areas:
+        data["areas"] = areas
+        data["area_radius_km"] = radius_km
     if centre is not None:
         data["centre"] = {"lat": centre.latitude, "lon": centre.longitude,
                           "label": centre.name}
@@ -102,6 +129,7 @@ def radius_choices(current):
 def register(app):
     """The map helpers, as template globals."""
     from ..geo.placing import pin_start
-    app.jinja_env.globals.update(pin_start=pin_start, occurrence_points=occurrence_points,
+    app.jinja_env.globals.update(pin_start=pin_start, offer_points=offer_points,
+                                 district_areas=district_areas, occurrence_points=occurrence_points,
                                  venue_points=venue_points, map_data=map_data,
                                  map_settings=map_settings, radius_choices=radius_choices)

@@ -32,7 +32,7 @@ def _by_day(occurrences):
             groupby(occurrences, key=lambda o: to_local(o.starts_at).date())]
 
 
-def _filter_choices():
+def filter_choices():
     return {"focus_areas": all_focus_areas(), "target_groups": all_target_groups(),
             "municipalities": all_municipalities(), "filter_languages": FILTER_LANGUAGES}
 
@@ -42,7 +42,7 @@ def index():
     filters = parse_filters({}, per_page_default=8)
     upcoming = db.session.scalars(public_occurrences(filters).limit(8)).all()
     return render_template("public/index.html", days=_by_day(upcoming),
-                           **_filter_choices())
+                           **filter_choices())
 
 
 @bp.get("/organisations")
@@ -53,7 +53,7 @@ def organisations():
                        per_page=filters.per_page, error_out=False)
     refine(filters, Organisation, {org.id for org in page.items})
     return render_template("organisations/list.html", page=page, filters=filters,
-                           **_filter_choices())
+                           **filter_choices())
 
 
 @bp.get("/organisations/<slug>")
@@ -74,7 +74,7 @@ def activities():
     page = public_occurrence_page(filters, filters.page, filters.per_page,
                                   one_per_place=bool(filters.near))
     return render_template("activities/list.html", page=page, filters=filters,
-                           days=_by_day(page.items), **_filter_choices())
+                           days=_by_day(page.items), **filter_choices())
 
 
 @bp.get("/activities/<int:activity_id>")

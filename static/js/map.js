@@ -13,7 +13,8 @@
     return;
   }
   var points = map_data.points || [];
-  if (!points.length && !map_data.centre) return;
+  var areas = map_data.areas || [];
+  if (!points.length && !map_data.centre && !areas.length) return;
 
   var section = container.closest(".map-section") || container;
   section.hidden = false;
@@ -58,6 +59,20 @@
     bounds.push([point.lat, point.lon]);
   });
   layer.addTo(map);
+
+  // Walking distance around towns and districts (the coordinators' map): dashed where
+  // nothing matching meets. The table on the page says the same in words.
+  areas.forEach(function (area) {
+    L.circle([area.lat, area.lon], {
+      radius: (map_data.area_radius_km || 1) * 1000,
+      weight: area.count ? 1 : 2,
+      dashArray: area.count ? null : "6 6",
+      color: area.count ? "#1d6b3a" : "#a4161a",
+      fillOpacity: area.count ? 0.08 : 0.15,
+      interactive: true
+    }).bindTooltip(area.label).addTo(map);
+    bounds.push([area.lat, area.lon]);
+  });
 
   var centre = map_data.centre;
   if (centre) {

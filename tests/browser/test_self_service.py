@@ -76,7 +76,7 @@ def test_coordinator_pages_pass_axe(page, url, live_server):
     failures = []
     for path in ("/account", "/staff/organisations", "/staff/audit", "/staff/users",
                  "/staff/terms", "/staff/partners", "/staff/bookings", "/staff/schedule",
-                 "/staff/venues", "/staff/venues/kemistvagen"):
+                 "/staff/venues", "/staff/venues/kemistvagen", "/staff/map"):
         page.goto(url(path))
         assert page.locator("html").get_attribute("dir") == "rtl"
         if violations := run_axe(page):
