@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from ..common.i18n import TranslatableMixin
 from ..common.time import local_today
 from ..extensions import db
 from ..geo.distance import bounding_box, within_radius
@@ -31,13 +32,33 @@ GRID_DEGREES = 0.05     # cells for counting points near a district
 
 
 @dataclass
+class OfferActivity(TranslatableMixin):
+    """What the map and the counts need of an activity (plain values: thousands of
+    them, so no ORM objects)."""
+
+    id: int
+    title: str
+    translations: dict
+    organisation_name: str
+    street_address: str | None
+    city: str | None
+    latitude: float | None
+    longitude: float | None
+
+    @property
+    def own_place(self):
+        return (", ".join(p for p in (self.street_address, self.city) if p)
+                or self.organisation_name)
+
+
+@dataclass
 class OfferPlace:
     """Where some matching activities meet: a meeting place or an own address."""
 
     latitude: float
     longitude: float
     venue: object = None                            # Venue, or None for own addresses
-    activities: list = field(default_factory=list)  # Activity, by title
+    activities: list = field(default_factory=list)  # OfferActivity, by title
 
 
 @dataclass
@@ -103,9 +124,12 @@ def coverage(filters, radius_km, limited_to=None, now=None):
                  .where(Occurrence.activity_id == Activity.id, Occurrence.status == "scheduled",
                         *query.time_conditions, *query.place_conditions)
                  .exists())
-    matching = db.session.scalars(
-        select(Activity).where(Activity.id.in_(query.matching_activities()), in_window)
-        .order_by(Activity.title, Activity.id)).all()
+    matching = [OfferActivity(*row) for row in db.session.execute(
+        select(Activity.id, Activity.title, Activity.translations, Organisation.name,
+               Activity.street_address, Activity.city, Activity.latitude, Activity.longitude)
+        .join(Organisation, Activity.organisation_id == Organisation.id)
+        .where(Activity.id.in_(query.matching_activities()), in_window)
+        .order_by(Activity.title, Activity.id))]
     places = _places(matching, query)
     placed = {a.id for p in places for a in p.activities}
     districts = _districts(municipality, places, radius_km)

@@ -71,13 +71,21 @@ def venue_points(venues):
 
 
 def offer_points(places):
-    """Markers for the coordinators' map: where matching activities meet."""
-    return _group((place.latitude, place.longitude,
-                   place.venue.name if place.venue else _own_place(activity), {
-                       "title": str(activity.translated("title")),
-                       "url": url_for("public.activity", activity_id=activity.id),
-                       "detail": activity.organisation.name})
-                  for place in places for activity in place.activities)
+    """Markers for the coordinators' map: where matching activities meet (places are
+    grouped already; each lists its first activities and counts the rest)."""
+    link = url_for("public.activity", activity_id=0)[:-1]  # "…/activities/", once
+    points = []
+    for place in places:
+        shown = place.activities[:ITEMS_PER_POINT]
+        point = {"lat": round(place.latitude, 5), "lon": round(place.longitude, 5),
+                 "label": place.venue.name if place.venue else shown[0].own_place,
+                 "items": [{"title": str(a.translated("title")), "url": f"{link}{a.id}",
+                            "detail": a.organisation_name} for a in shown]}
+        extra = len(place.activities) - len(shown)
+        if extra > 0:
+            point["more"] = ngettext("and %(num)d more", "and %(num)d more", extra)
+        points.append(point)
+    return points
 
 
 def _own_place(activity):
