@@ -17,7 +17,7 @@ AR_PLURALS='nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%1
 mkdir -p "$DIR"
 fresh=$(mktemp)
 trap 'rm -f "$fresh"' EXIT
-"$PYBABEL" extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
+"$PYBABEL" extract -F babel.cfg -k _l -k _ln:1,2 -k N_ --no-location --sort-output \
   --project Samverkan --copyright-holder Samverkan -o "$fresh" directory templates
 
 # Keep the old template (and so its POT-Creation-Date) when the messages are the same.

@@ -204,3 +204,21 @@ def test_week_of_the_summer_time_change_keeps_local_times(room, factories):
                .utcoffset() for b in created}
     assert len(offsets) == 2
     assert all(b.ends_at - b.starts_at == timedelta(hours=2) for b in created)
+
+
+def test_the_rules_speak_in_plurals_of_each_language(room):
+    from flask_babel import force_locale
+    room.min_notice_hours = 1
+    db.session.commit()
+    soon = (utcnow() + timedelta(minutes=10), utcnow() + timedelta(minutes=40))
+    assert "Book at least 1 hour ahead." in reasons(room, *soon)
+
+    def said(lang):
+        with force_locale(lang):
+            return [str(r) for r in check_date(room, *soon).reasons]
+    assert "Boka minst 1 timme i förväg." in said("sv")
+    assert "احجز قبل ساعة واحدة (1) على الأقل." in said("ar")
+    room.min_notice_hours = 2
+    db.session.commit()
+    assert "Boka minst 2 timmar i förväg." in said("sv")
+    assert "احجز قبل ساعتين (2) على الأقل." in said("ar")

@@ -5,6 +5,7 @@ import os
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -41,8 +42,9 @@ def _common_passwords():
 def check_password_rules(password):
     """A password is at least 10 characters and not a well-known one."""
     if len(password or "") < PASSWORD_MIN_LENGTH:
-        raise AccountError("password", _l("Use at least %(num)d characters.",
-                                          num=PASSWORD_MIN_LENGTH))
+        raise AccountError("password", _ln("Use at least %(num)d character.",
+                                           "Use at least %(num)d characters.",
+                                           PASSWORD_MIN_LENGTH))
     if password.casefold() in _common_passwords():
         raise AccountError("password", _l("That password is too common. Choose another."))
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select
 
 from ..audit.services import record, snapshot
@@ -62,8 +63,9 @@ def schedule_from(data):
         if schedule.count and schedule.count > len(dates):
             raise ActivityError("count", _l("A series can last at most one year."))
         if len(dates) > MAX_DATES:
-            raise ActivityError("count", _l("A series can have at most %(num)d dates.",
-                                            num=MAX_DATES))
+            raise ActivityError("count", _ln("A series can have at most %(num)d date.",
+                                             "A series can have at most %(num)d dates.",
+                                             MAX_DATES))
         if not dates:
             raise ActivityError("weekdays", _l("These choices give no dates."))
     return schedule

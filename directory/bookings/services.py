@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -70,13 +71,15 @@ def check_date(room, starts_at, ends_at, now=None, exclude_id=None):
     if starts_at <= now:
         reasons.append(_l("The time has passed."))
     elif starts_at - now < timedelta(hours=room.min_notice_hours):
-        reasons.append(_l("Book at least %(hours)d hours ahead.", hours=room.min_notice_hours))
+        reasons.append(_ln("Book at least %(num)d hour ahead.",
+                           "Book at least %(num)d hours ahead.", room.min_notice_hours))
     if starts_at - now > timedelta(days=room.max_advance_days):
-        reasons.append(_l("Bookings open at most %(days)d days ahead.",
-                          days=room.max_advance_days))
+        reasons.append(_ln("Bookings open at most %(num)d day ahead.",
+                           "Bookings open at most %(num)d days ahead.", room.max_advance_days))
     if ends_at - starts_at > timedelta(minutes=room.max_duration_minutes):
-        reasons.append(_l("A booking can last at most %(minutes)d minutes.",
-                          minutes=room.max_duration_minutes))
+        reasons.append(_ln("A booking can last at most %(num)d minute.",
+                           "A booking can last at most %(num)d minutes.",
+                           room.max_duration_minutes))
     local_start, local_end = to_local(starts_at), to_local(ends_at)
     day = local_start.date()
     closed = db.session.scalar(select(Closure).where(

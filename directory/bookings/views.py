@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from ..common.time import to_local
@@ -73,8 +73,9 @@ def request_room(slug):
                                  form.repeat_until.data, form.count.data,
                                  form.interval.data, form.weekdays.data)
         if not periods or len(periods) > MAX_SERIES_DATES:
-            form.count.errors = [_("A series can have at most %(num)d dates.",
-                                   num=MAX_SERIES_DATES)] if periods else \
+            form.count.errors = [ngettext("A series can have at most %(num)d date.",
+                                          "A series can have at most %(num)d dates.",
+                                          MAX_SERIES_DATES)] if periods else \
                 [_("These choices give no dates.")]
             return render_template("bookings/request.html", org=organisation, form=form,
                                    checks=None, room=room, week=None,

@@ -14,6 +14,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select, update
 
 from ..activities.models import Activity, Occurrence
@@ -74,7 +75,8 @@ def check_input(name, contact, language):
     if not name:
         fields["name"] = _l("Write a first name or a name we can call you.")
     elif len(name) > NAME_MAX:
-        fields["name"] = _l("Use at most %(num)d characters.", num=NAME_MAX)
+        fields["name"] = _ln("Use at most %(num)d character.",
+                             "Use at most %(num)d characters.", NAME_MAX)
     normalised = None
     if not (contact or "").strip():
         fields["contact"] = _l("Write a phone number or an e-mail address.")
