@@ -247,3 +247,16 @@ def test_dates_follow_the_language(client, factories):
     assert heading.startswith("الثلاثاء")
     assert ARABIC_MONTHS[day.month - 1] in heading
     assert "Tuesday" not in arabic and "tisdag" not in arabic
+
+
+def test_one_english_word_can_be_two_in_swedish_and_arabic(app):
+    """"Cancelled" and "Rejected" are said of dates, bookings, sign-ups and
+    organisations; each has its own context, so each language can agree in gender."""
+    from flask_babel import force_locale, pgettext
+    with app.test_request_context("/"):
+        with force_locale("sv"):
+            said = {c: pgettext(c, "Cancelled") for c in ("date", "booking", "sign-up")}
+            assert said == {"date": "Inställd", "booking": "Avbokad", "sign-up": "Avanmäld"}
+        with force_locale("ar"):
+            assert pgettext("organisation", "Rejected") == "مرفوضة"
+            assert pgettext("booking", "Rejected") == "مرفوض"
