@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from babel.dates import format_date
+
 from directory.activities.models import Occurrence
 from directory.bookings.models import RoomBooking
 from directory.common.time import local_today, to_local
@@ -83,7 +85,14 @@ def test_coordinator_approves_a_series_and_the_activity_moves_in(client, factori
         Occurrence.activity_id == activity.id, Occurrence.room_id == room.id)).all()
     assert len(placed) == 2
     assert len(smtp_server.messages) == 2
-    assert smtp_server.messages[0]["To"] == "info@laxhjalpen.example.se"
+    message = smtp_server.messages[0]
+    assert message["To"] == "info@laxhjalpen.example.se"
+    # In Swedish, though the coordinator reads English, with the date written out.
+    when = format_date(to_local(first.starts_at).date(), "full", locale="sv")
+    assert message["Subject"] == f"Lokalbokning godkänd: {room.name}, {when}"
+    body = message.get_content()
+    assert f"{venue.name} har godkänt er bokning av {room.name} {when}, 17:00–19:00." in body
+    assert f"/manage/organisations/{org.slug}/bookings" in body
     schedule = client.get(f"/venues/{venue.slug}/schedule?week="
                           f"{day.isocalendar()[0]}-W{day.isocalendar()[1]:02d}")
     assert "Läxhjälp" in schedule.get_data(as_text=True)

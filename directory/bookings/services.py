@@ -172,19 +172,43 @@ def _place_occurrence(booking):
         booking.occurrence = occurrence
 
 
+# What the organisation is told of a decision: whole sentences, one per outcome.
+DECISION_SUBJECTS = {
+    "approved": _l("Room booking approved: %(room)s, %(date)s"),
+    "rejected": _l("Room booking not approved: %(room)s, %(date)s"),
+    "cancelled": _l("Room booking cancelled: %(room)s, %(date)s"),
+}
+DECISION_TEXTS = {
+    "approved": _l("%(venue)s has approved your booking of %(room)s on %(date)s, "
+                   "%(start)s–%(end)s."),
+    "rejected": _l("%(venue)s could not approve your booking of %(room)s on %(date)s, "
+                   "%(start)s–%(end)s."),
+    "cancelled": _l("The booking of %(room)s at %(venue)s on %(date)s, %(start)s–%(end)s "
+                    "is cancelled."),
+}
+
+
 def tell_organisation(booking):
-    """E-mail the organisation about a decision, when mail is set up."""
+    """E-mail the organisation about a decision, when mail is set up. Written in the
+    municipality's language (Swedish), whatever language the coordinator uses."""
+    from flask import current_app, url_for
+    from flask_babel import force_locale, format_date, format_time
+
     from ..common.mail import send_mail
-    from ..common.time import to_local
-    if not booking.organisation.email:
+    if not booking.organisation.email or booking.status not in DECISION_TEXTS:
         return
-    when = to_local(booking.starts_at).strftime("%Y-%m-%d %H:%M")
-    status = {"approved": _l("approved"), "rejected": _l("rejected"),
-              "cancelled": _l("cancelled")}.get(booking.status, booking.status)
-    send_mail(booking.organisation.email,
-              str(_l("Room booking %(status)s", status=status)),
-              str(_l("%(room)s, %(when)s: %(status)s. %(reason)s", room=booking.room.name,
-                     when=when, status=status, reason=booking.decision_reason or "")))
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        values = {"room": booking.room.name, "venue": booking.room.venue.name,
+                  "date": format_date(to_local(booking.starts_at).date(), "full"),
+                  "start": format_time(booking.starts_at, "short"),
+                  "end": format_time(booking.ends_at, "short")}
+        lines = [str(DECISION_TEXTS[booking.status]) % values]
+        if booking.decision_reason:
+            lines.append(str(_l("Reason: %(reason)s", reason=booking.decision_reason)))
+        lines.append(str(_l("Your organisation's bookings: %(link)s", link=url_for(
+            "bookings.request_room", slug=booking.organisation.slug, _external=True))))
+        send_mail(booking.organisation.email, str(DECISION_SUBJECTS[booking.status]) % values,
+                  "\n\n".join(lines))
 
 
 def approve_booking(booking, by_user, now=None):
