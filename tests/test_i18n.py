@@ -216,6 +216,17 @@ def test_language_links_come_back_to_the_same_page(client):
     assert '<html lang="sv" dir="ltr">' in page and 'value="kaffe"' in page
 
 
+def test_language_links_keep_the_prefix_the_site_is_served_under(client):
+    """Served under /samverkan (SCRIPT_NAME), the way back includes the prefix."""
+    body = client.get("/activities?q=kaffe", base_url="http://localhost/samverkan"
+                      ).get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" lang="ar" hreflang="ar"', body).group(1)
+    assert link.startswith("/samverkan/language/ar?next=")
+    response = client.get(link.replace("&amp;", "&")[len("/samverkan"):],
+                          base_url="http://localhost/samverkan")
+    assert response.location == "/samverkan/activities?q=kaffe"
+
+
 # ----------------------------------------------------------------------- dates
 
 SWEDISH_MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli",

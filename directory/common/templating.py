@@ -68,7 +68,7 @@ def language_switch_url(code):
     args = request.args.to_dict(flat=False)
     args.pop("lang", None)
     query = urlencode([(k, v) for k, values in args.items() for v in values])
-    back = request.path + ("?" + query if query else "")
+    back = request.script_root + request.path + ("?" + query if query else "")
     return url_for("public.set_language", code=code, next=back)
 
 
