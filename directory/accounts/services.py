@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..common.errors import FieldError
 from ..common.time import utcnow
 from ..extensions import db
 from .models import ROLES, User
@@ -21,13 +22,8 @@ _COMMON_FILE = os.path.join(os.path.dirname(__file__), "common_passwords.txt")
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
-class AccountError(Exception):
-    """A rule was broken; `field` names the form field the message belongs beside."""
-
-    def __init__(self, field, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+class AccountError(FieldError):
+    """An account rule was broken."""
 
 
 def _common_passwords():

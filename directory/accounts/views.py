@@ -5,6 +5,7 @@ from flask import (Blueprint, abort, flash, redirect, render_template, request, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..common.errors import put_error
 from ..common.urls import safe_next
 from ..extensions import db, limiter
 from .forms import LoginForm, ResetRequestForm, SetPasswordForm
@@ -74,7 +75,7 @@ def password(token):
         try:
             set_password(user, form.password.data)
         except AccountError as error:
-            getattr(form, error.field).errors.append(error.message)
+            put_error(form, error, "password")
         else:
             db.session.commit()
             flash(_("Your password is set. You can log in now."))

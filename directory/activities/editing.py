@@ -13,6 +13,7 @@ from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select
 
 from ..audit.services import record, snapshot
+from ..common.errors import FieldError
 from ..common.time import local_today, local_to_utc, to_local, utcnow
 from ..extensions import db
 from .models import Activity, Occurrence
@@ -27,13 +28,8 @@ ACTIVITY_FIELDS = ("title", "description", "translations", "language_codes", "co
 MAX_DATES = 120  # a series of more dates is refused
 
 
-class ActivityError(Exception):
-    """A rule was broken; `field` names the form field the message belongs beside."""
-
-    def __init__(self, field, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+class ActivityError(FieldError):
+    """An activity rule was broken."""
 
 
 def schedule_from(data):

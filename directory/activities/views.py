@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..common.errors import put_error
 from ..common.time import to_local, utcnow
 from ..extensions import db
 from ..geo.placing import with_place
@@ -52,11 +53,6 @@ def _choices(form):
     form.target_groups.choices = [(t.id, t.label()) for t in all_target_groups()]
 
 
-def _put_error(form, error):
-    field = getattr(form, error.field, None) or form.title
-    field.errors = list(field.errors) + [error.message]
-
-
 @bp.get("/organisations/<slug>/activities")
 @login_required
 def activities(slug):
@@ -82,7 +78,7 @@ def new_activity(slug):
             preview = preview_dates(schedule_from(data))
         except ActivityError as error:
             db.session.rollback()
-            _put_error(form, error)
+            put_error(form, error, "title")
     return render_template("manage/activity_form.html", form=form, org=organisation,
                            preview=preview, activity=None), 422 if form.errors else 200
 
@@ -109,7 +105,7 @@ def edit_activity(activity_id):
             plan = plan_changes(activity, schedule)
         except ActivityError as error:
             db.session.rollback()
-            _put_error(form, error)
+            put_error(form, error, "title")
             if error.field == "confirm":
                 schedule = schedule_from(data)
                 preview = preview_dates(schedule)

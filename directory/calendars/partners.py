@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from ..activities.models import Activity, activity_focus_area, activity_target_group
 from ..audit.services import record
+from ..common.errors import FieldError
 from ..common.text import slugify
 from ..common.time import utcnow
 from ..extensions import db
@@ -27,11 +28,8 @@ from .models import FeedSubscription, Partner
 FILTER_KEYS = ("focus", "target", "venue", "org")
 
 
-class PartnerError(Exception):
-    def __init__(self, field, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+class PartnerError(FieldError):
+    """A partner or feed rule was broken."""
 
 
 def _token_for(subscription):

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..common.errors import FieldError
 from ..common.text import like_pattern
 from ..common.validators import normal_org_number
 from ..extensions import db
@@ -110,13 +111,8 @@ PROFILE_FIELDS = ("name", "kind", "org_number", "description", "translations",
 RESERVED_SLUGS = {"register", "new", "edit", "calendar", "manage"}
 
 
-class OrganisationError(Exception):
-    """A rule was broken; `field` names the form field the message belongs beside."""
-
-    def __init__(self, field, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+class OrganisationError(FieldError):
+    """An organisation rule was broken."""
 
 
 def may_edit(user, organisation):

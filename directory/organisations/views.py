@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from ..accounts.services import AccountError, create_user, set_password
+from ..common.errors import FieldError, put_error
 from ..extensions import db
 from ..geo.placing import with_place
 from ..taxonomy.services import all_focus_areas, all_municipalities
@@ -22,13 +23,6 @@ def _choices(form):
     form.focus_areas.choices = [(f.id, f.label()) for f in all_focus_areas()]
 
 
-def _put_error(form, error):
-    field = getattr(form, error.field, None)
-    if field is None:
-        field = form.name
-    field.errors = list(field.errors) + [error.message]
-
-
 @bp.route("/organisations/register", methods=["GET", "POST"])
 def register():
     """A public form: the organisation is created pending, with its first owner."""
@@ -43,11 +37,12 @@ def register():
             organisation = register_organisation(data, owner)
         except AccountError as error:
             db.session.rollback()
-            _put_error(form, _Renamed("owner_email", error) if error.field == "email"
-                       else error)
+            # The account's e-mail is this form's owner_email.
+            put_error(form, FieldError("owner_email", error.message)
+                      if error.field == "email" else error, "name")
         except OrganisationError as error:
             db.session.rollback()
-            _put_error(form, error)
+            put_error(form, error, "name")
         else:
             db.session.commit()
             login_user(owner)
@@ -60,14 +55,6 @@ def register():
             return redirect(url_for("accounts.home"), code=303)
     return render_template("organisations/register.html", form=form), (
         422 if form.errors else 200)
-
-
-class _Renamed:
-    """An account error shown beside a differently named field of this form."""
-
-    def __init__(self, field, error):
-        self.field = field
-        self.message = error.message
 
 
 def _editable(slug):

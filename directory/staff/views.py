@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.models import User
 from ..audit.services import find_events
+from ..common.errors import put_error
 from ..common.time import parse_date
 from ..extensions import db
 from ..geo.placing import with_place
@@ -116,7 +117,7 @@ def terms():
             save_term(form.kind.data, form.data, current_user, term)
         except TermError as error:
             db.session.rollback()
-            getattr(form, error.field).errors.append(error.message)
+            put_error(form, error, "name")
         else:
             db.session.commit()
             flash(_("Saved."))
@@ -148,7 +149,7 @@ def partners():
             partner = create_partner(form.name.data, current_user, form.website.data)
         except PartnerError as error:
             db.session.rollback()
-            form.name.errors.append(error.message)
+            put_error(form, error, "name")
         else:
             db.session.commit()
             return redirect(url_for("staff.partner", partner_id=partner.id), code=303)
@@ -228,7 +229,7 @@ def venues():
             venue = save_venue(data, current_user)
         except VenueError as error:
             db.session.rollback()
-            getattr(form, error.field).errors.append(error.message)
+            put_error(form, error, "name")
         else:
             db.session.commit()
             return _venue_saved(venue, located)
@@ -302,7 +303,7 @@ def add_room(slug):
             save_room(found, form.data, current_user)
         except VenueError as error:
             db.session.rollback()
-            form.name.errors.append(error.message)
+            put_error(form, error, "name")
         else:
             db.session.commit()
             flash(_("Saved."))
@@ -325,7 +326,7 @@ def room(room_id):
             save_room(found.venue, form.data, current_user, found)
         except VenueError as error:
             db.session.rollback()
-            form.name.errors.append(error.message)
+            put_error(form, error, "name")
         else:
             db.session.commit()
             flash(_("Saved."))

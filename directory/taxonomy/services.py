@@ -1,5 +1,6 @@
 """Seeding and reading the shared lists."""
 
+from ..common.errors import FieldError
 from ..extensions import db
 from .models import (DEFAULT_FOCUS_AREAS, DEFAULT_TARGET_GROUPS, FocusArea,
                      Municipality, TargetGroup)
@@ -38,11 +39,8 @@ def all_municipalities():
     return db.session.scalars(db.select(Municipality).order_by(Municipality.name)).all()
 
 
-class TermError(Exception):
-    def __init__(self, field, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+class TermError(FieldError):
+    """A focus-area or target-group rule was broken."""
 
 
 def term_model(kind):

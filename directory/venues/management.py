@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..audit.services import record, snapshot
+from ..common.errors import FieldError
 from ..common.text import slugify
 from ..extensions import db
 from .models import Closure, OpeningHours, Room, Venue
@@ -14,11 +15,8 @@ ROOM_FIELDS = ("name", "capacity", "features", "requires_approval", "min_notice_
                "max_advance_days", "max_duration_minutes", "buffer_minutes")
 
 
-class VenueError(Exception):
-    def __init__(self, field, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+class VenueError(FieldError):
+    """A meeting-place or room rule was broken."""
 
 
 def save_venue(data, by_user, venue=None):
