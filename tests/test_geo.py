@@ -26,6 +26,22 @@ def test_offline_gazetteer_knows_the_districts():
     assert "Angered" in coder.suggestions("Angerd")
 
 
+def test_postcodes_are_found_at_their_postal_town(client, places):
+    """Offline, a postcode is placed in the middle of its postal town (424 65 is
+    Angered's, 183 79 Täby's)."""
+    coder = OfflineGeocoder()
+    angered = coder.geocode("424 65")
+    assert angered.name == "424 65 Angered"
+    town = coder.geocode("Angered")
+    assert (angered.latitude, angered.longitude) == (town.latitude, town.longitude)
+    assert coder.geocode("SE-18379").name == "183 79 Täby"
+    assert coder.geocode("999 99") is None
+    body = client.get("/api/v1/occurrences?near=424 65&radius_km=2").get_json()
+    assert {i["title"] for i in body["contents"]} == {"Språkcafé Gårdsten"}
+    page = client.get("/activities?near=183 79&radius_km=5").get_data(as_text=True)
+    assert "Språkcafé Täby" in page and "Nearest first, from 183 79 Täby" in page
+
+
 def test_distances_and_boxes():
     assert distance_km(GARDSTEN, PLACES["Angered"]) == pytest.approx(4.62, abs=0.03)
     assert distance_km(GARDSTEN, PLACES["Mölndal"]) == pytest.approx(16.65, abs=0.1)

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 NUMBER_PAIR = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*(?:[,;]\s*|\s+)([-+]?\d+(?:\.\d+)?)\s*$")
 POSTCODE = re.compile(r"^\s*(?:SE-?\s*)?\d{3}\s?\d{2}\s*$", re.IGNORECASE)
 PLACES = Path(__file__).with_name("places_se.json")
+POSTCODES = Path(__file__).with_name("postcodes_se.json")
 # Words people add to a district's name that the gazetteer leaves out.
 FILLER = re.compile(r"\b(centrum|center|city|torg|kommun|stad|sverige|sweden)\b")
 
@@ -75,14 +76,41 @@ def gazetteer_places(south, north, west, east):
 
 
 @lru_cache(maxsize=1)
+def _postcodes():
+    """{"42465": Place of its postal town}, for the towns the gazetteer knows."""
+    index = _gazetteer()
+    found = {}
+    for name, codes in json.loads(POSTCODES.read_text("utf-8")).items():
+        place = index[fold(name)]
+        for code in codes:
+            found[code] = place
+    return found
+
+
+def postcode_place(text):
+    """The Place of a Swedish postcode's postal town ("424 65", "SE-42465"), named
+    "424 65 Angered", or None."""
+    if not POSTCODE.match(text or ""):
+        return None
+    code = re.sub(r"\D", "", text)
+    town = _postcodes().get(code)
+    if town is None:
+        return None
+    return Place(f"{code[:3]} {code[3:]} {town.name}", town.latitude, town.longitude)
+
+
+@lru_cache(maxsize=1)
 def _place_names():
     return sorted({p.name for p in _gazetteer().values()})
 
 
 class OfflineGeocoder:
-    """Swedish localities and districts from the shipped gazetteer (no postcodes)."""
+    """Swedish localities and districts from the shipped gazetteer, and postcodes (at
+    their postal town)."""
 
     def geocode(self, text):
+        if POSTCODE.match(text or ""):
+            return postcode_place(text)
         index = _gazetteer()
         folded = fold(text or "").strip()
         # "Gårdsten", "Gårdsten, Göteborg", "Angered centrum": the first part that is known.
@@ -106,8 +134,11 @@ class OfflineGeocoder:
 
     def address(self, street, postal_code, city):
         """(Place, exact): the gazetteer knows towns and districts, not streets, so an
-        address with a street is at best placed in the middle of its town."""
+        address with a street is at best placed in the middle of its town (by its name,
+        else by its postcode)."""
         place = self.geocode(city) if city else None
+        if place is None and postal_code:
+            place = postcode_place(postal_code)
         return place, not street
 
 
