@@ -20,6 +20,10 @@ def test_create_user_prints_a_link_that_sets_the_password_once(app, client):
     assert "at least 10 characters" in short.get_data(as_text=True)
     common = client.post(path, data={"password": "password123", "confirm": "password123"})
     assert "too common" in common.get_data(as_text=True)
+    for guessable in ("qwertyuiop12", "ny@example.se2026", "Samverkan2026!"):
+        weak = client.post(path, data={"password": guessable, "confirm": guessable})
+        assert weak.status_code == 422
+        assert "That password is easy to guess." in weak.get_data(as_text=True), guessable
     differ = client.post(path, data={"password": "ett långt lösenord",
                                      "confirm": "ett annat lösenord"})
     assert "not the same" in differ.get_data(as_text=True)

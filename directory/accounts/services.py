@@ -9,6 +9,7 @@ from flask_babel import lazy_ngettext as _ln
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from ..common.errors import FieldError
 from ..common.time import utcnow
@@ -17,6 +18,7 @@ from .models import ROLES, User
 
 PASSWORD_MIN_LENGTH = 10
 LINK_MAX_AGE = 48 * 3600  # invitations and password links expire after 48 hours
+ZXCVBN_MAX = 72
 _COMMON_FILE = os.path.join(os.path.dirname(__file__), "common_passwords.txt")
 # Checked against when the user is unknown, so both answers take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
@@ -35,19 +37,27 @@ def _common_passwords():
     return cache
 
 
-def check_password_rules(password):
-    """A password is at least 10 characters and not a well-known one."""
+def check_password_rules(password, personal=()):
+    """A password is at least 10 characters and hard to guess: not a well-known one,
+    and zxcvbn's estimate at least 10⁸ guesses (score 3), with its lists of common
+    passwords and words, our Swedish ones, and the person's own e-mail and name."""
     if len(password or "") < PASSWORD_MIN_LENGTH:
         raise AccountError("password", _ln("Use at least %(num)d character.",
                                            "Use at least %(num)d characters.",
                                            PASSWORD_MIN_LENGTH))
     if password.casefold() in _common_passwords():
         raise AccountError("password", _l("That password is too common. Choose another."))
+    words = [*sorted(_common_passwords()), "samverkan",
+             *(p for p in personal if p), *(p.split("@")[0] for p in personal if p)]
+    # zxcvbn takes at most 72 characters; the start of a longer one is judged.
+    if zxcvbn(password[:ZXCVBN_MAX], user_inputs=words)["score"] < 3:
+        raise AccountError("password", _l("That password is easy to guess. A few words in "
+                                          "a row are easy to remember and hard to guess."))
 
 
 def set_password(user, password):
     """Store a memory-hard (scrypt) hash of a new password that passes the rules."""
-    check_password_rules(password)
+    check_password_rules(password, (user.email, user.name))
     user.password_hash = generate_password_hash(password, method="scrypt")
 
 
