@@ -35,6 +35,16 @@ def listing(factories):
     room = factories.venue().rooms[0]
     factories.activity(taby, title="Språkcafé", room=room, weekdays="4")
     factories.activity(hidden, title="Språkcafé i hemlighet", room=room, weekdays="4")
+    # A series with most of its dates in the past, and one date going on right now: a
+    # walk in time order starts just before now, and must not miss it.
+    long_series = factories.activity(taby, title="Samtalsgrupp", weekdays="0,2,4",
+                                     starts_on=local_today() - timedelta(days=300),
+                                     until=local_today() + timedelta(days=20))
+    going_on = utcnow() - timedelta(minutes=90)
+    db.session.add(Occurrence(activity=long_series, starts_at=going_on,
+                              ends_at=going_on + timedelta(hours=3),
+                              original_starts_at=going_on))
+    db.session.commit()
     return {"taby": taby.slug, "gbg": gbg.slug}
 
 

@@ -69,6 +69,9 @@ def extend_all_occurrences(last_day):
 # the plan its own statistics suggest. tests/test_activities_listing.py holds both
 # ways to the same answer.
 
+# Every date starts and ends on one day (activities/schedule.py, editing.py); a day
+# is at most 25 hours (summer time ends), so two days bound any date with room to spare.
+LONGEST_DATE = timedelta(days=2)
 # Up to this many matches, collecting and sorting them costs less than a walk's
 # start (passing the occurrences that have ended, in the index).
 FEW_MATCHES = 20000
@@ -88,6 +91,10 @@ class OccurrenceQuery:
     time_conditions: list      # on Occurrence.ends_at and starts_at
     place_conditions: list     # on Occurrence.room_id
     nearby: object = None      # activities.nearby.Nearby when near a place
+    # Every matching date started after this (it has not ended, and lasts less than
+    # LONGEST_DATE): where a walk in time order starts, instead of passing every date
+    # of the past, which grows with the years. Counting needs no such bound.
+    walk_from: object = None
 
     @property
     def narrows(self):
@@ -118,9 +125,11 @@ class OccurrenceQuery:
     def statement(self, walk):
         """A select of matching occurrences, soonest first, taking the given way."""
         activity_matches = self._activity_matches(walk or bool(self.place_conditions))
+        started = ([Occurrence.starts_at > self.walk_from]
+                   if walk and self.walk_from is not None else [])
         return (select(Occurrence)
-                .where(activity_matches, *self.time_conditions, *self.place_conditions,
-                       *self._near())
+                .where(activity_matches, *self.time_conditions, *started,
+                       *self.place_conditions, *self._near())
                 .order_by(Occurrence.starts_at, Occurrence.id))
 
     def count(self):
@@ -177,10 +186,8 @@ def occurrence_query(filters, now=None):
     now = now or utcnow()
     resolved = resolve_common_filters(filters)
     on_activity, on_time, on_place = [], [], []
-    if filters.date_from:
-        on_time.append(Occurrence.ends_at > local_day_bounds(filters.date_from)[0])
-    else:
-        on_time.append(Occurrence.ends_at > now)
+    since = local_day_bounds(filters.date_from)[0] if filters.date_from else now
+    on_time.append(Occurrence.ends_at > since)
     if filters.date_to:
         on_time.append(Occurrence.starts_at < local_day_bounds(filters.date_to)[1])
     if filters.q:
@@ -212,7 +219,7 @@ def occurrence_query(filters, now=None):
         else:
             on_place.append(Occurrence.room_id.in_(
                 select(Room.id).where(Room.venue_id == venue_id)))
-    return OccurrenceQuery(on_activity, on_time, on_place, nearby)
+    return OccurrenceQuery(on_activity, on_time, on_place, nearby, since - LONGEST_DATE)
 
 
 def public_occurrences(filters, now=None):
