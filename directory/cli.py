@@ -14,8 +14,10 @@ def register_cli(app):
     @app.cli.command("seed-demo")
     @click.option("--scale", type=int, default=None,
                   help="Add N generated organisations (for benchmarks) instead of the demo.")
+    @click.option("--history-days", type=int, default=14, show_default=True,
+                  help="With --scale: how many days ago the generated series began.")
     @click.option("--if-empty", is_flag=True, help="Only when the database has no data.")
-    def seed_demo_command(scale, if_empty):
+    def seed_demo_command(scale, history_days, if_empty):
         """Load demo data: a believable municipality, or N organisations with --scale."""
         from .demo.seed import database_is_empty, seed_demo, seed_scale
         if if_empty and not database_is_empty():
@@ -23,7 +25,7 @@ def register_cli(app):
             return
         started = time.perf_counter()
         if scale:
-            seed_scale(scale)
+            seed_scale(scale, history_days=max(0, history_days))
             db.session.commit()
             click.echo(f"Loaded {scale} organisations in {time.perf_counter() - started:.1f} s.")
         else:

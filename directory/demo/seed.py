@@ -161,8 +161,9 @@ def _holidays(today):
     return [(d, r) for d, r in days if d >= today]
 
 
-def seed_scale(count, seed=7, chunk=2000):
-    """Add `count` verified organisations with proportional activities and occurrences.
+def seed_scale(count, seed=7, chunk=2000, history_days=14):
+    """Add `count` verified organisations with proportional activities and occurrences;
+    the weekly series began about `history_days` ago (their past dates are kept).
 
     Rows go in with bulk inserts so 10,000 organisations take well under two minutes.
     """
@@ -203,7 +204,7 @@ def seed_scale(count, seed=7, chunk=2000):
             (sv, en, ar, desc_sv, desc_en, _f, _t, langs, registration, capacity, start,
              end, _k) = kind_data
             weekday = rng.randint(0, 6)
-            starts_on = today - timedelta(days=14 + (today.weekday() - weekday) % 7)
+            starts_on = today - timedelta(days=history_days + (today.weekday() - weekday) % 7)
             until = today + timedelta(days=rng.randint(30, 200))
             act_rows.append(dict(
                 id=act_id, organisation_id=org_id, municipality_id=kommuner[area[0]].id,
