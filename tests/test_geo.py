@@ -163,3 +163,20 @@ def test_nominatim_path_and_its_failure(app, client, places, nominatim):
     page = client.get("/activities?near=Någon annan gata")
     assert page.status_code == 200
     assert "The place search is not answering just now" in page.get_data(as_text=True)
+
+
+def test_an_activity_and_an_organisation_show_where_they_are(client, places):
+    import re as regex
+    activity = places["Angered"]
+
+    def points(path):
+        body = client.get(path).get_data(as_text=True)
+        block = regex.search(r'<script type="application/json" id="map-points">(.*?)</script>',
+                             body, regex.S)
+        return json.loads(block.group(1))["points"]
+    marks = points(f"/activities/{activity.id}")
+    assert [(p["lat"], p["lon"]) for p in marks] == [PLACES["Angered"]]
+    assert all(i["url"].startswith("/occurrences/") for i in marks[0]["items"])
+    marks = points(f"/organisations/{activity.organisation.slug}")
+    assert {i["title"] for p in marks for i in p["items"]} >= {"Förening i Angered"}
+    assert {(p["lat"], p["lon"]) for p in marks} == {PLACES["Angered"]}

@@ -70,6 +70,14 @@ def venue_points(venues):
         if v.latitude is not None and v.longitude is not None)
 
 
+def organisation_points(organisations):
+    """Markers for organisations that have coordinates."""
+    return _group((o.latitude, o.longitude, o.name, {
+        "title": o.name, "url": url_for("public.organisation", slug=o.slug),
+        "detail": ", ".join(p for p in (o.street_address, o.city) if p)})
+        for o in organisations if o.latitude is not None and o.longitude is not None)
+
+
 def offer_points(places):
     """Markers for the coordinators' map: where matching activities meet (places are
     grouped already; each lists its first activities and counts the rest)."""
@@ -138,6 +146,7 @@ def register(app):
     """The map helpers, as template globals."""
     from ..geo.placing import pin_start
     app.jinja_env.globals.update(pin_start=pin_start, offer_points=offer_points,
+                                 organisation_points=organisation_points,
                                  district_areas=district_areas, occurrence_points=occurrence_points,
                                  venue_points=venue_points, map_data=map_data,
                                  map_settings=map_settings, radius_choices=radius_choices)

@@ -63,7 +63,8 @@ def organisation(slug):
         abort(404)
     filters = parse_filters({"org": slug})
     upcoming = db.session.scalars(public_occurrences(filters).limit(20)).all()
-    return render_template("organisations/detail.html", org=org, days=_by_day(upcoming))
+    return render_template("organisations/detail.html", org=org, days=_by_day(upcoming),
+                           upcoming=upcoming)
 
 
 @bp.get("/activities")
