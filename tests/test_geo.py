@@ -180,3 +180,12 @@ def test_an_activity_and_an_organisation_show_where_they_are(client, places):
     marks = points(f"/organisations/{activity.organisation.slug}")
     assert {i["title"] for p in marks for i in p["items"]} >= {"Förening i Angered"}
     assert {(p["lat"], p["lon"]) for p in marks} == {PLACES["Angered"]}
+
+
+def test_the_organisation_list_maps_its_page(client, places):
+    import re as regex
+    body = client.get("/organisations?near=Gårdsten&radius_km=20").get_data(as_text=True)
+    data = json.loads(regex.search(r'id="map-points">(.*?)</script>', body, regex.S).group(1))
+    assert data["centre"]["label"] == "Gårdsten" and data["radius_km"] == 20
+    assert {i["title"] for p in data["points"] for i in p["items"]} == {
+        "Förening i Gårdsten", "Förening i Angered", "Förening i Mölndal"}
