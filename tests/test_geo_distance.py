@@ -95,3 +95,21 @@ def test_far_north_box_is_wide_enough():
     lat0, lat1, lon0, lon1 = bounding_box(89.99, 0, 5)
     assert lat1 == 90.0 and lon1 - lon0 <= 360.0
     assert not math.isnan(lon0)
+
+
+def test_within_radius_agrees_with_the_geodesic_everywhere_in_sweden():
+    """Thousands of points round centres from Skåne to Norrbotten at radii from 0.3 to
+    100 km: inside exactly when the geodesic says so, and the estimate given is close."""
+    rng = random.Random(11)
+    for _ in range(40):
+        centre = (rng.uniform(55.3, 69), rng.uniform(11, 24))
+        radius = rng.choice([0.3, 2, 5, 25, 100])
+        reach = radius * 1.3 / 111
+        points = [(n, centre[0] + rng.uniform(-reach, reach),
+                   centre[1] + rng.uniform(-2 * reach, 2 * reach)) for n in range(150)]
+        found = within_radius(centre, points, radius)
+        for key, lat, lon in points:
+            exact = distance_km(centre, (lat, lon))
+            assert (key in found) == (exact <= radius), (centre, radius, lat, lon, exact)
+            if key in found:
+                assert found[key] == pytest.approx(exact, rel=BAND / 5, abs=1e-6)

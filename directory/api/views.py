@@ -7,7 +7,7 @@ from ..common.filters import parse_filters
 from ..extensions import db, limiter
 from ..geo.services import refine
 from ..organisations.models import Organisation
-from ..organisations.services import public_organisation, public_organisations
+from ..organisations.services import organisation_page, public_organisation
 from . import serializers
 from .errors import api_error_response
 
@@ -24,8 +24,7 @@ def _page_response(page, filters, serialize):
 @bp.get("/organizations")
 def organizations():
     filters = parse_filters(request.args)
-    page = db.paginate(public_organisations(filters), page=filters.page,
-                       per_page=filters.per_page, error_out=False, count=True)
+    page = organisation_page(filters, filters.page, filters.per_page)
     refine(filters, Organisation, {org.id for org in page.items})
     return _page_response(page, filters,
                           lambda org: serializers.organization(org, filters.distances.get(org.id)

@@ -54,22 +54,44 @@ def estimate_km(a, b):
     return math.hypot(k_lat * (b[0] - a[0]), k_lon * (b[1] - a[1]))
 
 
+def _scales_near(latitude, reach):
+    """km per degree of latitude and of longitude, each as a quadratic in the offset from
+    `latitude` (degrees), fitted through the FCC values at -reach, 0 and +reach: within
+    reach it is the FCC scale to about 1e-7, for three cosines instead of one a point."""
+    lo, mid, hi = (km_per_degree(latitude + d) for d in (-reach, 0.0, reach))
+    return tuple((mid[i], (hi[i] - lo[i]) / (2 * reach),
+                  (hi[i] - 2 * mid[i] + lo[i]) / (2 * reach * reach)) for i in (0, 1))
+
+
 def within_radius(centre, points, radius_km):
     """{key: km} of the (key, lat, lon) points within `radius_km` of `centre`.
 
-    The estimate settles the points clearly inside or outside; those near the edge
-    are measured exactly, so the radius is exact. The km given are the estimate's
-    (for ordering) except where the geodesic was taken.
+    The FCC estimate (taken at each pair's mean latitude, as estimate_km) settles the
+    points clearly inside or outside; those near the edge are measured exactly, so the
+    radius is exact. The km given are the estimate's (for ordering) except where the
+    geodesic was taken. Written out in one loop: it runs over thousands of points.
     """
+    lat0, lon0 = centre
+    # The mean latitude of a pair inside the box lies within half its height of lat0.
+    reach = max(radius_km / KM_PER_DEGREE_LAT_MIN / 2, 1e-4)
+    (a0, a1, a2), (b0, b1, b2) = _scales_near(lat0, reach)
+    edge = radius_km * BAND + 0.001
+    low, high = radius_km - edge, radius_km + edge
     found = {}
     for key, lat, lon in points:
         if lat is None or lon is None:
             continue
-        km = estimate_km(centre, (lat, lon))
-        if abs(km - radius_km) <= radius_km * BAND + 0.001:
-            km = distance_km(centre, (lat, lon))
-        if km <= radius_km:
+        dlat = lat - lat0
+        half = dlat * 0.5
+        y = (a0 + (a1 + a2 * half) * half) * dlat
+        x = (b0 + (b1 + b2 * half) * half) * (lon - lon0)
+        km = math.sqrt(x * x + y * y)
+        if km < low:
             found[key] = km
+        elif km <= high:
+            km = distance_km(centre, (lat, lon))
+            if km <= radius_km:
+                found[key] = km
     return found
 
 

@@ -4,8 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from .distance import (bounding_box, distance_km, km_per_degree, nearest_first,
-                       within_radius)
+from .distance import bounding_box, distance_km, nearest_first, within_radius
 from .geocoder import NUMBER_PAIR, POSTCODE, GeocoderUnavailable, locate
 
 
@@ -46,9 +45,15 @@ def within(model, place, radius_km, *conditions):
     indexed bounding box in SQL first, then the distance in Python (exact at the edge).
     """
     lat0, lat1, lon0, lon1 = bounding_box(place.latitude, place.longitude, radius_km)
-    rows = db.session.execute(select(model.id, model.latitude, model.longitude).where(
-        model.latitude.between(lat0, lat1), model.longitude.between(lon0, lon1),
-        *conditions)).all()
+    box = select(model.id, model.latitude, model.longitude).where(
+        model.latitude.between(lat0, lat1), model.longitude.between(lon0, lon1), *conditions)
+    result = db.session.connection().execute(box)
+    # Integers and floats need no conversion: the driver's own tuples, without a Row
+    # object each (thousands of rows near a busy place).
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
     return within_radius((place.latitude, place.longitude), rows, radius_km)
 
 
@@ -75,12 +80,3 @@ def refine(filters, model, ids):
 def rank(distances):
     """{id: position} nearest first, for ORDER BY."""
     return {key: i for i, key in enumerate(nearest_first(distances))}
-
-
-def distance_order(model, place):
-    """SQL to ORDER BY for nearest first: the square of the FCC estimate (geo.distance),
-    with the scale taken at the place's latitude; plain arithmetic on both databases."""
-    k_lat, k_lon = km_per_degree(place.latitude)
-    dlat = model.latitude - place.latitude
-    dlon = model.longitude - place.longitude
-    return dlat * dlat * (k_lat * k_lat) + dlon * dlon * (k_lon * k_lon)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -60,7 +61,7 @@ def resolve_common_filters(filters):
 
 
 def public_organisations(filters):
-    """A select of verified organisations matching `filters`, by name."""
+    """A select of verified organisations matching `filters` (but `near`), by name."""
     resolved = resolve_common_filters(filters)
     stmt = select(Organisation).where(Organisation.status == "verified")
     if filters.q:
@@ -74,21 +75,46 @@ def public_organisations(filters):
             Organisation.language_pattern(filters.lang)))
     if resolved.municipality_id:
         stmt = stmt.where(Organisation.municipality_id == resolved.municipality_id)
-    order = [Organisation.name, Organisation.id]
-    if filters.near:
-        from sqlalchemy import false
+    return stmt.order_by(Organisation.name, Organisation.id).options(*_organisation_loading())
 
-        from ..geo.services import distance_order, resolve_near, within
-        place = resolve_near(filters)
-        if place is not None:
-            filters.near_place = place
-            filters.distances = within(Organisation, place, filters.radius_km)
-            stmt = stmt.where(Organisation.id.in_(list(filters.distances))
-                              if filters.distances else false())
-            if filters.distances:
-                order.insert(0, distance_order(Organisation, place))
-    return stmt.order_by(*order).options(
-        selectinload(Organisation.focus_areas), selectinload(Organisation.municipality))
+
+def _organisation_loading():
+    return selectinload(Organisation.focus_areas), selectinload(Organisation.municipality)
+
+
+def organisation_page(filters, page, per_page):
+    """Page `page` of public organisations matching `filters`: by name, or nearest first
+    near a place (`filters.near`), with their distances in `filters.distances`."""
+    from ..geo.distance import nearest_first
+    from ..geo.services import resolve_near, within
+    stmt = public_organisations(filters)
+    place = resolve_near(filters) if filters.near else None
+    if place is None:
+        return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+    filters.near_place = place
+    # The places within the radius that meet the other filters (indexed box and the
+    # filters in one query, then the distance), sorted here: SQL neither sorts nor
+    # counts them again.
+    filters.distances = within(Organisation, place, filters.radius_km, stmt.whereclause)
+    return _OrderedPage(page=page, per_page=per_page, max_per_page=None, error_out=False,
+                        ids=nearest_first(filters.distances))
+
+
+class _OrderedPage(Pagination):
+    """A page of organisations whose ids are already in order."""
+
+    def _query_items(self):
+        start = (self.page - 1) * self.per_page
+        wanted = self._query_args["ids"][start:start + self.per_page]
+        if not wanted:
+            return []
+        found = {o.id: o for o in db.session.scalars(
+            select(Organisation).where(Organisation.id.in_(wanted))
+            .options(*_organisation_loading()))}
+        return [found[i] for i in wanted if i in found]
+
+    def _query_count(self):
+        return len(self._query_args["ids"])
 
 
 def public_organisation(slug):

@@ -15,7 +15,7 @@ from ..common.time import local_day_bounds, local_today, to_local
 from ..extensions import db
 from ..geo.services import refine
 from ..organisations.models import Organisation
-from ..organisations.services import public_organisation, public_organisations
+from ..organisations.services import organisation_page, public_organisation
 from ..taxonomy.services import all_focus_areas, all_municipalities, all_target_groups
 from ..venues.services import public_venue, public_venues
 
@@ -49,8 +49,7 @@ def index():
 def organisations():
     filters = parse_filters(request.args, current_app.config["PER_PAGE"],
                             current_app.config["MAX_PER_PAGE"])
-    page = db.paginate(public_organisations(filters), page=filters.page,
-                       per_page=filters.per_page, error_out=False)
+    page = organisation_page(filters, filters.page, filters.per_page)
     refine(filters, Organisation, {org.id for org in page.items})
     return render_template("organisations/list.html", page=page, filters=filters,
                            **filter_choices())
