@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, false, func, or_, select
 
+from ..common.db import in_ids
 from ..extensions import db
 from ..geo.distance import nearest_first
 from ..geo.services import exact_km, resolve_near, within
@@ -33,7 +34,7 @@ class Nearby:
 
     def condition(self):
         """SQL: the occurrence lies within the radius."""
-        own_place = and_(Occurrence.activity_id.in_(list(self.activities)) if self.activities
+        own_place = and_(in_ids(Occurrence.activity_id, self.activities) if self.activities
                          else false(), self.at_own_place())
         if not self.rooms:
             return own_place
@@ -74,7 +75,7 @@ def _matching_ids(query, ids):
     """Of these activity ids, the public ones meeting the activity conditions."""
     if query.activity_conditions:
         return set(db.session.scalars(query.matching_activities().where(
-            Activity.id.in_(ids))))
+            in_ids(Activity.id, ids))))
     # Only "public" to check: take away the few activities of organisations that are not
     # verified, rather than looking up each activity's organisation.
     hidden = db.session.scalars(select(Activity.id).where(Activity.organisation_id.in_(
@@ -94,12 +95,12 @@ def _place_counts(query, nearby):
         conditions = [*query.time_conditions, *query.place_conditions]
         every = db.session.execute(
             select(Occurrence.activity_id, func.count())
-            .where(Occurrence.activity_id.in_(ids), *conditions)
+            .where(in_ids(Occurrence.activity_id, ids), *conditions)
             .group_by(Occurrence.activity_id)).all()
         in_rooms = dict(db.session.execute(
             select(Occurrence.activity_id, func.count())
             .where(Occurrence.room_id.in_(Nearby.located_rooms()),
-                   Occurrence.activity_id.in_(ids), *conditions)
+                   in_ids(Occurrence.activity_id, ids), *conditions)
             .group_by(Occurrence.activity_id)).all())
         counts += [(("a", activity_id), n - in_rooms.get(activity_id, 0))
                    for activity_id, n in every if n > in_rooms.get(activity_id, 0)]
@@ -147,7 +148,8 @@ def _first_at_own_places(activity_ids, query):
              .order_by(Occurrence.starts_at, Occurrence.id).limit(1)
              .correlate(Activity).scalar_subquery())
     return {("a", activity_id): occurrence_id for activity_id, occurrence_id in
-            db.session.execute(select(Activity.id, first).where(Activity.id.in_(activity_ids)))}
+            db.session.execute(select(Activity.id, first).where(
+                in_ids(Activity.id, activity_ids)))}
 
 
 def nearby_page_ids(query, nearby, offset, limit, one_per_place=False):

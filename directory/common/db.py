@@ -23,3 +23,15 @@ def is_postgres():
     return db.session.get_bind().dialect.name == "postgresql"
 
 
+
+
+def in_ids(column, ids):
+    """SQL: `column` is one of `ids`. On PostgreSQL one array parameter (`= ANY`) rather
+    than one parameter per id: a list of thousands is then neither written out nor
+    bound id by id. SQLite plans its own IN lists best."""
+    ids = [int(i) for i in ids]
+    if is_postgres():
+        from sqlalchemy import Integer, any_, bindparam
+        from sqlalchemy.dialects.postgresql import ARRAY
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
