@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from ..common.db import in_ids
 from ..common.i18n import TranslatableMixin
 from ..common.time import local_today
 from ..extensions import db
@@ -146,7 +147,7 @@ def _places(activities, query):
         return []
     in_rooms = db.session.execute(
         select(Occurrence.activity_id, Room.venue_id).join(Room, Occurrence.room_id == Room.id)
-        .where(Occurrence.activity_id.in_(list(by_id)), Occurrence.status == "scheduled",
+        .where(in_ids(Occurrence.activity_id, by_id), Occurrence.status == "scheduled",
                *query.time_conditions, *query.place_conditions)
         .distinct()).all()
     venues = {v.id: v for v in db.session.scalars(select(Venue).where(
