@@ -127,3 +127,21 @@ def test_a_page_past_the_end_is_empty_with_the_total(listing):
     now = utcnow()
     page = services.public_occurrence_page(parse_filters({}), 1000, 20, now=now)
     assert page.items == [] and page.total == len(_expected({}, now)) > 0
+
+
+def test_the_spoken_language_filter_leaves_the_interface_language_alone(client, listing):
+    """The filter form sends `spoken`: someone reading Arabic who looks for activities in
+    Swedish keeps an Arabic page. `lang` still filters too (and sets the interface)."""
+    client.get("/language/ar?next=/")
+    body = client.get("/activities?spoken=ar").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in body
+    assert '<select id="f-lang" name="spoken">' in body
+    assert '<option value="ar" lang="ar" selected>' in body
+    assert "Arbetsmarknadskväll" in body and "Fotboll för unga" not in body
+    body = client.get("/activities?spoken=so").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in body and "Fotboll för unga" in body
+    assert "Arbetsmarknadskväll" not in body
+    body = client.get("/api/v1/occurrences?spoken=so").get_json()
+    assert {i["title"] for i in body["contents"]} == {"Fotboll för unga"}
+    body = client.get("/activities?lang=sv").get_data(as_text=True)
+    assert '<html lang="sv" dir="ltr">' in body and "Arbetsmarknadskväll" not in body

@@ -59,7 +59,10 @@ def parse_filters(args, per_page_default=20, max_per_page=100):
     f.q = (args.get("q") or "").strip()[:MAX_QUERY_LENGTH]
     f.focus = _slugs(args.getlist("focus"))
     f.target = _slugs(args.getlist("target"))
-    f.lang = (args.get("lang") or "").strip()[:8].lower()
+    # The spoken language: `spoken` (what the filter forms send), or `lang`, which also
+    # chooses the interface language (PRODUCT.md names both `lang`). A form choosing
+    # Swedish-speaking activities must not turn an Arabic page Swedish.
+    f.lang = (args.get("spoken") or args.get("lang") or "").strip()[:8].lower()
     f.kommun = (args.get("kommun") or "").strip()[:80]
     f.org = (args.get("org") or "").strip()[:120]
     f.venue = (args.get("venue") or "").strip()[:120]
