@@ -11,8 +11,10 @@ service holds no lock.
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
 
-from .geocoder import GeocoderUnavailable, geocoder
+from ..extensions import db
+from .geocoder import GeocoderUnavailable, OfflineGeocoder, geocoder
 
 ADDRESS_FIELDS = ("street_address", "postal_code", "city")
 # Coordinates shown in a form and sent back count as unchanged within this (about 1 cm).
@@ -96,25 +98,21 @@ def pin_start(form, *fallbacks):
     """Where a form's pin map opens: its coordinates, else the middle of its town or
     municipality or of the `fallbacks` (names, or objects with coordinates), from the
     gazetteer and never the outside service, else all of Sweden."""
-    from .geocoder import OfflineGeocoder
     latitude, longitude = form.latitude.data, form.longitude.data
     if isinstance(latitude, float) and isinstance(longitude, float):
         return {"lat": latitude, "lon": longitude, "zoom": 16, "pin": True}
-    names = [getattr(getattr(form, "city", None), "data", None)]
+    candidates = [getattr(getattr(form, "city", None), "data", None)]
     municipality = getattr(form, "municipality", None)
     if municipality is not None and municipality.choices:
-        names += [label for value, label in municipality.choices
-                  if value == municipality.data]
-    for fallback in fallbacks:
-        if getattr(fallback, "latitude", None) is not None and getattr(
-                fallback, "longitude", None) is not None:
-            return {"lat": fallback.latitude, "lon": fallback.longitude, "zoom": 12,
+        candidates += [label for value, label in municipality.choices
+                       if value == municipality.data]
+    for candidate in [*candidates, *fallbacks]:
+        if isinstance(candidate, str):
+            candidate = OfflineGeocoder().geocode(candidate) if candidate.strip() else None
+        if getattr(candidate, "latitude", None) is not None and getattr(
+                candidate, "longitude", None) is not None:
+            return {"lat": candidate.latitude, "lon": candidate.longitude, "zoom": 12,
                     "pin": False}
-        names.append(fallback)
-    for name in names:
-        place = OfflineGeocoder().geocode(name) if isinstance(name, str) and name else None
-        if place is not None:
-            return {"lat": place.latitude, "lon": place.longitude, "zoom": 12, "pin": False}
     return {"lat": 62.0, "lon": 15.0, "zoom": 4, "pin": False}
 
 
@@ -123,9 +121,6 @@ def place_missing(models, limit=None):
     columns) that have none: their save found no place, or the geocoder was down.
     Returns {"found": n, "town": n, "not_found": n, "unavailable": bool}; each row is
     committed as it is placed, so a service that stops answering loses nothing."""
-    from sqlalchemy import or_, select
-
-    from ..extensions import db
     counts = {"found": 0, "town": 0, "not_found": 0, "unavailable": False}
     done = 0
     for model in models:
