@@ -309,4 +309,5 @@ def upcoming_occurrences_of(activity, limit=10, now=None):
     return db.session.scalars(
         select(Occurrence).where(Occurrence.activity_id == activity.id,
                                  Occurrence.ends_at > (now or utcnow()))
-        .order_by(Occurrence.starts_at).limit(limit)).all()
+        .order_by(Occurrence.starts_at).limit(limit)
+        .options(joinedload(Occurrence.room).joinedload(Room.venue))).all()
