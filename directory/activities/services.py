@@ -8,6 +8,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..common.db import is_postgres
 from ..common.text import like_pattern
 from ..common.time import local_day_bounds, local_today, utcnow
 from ..extensions import db
@@ -112,19 +113,25 @@ class OccurrenceQuery:
         """A select of the ids of public activities meeting the activity conditions."""
         return select(Activity.id).where(_activity_is_public(), *self.activity_conditions)
 
-    def _activity_matches(self, per_occurrence):
+    def _activity_matches(self, per_occurrence, walking=False):
         if per_occurrence:
             # Correlated: SQLite checks the activity of each occurrence it comes to,
             # walking in time order or starting from a venue's rooms.
-            return (select(Activity.id)
-                    .where(Activity.id == Occurrence.activity_id, _activity_is_public(),
-                           *self.activity_conditions)
-                    .exists())
+            check = select(Activity.id).where(Activity.id == Occurrence.activity_id,
+                                              _activity_is_public(), *self.activity_conditions)
+            if walking and is_postgres():
+                # A walk in time order: OFFSET 0 keeps PostgreSQL from making a join of
+                # it, which under the LIMIT it may run as a list of every matching
+                # activity scanned for each date (a text search: 85 → 58 ms at
+                # --scale 10000). Counting, or starting from rooms, needs no fence.
+                check = check.offset(0)
+            return check.exists()
         return Occurrence.activity_id.in_(self.matching_activities())
 
     def statement(self, walk):
         """A select of matching occurrences, soonest first, taking the given way."""
-        activity_matches = self._activity_matches(walk or bool(self.place_conditions))
+        activity_matches = self._activity_matches(walk or bool(self.place_conditions),
+                                                  walking=walk and not self.place_conditions)
         started = ([Occurrence.starts_at > self.walk_from]
                    if walk and self.walk_from is not None else [])
         return (select(Occurrence)
