@@ -84,21 +84,25 @@ def test_coordinator_approves_a_series_and_the_activity_moves_in(client, factori
     placed = db.session.scalars(db.select(Occurrence).where(
         Occurrence.activity_id == activity.id, Occurrence.room_id == room.id)).all()
     assert len(placed) == 2
-    assert len(smtp_server.messages) == 2
+    # One message for the series, listing its dates: in Swedish, though the coordinator
+    # reads English, with the dates written out.
+    assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]
     assert message["To"] == "info@laxhjalpen.example.se"
-    # In Swedish, though the coordinator reads English, with the date written out.
-    when = format_date(to_local(first.starts_at).date(), "full", locale="sv")
-    assert message["Subject"] == f"Lokalbokning godkänd: {room.name}, {when}"
+    assert message["Subject"] == f"Lokalbokningar godkända: {room.name}, 2 datum"
     body = message.get_content()
-    assert f"{venue.name} har godkänt er bokning av {room.name} {when}, 17:00–19:00." in body
+    assert f"{venue.name} har godkänt er bokning av {room.name} de här datumen:" in body
+    for booking in db.session.scalars(db.select(RoomBooking)):
+        when = format_date(to_local(booking.starts_at).date(), "full", locale="sv")
+        assert f"- {when}, 17:00–19:00" in body
     assert f"/manage/organisations/{org.slug}/bookings" in body
     schedule = client.get(f"/venues/{venue.slug}/schedule?week="
                           f"{day.isocalendar()[0]}-W{day.isocalendar()[1]:02d}")
     assert "Läxhjälp" in schedule.get_data(as_text=True)
 
 
-def test_reject_with_a_reason_the_organisation_sees(client, factories):
+def test_reject_with_a_reason_the_organisation_sees(client, factories, smtp_server, app):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     venue, room, org = setup(factories)
     login(client, "a@example.se")
     client.post(f"/manage/organisations/{org.slug}/bookings",
@@ -112,6 +116,14 @@ def test_reject_with_a_reason_the_organisation_sees(client, factories):
     login(client, "a@example.se")
     page = client.get(f"/manage/organisations/{org.slug}/bookings").get_data(as_text=True)
     assert "Rummet renoveras den veckan." in page
+    # And by e-mail: one date, its own sentence.
+    [message] = smtp_server.messages
+    when = format_date(to_local(booking.starts_at).date(), "full", locale="sv")
+    assert message["Subject"] == f"Lokalbokning inte godkänd: {room.name}, {when}"
+    body = message.get_content()
+    assert (f"{venue.name} kunde inte godkänna er bokning av {room.name} {when}, "
+            "17:00–19:00.") in body
+    assert "Skäl: Rummet renoveras den veckan." in body
 
 
 def test_cancelling_frees_the_room_and_the_linked_date_shows_cancelled(client, factories):

@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app, url_for
+from flask_babel import force_locale, format_date, format_time, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select
@@ -14,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..common.db import begin_write, is_postgres
+from ..common.mail import send_mail
 from ..common.time import to_local, utcnow
 from ..extensions import db
 from ..venues.models import Closure, OpeningHours, Room
@@ -176,39 +179,66 @@ def _place_occurrence(booking):
 DECISION_SUBJECTS = {
     "approved": _l("Room booking approved: %(room)s, %(date)s"),
     "rejected": _l("Room booking not approved: %(room)s, %(date)s"),
-    "cancelled": _l("Room booking cancelled: %(room)s, %(date)s"),
 }
 DECISION_TEXTS = {
     "approved": _l("%(venue)s has approved your booking of %(room)s on %(date)s, "
                    "%(start)s–%(end)s."),
     "rejected": _l("%(venue)s could not approve your booking of %(room)s on %(date)s, "
                    "%(start)s–%(end)s."),
-    "cancelled": _l("The booking of %(room)s at %(venue)s on %(date)s, %(start)s–%(end)s "
-                    "is cancelled."),
 }
 
 
-def tell_organisation(booking):
-    """E-mail the organisation about a decision, when mail is set up. Written in the
-    municipality's language (Swedish), whatever language the coordinator uses."""
-    from flask import current_app, url_for
-    from flask_babel import force_locale, format_date, format_time
+# Several dates of one room decided at once (a series): one message lists them.
+def _series_subject(status, room, num):
+    if status == "approved":
+        return ngettext("Room booking approved: %(room)s, %(num)d date",
+                        "Room bookings approved: %(room)s, %(num)d dates", num, room=room)
+    return ngettext("Room booking not approved: %(room)s, %(num)d date",
+                    "Room bookings not approved: %(room)s, %(num)d dates", num, room=room)
 
-    from ..common.mail import send_mail
-    if not booking.organisation.email or booking.status not in DECISION_TEXTS:
-        return
+
+SERIES_TEXTS = {
+    "approved": _l("%(venue)s has approved your booking of %(room)s on these dates:"),
+    "rejected": _l("%(venue)s could not approve your booking of %(room)s on these dates:"),
+}
+
+
+def tell_organisations(bookings):
+    """E-mail each organisation about the decisions on its bookings, when mail is set
+    up: one message per organisation, room and outcome, listing the dates. Called after
+    the decisions are committed, so a slow mail server holds no lock. Written in the
+    municipality's language (Swedish), whatever language the coordinator uses."""
+    groups = {}
+    for booking in bookings:
+        if booking.organisation.email and booking.status in DECISION_TEXTS:
+            key = (booking.organisation_id, booking.room_id, booking.status)
+            groups.setdefault(key, []).append(booking)
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        values = {"room": booking.room.name, "venue": booking.room.venue.name,
-                  "date": format_date(to_local(booking.starts_at).date(), "full"),
-                  "start": format_time(booking.starts_at, "short"),
-                  "end": format_time(booking.ends_at, "short")}
-        lines = [str(DECISION_TEXTS[booking.status]) % values]
-        if booking.decision_reason:
-            lines.append(str(_l("Reason: %(reason)s", reason=booking.decision_reason)))
-        lines.append(str(_l("Your organisation's bookings: %(link)s", link=url_for(
-            "bookings.request_room", slug=booking.organisation.slug, _external=True))))
-        send_mail(booking.organisation.email, str(DECISION_SUBJECTS[booking.status]) % values,
-                  "\n\n".join(lines))
+        for group in groups.values():
+            _send_decision(sorted(group, key=lambda b: b.starts_at))
+
+
+def _send_decision(bookings):
+    first = bookings[0]
+    values = {"room": first.room.name, "venue": first.room.venue.name, **_when(first)}
+    if len(bookings) == 1:
+        subject = str(DECISION_SUBJECTS[first.status]) % values
+        lines = [str(DECISION_TEXTS[first.status]) % values]
+    else:
+        subject = _series_subject(first.status, first.room.name, len(bookings))
+        lines = [str(SERIES_TEXTS[first.status]) % values,
+                 "\n".join("- %(date)s, %(start)s–%(end)s" % _when(b) for b in bookings)]
+    for reason in dict.fromkeys(b.decision_reason for b in bookings if b.decision_reason):
+        lines.append(str(_l("Reason: %(reason)s", reason=reason)))
+    lines.append(str(_l("Your organisation's bookings: %(link)s", link=url_for(
+        "bookings.request_room", slug=first.organisation.slug, _external=True))))
+    send_mail(first.organisation.email, subject, "\n\n".join(lines))
+
+
+def _when(booking):
+    return {"date": format_date(to_local(booking.starts_at).date(), "full"),
+            "start": format_time(booking.starts_at, "short"),
+            "end": format_time(booking.ends_at, "short")}
 
 
 def approve_booking(booking, by_user, now=None):
@@ -235,8 +265,6 @@ def approve_booking(booking, by_user, now=None):
         rejected.append(other)
     db.session.flush()
     record(by_user, "booking.approve", booking, booking.room.name)
-    for changed in [booking, *rejected]:
-        tell_organisation(changed)
     return rejected
 
 
@@ -247,7 +275,6 @@ def reject_booking(booking, reason, by_user):
     booking.decided_at = utcnow()
     db.session.flush()
     record(by_user, "booking.reject", booking, booking.room.name)
-    tell_organisation(booking)
 
 
 def cancel_booking(booking, by_user, reason=None):

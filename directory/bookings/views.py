@@ -13,7 +13,8 @@ from ..organisations.services import may_edit
 from .forms import BookingRequestForm, DecisionForm
 from .models import RoomBooking
 from .services import (MAX_SERIES_DATES, BookingConflict, approve_booking, cancel_booking,
-                       check_dates, reject_booking, request_booking, weekly_periods)
+                       check_dates, reject_booking, request_booking, tell_organisations,
+                       weekly_periods)
 
 from ..venues.services import public_venue
 from .schedule import parse_week, venue_week, week_label
@@ -150,13 +151,15 @@ def decide(booking_id, decision):
         scope = db.session.scalars(db.select(RoomBooking).where(
             RoomBooking.series_key == booking.series_key,
             RoomBooking.status == "pending").order_by(RoomBooking.starts_at)).all()
-    done, taken, collided = 0, 0, 0
+    done, taken, collided, decided = 0, 0, 0, []
     for item in scope:
         if decision == "approve":
             try:
-                collided += len(approve_booking(item, current_user))
+                rejected = approve_booking(item, current_user)
                 db.session.commit()
                 done += 1
+                collided += len(rejected)
+                decided += [item, *rejected]
             except BookingConflict:
                 db.session.rollback()
                 taken += 1
@@ -164,6 +167,8 @@ def decide(booking_id, decision):
             reject_booking(item, form.reason.data, current_user)
             db.session.commit()
             done += 1
+            decided.append(item)
+    tell_organisations(decided)  # after the commits: a slow mail server holds no lock
     flash(_("Decided: %(done)d. Already taken: %(taken)d. Colliding requests rejected: "
             "%(collided)d.", done=done, taken=taken, collided=collided))
     return redirect(url_for("bookings.queue"), code=303)
