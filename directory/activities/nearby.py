@@ -9,18 +9,23 @@ places sorted by distance, and only the page's places asked for their occurrence
 SQL sort over every occurrence near a busy place.
 """
 
+import json
 from dataclasses import dataclass, field
+from itertools import islice
 
 from sqlalchemy import and_, false, func, or_, select
 
-from ..common.db import in_ids
+from ..common.db import in_ids, is_postgres
 from ..extensions import db
-from ..geo.distance import nearest_first
+from ..geo.distance import nearest_first_few, nearest_first_lazily
 from ..geo.services import exact_km, resolve_near, within
 from ..organisations.models import Organisation
 from ..venues.models import Room, Venue
 from .models import Activity, Occurrence
 
+# Places whose dates are counted at a time when filling a page of every date (doubling
+# each time): a page of 20 usually needs the nearest two or three.
+PLACES_AT_A_TIME = 8
 
 @dataclass
 class Nearby:
@@ -71,56 +76,139 @@ def find_nearby(filters):
     return Nearby(place, filters.radius_km, venues, rooms, activities)
 
 
+def _one_of(column, ids):
+    """SQL: `column` is one of `ids`. On SQLite one JSON array parameter read by
+    json_each: SQLAlchemy spends about a millisecond a statement writing out and binding
+    an IN list of a thousand ids, and SQLite plans both alike (the list, then the index).
+    On PostgreSQL one array parameter (common.db.in_ids)."""
+    if is_postgres():
+        return in_ids(column, ids)
+    return column.in_(select(_json_ids(ids).c.value))
+
+
+def _json_ids(ids):
+    """SQLite: the rows (value) of a JSON array of these ids, from one parameter."""
+    return func.json_each(json.dumps([int(i) for i in ids])).table_valued("value")
+
+
+def _dates(query):
+    """SQL: the occurrence meets the query's conditions on time and room."""
+    return [*query.time_conditions, *query.place_conditions]
+
+
 def _matching_ids(query, ids):
     """Of these activity ids, the public ones meeting the activity conditions."""
     if query.activity_conditions:
         return set(db.session.scalars(query.matching_activities().where(
-            in_ids(Activity.id, ids))))
+            _one_of(Activity.id, ids))))
     # Only "public" to check: take away the few activities of organisations that are not
-    # verified, rather than looking up each activity's organisation.
+    # verified, rather than looking up each activity's organisation. "Not verified" as
+    # two ranges of the status index rather than a scan of all of it.
     hidden = db.session.scalars(select(Activity.id).where(Activity.organisation_id.in_(
-        select(Organisation.id).where(Organisation.status != "verified"))))
+        select(Organisation.id).where(or_(Organisation.status < "verified",
+                                          Organisation.status > "verified")))))
     return set(ids).difference(hidden)
 
 
-def _place_counts(query, nearby):
-    """[(key, count)]: occurrences matching `query` per place. A key is ("a", activity
-    id) for an activity's own place or ("v", venue id, activity id) for a venue."""
-    counts = []
-    ids = sorted(_matching_ids(query, list(nearby.activities))) if nearby.activities else []
-    if ids:
-        # All their occurrences (from ix_occurrence_activity_ends alone), less those in
-        # rooms of meeting places with coordinates (few; by the room index): checking
-        # each occurrence's room instead costs a row lookup per occurrence.
-        conditions = [*query.time_conditions, *query.place_conditions]
-        every = db.session.execute(
-            select(Occurrence.activity_id, func.count())
-            .where(in_ids(Occurrence.activity_id, ids), *conditions)
-            .group_by(Occurrence.activity_id)).all()
-        in_rooms = dict(db.session.execute(
-            select(Occurrence.activity_id, func.count())
-            .where(Occurrence.room_id.in_(Nearby.located_rooms()),
-                   in_ids(Occurrence.activity_id, ids), *conditions)
-            .group_by(Occurrence.activity_id)).all())
-        counts += [(("a", activity_id), n - in_rooms.get(activity_id, 0))
-                   for activity_id, n in every if n > in_rooms.get(activity_id, 0)]
+def _in_located_rooms(query, activity_ids):
+    """SQL: a matching date of one of these activities in a room of a meeting place with
+    coordinates, so not at the activity's own place (few; found by the room index)."""
+    activity_id = Occurrence.activity_id
+    if not is_postgres():
+        # SQLite keeps no statistics and would rather take the activities' index, with a
+        # row lookup for each of their dates to read its room: `+ 0` keeps it off.
+        activity_id = activity_id + 0
+    return and_(Occurrence.room_id.in_(Nearby.located_rooms()),
+                _one_of(activity_id, activity_ids), *_dates(query))
+
+
+def _with_dates_at_own_place(query, activity_ids):
+    """The ids of these activities with a matching date at their own place.
+
+    Which have any matching date comes from ix_occurrence_activity_ends alone; only the
+    few with a date in a located room are checked again, date by date: looking up each
+    date's room costs a row lookup per activity.
+    """
+    if not activity_ids:
+        return set()
+    any_date = select(Occurrence.id).where(*_dates(query))
+    if is_postgres():
+        found = set(db.session.scalars(select(Activity.id).where(
+            in_ids(Activity.id, activity_ids),
+            any_date.where(Occurrence.activity_id == Activity.id).exists())))
+    else:
+        # From the list itself, not from the activity table: no row lookup per activity.
+        listed = _json_ids(activity_ids)
+        found = set(db.session.scalars(select(listed.c.value).where(
+            any_date.where(Occurrence.activity_id == listed.c.value).exists())))
+    if not found:
+        return found
+    doubtful = sorted(db.session.scalars(
+        select(Occurrence.activity_id).where(_in_located_rooms(query, found)).distinct()))
+    if doubtful:
+        found.difference_update(doubtful)
+        found.update(db.session.scalars(select(Activity.id).where(
+            in_ids(Activity.id, doubtful),
+            any_date.where(Occurrence.activity_id == Activity.id,
+                           Nearby.at_own_place()).exists())))
+    return found
+
+
+def _count(query, nearby, own):
+    """How many matching dates lie within the radius, in one query: those of the
+    activities `own` at their own places (all their dates, from the index alone, less
+    those in located rooms) and every one in the rooms of the meeting places."""
+    def counted(*where):
+        return select(func.count()).select_from(Occurrence).where(*where).scalar_subquery()
+    parts = []
+    if own:
+        parts.append(counted(_one_of(Occurrence.activity_id, own), *_dates(query))
+                     - counted(_in_located_rooms(query, own)))
     if nearby.rooms:
-        rows = db.session.execute(
-            select(Occurrence.room_id, Occurrence.activity_id, func.count())
-            .where(Occurrence.room_id.in_(list(nearby.rooms)),
-                   query.activity_matches_each(), *query.time_conditions,
-                   *query.place_conditions)
-            .group_by(Occurrence.room_id, Occurrence.activity_id)).all()
-        per_key = {}
-        for room_id, activity_id, n in rows:
-            key = ("v", nearby.rooms[room_id], activity_id)
-            per_key[key] = per_key.get(key, 0) + n
-        counts += list(per_key.items())
+        parts.append(counted(Occurrence.room_id.in_(list(nearby.rooms)),
+                             query.activity_matches_each(), *_dates(query)))
+    if not parts:
+        return 0
+    return db.session.scalar(select(parts[0] + parts[1] if len(parts) > 1 else parts[0]))
+
+
+def _counts(keys, query, nearby):
+    """{key: how many matching dates} of these few places (keys as nearby_page_ids's,
+    every date), leaving out those without: looking up each date's room is cheap here."""
+    counts = {}
+    own = [key[1] for key in keys if key[0] == "a"]
+    if own:
+        counts.update((("a", activity_id), n) for activity_id, n in db.session.execute(
+            select(Occurrence.activity_id, func.count())
+            .where(_one_of(Occurrence.activity_id, own), Nearby.at_own_place(),
+                   *_dates(query))
+            .group_by(Occurrence.activity_id)))
+    venues = {key[1] for key in keys if key[0] == "v"}
+    if venues:
+        rooms = [room for room, venue in nearby.rooms.items() if venue in venues]
+        for room_id, n in db.session.execute(
+                select(Occurrence.room_id, func.count())
+                .where(Occurrence.room_id.in_(rooms), query.activity_matches_each(),
+                       *_dates(query))
+                .group_by(Occurrence.room_id)):
+            key = ("v", nearby.rooms[room_id])
+            counts[key] = counts.get(key, 0) + n
     return counts
 
 
-def _key_km(key, nearby):
-    return nearby.activities[key[1]] if key[0] == "a" else nearby.venues[key[1]]
+def _places_with_a_date(query, nearby, own):
+    """{key: km} of the places with a matching date: ("a", activity id) for an
+    activity's own place, ("v", venue id, activity id) for an activity at a venue."""
+    distances = {("a", activity_id): nearby.activities[activity_id]
+                 for activity_id in _with_dates_at_own_place(query, own)}
+    if nearby.rooms:
+        for room_id, activity_id in db.session.execute(
+                select(Occurrence.room_id, Occurrence.activity_id)
+                .where(Occurrence.room_id.in_(list(nearby.rooms)),
+                       query.activity_matches_each(), *_dates(query)).distinct()):
+            venue_id = nearby.rooms[room_id]
+            distances[("v", venue_id, activity_id)] = nearby.venues[venue_id]
+    return distances
 
 
 def _key_statement(key, query, nearby):
@@ -132,8 +220,7 @@ def _key_statement(key, query, nearby):
         where = [Occurrence.room_id.in_(rooms), query.activity_matches_each()]
         if len(key) > 2:
             where.append(Occurrence.activity_id == key[2])
-    return (select(Occurrence.id).where(*where, *query.time_conditions,
-                                        *query.place_conditions)
+    return (select(Occurrence.id).where(*where, *_dates(query))
             .order_by(Occurrence.starts_at, Occurrence.id))
 
 
@@ -144,7 +231,7 @@ def _first_at_own_places(activity_ids, query):
         return {}
     first = (select(Occurrence.id)
              .where(Occurrence.activity_id == Activity.id, Nearby.at_own_place(),
-                    *query.time_conditions, *query.place_conditions)
+                    *_dates(query))
              .order_by(Occurrence.starts_at, Occurrence.id).limit(1)
              .correlate(Activity).scalar_subquery())
     return {("a", activity_id): occurrence_id for activity_id, occurrence_id in
@@ -157,37 +244,44 @@ def nearby_page_ids(query, nearby, offset, limit, one_per_place=False):
 
     With `one_per_place`, each activity at each place counts once and shows its next
     occurrence (what a person looking near home wants); otherwise every occurrence
-    counts (the API).
+    counts (the API). Only the total looks at every place within the radius; the
+    dates of each place are counted for the nearest places only, a few at a time,
+    until the page is full.
     """
-    counts = _place_counts(query, nearby)
-    if not one_per_place:
-        # Every occurrence at a venue, whichever activity: one place, in time order.
-        merged = {}
-        for key, n in counts:
-            key = key[:2]
-            merged[key] = merged.get(key, 0) + n
-        counts = list(merged.items())
-    by_key = dict(counts)
-    keys = nearest_first({key: _key_km(key, nearby) for key in by_key})
+    own = sorted(_matching_ids(query, nearby.activities)) if nearby.activities else []
     if one_per_place:
-        page_keys = keys[offset:offset + limit]
+        distances = _places_with_a_date(query, nearby, own)
+        page_keys = nearest_first_few(distances, offset + limit)[offset:]
         first = _first_at_own_places([k[1] for k in page_keys if k[0] == "a"], query)
         for key in page_keys:
             if key[0] == "v":
                 first[key] = db.session.scalar(_key_statement(key, query, nearby).limit(1))
         ids = [first.get(key) for key in page_keys]
-        return len(keys), [i for i in ids if i is not None]
-    total = sum(by_key.values())
+        return len(distances), [i for i in ids if i is not None]
+    total = _count(query, nearby, own)
     ids, skip = [], offset
-    for key in keys:
-        if len(ids) >= limit:
+    if skip >= total:
+        return total, ids
+    distances = {("a", activity_id): nearby.activities[activity_id] for activity_id in own}
+    distances.update((("v", venue_id), nearby.venues[venue_id])
+                     for venue_id in set(nearby.rooms.values()))
+    ordered, size = nearest_first_lazily(distances), PLACES_AT_A_TIME
+    while len(ids) < limit:
+        keys = list(islice(ordered, size))
+        if not keys:
             break
-        if skip >= by_key[key]:
-            skip -= by_key[key]
-            continue
-        ids += db.session.scalars(_key_statement(key, query, nearby)
-                                  .offset(skip).limit(limit - len(ids))).all()
-        skip = 0
+        size *= 2
+        counts = _counts(keys, query, nearby)
+        for key in keys:
+            n = counts.get(key, 0)
+            if len(ids) >= limit:
+                break
+            if skip >= n:
+                skip -= n
+                continue
+            ids += db.session.scalars(_key_statement(key, query, nearby)
+                                      .offset(skip).limit(limit - len(ids))).all()
+            skip = 0
     return total, ids
 
 
