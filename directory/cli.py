@@ -101,3 +101,30 @@ def register_cli(app):
         added = extend_all_occurrences(last_day)
         db.session.commit()
         click.echo(f"Added {added} occurrences up to {last_day.isoformat()}.")
+
+    @app.cli.command("check-rooms")
+    @click.option("--all", "everything", is_flag=True,
+                  help="Also uses that have ended (by default only coming ones).")
+    def check_rooms_command(everything):
+        """List rooms used twice at once (uses kept from before the rule); exit 1 if any."""
+        from .common.time import to_local, utcnow
+        from .venues.occupancy import collisions
+        pairs = collisions(since=None if everything else utcnow())
+        for first, second in pairs:
+            room = first.room
+            click.echo(f"{room.venue.name}, {room.name}: " + " and ".join(
+                f"{_use_label(use)} {to_local(use.starts_at):%Y-%m-%d %H:%M}–"
+                f"{to_local(use.ends_at):%H:%M}" for use in (first, second)))
+        if pairs:
+            click.echo(f"{len(pairs)} overlapping pairs. Move or cancel one date of each "
+                       "(the week at /staff/schedule marks them).", err=True)
+            raise SystemExit(1)
+        click.echo("No room is used twice at once.")
+
+
+def _use_label(use):
+    """A use as coordinators know it: the activity's date or the booking, by id."""
+    if use.occurrence_id is not None:
+        return f"«{use.occurrence.activity.title}» ({use.organisation.name}, date " \
+               f"{use.occurrence_id})"
+    return f"booking {use.booking_id} ({use.organisation.name})"

@@ -6,6 +6,7 @@ from .organisations.models import Membership, Organisation  # noqa: F401
 from .venues.models import Closure, OpeningHours, Room, Venue  # noqa: F401
 from .activities.models import Activity, Occurrence  # noqa: F401
 from .bookings.models import RoomBooking  # noqa: F401
+from .venues.occupancy import RoomUse  # noqa: F401
 from .signups.models import Signup  # noqa: F401
 from .calendars.models import FeedSubscription, Partner  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401

@@ -76,7 +76,7 @@ MATRIX = {
     "manage.end": ("POST", "/manage/activities/{activity_end}/end", own_org(303)),
     "manage.cancel": ("POST", "/manage/occurrences/{future_a}/cancel", own_org(422)),
     "manage.move": ("POST", "/manage/occurrences/{future_a}/move", own_org(422)),
-    "manage.restore": ("POST", "/manage/occurrences/{future_a}/restore", own_org(303)),
+    "manage.restore": ("POST", "/manage/occurrences/{future_a}/restore", own_org(422)),
     "organisations.members": ("GET", "/manage/organisations/{org_a}/members", OWN_ORG),
     "accounts.reset": ("GET", "/account/reset", everyone(200)),
     "staff.users": ("GET", "/staff/users", STAFF_ONLY),

@@ -73,6 +73,7 @@ def test_coordinator_approves_a_series_and_the_activity_moves_in(client, factori
     login(client, "a@example.se")
     client.post(f"/manage/organisations/{org.slug}/bookings",
                 data=request_form(room, activity=str(activity.id), action="request",
+                                  end_time="18:30",
                                   repeat_until=(day + timedelta(days=7)).isoformat()))
     client.post("/logout")
     login(client, "staff@example.se")
@@ -94,7 +95,7 @@ def test_coordinator_approves_a_series_and_the_activity_moves_in(client, factori
     assert f"{venue.name} har godkänt er bokning av {room.name} de här datumen:" in body
     for booking in db.session.scalars(db.select(RoomBooking)):
         when = format_date(to_local(booking.starts_at).date(), "full", locale="sv")
-        assert f"- {when}, 17:00–19:00" in body
+        assert f"- {when}, 17:00–18:30" in body
     assert f"/manage/organisations/{org.slug}/bookings" in body
     schedule = client.get(f"/venues/{venue.slug}/schedule?week="
                           f"{day.isocalendar()[0]}-W{day.isocalendar()[1]:02d}")
@@ -136,7 +137,7 @@ def test_cancelling_frees_the_room_and_the_linked_date_shows_cancelled(client, f
     login(client, "a@example.se")
     client.post(f"/manage/organisations/{org.slug}/bookings",
                 data=request_form(room, activity=str(activity.id), action="request",
-                                  repeat_until=""))
+                                  end_time="18:30", repeat_until=""))
     booking = db.session.scalar(db.select(RoomBooking))
     assert booking.status == "approved"
     client.post(f"/manage/bookings/{booking.id}/cancel")
@@ -159,7 +160,6 @@ def test_50_parallel_http_approvals_through_two_server_processes(app, factories)
 
     import requests
 
-    from directory.bookings.services import request_booking
     from directory.common.time import combine_local
     from tests.conftest import free_port
 
@@ -168,7 +168,10 @@ def test_50_parallel_http_approvals_through_two_server_processes(app, factories)
     ids = []
     for i in range(50):
         start = combine_local(day, __import__("datetime").time(17, (i % 6) * 5))
-        [booking], _ = request_booking(room, org, [(start, start + timedelta(hours=1))], None)
+        booking = RoomBooking(room=room, organisation=org, starts_at=start,
+                              ends_at=start + timedelta(hours=1))
+        db.session.add(booking)
+        db.session.flush()
         ids.append(booking.id)
     db.session.commit()
     root = Path(__file__).resolve().parent.parent

@@ -13,23 +13,20 @@ from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select
 
 from ..audit.services import record, snapshot
-from ..common.errors import FieldError
 from ..common.time import local_today, local_to_utc, to_local, utcnow
 from ..extensions import db
-from .models import Activity, Occurrence
+from ..venues.models import Room
+from ..venues.occupancy import flush_uses, lock_rooms, room_problems
+from .models import Activity, ActivityError, Occurrence
 from .schedule import MAX_SERIES_DAYS, Schedule, slots
-from .services import horizon_end
+from .services import horizon_end, place_new_dates, room_trouble
 
 ACTIVITY_FIELDS = ("title", "description", "translations", "language_codes", "cost",
-                   "registration_required", "default_capacity", "street_address",
+                   "registration_required", "default_capacity", "room_id", "street_address",
                    "postal_code", "city", "latitude", "longitude", "recurrence",
                    "starts_on", "start_time", "end_time", "interval", "weekdays", "until",
                    "count", "status")
 MAX_DATES = 120  # a series of more dates is refused
-
-
-class ActivityError(FieldError):
-    """An activity rule was broken."""
 
 
 def schedule_from(data):
@@ -113,22 +110,49 @@ def _set_schedule(activity, schedule):
     activity.count = schedule.count
 
 
+def chosen_room(data, organisation, by_user, current=None):
+    """The room the form asks the activity's dates to be in: `current` when the form
+    says nothing of rooms, None for the activity's own address. A room straight from
+    the form is one that needs no approval (others are asked for under room bookings),
+    for a verified organisation; coordinators may choose any."""
+    if "room_id" not in data:
+        return current
+    room_id = data.get("room_id") or None
+    if room_id is None or room_id == current:
+        return room_id
+    room = db.session.get(Room, room_id)
+    if room is None or not room.active or not room.venue.active:
+        raise ActivityError("room_id", _l("Choose a room from the list."))
+    if not getattr(by_user, "is_staff", False):
+        if organisation.status != "verified":
+            raise ActivityError("room_id", _l("Rooms can be used once the organisation "
+                                              "is verified."))
+        if room.requires_approval:
+            raise ActivityError("room_id", _l("This room needs a coordinator's approval: "
+                                              "ask for it under room bookings."))
+    return room_id
+
+
 def create_activity(organisation, data, by_user):
-    """A new activity with its dates materialised."""
+    """A new activity with its dates materialised, in its room when one is chosen (every
+    date must fit the room, or nothing is saved)."""
     if data["starts_on"] < local_today():
         raise ActivityError("starts_on", _l("The first date cannot be in the past."))
     schedule = schedule_from(data)
+    room_id = chosen_room(data, organisation, by_user)
+    lock_rooms([room_id])
     activity = Activity(organisation=organisation,
-                        municipality_id=organisation.municipality_id)
+                        municipality_id=organisation.municipality_id, room_id=room_id)
     _set_schedule(activity, schedule)
     with db.session.no_autoflush:
         apply_fields(activity, data)
     db.session.add(activity)
     db.session.flush()
-    for starts_at, ends_at in slots(schedule, horizon_end()):
-        db.session.add(Occurrence(activity=activity, starts_at=starts_at, ends_at=ends_at,
-                                  original_starts_at=starts_at))
-    db.session.flush()
+    dates = [Occurrence(activity=activity, starts_at=s, ends_at=e, original_starts_at=s)
+             for s, e in slots(schedule, horizon_end())]
+    place_new_dates(activity, dates)
+    db.session.add_all(dates)
+    flush_uses("room_id", error_class=ActivityError)
     record(by_user, "activity.create", activity, activity.title)
     return activity
 
@@ -141,6 +165,7 @@ class PlannedChanges:
     retimed: list = field(default_factory=list)       # (occurrence, starts_at, ends_at)
     removed: list = field(default_factory=list)       # occurrences without sign-ups
     cancelled: list = field(default_factory=list)     # occurrences with sign-ups
+    retimed_dates: dict = field(default_factory=dict)  # occurrence: its new series slot
 
     @property
     def affects_people(self):
@@ -167,7 +192,8 @@ def plan_changes(activity, schedule, now=None):
                 plan.retimed.append((occ, s, e))
         elif occ.status == "cancelled" and not (occ.confirmed_count or occ.waitlist_count):
             plan.removed.append(occ)
-        elif occ.confirmed_count or occ.waitlist_count or _has_booking(occ):
+        elif occ.confirmed_count or occ.waitlist_count or occ.room_id is not None:
+            # A date that held a room stays, cancelled, with its booking's history.
             plan.cancelled.append(occ)
         else:
             plan.removed.append(occ)
@@ -175,57 +201,88 @@ def plan_changes(activity, schedule, now=None):
     return plan
 
 
-def _has_booking(occurrence):
-    from ..bookings.models import RoomBooking
-    return db.session.scalar(select(RoomBooking.id).where(
-        RoomBooking.occurrence_id == occurrence.id,
-        RoomBooking.status.in_(("pending", "approved"))).limit(1)) is not None
-
-
 def update_activity(activity, data, by_user, confirmed=False):
     """Save an edited activity. Returns the plan; raises when people are affected
-    and the change was not confirmed."""
+    and the change was not confirmed, or when a date would not fit its room (named)."""
     schedule = schedule_from(data)
     plan = plan_changes(activity, schedule)
     if plan.affects_people and not confirmed:
         raise ActivityError("confirm", _l("Some changed dates have sign-ups. Read what will "
                                           "happen and confirm."))
+    old_room = activity.room_id
+    new_room = chosen_room(data, activity.organisation, by_user, old_room)
+    lock_rooms([old_room, new_room])
+    moves = _room_moves(activity, plan, old_room, new_room)
     before = snapshot(activity, ACTIVITY_FIELDS)
     apply_fields(activity, data)
     _set_schedule(activity, schedule)
+    activity.room_id = new_room
     for occ in plan.removed:
         db.session.delete(occ)
     db.session.flush()
-    for occ, starts_at, ends_at in plan.retimed:
-        duration = ends_at - starts_at
-        moved_by = occ.starts_at - occ.original_starts_at
-        occ.original_starts_at = starts_at
-        occ.starts_at = starts_at + moved_by if occ.is_moved else starts_at
-        occ.ends_at = occ.starts_at + duration
+    for occ, (starts_at, ends_at, room_id) in moves.items():
+        occ.starts_at, occ.ends_at = starts_at, ends_at
+        if occ in plan.retimed_dates:
+            occ.original_starts_at = plan.retimed_dates[occ]
+        occ.room_id = room_id
         occ.sequence += 1
     for occ in plan.cancelled:
-        occ.status = "cancelled"
-        occ.cancel_reason = str(_l("The activity's schedule was changed."))
-        occ.sequence += 1
-    for starts_at, ends_at in plan.added:
-        db.session.add(Occurrence(activity=activity, starts_at=starts_at, ends_at=ends_at,
-                                  original_starts_at=starts_at))
+        occ.cancel(str(_l("The activity's schedule was changed.")))
+    added = [Occurrence(activity=activity, starts_at=s, ends_at=e, original_starts_at=s)
+             for s, e in plan.added]
+    place_new_dates(activity, added)
+    db.session.add_all(added)
     activity.sequence += 1
-    db.session.flush()
+    flush_uses("start_time", error_class=ActivityError)
     record(by_user, "activity.update", activity, activity.title, before,
            snapshot(activity, ACTIVITY_FIELDS))
     return plan
 
 
+def _room_moves(activity, plan, old_room, new_room):
+    """{occurrence: (starts_at, ends_at, room_id)} for the coming dates whose time or room
+    changes; raises ActivityError naming the dates their room cannot hold. Dates where
+    the activity's room was follow it to the new one; dates placed elsewhere (by a
+    booking) keep their room."""
+    moves = {}
+    for occ, starts_at, ends_at in plan.retimed:
+        duration = ends_at - starts_at
+        moved_by = occ.starts_at - occ.original_starts_at
+        start = starts_at + moved_by if occ.is_moved else starts_at
+        plan.retimed_dates[occ] = starts_at
+        moves[occ] = (start, start + duration, occ.room_id)
+    if new_room != old_room:
+        for occ in db.session.scalars(select(Occurrence).where(
+                Occurrence.activity_id == activity.id, Occurrence.ends_at > utcnow(),
+                Occurrence.status == "scheduled")):
+            if occ.room_id == old_room and occ not in plan.removed \
+                    and occ not in plan.cancelled:
+                starts_at, ends_at, _ = moves.get(occ, (occ.starts_at, occ.ends_at, None))
+                moves[occ] = (starts_at, ends_at, new_room)
+    trouble = {}
+    with db.session.no_autoflush:
+        for occ, (starts_at, ends_at, room_id) in moves.items():
+            if room_id is None or occ.status != "scheduled":
+                continue
+            room = db.session.get(Room, room_id)
+            reasons = room_problems(room, starts_at, ends_at, occurrence_id=occ.id)
+            if reasons:
+                trouble.setdefault(room, []).append((starts_at, ends_at, reasons))
+    for room, dates in trouble.items():
+        raise room_trouble("start_time" if room.id == old_room else "room_id", room,
+                           sorted(dates, key=lambda d: d[0]))
+    return moves
+
+
 def end_activity(activity, by_user, now=None):
-    """End a series: coming dates go (those with sign-ups stay, cancelled)."""
+    """End a series: coming dates go (those with sign-ups, or that held a room, stay,
+    cancelled; their rooms are free)."""
     now = now or utcnow()
     for occ in db.session.scalars(select(Occurrence).where(
             Occurrence.activity_id == activity.id, Occurrence.starts_at > now)):
-        if occ.confirmed_count or occ.waitlist_count or _has_booking(occ):
-            occ.status = "cancelled"
-            occ.cancel_reason = str(_l("The activity has ended."))
-            occ.sequence += 1
+        if occ.confirmed_count or occ.waitlist_count or occ.room_id is not None:
+            if occ.status == "scheduled":
+                occ.cancel(str(_l("The activity has ended.")))
         else:
             db.session.delete(occ)
     activity.status = "ended"
@@ -235,45 +292,58 @@ def end_activity(activity, by_user, now=None):
     record(by_user, "activity.end", activity, activity.title)
 
 
-def cancel_occurrence(occurrence, reason, by_user):
-    """Cancel one date; it stays visible as cancelled with the reason."""
+def _not_past(occurrence, field="reason"):
     if occurrence.ends_at <= utcnow():
-        raise ActivityError("reason", _l("A date that has passed cannot be changed."))
+        raise ActivityError(field, _l("A date that has passed cannot be changed."))
+
+
+def cancel_occurrence(occurrence, reason, by_user):
+    """Cancel one date; it stays visible as cancelled with the reason, and its room is
+    free (a booking tied to it is released with it)."""
+    _not_past(occurrence)
     if not (reason or "").strip():
         raise ActivityError("reason", _l("Say why, so people know."))
     before = snapshot(occurrence, ("status", "cancel_reason"))
-    occurrence.status = "cancelled"
-    occurrence.cancel_reason = reason.strip()
-    occurrence.sequence += 1
+    occurrence.cancel(reason.strip())
     db.session.flush()
     record(by_user, "occurrence.cancel", occurrence, occurrence.activity.title, before,
            snapshot(occurrence, ("status", "cancel_reason")))
 
 
 def restore_occurrence(occurrence, by_user):
-    if occurrence.ends_at <= utcnow():
-        raise ActivityError("reason", _l("A date that has passed cannot be changed."))
-    occurrence.status = "scheduled"
-    occurrence.cancel_reason = None
-    occurrence.sequence += 1
-    db.session.flush()
+    """Put a cancelled date back on, in the room it had when that room is still free
+    then (else refused, naming what is there now)."""
+    _not_past(occurrence)
+    if occurrence.room is not None:
+        lock_rooms([occurrence.room_id])
+        reasons = room_problems(occurrence.room, occurrence.starts_at, occurrence.ends_at,
+                                occurrence_id=occurrence.id)
+        if reasons:
+            raise room_trouble("reason", occurrence.room,
+                               [(occurrence.starts_at, occurrence.ends_at, reasons)])
+    occurrence.restore()
+    flush_uses("reason", error_class=ActivityError)
     record(by_user, "occurrence.restore", occurrence, occurrence.activity.title)
 
 
 def move_occurrence(occurrence, day, start_time, end_time, by_user):
-    """Move one date to another day or time; it keeps its sign-ups."""
+    """Move one date to another day or time; it keeps its sign-ups, and its room when
+    the room can hold the new time (else refused, naming what is in the way)."""
     if end_time <= start_time:
         raise ActivityError("end_time", _l("The end must be after the start."))
     starts_at = local_to_utc(datetime.combine(day, start_time))
+    ends_at = local_to_utc(datetime.combine(day, end_time))
     if starts_at <= utcnow():
         raise ActivityError("day", _l("The new time must be in the future."))
-    if occurrence.ends_at <= utcnow():
-        raise ActivityError("day", _l("A date that has passed cannot be changed."))
+    _not_past(occurrence, "day")
+    if occurrence.room is not None and occurrence.status == "scheduled":
+        lock_rooms([occurrence.room_id])
+        reasons = room_problems(occurrence.room, starts_at, ends_at,
+                                occurrence_id=occurrence.id)
+        if reasons:
+            raise room_trouble("day", occurrence.room, [(starts_at, ends_at, reasons)])
     before = snapshot(occurrence, ("starts_at", "ends_at"))
-    occurrence.starts_at = starts_at
-    occurrence.ends_at = local_to_utc(datetime.combine(day, end_time))
-    occurrence.sequence += 1
-    db.session.flush()
+    occurrence.move(starts_at, ends_at)
+    flush_uses("day", error_class=ActivityError)
     record(by_user, "occurrence.move", occurrence, occurrence.activity.title, before,
            snapshot(occurrence, ("starts_at", "ends_at")))
-

@@ -2,14 +2,20 @@
 
 from datetime import time
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 
+from ..common.errors import FieldError
 from ..common.i18n import SpokenLanguagesMixin, TranslatableMixin
 from ..common.text import search_blob
 from ..common.time import utcnow
 from ..common.types import UTCDateTime
 from ..extensions import db
 from .schedule import Schedule
+
+class ActivityError(FieldError):
+    """An activity rule was broken, or a date cannot change the way asked."""
+
 
 activity_focus_area = db.Table(
     "activity_focus_area",
@@ -44,8 +50,10 @@ class Activity(SpokenLanguagesMixin, TranslatableMixin, db.Model):
     cost = db.Column(db.String(200), nullable=False, default="")  # empty = free
     registration_required = db.Column(db.Boolean, nullable=False, default=False)
     default_capacity = db.Column(db.Integer)
-    # Place: a room of a venue, or an own address.
+    # The room new dates are placed in (chosen on the activity's form, for a room that
+    # needs no approval). Where a date *is* is its own `Occurrence.room_id`: read that.
     room_id = db.Column(db.Integer, db.ForeignKey("room.id"), index=True)
+    # The activity's own address, for dates not in a room.
     street_address = db.Column(db.String(200))
     postal_code = db.Column(db.String(10))
     city = db.Column(db.String(100))
@@ -101,10 +109,6 @@ class Activity(SpokenLanguagesMixin, TranslatableMixin, db.Model):
                         until=self.until, count=self.count)
 
     @property
-    def venue(self):
-        return self.room.venue if self.room else None
-
-    @property
     def is_free(self):
         return not self.cost
 
@@ -129,6 +133,8 @@ class Occurrence(db.Model):
     ends_at = db.Column(UTCDateTime, nullable=False)
     # The slot of the series this occurrence stands for; differs when moved.
     original_starts_at = db.Column(UTCDateTime, nullable=False)
+    # The room this date is in (while scheduled, a row of room_use guards it); None: at
+    # the activity's own address.
     room_id = db.Column(db.Integer, db.ForeignKey("room.id"), index=True)
     capacity = db.Column(db.Integer)  # None: the activity's default
     status = db.Column(db.String(16), nullable=False, default="scheduled")
@@ -176,3 +182,38 @@ class Occurrence(db.Model):
     @property
     def is_moved(self):
         return self.starts_at != self.original_starts_at
+
+    # State changes. The room's rule is the database's (room_use); these refuse what the
+    # date's own state does not allow.
+
+    def cancel(self, reason):
+        """scheduled → cancelled; the room is free while it stays cancelled."""
+        if self.status != "scheduled":
+            raise ActivityError("reason", _l("This date is already cancelled."))
+        self.status = "cancelled"
+        self.cancel_reason = reason
+        self.sequence += 1
+
+    def restore(self):
+        """cancelled → scheduled, in the room it had (if it is still free)."""
+        if self.status != "cancelled":
+            raise ActivityError("reason", _l("This date is not cancelled."))
+        self.status = "scheduled"
+        self.cancel_reason = None
+        self.sequence += 1
+
+    def move(self, starts_at, ends_at):
+        """Another time for a scheduled date; it keeps its room and sign-ups."""
+        if self.status != "scheduled":
+            raise ActivityError("day", _l("A cancelled date cannot be moved. Restore it "
+                                          "first."))
+        if ends_at <= starts_at:
+            raise ActivityError("end_time", _l("The end must be after the start."))
+        self.starts_at, self.ends_at = starts_at, ends_at
+        self.sequence += 1
+
+    def place_in(self, room_id):
+        """Put the date in a room (None: at the activity's own address)."""
+        if self.room_id != room_id:
+            self.room_id = room_id
+            self.sequence += 1

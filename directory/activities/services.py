@@ -4,18 +4,21 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..common.db import is_postgres
 from ..common.text import like_pattern
-from ..common.time import local_day_bounds, local_today, utcnow
+from ..common.time import local_day_bounds, local_today, to_local, utcnow
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..organisations.services import resolve_common_filters
 from ..venues.models import Room, Venue
-from .models import Activity, Occurrence, activity_focus_area, activity_target_group
+from ..venues.occupancy import closure_on, room_problems, when
+from .models import (Activity, ActivityError, Occurrence, activity_focus_area,
+                     activity_target_group)
 from .nearby import find_nearby, nearby_page_ids, occurrence_distance_km
 from .schedule import slots
 
@@ -29,22 +32,63 @@ def materialise_occurrences(activity, last_day):
     """Create the occurrences of `activity` up to `last_day` that do not exist yet.
 
     Existing occurrences (moved, cancelled, with sign-ups) are never touched;
-    the series slot they stand for is `original_starts_at`. Returns how many
+    the series slot they stand for is `original_starts_at`. New dates go in the
+    activity's room when it can hold them (see `place_new_dates`). Returns how many
     were added.
     """
     if activity.status != "active":
         return 0
     existing = set(db.session.scalars(
         select(Occurrence.original_starts_at).where(Occurrence.activity_id == activity.id)))
-    added = 0
-    for starts_at, ends_at in slots(activity.schedule, last_day):
-        if starts_at in existing:
-            continue
-        db.session.add(Occurrence(activity=activity, starts_at=starts_at, ends_at=ends_at,
-                                  original_starts_at=starts_at, room_id=activity.room_id))
-        added += 1
+    new = [Occurrence(activity=activity, starts_at=s, ends_at=e, original_starts_at=s)
+           for s, e in slots(activity.schedule, last_day) if s not in existing]
+    place_new_dates(activity, new, strict=False)
+    db.session.add_all(new)
     db.session.flush()
-    return added
+    return len(new)
+
+
+def place_new_dates(activity, occurrences, strict=True):
+    """Put new dates of an activity in its room (`Activity.room_id`), one rule for
+    every way dates are made. A day the meeting place is closed gives a cancelled date
+    saying so. A date the room cannot hold (in use, outside the opening hours): with
+    `strict`, ActivityError naming the dates; otherwise the date is made without the
+    room. Returns the dates left without their room."""
+    room = db.session.get(Room, activity.room_id) if activity.room_id else None
+    if room is None:
+        return []
+    trouble, unplaced = [], []
+    with db.session.no_autoflush:  # the dates are checked before any is written
+        for occ in occurrences:
+            closed = closure_on(room, to_local(occ.starts_at).date())
+            if closed is not None:
+                occ.room_id = room.id
+                occ.status = "cancelled"
+                occ.cancel_reason = str(_l("The meeting place is closed that day "
+                                           "(%(reason)s).", reason=closed.reason or "–"))
+                continue
+            reasons = room_problems(room, occ.starts_at, occ.ends_at, occurrence_id=occ.id)
+            if reasons:
+                trouble.append((occ.starts_at, occ.ends_at, reasons))
+                unplaced.append(occ)
+            else:
+                occ.room_id = room.id
+    if trouble and strict:
+        raise room_trouble("room", room, trouble)
+    return unplaced
+
+
+def room_trouble(field, room, trouble):
+    """ActivityError beside `field` naming the dates the room cannot hold and why:
+    trouble is [(starts_at, ends_at, [reason])]."""
+    shown = "; ".join(f"{when(s, e)}: {' '.join(str(r) for r in reasons)}"
+                      for s, e, reasons in trouble[:5])
+    if len(trouble) > 5:
+        shown += " …"
+    return ActivityError(field, _ln(
+        "%(num)d date cannot be in %(room)s: %(dates)s",
+        "%(num)d dates cannot be in %(room)s: %(dates)s", len(trouble),
+        room=f"{room.venue.name}, {room.name}", dates=shown))
 
 
 def extend_all_occurrences(last_day):
@@ -224,9 +268,31 @@ def occurrence_query(filters, now=None):
             filters.notices.append(_l("There is no meeting place “%(value)s”; "
                                       "that filter is ignored.", value=filters.venue))
         else:
-            on_place.append(Occurrence.room_id.in_(
-                select(Room.id).where(Room.venue_id == venue_id)))
+            on_place.append(at_venues([venue_id]).condition())
     return OccurrenceQuery(on_activity, on_time, on_place, nearby, since - LONGEST_DATE)
+
+
+@dataclass(frozen=True)
+class AtVenues:
+    """"At this meeting place": the date is in one of its rooms (Occurrence.room_id,
+    the one record of where a date is). The one definition, as SQL for lists and as a
+    test of a loaded date, for the venue's page and week, /activities?venue=, the API,
+    the venue feed and partner feeds."""
+
+    room_ids: frozenset
+
+    def condition(self):
+        """SQL: the occurrence is at one of the meeting places."""
+        return Occurrence.room_id.in_(sorted(self.room_ids) or [-1])
+
+    def holds(self, occurrence):
+        return occurrence.room_id in self.room_ids
+
+
+def at_venues(venue_ids):
+    """AtVenues for these meeting places (ids)."""
+    return AtVenues(frozenset(db.session.scalars(
+        select(Room.id).where(Room.venue_id.in_(list(venue_ids))))))
 
 
 def public_occurrences(filters, now=None):

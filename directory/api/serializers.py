@@ -32,7 +32,7 @@ def organization(org, distance_km=None):
 
 def place(occurrence):
     activity = occurrence.activity
-    room = occurrence.room or activity.room
+    room = occurrence.room  # where the date is; never guessed from the activity
     if room is not None:
         venue = room.venue
         return {"venue": venue.slug, "venue_name": venue.name, "room": room.name,

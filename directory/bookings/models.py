@@ -1,7 +1,8 @@
 """Room bookings: requested, approved, rejected or cancelled."""
 
-from sqlalchemy import DDL, event
+from flask_babel import lazy_gettext as _l
 
+from ..common.errors import FieldError
 from ..common.time import utcnow
 from ..common.types import UTCDateTime
 from ..extensions import db
@@ -9,11 +10,17 @@ from ..extensions import db
 BOOKING_STATUSES = ("pending", "approved", "rejected", "cancelled")
 
 
-class RoomBooking(db.Model):
-    """A room held for an organisation for one period.
+class NotAllowed(FieldError):
+    """A booking cannot go from its state to the one asked for (decided already)."""
 
-    Two approved bookings of one room never overlap; the booking service and
-    the database (an exclusion constraint on PostgreSQL) guard it together.
+
+class RoomBooking(db.Model):
+    """A request for a room for one period, and its decision.
+
+    An approved booking tied to an activity's date (`occurrence`) puts that date in the
+    room; its times follow the date's (a database trigger). An approved booking of its
+    own is a use of the room. Either way the use is a row of `room_use`
+    (venues/occupancy.py), where the database refuses overlaps.
     """
 
     id = db.Column(db.Integer, primary_key=True)
@@ -49,30 +56,32 @@ class RoomBooking(db.Model):
             "status IN ('pending', 'approved', 'rejected', 'cancelled')", name="status"),
     )
 
+    @property
+    def is_decided(self):
+        return self.status != "pending"
 
-# The database itself refuses two approved bookings of one room that overlap.
-# PostgreSQL: an exclusion constraint over tstzrange (btree_gist). SQLite: triggers,
-# which run inside the writer's BEGIN IMMEDIATE transaction.
-PG_NO_OVERLAP = (
-    "CREATE EXTENSION IF NOT EXISTS btree_gist",
-    "ALTER TABLE room_booking ADD CONSTRAINT room_booking_no_overlap EXCLUDE USING gist "
-    "(room_id WITH =, tstzrange(starts_at, ends_at, '[)') WITH &&) "
-    "WHERE (status = 'approved')",
-)
-_SQLITE_OVERLAP = (
-    "WHEN NEW.status = 'approved' AND EXISTS (SELECT 1 FROM room_booking b "
-    "WHERE b.room_id = NEW.room_id AND b.status = 'approved' AND b.id IS NOT NEW.id "
-    "AND b.starts_at < NEW.ends_at AND NEW.starts_at < b.ends_at) "
-    "BEGIN SELECT RAISE(ABORT, 'room_booking_no_overlap'); END")
-SQLITE_NO_OVERLAP = (
-    "CREATE TRIGGER room_booking_no_overlap_insert BEFORE INSERT ON room_booking "
-    + _SQLITE_OVERLAP,
-    "CREATE TRIGGER room_booking_no_overlap_update BEFORE UPDATE OF status, room_id, "
-    "starts_at, ends_at ON room_booking " + _SQLITE_OVERLAP,
-)
-for _statement in PG_NO_OVERLAP:
-    event.listen(RoomBooking.__table__, "after_create",
-                 DDL(_statement).execute_if(dialect="postgresql"))
-for _statement in SQLITE_NO_OVERLAP:
-    event.listen(RoomBooking.__table__, "after_create",
-                 DDL(_statement).execute_if(dialect="sqlite"))
+    def _decide(self, status, by_user, reason=None, now=None):
+        self.status = status
+        self.decision_reason = (reason or "").strip()[:500] or None
+        self.decided_by_id = getattr(by_user, "id", None)
+        self.decided_at = now or utcnow()
+
+    def approve(self, by_user, now=None):
+        """pending → approved."""
+        if self.status != "pending":
+            raise NotAllowed("reason", _l("This request has already been decided."))
+        self._decide("approved", by_user, now=now)
+
+    def reject(self, reason, by_user, now=None):
+        """pending → rejected, with the reason the organisation sees."""
+        if self.status != "pending":
+            raise NotAllowed("reason", _l("This request has already been decided."))
+        self._decide("rejected", by_user, reason, now)
+
+    def cancel(self, reason=None):
+        """pending or approved → cancelled: the room is free again. `decided_at` stays,
+        so a booking that had been approved can be told from one that never was."""
+        if self.status not in ("pending", "approved"):
+            raise NotAllowed("reason", _l("This booking is no longer active."))
+        self.status = "cancelled"
+        self.decision_reason = (reason or "").strip()[:500] or None

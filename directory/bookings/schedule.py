@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from ..activities.models import Activity, Occurrence
 from ..common.time import iso_week_start, local_day_bounds, local_today, to_local
 from ..extensions import db
-from ..organisations.models import Organisation
+from ..venues.occupancy import uses_between
 from .models import RoomBooking
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -41,59 +41,92 @@ class Entry:
     starts_at: object
     ends_at: object
     title: object
-    status: str  # scheduled, cancelled, pending, approved
+    status: str  # scheduled, approved (a booking of its own), cancelled, pending
     url: str | None = None
+    organisation: str | None = None
+    occurrence_id: int | None = None
+    activity_id: int | None = None
+    booking_id: int | None = None
+    overlaps: bool = False  # another use of the room at the same time (legacy)
+
+
+def _is_public(organisation):
+    return organisation.status == "verified"
+
+
+def room_week(room_ids, start, end, show_pending_for=None):
+    """{room_id: [Entry]} between two moments, soonest first: every use of the rooms
+    (room_use: dates placed in them and bookings of their own), cancelled dates in them,
+    and pending requests for `show_pending_for` ("all": coordinators; or an organisation
+    id). Names and links only where the organisation is public. Entries that overlap
+    another use of the room are marked."""
+    rooms = {room_id: [] for room_id in room_ids}
+    if not room_ids:
+        return rooms
+    for use in uses_between(room_ids, start, end):
+        rooms[use.room_id].append(_use_entry(use))
+    cancelled = db.session.scalars(
+        select(Occurrence).where(Occurrence.room_id.in_(list(room_ids)),
+                                 Occurrence.status == "cancelled", Occurrence.starts_at < end,
+                                 Occurrence.ends_at > start)
+        .options(joinedload(Occurrence.activity).joinedload(Activity.organisation))).all()
+    for occ in cancelled:
+        if _is_public(occ.activity.organisation):
+            rooms[occ.room_id].append(Entry(
+                occ.starts_at, occ.ends_at, occ.activity.translated("title"), "cancelled",
+                f"/occurrences/{occ.id}", occ.activity.organisation.name, occ.id,
+                occ.activity_id))
+    if show_pending_for is not None:
+        stmt = select(RoomBooking).where(
+            RoomBooking.room_id.in_(list(room_ids)), RoomBooking.status == "pending",
+            RoomBooking.starts_at < end, RoomBooking.ends_at > start)
+        if show_pending_for != "all":
+            stmt = stmt.where(RoomBooking.organisation_id == show_pending_for)
+        for booking in db.session.scalars(stmt.options(joinedload(RoomBooking.activity))):
+            title = booking.activity.translated("title") if booking.activity else \
+                (booking.purpose or None)
+            rooms[booking.room_id].append(Entry(
+                booking.starts_at, booking.ends_at, title, "pending", None,
+                booking.organisation.name, booking.occurrence_id, booking.activity_id,
+                booking.id))
+    for entries in rooms.values():
+        entries.sort(key=lambda e: (e.starts_at, e.ends_at))
+        in_use = [e for e in entries if e.status in ("scheduled", "approved")]
+        for i, entry in enumerate(in_use):
+            for other in in_use[i + 1:]:
+                if other.starts_at >= entry.ends_at:
+                    break
+                entry.overlaps = other.overlaps = True
+    return rooms
+
+
+def _use_entry(use):
+    if use.occurrence is not None:
+        occ = use.occurrence
+        organisation = occ.activity.organisation
+        if not _is_public(organisation):
+            return Entry(use.starts_at, use.ends_at, None, "scheduled")
+        return Entry(use.starts_at, use.ends_at, occ.activity.translated("title"),
+                     "scheduled", f"/occurrences/{occ.id}", organisation.name, occ.id,
+                     occ.activity_id)
+    booking = use.booking
+    public = _is_public(booking.organisation)
+    activity = booking.activity if public else None
+    return Entry(use.starts_at, use.ends_at,
+                 activity.translated("title") if activity else None, "approved", None,
+                 booking.organisation.name if public else None, None,
+                 activity.id if activity else None, booking.id)
 
 
 def venue_week(venue, monday, show_pending_for=None):
-    """{room_id: [[Entry] per day]} for the week starting `monday`.
-
-    Public: scheduled occurrences in the rooms and approved bookings. Pending requests
-    only for `show_pending_for`: "all" (coordinators) or an organisation id.
-    """
+    """{room_id: [[Entry] per day]} for the week starting `monday` (see room_week)."""
     start, _ = local_day_bounds(monday)
     _, end = local_day_bounds(monday + timedelta(days=6))
     room_ids = [r.id for r in venue.rooms]
     grid = {room_id: [[] for _ in range(7)] for room_id in room_ids}
-    if not room_ids:
-        return grid
-
-    def place(room_id, entry):
-        day = (to_local(entry.starts_at).date() - monday).days
-        if 0 <= day < 7:
-            grid[room_id][day].append(entry)
-
-    occurrences = db.session.scalars(
-        select(Occurrence).join(Occurrence.activity).join(Activity.organisation)
-        .where(Organisation.status == "verified", Occurrence.starts_at < end,
-               Occurrence.ends_at > start,
-               ((Occurrence.room_id.in_(room_ids)) |
-                (Occurrence.room_id.is_(None) & Activity.room_id.in_(room_ids))))
-        .options(joinedload(Occurrence.activity))).all()
-    linked = set()
-    for occ in occurrences:
-        linked.add(occ.id)
-        place(occ.room_id or occ.activity.room_id,
-              Entry(occ.starts_at, occ.ends_at, occ.activity.translated("title"),
-                    occ.status, f"/occurrences/{occ.id}"))
-    statuses = ["approved"]
-    if show_pending_for is not None:
-        statuses.append("pending")
-    bookings = db.session.scalars(
-        select(RoomBooking).where(RoomBooking.room_id.in_(room_ids),
-                                  RoomBooking.status.in_(statuses),
-                                  RoomBooking.starts_at < end, RoomBooking.ends_at > start)
-        .options(joinedload(RoomBooking.activity))).all()
-    for booking in bookings:
-        if booking.occurrence_id in linked:
-            continue
-        if booking.status == "pending" and show_pending_for not in ("all",
-                                                                    booking.organisation_id):
-            continue
-        title = booking.activity.translated("title") if booking.activity else None
-        place(booking.room_id, Entry(booking.starts_at, booking.ends_at, title,
-                                     booking.status))
-    for days in grid.values():
-        for entries in days:
-            entries.sort(key=lambda e: e.starts_at)
+    for room_id, entries in room_week(room_ids, start, end, show_pending_for).items():
+        for entry in entries:
+            day = (to_local(entry.starts_at).date() - monday).days
+            if 0 <= day < 7:
+                grid[room_id][day].append(entry)
     return grid

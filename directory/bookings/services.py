@@ -1,6 +1,6 @@
-"""Room-booking rules: each date is checked against the room's rules and the approved
-bookings; approving happens in a writer transaction and the database refuses overlaps,
-so two parallel approvals of one time can never both win.
+"""Room-booking rules: each date is checked against the room's rules and every use of
+the room (venues/occupancy.py); approving happens in a writer transaction and the
+database refuses overlaps, so two parallel changes of one time can never both win.
 """
 
 import uuid
@@ -12,59 +12,49 @@ from flask_babel import force_locale, format_date, format_time, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
+from ..activities.models import Occurrence
 from ..audit.services import record
-from ..common.db import begin_write, is_postgres
+from ..common.errors import FieldError
 from ..common.mail import send_mail
-from ..common.time import to_local, utcnow
+from ..common.time import local_day_bounds, to_local, utcnow
 from ..extensions import db
-from ..venues.models import Closure, OpeningHours, Room
-from .models import RoomBooking
+from ..venues.occupancy import (RoomTaken, describe, flush_uses, lock_rooms, room_problems,
+                                uses_in_the_way, when)
+from .models import NotAllowed, RoomBooking
 
 MAX_SERIES_DATES = 60
 
 
-class BookingConflict(Exception):
-    """Someone else's approved booking took the time first."""
+class BookingConflict(FieldError):
+    """The room is used then, or the request was decided meanwhile; the message names
+    what is in the way."""
 
-    message = _l("That time was just taken. Choose another time.")
+    def __init__(self, message=None, field="reason"):
+        super().__init__(field, message or _l("That time was just taken. Choose another "
+                                              "time."))
 
 
 @dataclass
 class DateCheck:
-    """One requested date and every reason it cannot be booked (none: it can)."""
+    """One requested date and every reason it cannot be booked (none: it can), and what
+    else asks for the time (others' requests, which a coordinator decides between)."""
 
     starts_at: datetime
     ends_at: datetime
     reasons: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
     @property
     def ok(self):
         return not self.reasons
 
 
-def _lock_room(room_id):
-    """One writer per room at a time: SQLite's BEGIN IMMEDIATE already serialises
-    writers; PostgreSQL locks the room's row, so parallel approvals queue instead of
-    deadlocking over the requests they reject."""
-    begin_write()
-    if is_postgres():
-        db.session.execute(select(Room.id).where(Room.id == room_id).with_for_update())
-
-
-def _overlapping_approved(room, starts_at, ends_at, exclude_id=None):
-    buffer = timedelta(minutes=room.buffer_minutes or 0)
-    stmt = select(RoomBooking).where(
-        RoomBooking.room_id == room.id, RoomBooking.status == "approved",
-        RoomBooking.starts_at < ends_at + buffer, RoomBooking.ends_at > starts_at - buffer)
-    if exclude_id is not None:
-        stmt = stmt.where(RoomBooking.id != exclude_id)
-    return db.session.scalars(stmt).all()
-
-
-def check_date(room, starts_at, ends_at, now=None, exclude_id=None):
-    """Every rule of the room for one period, in Stockholm time."""
+def check_date(room, starts_at, ends_at, now=None, booking=None, organisation=None):
+    """Every rule of the room for one period, in Stockholm time: the booking rules
+    (notice, advance, length) and the room's own (closures, opening hours, every use
+    of the room, named). `organisation`'s own requests for the time are in the way;
+    other organisations' pending requests are notes."""
     now = now or utcnow()
     check = DateCheck(starts_at, ends_at)
     reasons = check.reasons
@@ -83,45 +73,79 @@ def check_date(room, starts_at, ends_at, now=None, exclude_id=None):
         reasons.append(_ln("A booking can last at most %(num)d minute.",
                            "A booking can last at most %(num)d minutes.",
                            room.max_duration_minutes))
-    local_start, local_end = to_local(starts_at), to_local(ends_at)
-    day = local_start.date()
-    closed = db.session.scalar(select(Closure).where(
-        Closure.venue_id == room.venue_id, Closure.starts_on <= day, Closure.ends_on >= day,
-        (Closure.room_id.is_(None)) | (Closure.room_id == room.id)).limit(1))
-    if closed is not None:
-        reasons.append(_l("The meeting place is closed that day (%(reason)s).",
-                          reason=closed.reason or "–"))
-    elif local_end.date() != day or not db.session.scalar(select(OpeningHours.id).where(
-            OpeningHours.venue_id == room.venue_id, OpeningHours.weekday == day.weekday(),
-            OpeningHours.opens <= local_start.time(),
-            OpeningHours.closes >= local_end.time()).limit(1)):
-        reasons.append(_l("Outside the opening hours."))
-    if _overlapping_approved(room, starts_at, ends_at, exclude_id):
-        reasons.append(_l("The room is already booked then."))
+    reasons.extend(room_problems(room, starts_at, ends_at,
+                                 occurrence_id=getattr(booking, "occurrence_id", None),
+                                 booking_id=getattr(booking, "id", None)))
+    for other in pending_requests(room, starts_at, ends_at,
+                                  exclude_id=getattr(booking, "id", None)):
+        if organisation is not None and other.organisation_id == organisation.id:
+            reasons.append(_l("You have already asked for this time: %(when)s.",
+                              when=when(other.starts_at, other.ends_at)))
+        else:
+            check.notes.append(_l("Also asked for by %(organisation)s: %(when)s.",
+                                  organisation=other.organisation.name,
+                                  when=when(other.starts_at, other.ends_at)))
     return check
 
 
-def check_dates(room, periods, now=None):
-    """Check every (starts_at, ends_at) of a request; a series is capped in length."""
+def pending_requests(room, starts_at, ends_at, exclude_id=None):
+    """Requests waiting for a decision that overlap the period (buffer included)."""
+    buffer = timedelta(minutes=room.buffer_minutes or 0)
+    stmt = select(RoomBooking).where(
+        RoomBooking.room_id == room.id, RoomBooking.status == "pending",
+        RoomBooking.starts_at < ends_at + buffer, RoomBooking.ends_at > starts_at - buffer)
+    if exclude_id is not None:
+        stmt = stmt.where(RoomBooking.id != exclude_id)
+    return db.session.scalars(stmt.order_by(RoomBooking.starts_at)).all()
+
+
+def check_dates(room, periods, now=None, organisation=None, activity=None):
+    """Check every (starts_at, ends_at) of a request; a series is capped in length. For
+    an activity, a day it has a date must ask for the date's own time."""
     if len(periods) > MAX_SERIES_DATES:
         raise ValueError("too many dates")
-    return [check_date(room, s, e, now) for s, e in periods]
+    checks = []
+    for starts_at, ends_at in periods:
+        check = check_date(room, starts_at, ends_at, now, organisation=organisation)
+        date = _date_on_day(activity, starts_at)
+        if date is not None and (date.starts_at, date.ends_at) != (starts_at, ends_at):
+            check.reasons.append(_l("%(title)s is %(when)s that day: ask for the room for "
+                                    "that time, or move the date first.",
+                                    title=activity.title,
+                                    when=when(date.starts_at, date.ends_at)))
+        elif date is not None and date.status != "scheduled":
+            check.reasons.append(_l("That date of %(title)s is cancelled.",
+                                    title=activity.title))
+        checks.append(check)
+    return checks
+
+
+def _date_on_day(activity, starts_at):
+    """The activity's date on the same Stockholm day as `starts_at`, if it has one."""
+    if activity is None:
+        return None
+    start, end = local_day_bounds(to_local(starts_at).date())
+    return db.session.scalar(select(Occurrence).where(
+        Occurrence.activity_id == activity.id, Occurrence.starts_at >= start,
+        Occurrence.starts_at < end).order_by(Occurrence.starts_at).limit(1))
 
 
 def request_booking(room, organisation, periods, by_user, purpose="", activity=None,
                     now=None):
     """Ask for the dates that pass every rule; returns (bookings, failed checks).
 
-    A room that needs no approval is booked at once for a verified organisation.
+    A request for an activity is tied to the activity's date that day. A room that
+    needs no approval is booked at once for a verified organisation.
     """
-    _lock_room(room.id)
-    checks = check_dates(room, periods, now)
+    lock_rooms([room.id])
+    checks = check_dates(room, periods, now, organisation, activity)
     series_key = str(uuid.uuid4()) if len(periods) > 1 else None
     created = []
     for check in checks:
         if not check.ok:
             continue
         booking = RoomBooking(room=room, organisation=organisation, activity=activity,
+                              occurrence=_date_on_day(activity, check.starts_at),
                               starts_at=check.starts_at, ends_at=check.ends_at,
                               purpose=(purpose or "")[:300], series_key=series_key,
                               requested_by_id=getattr(by_user, "id", None))
@@ -130,19 +154,21 @@ def request_booking(room, organisation, periods, by_user, purpose="", activity=N
     db.session.flush()
     if not room.requires_approval and organisation.status == "verified":
         for booking in created:
-            _approve(booking, by_user)
-            _place_occurrence(booking)
+            _approve(booking, by_user, now)
     return created, [c for c in checks if not c.ok]
 
 
 def _approve(booking, by_user, now=None):
-    booking.status = "approved"
-    booking.decided_by_id = getattr(by_user, "id", None)
-    booking.decided_at = now or utcnow()
+    """Approve and put a tied date in the room, in one guarded step."""
+    occurrence = booking.occurrence
+    if occurrence is not None and occurrence.status != "scheduled":
+        raise BookingConflict(_l("The date is cancelled; it cannot be given a room."))
+    booking.approve(by_user, now)
+    if occurrence is not None:
+        occurrence.place_in(booking.room_id)
     try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
+        flush_uses("reason")
+    except RoomTaken:
         raise BookingConflict() from None
 
 
@@ -159,20 +185,6 @@ def weekly_periods(day, start_time, end_time, until=None, count=None, interval=1
                         weekdays=tuple(weekdays) or (day.weekday(),), until=until,
                         count=None if until else count)
     return slots(schedule)
-
-
-def _place_occurrence(booking):
-    """An approved booking for an activity puts that date's occurrence in the room."""
-    from ..activities.models import Occurrence
-    if booking.activity_id is None:
-        return
-    occurrence = db.session.scalar(select(Occurrence).where(
-        Occurrence.activity_id == booking.activity_id,
-        Occurrence.starts_at == booking.starts_at))
-    if occurrence is not None:
-        occurrence.room_id = booking.room_id
-        occurrence.sequence += 1
-        booking.occurrence = occurrence
 
 
 # What the organisation is told of a decision: whole sentences, one per outcome.
@@ -243,25 +255,25 @@ def _when(booking):
 
 def approve_booking(booking, by_user, now=None):
     """Approve one request. Pending requests it collides with are rejected with a reason.
-    Raises BookingConflict when an approved booking holds the time (checked here, and
-    enforced by the database for requests approved in parallel)."""
-    _lock_room(booking.room_id)
+    Raises BookingConflict when the request was decided meanwhile or the room is used
+    then (named; checked here, and enforced by the database for changes in parallel)."""
+    lock_rooms([booking.room_id])
     db.session.refresh(booking)
     if booking.status != "pending":
-        raise BookingConflict()
-    if _overlapping_approved(booking.room, booking.starts_at, booking.ends_at, booking.id):
-        raise BookingConflict()
+        raise BookingConflict(_l("This request has already been decided."))
+    taken = uses_in_the_way(booking.room, booking.starts_at, booking.ends_at,
+                            booking.occurrence_id, booking.id)
+    if taken:
+        raise BookingConflict(_l("The room is in use then: %(use)s.",
+                                 use=describe(taken[0])))
     _approve(booking, by_user, now)
-    _place_occurrence(booking)
     rejected = []
+    buffer = timedelta(minutes=booking.room.buffer_minutes or 0)
     for other in db.session.scalars(select(RoomBooking).where(
             RoomBooking.room_id == booking.room_id, RoomBooking.status == "pending",
-            RoomBooking.id != booking.id, RoomBooking.starts_at < booking.ends_at,
-            RoomBooking.ends_at > booking.starts_at)):
-        other.status = "rejected"
-        other.decision_reason = str(_l("Another booking was approved for that time."))
-        other.decided_by_id = getattr(by_user, "id", None)
-        other.decided_at = utcnow()
+            RoomBooking.id != booking.id, RoomBooking.starts_at < booking.ends_at + buffer,
+            RoomBooking.ends_at > booking.starts_at - buffer)):
+        other.reject(str(_l("Another booking was approved for that time.")), by_user)
         rejected.append(other)
     db.session.flush()
     record(by_user, "booking.approve", booking, booking.room.name)
@@ -269,21 +281,26 @@ def approve_booking(booking, by_user, now=None):
 
 
 def reject_booking(booking, reason, by_user):
-    booking.status = "rejected"
-    booking.decision_reason = (reason or "").strip()[:500] or None
-    booking.decided_by_id = getattr(by_user, "id", None)
-    booking.decided_at = utcnow()
+    """Reject a request that waits for a decision (never an approved booking)."""
+    try:
+        booking.reject(reason, by_user)
+    except NotAllowed as error:
+        raise BookingConflict(error.message) from None
     db.session.flush()
     record(by_user, "booking.reject", booking, booking.room.name)
 
 
 def cancel_booking(booking, by_user, reason=None):
-    """Free the room; a linked date shows as cancelled."""
-    booking.status = "cancelled"
-    booking.decision_reason = reason
-    if booking.occurrence is not None and booking.occurrence.status == "scheduled":
-        booking.occurrence.status = "cancelled"
-        booking.occurrence.cancel_reason = reason or str(_l("The room booking was cancelled."))
-        booking.occurrence.sequence += 1
+    """Free the room. A date the booking had put in the room is cancelled with it (it
+    has nowhere else to be)."""
+    try:
+        booking.cancel(reason)
+    except NotAllowed as error:
+        raise BookingConflict(error.message) from None
+    occurrence = booking.occurrence
+    if occurrence is not None and occurrence.room_id == booking.room_id:
+        occurrence.place_in(None)
+        if occurrence.status == "scheduled":
+            occurrence.cancel(reason or str(_l("The room booking was cancelled.")))
     db.session.flush()
     record(by_user, "booking.cancel", booking, booking.room.name)

@@ -16,6 +16,7 @@ from .services import (MAX_SERIES_DATES, BookingConflict, approve_booking, cance
                        check_dates, reject_booking, request_booking, tell_organisations,
                        weekly_periods)
 
+from ..venues.occupancy import room_problems
 from ..venues.services import public_venue
 from .schedule import parse_week, venue_week, week_label
 
@@ -81,16 +82,16 @@ def request_room(slug):
             return render_template("bookings/request.html", org=organisation, form=form,
                                    checks=None, room=room, week=None,
                                    bookings=[]), 422
+        activity = next((a for a in organisation.activities
+                         if a.id == form.activity.data), None)
         if request.form.get("action") == "request":
-            activity = next((a for a in organisation.activities
-                             if a.id == form.activity.data), None)
             created, failed = request_booking(room, organisation, periods, current_user,
                                               form.purpose.data, activity)
             db.session.commit()
             flash(_("Requested dates: %(ok)d. Dates that could not be requested: %(bad)d.",
                     ok=len(created), bad=len(failed)))
             return redirect(url_for("bookings.request_room", slug=slug), code=303)
-        checks = check_dates(room, periods)
+        checks = check_dates(room, periods, organisation=organisation, activity=activity)
         first_day = to_local(periods[0][0]).date()
         monday = first_day - timedelta(days=first_day.weekday())
         week = {"venue": room.venue, "grid": venue_week(room.venue, monday, organisation.id),
@@ -110,9 +111,14 @@ def cancel(booking_id):
     booking = db.get_or_404(RoomBooking, booking_id)
     if not may_edit(current_user, booking.organisation):
         abort(404)
-    cancel_booking(booking, current_user)
-    db.session.commit()
-    flash(_("The booking is cancelled and the room is free."))
+    try:
+        cancel_booking(booking, current_user)
+    except BookingConflict as error:
+        db.session.rollback()
+        flash(str(error.message))
+    else:
+        db.session.commit()
+        flash(_("The booking is cancelled and the room is free."))
     return redirect(request.referrer if (request.referrer or "").startswith(
         request.host_url) else url_for("bookings.request_room",
                                        slug=booking.organisation.slug), code=303)
@@ -134,8 +140,12 @@ def queue():
     collisions = {b.id: [o for o in pending if o.id != b.id and o.room_id == b.room_id
                          and o.starts_at < b.ends_at and b.starts_at < o.ends_at]
                   for b in pending}
+    # What is in the way already: uses of the room, closures, opening hours.
+    problems = {b.id: room_problems(b.room, b.starts_at, b.ends_at,
+                                    occurrence_id=b.occurrence_id, booking_id=b.id)
+                for b in pending}
     return render_template("bookings/queue.html", pending=pending, form=DecisionForm(),
-                           collisions=collisions)
+                           collisions=collisions, problems=problems)
 
 
 @bp.post("/staff/bookings/<int:booking_id>/<any(approve, reject):decision>")
@@ -151,26 +161,28 @@ def decide(booking_id, decision):
         scope = db.session.scalars(db.select(RoomBooking).where(
             RoomBooking.series_key == booking.series_key,
             RoomBooking.status == "pending").order_by(RoomBooking.starts_at)).all()
-    done, taken, collided, decided = 0, 0, 0, []
+    done, taken, collided, decided, reasons = 0, 0, 0, [], []
     for item in scope:
-        if decision == "approve":
-            try:
+        try:
+            if decision == "approve":
                 rejected = approve_booking(item, current_user)
-                db.session.commit()
-                done += 1
-                collided += len(rejected)
-                decided += [item, *rejected]
-            except BookingConflict:
-                db.session.rollback()
-                taken += 1
-        else:
-            reject_booking(item, form.reason.data, current_user)
+            else:
+                reject_booking(item, form.reason.data, current_user)
+                rejected = []
             db.session.commit()
-            done += 1
-            decided.append(item)
+        except BookingConflict as error:
+            db.session.rollback()
+            taken += 1
+            reasons.append(str(error.message))
+            continue
+        done += 1
+        collided += len(rejected)
+        decided += [item, *rejected]
     tell_organisations(decided)  # after the commits: a slow mail server holds no lock
     flash(_("Decided: %(done)d. Already taken: %(taken)d. Colliding requests rejected: "
             "%(collided)d.", done=done, taken=taken, collided=collided))
+    for reason in dict.fromkeys(reasons):
+        flash(reason)
     return redirect(url_for("bookings.queue"), code=303)
 
 

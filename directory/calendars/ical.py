@@ -7,6 +7,7 @@ drop them; moved or changed dates as RECURRENCE-ID overrides; UIDs from ids,
 DTSTAMP and LAST-MODIFIED from the data, never from the clock.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -66,9 +67,9 @@ def _add_local(event, name, moment):
     event.add(name, _local(moment), parameters={"TZID": TZID})
 
 
-def _place(activity, occurrence=None):
-    room = (occurrence.room if occurrence is not None and occurrence.room else None) or \
-        activity.room
+def _place(activity, room):
+    """(location, latitude, longitude): the room's meeting place, else the activity's
+    own address."""
     if room is not None:
         venue = room.venue
         return (f"{venue.name}, {room.name}, {venue.address_line}", venue.latitude,
@@ -78,14 +79,17 @@ def _place(activity, occurrence=None):
     return ", ".join(parts), activity.latitude, activity.longitude
 
 
-def _describe(event, activity, options, occurrence=None):
+def _describe(event, activity, options, occurrence=None, room=None):
+    """Summary, description, place and links; the place is the date's room (or, for a
+    series' master, `room`: where its dates usually are)."""
     event.add("summary", str(activity.translated("title", options.lang)))
     description = str(activity.translated("description", options.lang))
     if occurrence is not None and occurrence.is_cancelled and occurrence.cancel_reason:
         description = f"{occurrence.cancel_reason}\n\n{description}"
     if description:
         event.add("description", description)
-    location, lat, lon = _place(activity, occurrence)
+    location, lat, lon = _place(activity, occurrence.room if occurrence is not None
+                                else room)
     if location:
         event.add("location", location)
     if lat is not None and lon is not None:
@@ -154,7 +158,8 @@ def series_events(activity, occurrences, options):
     master.add("sequence", activity.sequence)
     master.add("status", "CONFIRMED")
     master.add("created", activity.created_at)
-    _describe(master, activity, options)
+    usual_room = _usual_room(occurrences)
+    _describe(master, activity, options, room=usual_room)
     latest = max([activity.updated_at] + [o.updated_at for o in occurrences])
     _stamp(master, latest)
     materialised_until = max((o.original_starts_at for o in occurrences), default=None)
@@ -169,7 +174,7 @@ def series_events(activity, occurrences, options):
         if occ.is_cancelled:
             exdates.append(start)
         elif occ.starts_at != start or occ.ends_at != end or occ.sequence or \
-                (occ.room_id and occ.room_id != activity.room_id):
+                occ.room_id != getattr(usual_room, "id", None):
             overrides.append(occ)
     if exdates:
         master.add("exdate", [_local(s) for s in exdates], parameters={"TZID": TZID})
@@ -191,6 +196,16 @@ def series_events(activity, occurrences, options):
         if occ.original_starts_at not in rule_starts and not occ.is_cancelled:
             events.append(single_event(occ, options))
     return events
+
+
+def _usual_room(occurrences):
+    """The room most of the scheduled dates are in (None: the activity's own address);
+    a series' master says it, and dates elsewhere are overrides."""
+    counts = Counter(o.room_id for o in occurrences if not o.is_cancelled)
+    if not counts:
+        return None
+    room_id = counts.most_common(1)[0][0]
+    return next(o.room for o in occurrences if o.room_id == room_id)
 
 
 def single_event(occurrence, options, uid=None):

@@ -22,7 +22,7 @@ from ..common.time import utcnow
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..taxonomy.models import FocusArea, TargetGroup
-from ..venues.models import Room, Venue
+from ..venues.models import Venue
 from .models import FeedSubscription, Partner
 
 FILTER_KEYS = ("focus", "target", "venue", "org")
@@ -115,9 +115,6 @@ def activity_condition(filters):
         conditions.append(Activity.id.in_(
             select(activity_target_group.c.activity_id).join(TargetGroup).where(
                 TargetGroup.slug.in_(filters["target"]))))
-    if filters.get("venue"):
-        conditions.append(Activity.room_id.in_(
-            select(Room.id).join(Venue).where(Venue.slug.in_(filters["venue"]))))
     if filters.get("org"):
         conditions.append(Activity.organisation_id.in_(
             select(Organisation.id).where(Organisation.slug.in_(filters["org"]))))
@@ -127,6 +124,15 @@ def activity_condition(filters):
     for condition in conditions[1:]:
         combined = combined & condition
     return combined
+
+
+def place_of(filters):
+    """The meeting places a saved filter keeps dates at (AtVenues), or None for all."""
+    if not filters.get("venue"):
+        return None
+    from ..activities.services import at_venues
+    return at_venues(db.session.scalars(select(Venue.id).where(
+        Venue.slug.in_(filters["venue"]))).all())
 
 
 def pending_bookings(filters, options):
@@ -139,6 +145,9 @@ def pending_bookings(filters, options):
     condition = activity_condition(filters)
     if condition is not None:
         stmt = stmt.where(condition)
+    place = place_of(filters)
+    if place is not None:
+        stmt = stmt.where(RoomBooking.room_id.in_(sorted(place.room_ids) or [-1]))
     return db.session.scalars(stmt.order_by(RoomBooking.starts_at)).all()
 
 

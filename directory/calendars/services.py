@@ -61,15 +61,29 @@ def occurrences_by_activity(activity_ids, options):
     return grouped
 
 
-def series_feed(activities, options, extra_events=(), extra_latest=None):
-    """(ics bytes, last modified) for whole series of these activities."""
+def series_feed(activities, options, extra_events=(), extra_latest=None, place=None):
+    """(ics bytes, last modified) for whole series of these activities.
+
+    `place` (activities.services.AtVenues) keeps only the dates at those meeting places:
+    an activity all of whose dates (and the room new ones go in) are there is written as
+    its series; otherwise each of its dates there is an event of its own, so the feed
+    holds exactly the dates the API lists for the venue.
+    """
     grouped = occurrences_by_activity([a.id for a in activities], options)
     events, latest = [], None
     for activity in activities:
         occurrences = grouped[activity.id]
+        if place is not None:
+            there = [o for o in occurrences if place.holds(o)]
+            if len(there) != len(occurrences) or activity.room_id not in place.room_ids:
+                events.extend(single_event(o, options) for o in there)
+                occurrences = there
+            else:
+                events.extend(series_events(activity, occurrences, options))
+        elif occurrences:
+            events.extend(series_events(activity, occurrences, options))
         if not occurrences:
             continue
-        events.extend(series_events(activity, occurrences, options))
         moments = [activity.updated_at] + [o.updated_at for o in occurrences]
         latest = max([m for m in moments + [latest] if m is not None])
     if extra_latest is not None:
@@ -79,15 +93,31 @@ def series_feed(activities, options, extra_events=(), extra_latest=None):
 
 def partner_feed(subscription, lang):
     """(ics bytes, last modified) for a partner's saved filter."""
-    from .partners import activity_condition, pending_bookings
+    from .partners import activity_condition, pending_bookings, place_of
+    filters = subscription.filters or {}
     options = options_for(subscription.name, lang)
-    activities = public_activities(activity_condition(subscription.filters or {}))
+    place = place_of(filters)
+    condition = activity_condition(filters)
+    if place is not None:
+        at_place = Activity.id.in_(select(Occurrence.activity_id).where(place.condition()))
+        condition = at_place if condition is None else condition & at_place
+    activities = public_activities(condition)
     extra, latest = [], None
     if subscription.include_tentative:
-        bookings = pending_bookings(subscription.filters or {}, options)
+        bookings = pending_bookings(filters, options)
         extra = [tentative_event(b, options) for b in bookings]
         latest = max((b.updated_at for b in bookings), default=None)
-    return series_feed(activities, options, extra, latest)
+    return series_feed(activities, options, extra, latest, place)
+
+
+def venue_feed(venue, lang):
+    """(ics bytes, last modified): every public date at the meeting place."""
+    from ..activities.services import at_venues
+    place = at_venues([venue.id])
+    options = options_for(venue.name, lang)
+    activities = public_activities(Activity.id.in_(
+        select(Occurrence.activity_id).where(place.condition())))
+    return series_feed(activities, options, place=place)
 
 
 def occurrence_feed(occurrence, options):

@@ -11,7 +11,6 @@ from ..activities.services import public_activity, public_occurrence, public_occ
 from ..common.filters import parse_filters
 from ..common.i18n import current_lang
 from ..organisations.services import public_organisation
-from ..venues.models import Room
 from ..venues.services import public_venue
 from . import services
 
@@ -48,10 +47,7 @@ def venue_calendar(slug):
     venue = public_venue(slug)
     if venue is None:
         abort(404)
-    options = services.options_for(venue.name, current_lang())
-    activities = services.public_activities(Activity.room_id.in_(
-        select(Room.id).where(Room.venue_id == venue.id)))
-    return ics_response(*services.series_feed(activities, options), filename=venue.slug)
+    return ics_response(*services.venue_feed(venue, current_lang()), filename=venue.slug)
 
 
 @bp.get("/activities/<int:activity_id>/calendar.ics")

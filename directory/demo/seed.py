@@ -107,6 +107,7 @@ def seed_demo(seed=2026):
     db.session.flush()
 
     activity_keys = list(data.ACTIVITY_KINDS)
+    taken = {}  # (room id, weekday): [(start, end)] held by the demo's weekly activities
     for n, (org, kind, area) in enumerate(organisations):
         fitting = [k for k in activity_keys if kind in data.ACTIVITY_KINDS[k][12]] or \
             activity_keys
@@ -114,9 +115,9 @@ def seed_demo(seed=2026):
             (sv, en, ar, desc_sv, desc_en, focus_slugs, target_slugs, langs, registration,
              capacity, start, end, _kinds) = data.ACTIVITY_KINDS[k]
             rooms = rooms_by_kommun.get(area[0], [])
-            room = rng.choice(rooms) if rooms and rng.random() < 0.6 else None
-            weekday = rng.randint(0, 4) if room is None else rng.choice(
-                [oh.weekday for oh in room.venue.opening_hours])
+            room, weekday = None, rng.randint(0, 4)
+            if rooms and rng.random() < 0.6:
+                room, weekday = _free_room(rng, rooms, taken, _clock(start), _clock(end))
             starts_on = today - timedelta(days=56 + (today.weekday() - weekday) % 7)
             activity = Activity(
                 organisation=org, municipality=room.venue.municipality if room else
@@ -148,6 +149,22 @@ def seed_demo(seed=2026):
         first_future.cancel_reason = "Ledaren är sjuk. Välkommen nästa vecka!"
         first_future.sequence += 1
     db.session.flush()
+
+
+def _free_room(rng, rooms, taken, start, end):
+    """(room, weekday): a room free every week at that time on a day its meeting place
+    is open for the whole of it, or (None, a weekday) when there is none. The demo's
+    activities hold their rooms the way any other would: no two at once, within the
+    opening hours."""
+    for room in rng.sample(rooms, len(rooms)):
+        days = [oh.weekday for oh in room.venue.opening_hours
+                if oh.opens <= start and end <= oh.closes]
+        for weekday in rng.sample(days, len(days)):
+            held = taken.setdefault((room.id, weekday), [])
+            if all(end <= s or e <= start for s, e in held):
+                held.append((start, end))
+                return room, weekday
+    return None, rng.randint(0, 4)
 
 
 def _holidays(today):

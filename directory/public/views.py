@@ -82,8 +82,10 @@ def activity(activity_id):
     act = public_activity(activity_id)
     if act is None:
         abort(404)
-    return render_template("activities/detail.html", activity=act,
-                           upcoming=upcoming_occurrences_of(act, limit=12))
+    upcoming = upcoming_occurrences_of(act, limit=12)
+    next_date = next((o for o in upcoming if not o.is_cancelled), None)
+    return render_template("activities/detail.html", activity=act, upcoming=upcoming,
+                           room=next_date.room if next_date else None)
 
 
 @bp.get("/occurrences/<int:occurrence_id>")
@@ -92,7 +94,7 @@ def occurrence(occurrence_id):
     if occ is None:
         abort(404)
     return render_template("activities/occurrence.html", occurrence=occ,
-                           activity=occ.activity)
+                           activity=occ.activity, room=occ.room)
 
 
 @bp.get("/venues")

@@ -8,6 +8,7 @@ from ..common.errors import FieldError
 from ..common.text import slugify
 from ..extensions import db
 from .models import Closure, OpeningHours, Room, Venue
+from .occupancy import RoomTaken, flush_uses
 
 VENUE_FIELDS = ("name", "street_address", "postal_code", "city", "municipality_id",
                 "latitude", "longitude", "operator_name", "description", "accessibility")
@@ -51,7 +52,13 @@ def save_room(venue, data, by_user, room=None):
     for name in ROOM_FIELDS:
         value = data.get(name)
         setattr(room, name, value.strip() if isinstance(value, str) else value)
-    db.session.flush()
+    # A longer buffer applies to the coming uses at once (the database keeps them);
+    # where two would then meet within it, the change is refused.
+    try:
+        flush_uses("buffer_minutes", _l("With this buffer, coming uses of the room would "
+                                        "collide. Resolve them first (see the week)."))
+    except RoomTaken as error:
+        raise VenueError(error.field, error.message) from None
     record(by_user, "room.update" if before else "room.create", room, room.name, before,
            snapshot(room, ROOM_FIELDS))
     return room

@@ -1,0 +1,384 @@
+"""Who is in a room when: one table of every dated use of a room, written by the database.
+
+A room is used by an occurrence placed in it (`occurrence.room_id`, while scheduled) and
+by an approved booking that is not tied to a date (a meeting, say). A booking tied to a
+date is that date's claim on the room: it follows the date's time, is released when the
+date is cancelled and taken back when the date is restored in that room (the same
+triggers). The database itself
+keeps `room_use` from those two tables with triggers, and refuses any use that overlaps
+another in the same room, the room's buffer included: on PostgreSQL an exclusion
+constraint, on SQLite a trigger inside the writer's BEGIN IMMEDIATE transaction. No code
+path can put a date in a room without passing that rule, and the week, the API, the
+feeds and `flask check-rooms` all read this one table.
+
+Uses that overlapped before the rule existed were kept by the migration and marked
+`legacy`: they are tolerated until one of them changes, and listed for coordinators.
+
+The SQL names tables, not classes, so this module needs nothing above venues.
+"""
+
+from datetime import timedelta
+
+from flask_babel import format_date, format_time
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import DDL, and_, event, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from ..common.db import begin_write, is_postgres
+from ..common.errors import FieldError
+from ..common.time import to_local
+from ..common.types import UTCDateTime
+from ..extensions import db
+from .models import Closure, OpeningHours, Room
+
+
+class RoomTaken(FieldError):
+    """The room is used by something else then (named in the message)."""
+
+
+class RoomUse(db.Model):
+    """One dated use of a room. Read-only for the app: the database writes it."""
+
+    __tablename__ = "room_use"
+
+    id = db.Column(db.Integer, primary_key=True)
+    room_id = db.Column(db.Integer, db.ForeignKey("room.id", ondelete="CASCADE"),
+                        nullable=False)
+    starts_at = db.Column(UTCDateTime, nullable=False)
+    ends_at = db.Column(UTCDateTime, nullable=False)
+    # The end plus the room's buffer: two uses of a room must not meet within it.
+    blocked_until = db.Column(UTCDateTime, nullable=False)
+    occurrence_id = db.Column(db.Integer, db.ForeignKey("occurrence.id", ondelete="CASCADE"),
+                              unique=True)
+    booking_id = db.Column(db.Integer, db.ForeignKey("room_booking.id", ondelete="CASCADE"),
+                           unique=True)
+    legacy = db.Column(db.Boolean, nullable=False, default=False)
+
+    room = db.relationship("Room")
+    occurrence = db.relationship("Occurrence")
+    booking = db.relationship("RoomBooking")
+
+    __table_args__ = (
+        db.Index("ix_room_use_room_time", "room_id", "blocked_until", "starts_at"),
+        db.CheckConstraint("(occurrence_id IS NULL) <> (booking_id IS NULL)",
+                           name="one_source"),
+        db.CheckConstraint("blocked_until >= ends_at AND ends_at > starts_at",
+                           name="times"),
+    )
+
+    @property
+    def organisation(self):
+        if self.occurrence is not None:
+            return self.occurrence.activity.organisation
+        return self.booking.organisation
+
+    @property
+    def title(self):
+        """What the use is called: the activity's title, else the booking's purpose."""
+        if self.occurrence is not None:
+            return self.occurrence.activity.translated("title")
+        booking = self.booking
+        if booking.activity is not None:
+            return booking.activity.translated("title")
+        return booking.purpose or None
+
+
+def overlapping(room_id, starts_at, ends_at, buffer_minutes=0):
+    """SQL condition: a use of the room that a use from starts_at to ends_at (plus the
+    buffer after it) would collide with. The same rule the database enforces."""
+    blocked_until = ends_at + timedelta(minutes=buffer_minutes or 0)
+    return and_(RoomUse.room_id == room_id, RoomUse.starts_at < blocked_until,
+                RoomUse.blocked_until > starts_at)
+
+
+def uses_in_the_way(room, starts_at, ends_at, occurrence_id=None, booking_id=None):
+    """The uses of `room` a use from starts_at to ends_at would collide with, soonest
+    first; the use's own row (by occurrence or booking) is left out."""
+    stmt = select(RoomUse).where(overlapping(room.id, starts_at, ends_at,
+                                             room.buffer_minutes))
+    if occurrence_id is not None:
+        stmt = stmt.where((RoomUse.occurrence_id.is_(None)) |
+                          (RoomUse.occurrence_id != occurrence_id))
+    if booking_id is not None:
+        stmt = stmt.where((RoomUse.booking_id.is_(None)) | (RoomUse.booking_id != booking_id))
+    return db.session.scalars(stmt.order_by(RoomUse.starts_at)).all()
+
+
+def uses_between(room_ids, start, end):
+    """Every use of these rooms that overlaps [start, end), soonest first."""
+    if not room_ids:
+        return []
+    return db.session.scalars(select(RoomUse).where(
+        RoomUse.room_id.in_(list(room_ids)), RoomUse.starts_at < end, RoomUse.ends_at > start)
+        .order_by(RoomUse.starts_at, RoomUse.id)).all()
+
+
+def describe(use):
+    """'IT-hjälp (Språkvänner Täby), Thursday 3 December 2026 14:00–16:00'."""
+    values = {"when": when(use.starts_at, use.ends_at), "organisation":
+              use.organisation.name}
+    if use.title:
+        return str(_l("%(what)s (%(organisation)s), %(when)s", what=use.title, **values))
+    return str(_l("a booking by %(organisation)s, %(when)s", **values))
+
+
+def when(starts_at, ends_at):
+    """A period as people read it: the day written out and the times."""
+    return str(_l("%(date)s %(start)s–%(end)s",
+                  date=format_date(to_local(starts_at).date(), "full"),
+                  start=format_time(starts_at, "short"), end=format_time(ends_at, "short")))
+
+
+def room_problems(room, starts_at, ends_at, occurrence_id=None, booking_id=None):
+    """Why the room cannot be used from starts_at to ends_at, in Stockholm time: closed
+    that day, outside the opening hours, or used by something else (named). Empty: it
+    can. `occurrence_id`/`booking_id`: the use being changed, which is not in its own
+    way."""
+    reasons = []
+    local_start, local_end = to_local(starts_at), to_local(ends_at)
+    day = local_start.date()
+    closed = closure_on(room, day)
+    if closed is not None:
+        reasons.append(_l("The meeting place is closed that day (%(reason)s).",
+                          reason=closed.reason or "–"))
+    elif not within_opening_hours(room.venue_id, local_start, local_end):
+        reasons.append(_l("Outside the opening hours."))
+    for use in uses_in_the_way(room, starts_at, ends_at, occurrence_id, booking_id):
+        reasons.append(_l("The room is in use then: %(use)s.", use=describe(use)))
+    return reasons
+
+
+def closure_on(room, day):
+    """The closure that keeps the room shut on `day` (a local date), or None."""
+    return db.session.scalar(select(Closure).where(
+        Closure.venue_id == room.venue_id, Closure.starts_on <= day, Closure.ends_on >= day,
+        (Closure.room_id.is_(None)) | (Closure.room_id == room.id)).limit(1))
+
+
+def within_opening_hours(venue_id, local_start, local_end):
+    """Whether one opening period of the venue holds the whole (local) period."""
+    if local_end.date() != local_start.date():
+        return False
+    return db.session.scalar(select(OpeningHours.id).where(
+        OpeningHours.venue_id == venue_id, OpeningHours.weekday == local_start.weekday(),
+        OpeningHours.opens <= local_start.time(),
+        OpeningHours.closes >= local_end.time()).limit(1)) is not None
+
+
+def lock_rooms(room_ids):
+    """One writer per room at a time: SQLite's BEGIN IMMEDIATE already serialises
+    writers; PostgreSQL locks the rooms' rows (in id order), so parallel changes queue
+    instead of deadlocking. The database's rule holds either way; the lock makes the
+    check before it give the right message."""
+    begin_write()
+    ids = sorted({i for i in room_ids if i is not None})
+    if ids and is_postgres():
+        db.session.execute(select(Room.id).where(Room.id.in_(ids)).order_by(Room.id)
+                           .with_for_update())
+
+
+def is_room_taken(error):
+    """Whether a database error is the room-use rule refusing an overlap."""
+    return "room_use_no_overlap" in str(getattr(error, "orig", error))
+
+
+def flush_uses(field, message=None, error_class=None):
+    """Flush the session's changes; the database refusing a use of a room that overlaps
+    another becomes `error_class` (RoomTaken) beside `field`, with nothing of the flush
+    kept."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        if not is_room_taken(error):
+            raise
+        raise (error_class or RoomTaken)(field, message or _l(
+            "The room was just taken for that time. Choose another time.")) from None
+
+
+def collisions(room_ids=None, since=None):
+    """[(use, other use)]: pairs of uses of one room that overlap (buffer included),
+    each pair once. Only legacy uses can be such pairs; the database refuses the rest."""
+    other = aliased(RoomUse)
+    stmt = (select(RoomUse, other).join(other, and_(
+        other.room_id == RoomUse.room_id, other.id > RoomUse.id,
+        other.starts_at < RoomUse.blocked_until, RoomUse.starts_at < other.blocked_until))
+        .order_by(RoomUse.room_id, RoomUse.starts_at, other.starts_at))
+    if room_ids is not None:
+        stmt = stmt.where(RoomUse.room_id.in_(list(room_ids)))
+    if since is not None:
+        stmt = stmt.where(RoomUse.blocked_until > since)
+    return db.session.execute(stmt).all()
+
+
+# ------------------------------------------------------------------ the database rule
+#
+# A use row is kept from its source by the triggers below; the rule that two uses of a
+# room never overlap (buffer included) holds for every row not marked legacy, and a
+# legacy row blocks new uses too.
+
+_USE_OF_OCCURRENCE = ("NEW.room_id IS NOT NULL AND NEW.status = 'scheduled'")
+_USE_OF_BOOKING = ("NEW.status = 'approved' AND NEW.occurrence_id IS NULL")
+_OCCURRENCE_CHANGED = ("OLD.room_id IS NOT NEW.room_id OR OLD.status IS NOT NEW.status "
+                       "OR OLD.starts_at IS NOT NEW.starts_at OR OLD.ends_at IS NOT NEW.ends_at")
+_BOOKING_CHANGED = ("OLD.room_id IS NOT NEW.room_id OR OLD.status IS NOT NEW.status "
+                    "OR OLD.starts_at IS NOT NEW.starts_at OR OLD.ends_at IS NOT NEW.ends_at "
+                    "OR OLD.occurrence_id IS NOT NEW.occurrence_id")
+
+# SQLite keeps times as 'YYYY-MM-DD HH:MM:SS.ffffff' text (SQLAlchemy's format); the
+# buffered end is written in the same shape so text comparison orders it rightly.
+_SQLITE_BLOCKED = ("strftime('%Y-%m-%d %H:%M:%f000', NEW.ends_at, '+' || r.buffer_minutes "
+                   "|| ' minutes')")
+_SQLITE_OVERLAP = (
+    "NOT NEW.legacy AND EXISTS (SELECT 1 FROM room_use u WHERE u.room_id = NEW.room_id "
+    "AND u.id IS NOT NEW.id AND u.starts_at < NEW.blocked_until "
+    "AND NEW.starts_at < u.blocked_until)")
+
+SQLITE_RULES = (
+    "CREATE TRIGGER room_use_no_overlap_insert BEFORE INSERT ON room_use "
+    f"WHEN {_SQLITE_OVERLAP} BEGIN SELECT RAISE(ABORT, 'room_use_no_overlap'); END",
+    "CREATE TRIGGER room_use_no_overlap_update BEFORE UPDATE OF room_id, starts_at, "
+    f"blocked_until, legacy ON room_use WHEN {_SQLITE_OVERLAP} "
+    "BEGIN SELECT RAISE(ABORT, 'room_use_no_overlap'); END",
+    # Occurrences.
+    f"CREATE TRIGGER room_use_occurrence_insert AFTER INSERT ON occurrence "
+    f"WHEN {_USE_OF_OCCURRENCE} BEGIN "
+    "INSERT INTO room_use (room_id, starts_at, ends_at, blocked_until, occurrence_id, legacy) "
+    f"SELECT NEW.room_id, NEW.starts_at, NEW.ends_at, {_SQLITE_BLOCKED}, NEW.id, 0 "
+    "FROM room r WHERE r.id = NEW.room_id; END",
+    "CREATE TRIGGER room_use_occurrence_update AFTER UPDATE OF room_id, status, starts_at, "
+    f"ends_at ON occurrence WHEN {_OCCURRENCE_CHANGED} BEGIN "
+    "DELETE FROM room_use WHERE occurrence_id = NEW.id; "
+    "INSERT INTO room_use (room_id, starts_at, ends_at, blocked_until, occurrence_id, legacy) "
+    f"SELECT NEW.room_id, NEW.starts_at, NEW.ends_at, {_SQLITE_BLOCKED}, NEW.id, 0 "
+    "FROM room r WHERE r.id = NEW.room_id AND NEW.status = 'scheduled'; "
+    # A booking tied to a date follows the date's time.
+    "UPDATE room_booking SET starts_at = NEW.starts_at, ends_at = NEW.ends_at "
+    "WHERE occurrence_id = NEW.id AND status IN ('pending', 'approved') "
+    "AND (starts_at IS NOT NEW.starts_at OR ends_at IS NOT NEW.ends_at); "
+    # ... and is released with it, and taken back when the date is restored in its room.
+    "UPDATE room_booking SET status = 'cancelled' WHERE occurrence_id = NEW.id "
+    "AND OLD.status = 'scheduled' AND NEW.status = 'cancelled' "
+    "AND status IN ('pending', 'approved'); "
+    "UPDATE room_booking SET status = 'approved', decision_reason = NULL "
+    "WHERE occurrence_id = NEW.id AND OLD.status = 'cancelled' "
+    "AND NEW.status = 'scheduled' AND status = 'cancelled' AND decided_at IS NOT NULL "
+    "AND room_id = NEW.room_id; END",
+    # Bookings.
+    f"CREATE TRIGGER room_use_booking_insert AFTER INSERT ON room_booking "
+    f"WHEN {_USE_OF_BOOKING} BEGIN "
+    "INSERT INTO room_use (room_id, starts_at, ends_at, blocked_until, booking_id, legacy) "
+    f"SELECT NEW.room_id, NEW.starts_at, NEW.ends_at, {_SQLITE_BLOCKED}, NEW.id, 0 "
+    "FROM room r WHERE r.id = NEW.room_id; END",
+    "CREATE TRIGGER room_use_booking_update AFTER UPDATE OF room_id, status, starts_at, "
+    f"ends_at, occurrence_id ON room_booking WHEN {_BOOKING_CHANGED} BEGIN "
+    "DELETE FROM room_use WHERE booking_id = NEW.id; "
+    "INSERT INTO room_use (room_id, starts_at, ends_at, blocked_until, booking_id, legacy) "
+    f"SELECT NEW.room_id, NEW.starts_at, NEW.ends_at, {_SQLITE_BLOCKED}, NEW.id, 0 "
+    "FROM room r WHERE r.id = NEW.room_id AND NEW.status = 'approved' "
+    "AND NEW.occurrence_id IS NULL; END",
+    # A changed buffer applies to the room's coming uses.
+    "CREATE TRIGGER room_use_buffer AFTER UPDATE OF buffer_minutes ON room "
+    "WHEN OLD.buffer_minutes IS NOT NEW.buffer_minutes BEGIN "
+    "UPDATE room_use SET blocked_until = strftime('%Y-%m-%d %H:%M:%f000', ends_at, "
+    "'+' || NEW.buffer_minutes || ' minutes') WHERE room_id = NEW.id "
+    "AND ends_at > strftime('%Y-%m-%d %H:%M:%f000', 'now'); END",
+)
+
+_PG_BLOCKED = "NEW.ends_at + make_interval(mins => r.buffer_minutes)"
+PG_RULES = (
+    "CREATE EXTENSION IF NOT EXISTS btree_gist",
+    "ALTER TABLE room_use ADD CONSTRAINT room_use_no_overlap EXCLUDE USING gist "
+    "(room_id WITH =, tstzrange(starts_at, blocked_until, '[)') WITH &&) "
+    "WHERE (NOT legacy)",
+    # A legacy use still blocks new ones (the constraint above leaves it out).
+    """CREATE FUNCTION room_use_not_over_legacy() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT NEW.legacy AND EXISTS (SELECT 1 FROM room_use u WHERE u.legacy
+      AND u.room_id = NEW.room_id AND u.id <> NEW.id
+      AND u.starts_at < NEW.blocked_until AND NEW.starts_at < u.blocked_until) THEN
+    RAISE EXCEPTION 'room_use_no_overlap' USING ERRCODE = 'exclusion_violation';
+  END IF;
+  RETURN NEW;
+END $$""",
+    "CREATE TRIGGER room_use_not_over_legacy BEFORE INSERT OR UPDATE ON room_use "
+    "FOR EACH ROW EXECUTE FUNCTION room_use_not_over_legacy()",
+    f"""CREATE FUNCTION room_use_of_occurrence() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM room_use WHERE occurrence_id = NEW.id;
+  IF {_USE_OF_OCCURRENCE} THEN
+    INSERT INTO room_use (room_id, starts_at, ends_at, blocked_until, occurrence_id, legacy)
+    SELECT NEW.room_id, NEW.starts_at, NEW.ends_at, {_PG_BLOCKED}, NEW.id, false
+    FROM room r WHERE r.id = NEW.room_id;
+  END IF;
+  IF TG_OP = 'UPDATE' THEN
+    UPDATE room_booking SET starts_at = NEW.starts_at, ends_at = NEW.ends_at
+    WHERE occurrence_id = NEW.id AND status IN ('pending', 'approved')
+      AND (starts_at, ends_at) IS DISTINCT FROM (NEW.starts_at, NEW.ends_at);
+    IF OLD.status = 'scheduled' AND NEW.status = 'cancelled' THEN
+      UPDATE room_booking SET status = 'cancelled'
+      WHERE occurrence_id = NEW.id AND status IN ('pending', 'approved');
+    ELSIF OLD.status = 'cancelled' AND NEW.status = 'scheduled' THEN
+      UPDATE room_booking SET status = 'approved', decision_reason = NULL
+      WHERE occurrence_id = NEW.id AND status = 'cancelled' AND decided_at IS NOT NULL
+        AND room_id = NEW.room_id;
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$""",
+    "CREATE TRIGGER room_use_occurrence_insert AFTER INSERT ON occurrence FOR EACH ROW "
+    f"WHEN ({_USE_OF_OCCURRENCE}) EXECUTE FUNCTION room_use_of_occurrence()",
+    "CREATE TRIGGER room_use_occurrence_update AFTER UPDATE ON occurrence FOR EACH ROW "
+    f"WHEN ({_OCCURRENCE_CHANGED.replace('IS NOT', 'IS DISTINCT FROM')}) "
+    "EXECUTE FUNCTION room_use_of_occurrence()",
+    f"""CREATE FUNCTION room_use_of_booking() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM room_use WHERE booking_id = NEW.id;
+  IF {_USE_OF_BOOKING} THEN
+    INSERT INTO room_use (room_id, starts_at, ends_at, blocked_until, booking_id, legacy)
+    SELECT NEW.room_id, NEW.starts_at, NEW.ends_at, {_PG_BLOCKED}, NEW.id, false
+    FROM room r WHERE r.id = NEW.room_id;
+  END IF;
+  RETURN NULL;
+END $$""",
+    "CREATE TRIGGER room_use_booking_insert AFTER INSERT ON room_booking FOR EACH ROW "
+    f"WHEN ({_USE_OF_BOOKING}) EXECUTE FUNCTION room_use_of_booking()",
+    "CREATE TRIGGER room_use_booking_update AFTER UPDATE ON room_booking FOR EACH ROW "
+    f"WHEN ({_BOOKING_CHANGED.replace('IS NOT', 'IS DISTINCT FROM')}) "
+    "EXECUTE FUNCTION room_use_of_booking()",
+    """CREATE FUNCTION room_use_buffer() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE room_use SET blocked_until = ends_at + make_interval(mins => NEW.buffer_minutes)
+  WHERE room_id = NEW.id AND ends_at > now();
+  RETURN NULL;
+END $$""",
+    "CREATE TRIGGER room_use_buffer AFTER UPDATE OF buffer_minutes ON room FOR EACH ROW "
+    "WHEN (OLD.buffer_minutes IS DISTINCT FROM NEW.buffer_minutes) "
+    "EXECUTE FUNCTION room_use_buffer()",
+)
+
+PG_DROP = (
+    "DROP TRIGGER IF EXISTS room_use_buffer ON room",
+    "DROP TRIGGER IF EXISTS room_use_booking_update ON room_booking",
+    "DROP TRIGGER IF EXISTS room_use_booking_insert ON room_booking",
+    "DROP TRIGGER IF EXISTS room_use_occurrence_update ON occurrence",
+    "DROP TRIGGER IF EXISTS room_use_occurrence_insert ON occurrence",
+    "DROP FUNCTION IF EXISTS room_use_buffer()",
+    "DROP FUNCTION IF EXISTS room_use_of_booking()",
+    "DROP FUNCTION IF EXISTS room_use_of_occurrence()",
+    "DROP FUNCTION IF EXISTS room_use_not_over_legacy() CASCADE",
+)
+SQLITE_DROP = tuple(
+    f"DROP TRIGGER IF EXISTS {name}" for name in (
+        "room_use_no_overlap_insert", "room_use_no_overlap_update",
+        "room_use_occurrence_insert", "room_use_occurrence_update",
+        "room_use_booking_insert", "room_use_booking_update", "room_use_buffer"))
+
+for _statement in PG_RULES:
+    event.listen(RoomUse.__table__, "after_create",
+                 DDL(_statement.replace("%", "%%")).execute_if(dialect="postgresql"))
+for _statement in SQLITE_RULES:
+    event.listen(RoomUse.__table__, "after_create",
+                 DDL(_statement.replace("%", "%%")).execute_if(dialect="sqlite"))
+
