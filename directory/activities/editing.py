@@ -17,6 +17,7 @@ from ..common.time import local_today, local_to_utc, to_local, utcnow
 from ..extensions import db
 from ..venues.models import Room
 from ..venues.occupancy import flush_uses, lock_rooms, room_problems
+from ..venues.services import may_choose_room
 from .models import Activity, ActivityError, Occurrence
 from .schedule import MAX_SERIES_DAYS, Schedule, slots
 from .services import horizon_end, place_new_dates, room_trouble
@@ -123,13 +124,12 @@ def chosen_room(data, organisation, by_user, current=None):
     room = db.session.get(Room, room_id)
     if room is None or not room.active or not room.venue.active:
         raise ActivityError("room_id", _l("Choose a room from the list."))
-    if not getattr(by_user, "is_staff", False):
-        if organisation.status != "verified":
-            raise ActivityError("room_id", _l("Rooms can be used once the organisation "
-                                              "is verified."))
-        if room.requires_approval:
-            raise ActivityError("room_id", _l("This room needs a coordinator's approval: "
-                                              "ask for it under room bookings."))
+    if not may_choose_room(by_user, room):
+        raise ActivityError("room_id", _l("This room needs a coordinator's approval: "
+                                          "ask for it under room bookings."))
+    if organisation.status != "verified" and not getattr(by_user, "is_staff", False):
+        raise ActivityError("room_id", _l("Rooms can be used once the organisation "
+                                          "is verified."))
     return room_id
 
 
@@ -268,9 +268,9 @@ def _room_moves(activity, plan, old_room, new_room):
             reasons = room_problems(room, starts_at, ends_at, occurrence_id=occ.id)
             if reasons:
                 trouble.setdefault(room, []).append((starts_at, ends_at, reasons))
-    for room, dates in trouble.items():
-        raise room_trouble("start_time" if room.id == old_room else "room_id", room,
-                           sorted(dates, key=lambda d: d[0]))
+        for room, dates in trouble.items():
+            raise room_trouble("start_time" if room.id == old_room else "room_id", room,
+                               sorted(dates, key=lambda d: d[0]))
     return moves
 
 

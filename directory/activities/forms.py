@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, IntegerField, RadioField, StringField,
-                     TextAreaField, TimeField)
+from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectField,
+                     StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..geo.forms import PlaceFields
@@ -36,6 +36,8 @@ class ActivityForm(PlaceFields, FlaskForm):
     registration_required = BooleanField(_l("Sign-up required"))
     default_capacity = IntegerField(_l("Places per date"), validators=[
         Optional(), NumberRange(min=1, max=1000, message=_l("Write a number from 1 to 1000."))])
+    room_id = SelectField(_l("Room at a meeting place"), coerce=int, default=0,
+                          validate_choice=True)
     street_address = StringField(_l("Street address"), validators=[Optional(),
                                                                    Length(max=200)])
     postal_code = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])
@@ -73,6 +75,7 @@ class ActivityForm(PlaceFields, FlaskForm):
         data["languages"] = [c.strip().lower() for c in (self.languages.data or "")
                              .replace(" ", ",").split(",") if c.strip()]
         data["interval"] = self.interval.data or 1
+        data["room_id"] = self.room_id.data or None
         return data
 
 

@@ -54,11 +54,12 @@ def place_new_dates(activity, occurrences, strict=True):
     saying so. A date the room cannot hold (in use, outside the opening hours): with
     `strict`, ActivityError naming the dates; otherwise the date is made without the
     room. Returns the dates left without their room."""
-    room = db.session.get(Room, activity.room_id) if activity.room_id else None
+    with db.session.no_autoflush:  # the dates are checked before any is written
+        room = db.session.get(Room, activity.room_id) if activity.room_id else None
     if room is None:
         return []
     trouble, unplaced = [], []
-    with db.session.no_autoflush:  # the dates are checked before any is written
+    with db.session.no_autoflush:
         for occ in occurrences:
             closed = closure_on(room, to_local(occ.starts_at).date())
             if closed is not None:
@@ -73,8 +74,8 @@ def place_new_dates(activity, occurrences, strict=True):
                 unplaced.append(occ)
             else:
                 occ.room_id = room.id
-    if trouble and strict:
-        raise room_trouble("room", room, trouble)
+        if trouble and strict:
+            raise room_trouble("room_id", room, trouble)
     return unplaced
 
 

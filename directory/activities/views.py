@@ -11,6 +11,7 @@ from ..geo.placing import with_place
 from ..organisations.models import Organisation
 from ..organisations.services import may_edit
 from ..taxonomy.services import all_focus_areas, all_target_groups
+from ..venues.services import rooms_to_choose
 from .editing import (ActivityError, cancel_occurrence, create_activity, end_activity,
                       move_occurrence, plan_changes, preview_dates, restore_occurrence,
                       schedule_from, update_activity)
@@ -48,9 +49,12 @@ def _coming_dates(activity):
         .order_by(Occurrence.starts_at)).all()
 
 
-def _choices(form):
+def _choices(form, current_room=None):
     form.focus_areas.choices = [(f.id, f.label()) for f in all_focus_areas()]
     form.target_groups.choices = [(t.id, t.label()) for t in all_target_groups()]
+    form.room_id.choices = [(0, _("No room: at the address below"))] + [
+        (r.id, f"{r.venue.name} – {r.name}")
+        for r in rooms_to_choose(current_user, current_room)]
 
 
 @bp.get("/organisations/<slug>/activities")
@@ -88,7 +92,7 @@ def new_activity(slug):
 def edit_activity(activity_id):
     activity = _activity(activity_id)
     form = ActivityForm(obj=activity)
-    _choices(form)
+    _choices(form, activity.room_id)
     if not form.is_submitted():
         _fill(form, activity)
     preview = plan = None

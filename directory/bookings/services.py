@@ -304,3 +304,43 @@ def cancel_booking(booking, by_user, reason=None):
             occurrence.cancel(reason or str(_l("The room booking was cancelled.")))
     db.session.flush()
     record(by_user, "booking.cancel", booking, booking.room.name)
+
+
+def cancel_series(bookings, by_user, reason=None, now=None):
+    """Cancel a series at once: every date of it that waits or is approved and has not
+    started, each through `cancel_booking` (a tied date is released with it). Returns
+    the dates cancelled; dates decided otherwise or begun are left as they are."""
+    now = now or utcnow()
+    lock_rooms([b.room_id for b in bookings])
+    cancelled = []
+    for booking in bookings:
+        db.session.refresh(booking)
+        if booking.status in ("pending", "approved") and booking.starts_at > now:
+            cancel_booking(booking, by_user, reason)
+            cancelled.append(booking)
+    return cancelled
+
+
+def release_rooms_of(organisation, reason, by_user, now=None):
+    """Free every coming room use of an organisation that is archived or rejected: its
+    bookings that have not ended are cancelled, and its coming dates in rooms are
+    cancelled (they keep their room as history; restoring one asks for it again).
+    Returns how many bookings and dates were released."""
+    now = now or utcnow()
+    bookings = db.session.scalars(select(RoomBooking).where(
+        RoomBooking.organisation_id == organisation.id, RoomBooking.ends_at > now,
+        RoomBooking.status.in_(("pending", "approved")))).all()
+    lock_rooms([b.room_id for b in bookings])
+    for booking in bookings:
+        booking.cancel(reason)
+    dates = db.session.scalars(select(Occurrence).join(Occurrence.activity).where(
+        Occurrence.activity.has(organisation_id=organisation.id),
+        Occurrence.room_id.isnot(None), Occurrence.status == "scheduled",
+        Occurrence.ends_at > now)).all()
+    for date in dates:
+        date.cancel(reason)
+    db.session.flush()
+    if bookings or dates:
+        record(by_user, "organisation.release_rooms", organisation, organisation.name,
+               None, {"bookings": len(bookings), "dates": len(dates)})
+    return len(bookings), len(dates)

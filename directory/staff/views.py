@@ -4,10 +4,12 @@ from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..accounts.models import User
 from ..audit.services import find_events
+from ..bookings.services import release_rooms_of
 from ..common.errors import put_error
 from ..common.time import parse_date
 from ..extensions import db
@@ -53,6 +55,9 @@ def decide_organisation(organisation_id, status):
     if form.validate_on_submit():
         try:
             decide(organisation, status, form.reason.data, current_user)
+            if status in ("archived", "rejected"):
+                release_rooms_of(organisation, form.reason.data or str(
+                    _l("The organisation is no longer in the register.")), current_user)
         except OrganisationError as error:
             flash(error.message)
         else:

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from .models import Venue
+from .models import Room, Venue
 
 
 def public_venues(municipality_id=None):
@@ -19,3 +19,19 @@ def public_venues(municipality_id=None):
 def public_venue(slug):
     return db.session.scalar(select(Venue).where(Venue.slug == slug,
                                                  Venue.active.is_(True)))
+
+
+def may_choose_room(user, room):
+    """Whether `user` may put an activity's dates straight into `room` from the
+    activity's form: coordinators any room, others a room that needs no approval (the
+    rest are asked for as room bookings)."""
+    return room.active and room.venue.active and (
+        getattr(user, "is_staff", False) or not room.requires_approval)
+
+
+def rooms_to_choose(user, current_room_id=None):
+    """The rooms the activity form offers `user` (and the activity's own room)."""
+    rooms = db.session.scalars(select(Room).join(Venue).where(
+        Room.active.is_(True), Venue.active.is_(True)).order_by(Venue.name, Room.name)
+        .options(selectinload(Room.venue))).all()
+    return [r for r in rooms if r.id == current_room_id or may_choose_room(user, r)]

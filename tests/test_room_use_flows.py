@@ -1,0 +1,282 @@
+"""Who is in a room when, as the organisations and coordinators meet it: every way a date
+gets into a room is checked against every other use, and what is in the way is named."""
+
+from datetime import time, timedelta
+
+from directory.activities.models import Activity, Occurrence
+from directory.bookings.models import RoomBooking
+from directory.common.time import combine_local, local_today, to_local, utcnow
+from directory.extensions import db
+from directory.venues.occupancy import RoomUse
+from tests.conftest import login, next_weekday
+
+
+def kemistvagen(factories):
+    """Kemistvägen with Stora salen (needs approval) and Grupprum 1 (booked at once)."""
+    venue = factories.venue(rooms=[("Stora salen", 40), ("Grupprum 1", 8)])
+    stora, grupprum = sorted(venue.rooms, key=lambda r: r.name != "Stora salen")
+    grupprum.requires_approval = False
+    for room in venue.rooms:
+        room.min_notice_hours = 1
+    db.session.commit()
+    return venue, stora, grupprum
+
+
+def thursday(weeks_ahead=1):
+    return next_weekday(3, local_today() + timedelta(days=1)) + timedelta(weeks=weeks_ahead)
+
+
+def it_hjalp(factories, room):
+    """IT-hjälp, Thursdays 14–16 in the room, by Medmänniskor Täby."""
+    org = factories.organisation(name="Medmänniskor Täby")
+    first = thursday(0)
+    return factories.activity(org, title="IT-hjälp", room=room, starts_on=first,
+                              weekdays="3", start_time=time(14), end_time=time(16),
+                              until=first + timedelta(weeks=8))
+
+
+def request_form(room, day, start, end, **overrides):
+    data = {"room": str(room.id), "day": day.isoformat(), "start_time": start,
+            "end_time": end, "repeat_until": (day + timedelta(weeks=3)).isoformat(),
+            "activity": "0", "purpose": "Läxhjälp", "action": "check"}
+    data.update(overrides)
+    return data
+
+
+def uses_in(room):
+    return db.session.scalars(db.select(RoomUse).where(RoomUse.room_id == room.id)
+                              .order_by(RoomUse.starts_at)).all()
+
+
+def test_the_thursday_case_the_check_names_the_activity_already_in_the_room(client,
+                                                                            factories):
+    venue, stora, _ = kemistvagen(factories)
+    it_hjalp(factories, stora)
+    org = factories.organisation(name="Läxhjälpen")
+    factories.user(email="b@example.se", organisation=org)
+    factories.user(email="staff@example.se", role="staff")
+    login(client, "b@example.se")
+    url = f"/manage/organisations/{org.slug}/bookings"
+    page = client.post(url, data=request_form(stora, thursday(), "15:00", "17:00"))
+    text = page.get_data(as_text=True)
+    # Every one of the four Thursdays is refused, naming what is there.
+    assert text.count("The room is in use then: IT-hjälp (Medmänniskor Täby)") == 4
+    assert "free</strong>" not in text
+    client.post(url, data=request_form(stora, thursday(), "15:00", "17:00",
+                                       action="request"))
+    assert db.session.scalar(db.select(db.func.count()).select_from(RoomBooking)) == 0
+    # Even a request that got in somehow cannot be approved over the activity.
+    start = combine_local(thursday(), time(15))
+    sneaked = RoomBooking(room=stora, organisation=org, starts_at=start,
+                          ends_at=start + timedelta(hours=2))
+    db.session.add(sneaked)
+    db.session.commit()
+    client.post("/logout")
+    login(client, "staff@example.se")
+    queue = client.get("/staff/bookings").get_data(as_text=True)
+    assert "The room is in use then: IT-hjälp" in queue
+    answer = client.post(f"/staff/bookings/{sneaked.id}/approve", data={"reason": ""},
+                         follow_redirects=True)
+    assert "The room is in use then: IT-hjälp (Medmänniskor Täby)" in \
+        answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(RoomBooking, sneaked.id).status == "pending"
+    week = thursday().isocalendar()
+    page = client.get(f"/venues/{venue.slug}/schedule?week={week[0]}-W{week[1]:02d}")
+    assert "Overlaps another use" not in page.get_data(as_text=True)
+
+
+def test_an_activity_form_places_dates_in_a_room_and_refuses_a_taken_one(client,
+                                                                         factories):
+    venue, stora, grupprum = kemistvagen(factories)
+    org = factories.organisation(name="Språkvänner")
+    factories.user(email="a@example.se", organisation=org)
+    login(client, "a@example.se")
+    first = thursday()
+    form = {"title": "Språkcafé", "languages": "sv", "recurrence": "weekly",
+            "starts_on": first.isoformat(), "start_time": "15:00", "end_time": "16:00",
+            "interval": "1", "weekdays": ["3"],
+            "until": (first + timedelta(weeks=3)).isoformat(),
+            "room_id": str(grupprum.id), "action": "save"}
+    page = client.get(f"/manage/organisations/{org.slug}/activities/new")
+    text = page.get_data(as_text=True)
+    assert "Grupprum 1" in text and "Stora salen" not in text  # approval rooms: ask
+    assert client.post(f"/manage/organisations/{org.slug}/activities/new",
+                       data=form).status_code == 303
+    first_activity = db.session.scalar(db.select(Activity))
+    assert len(uses_in(grupprum)) == 4
+    # Another organisation, the same room and an overlapping time: refused, named,
+    # nothing saved.
+    other = factories.organisation(name="Kvinnor tillsammans")
+    factories.user(email="c@example.se", organisation=other)
+    client.post("/logout")
+    login(client, "c@example.se")
+    refused = client.post(f"/manage/organisations/{other.slug}/activities/new",
+                          data=dict(form, title="Kvinnogrupp", start_time="15:30",
+                                    end_time="17:00"))
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "4 dates cannot be in Mötesplats Kemistvägen, Grupprum 1" in text
+    assert "Språkcafé (Språkvänner)" in text
+    assert db.session.scalar(db.select(db.func.count()).select_from(Activity)) == 1
+    # A room that needs approval cannot be chosen from the form.
+    refused = client.post(f"/manage/organisations/{other.slug}/activities/new",
+                          data=dict(form, title="Kvinnogrupp", room_id=str(stora.id)))
+    assert refused.status_code == 422
+    assert db.session.scalar(db.select(db.func.count()).select_from(Activity)) == 1
+    # After it: fine.
+    assert client.post(f"/manage/organisations/{other.slug}/activities/new",
+                       data=dict(form, title="Kvinnogrupp", start_time="16:00",
+                                 end_time="17:00")).status_code == 303
+    assert len(uses_in(grupprum)) == 8
+    assert first_activity.id
+
+
+def test_moving_cancelling_and_restoring_dates_keep_the_room_true(client, factories):
+    venue, stora, _ = kemistvagen(factories)
+    it = it_hjalp(factories, stora)
+    org = factories.organisation(name="Läxhjälpen")
+    factories.user(email="a@example.se", organisation=org)
+    laxhjalp = factories.activity(org, title="Läxhjälp", room=stora, starts_on=thursday(0),
+                                  weekdays="3", start_time=time(17), end_time=time(18),
+                                  until=thursday(0) + timedelta(weeks=8))
+    login(client, "a@example.se")
+    date = next(o for o in laxhjalp.occurrences if o.starts_at > utcnow() + timedelta(days=1))
+    day = to_local(date.starts_at).date()
+    # Moving into IT-hjälp's time: refused, named, unchanged.
+    refused = client.post(f"/manage/occurrences/{date.id}/move",
+                          data={"day": day.isoformat(), "start_time": "15:00",
+                                "end_time": "16:00"})
+    assert refused.status_code == 422
+    assert "IT-hjälp (Medmänniskor Täby)" in refused.get_data(as_text=True)
+    db.session.refresh(date)
+    assert to_local(date.starts_at).hour == 17
+    # Moving to a free time: the room goes with it.
+    assert client.post(f"/manage/occurrences/{date.id}/move",
+                       data={"day": day.isoformat(), "start_time": "18:00",
+                             "end_time": "19:00"}).status_code == 303
+    use = db.session.scalar(db.select(RoomUse).where(RoomUse.occurrence_id == date.id))
+    assert to_local(use.starts_at).hour == 18
+    # IT-hjälp's date that day is cancelled: its room is free, and someone can take it.
+    it_date = db.session.scalar(db.select(Occurrence).where(
+        Occurrence.activity_id == it.id, Occurrence.starts_at >= date.starts_at -
+        timedelta(hours=5), Occurrence.starts_at < date.starts_at))
+    it_date.cancel("Ledaren är sjuk")
+    db.session.commit()
+    assert db.session.scalar(db.select(RoomUse).where(
+        RoomUse.occurrence_id == it_date.id)) is None
+    assert client.post(f"/manage/occurrences/{date.id}/move",
+                       data={"day": day.isoformat(), "start_time": "14:30",
+                             "end_time": "15:30"}).status_code == 303
+    # Restoring IT-hjälp's date now is refused, naming Läxhjälp.
+    from directory.activities.editing import restore_occurrence
+    from directory.activities.models import ActivityError
+    db.session.refresh(it_date)
+    try:
+        restore_occurrence(it_date, None)
+    except ActivityError as error:
+        assert "Läxhjälp (Läxhjälpen)" in str(error.message)
+    else:
+        raise AssertionError("restored into a taken room")
+    db.session.rollback()
+    assert db.session.get(Occurrence, it_date.id).status == "cancelled"
+
+
+def test_a_booked_date_moves_with_its_booking_and_frees_the_old_time(client, factories):
+    venue, stora, _ = kemistvagen(factories)
+    org = factories.organisation(name="Läxhjälpen")
+    factories.user(email="a@example.se", organisation=org)
+    factories.user(email="staff@example.se", role="staff")
+    day = thursday()
+    activity = factories.activity(org, title="Läxhjälp", starts_on=day, weekdays="3",
+                                  start_time=time(15), end_time=time(17),
+                                  until=day + timedelta(days=1))
+    login(client, "a@example.se")
+    client.post(f"/manage/organisations/{org.slug}/bookings",
+                data=request_form(stora, day, "15:00", "17:00", repeat_until="",
+                                  activity=str(activity.id), action="request"))
+    booking = db.session.scalar(db.select(RoomBooking))
+    assert booking.occurrence_id is not None
+    client.post("/logout")
+    login(client, "staff@example.se")
+    client.post(f"/staff/bookings/{booking.id}/approve", data={"reason": ""})
+    client.post("/logout")
+    login(client, "a@example.se")
+    date = db.session.get(Occurrence, booking.occurrence_id)
+    assert date.room_id == stora.id
+    client.post(f"/manage/occurrences/{date.id}/move",
+                data={"day": day.isoformat(), "start_time": "18:00", "end_time": "20:00"})
+    db.session.expire_all()
+    booking = db.session.get(RoomBooking, booking.id)
+    assert to_local(booking.starts_at).hour == 18 and booking.status == "approved"
+    # The old time is free for another organisation; the new one is not.
+    other = factories.organisation(name="Fritidsgänget")
+    old_start = combine_local(day, time(15))
+    new_start = combine_local(day, time(18))
+    free = RoomBooking(room=stora, organisation=other, starts_at=old_start,
+                       ends_at=old_start + timedelta(hours=2))
+    taken = RoomBooking(room=stora, organisation=other, starts_at=new_start,
+                        ends_at=new_start + timedelta(hours=2))
+    db.session.add_all([free, taken])
+    db.session.commit()
+    from directory.bookings.services import BookingConflict, approve_booking
+    approve_booking(free, None)
+    db.session.commit()
+    try:
+        approve_booking(taken, None)
+    except BookingConflict as error:
+        assert "Läxhjälp (Läxhjälpen)" in str(error.message)
+    else:
+        raise AssertionError("approved into a taken room")
+    db.session.rollback()
+    # Cancelling the date releases the room and the booking with it.
+    client.post(f"/manage/occurrences/{date.id}/cancel", data={"reason": "Höstlov"})
+    db.session.expire_all()
+    assert db.session.get(RoomBooking, booking.id).status == "cancelled"
+    approve_booking(db.session.get(RoomBooking, taken.id), None)
+    db.session.commit()
+
+
+def test_archiving_an_organisation_frees_its_coming_rooms(client, factories):
+    venue, stora, _ = kemistvagen(factories)
+    activity = it_hjalp(factories, stora)
+    factories.user(email="staff@example.se", role="staff")
+    assert uses_in(stora)
+    login(client, "staff@example.se")
+    client.post(f"/staff/organisations/{activity.organisation_id}/archived",
+                data={"reason": "Föreningen är nedlagd"})
+    db.session.expire_all()
+    assert [u for u in uses_in(stora) if u.ends_at > utcnow()] == []
+
+
+def test_retiming_a_series_into_a_taken_time_is_refused_and_nothing_changes(factories):
+    from directory.activities.editing import update_activity
+    from directory.activities.models import ActivityError
+    venue, stora, _ = kemistvagen(factories)
+    it_hjalp(factories, stora)
+    org = factories.organisation(name="Läxhjälpen")
+    laxhjalp = factories.activity(org, title="Läxhjälp", room=stora, starts_on=thursday(0),
+                                  weekdays="3", start_time=time(17), end_time=time(18),
+                                  until=thursday(0) + timedelta(weeks=8))
+    before = sorted((u.starts_at, u.ends_at) for u in uses_in(stora))
+    data = {"title": "Läxhjälp", "recurrence": "weekly", "starts_on": laxhjalp.starts_on,
+            "start_time": time(15), "end_time": time(16, 30), "weekdays": [3],
+            "until": laxhjalp.until, "interval": 1}
+    try:
+        update_activity(laxhjalp, data, None, confirmed=True)
+    except ActivityError as error:
+        assert error.field == "start_time"
+        # In Swedish: the service speaks the default language outside a request.
+        assert "kan inte vara i Mötesplats Kemistvägen, Stora salen" in str(error.message)
+        assert "IT-hjälp (Medmänniskor Täby)" in str(error.message)
+    else:
+        raise AssertionError("retimed into a taken room")
+    db.session.rollback()
+    assert sorted((u.starts_at, u.ends_at) for u in uses_in(stora)) == before
+    # Retimed to a free hour, every coming date moves and keeps its room.
+    update_activity(laxhjalp, dict(data, start_time=time(18), end_time=time(19)), None,
+                    confirmed=True)
+    db.session.commit()
+    coming = [u for u in uses_in(stora) if u.occurrence.activity_id == laxhjalp.id
+              and u.ends_at > utcnow()]
+    assert coming and all(to_local(u.starts_at).hour == 18 for u in coming)
