@@ -50,6 +50,8 @@ MATRIX = {
     "api.organization": ("GET", "/api/v1/organizations/{org_a}", everyone(200)),
     "api.occurrences": ("GET", "/api/v1/occurrences", everyone(200)),
     "api.occurrence": ("GET", "/api/v1/occurrences/{occurrence_a}", everyone(200)),
+    "api.venue_schedule": ("GET", "/api/v1/venues/{venue}/schedule?week=2026-W48",
+                           everyone(200)),
     "accounts.login": ("GET", "/login", everyone(200)),
     "accounts.logout": ("POST", "/logout", everyone(303)),
     "accounts.home": ("GET", "/account", logged_in(200)),

@@ -71,6 +71,39 @@ def occurrence(occ, distance_km=None):
     return body
 
 
+def schedule_entry(entry):
+    """One use of a room in a week (bookings.schedule.Entry): names and ids only where
+    the organisation is public, as on the week page."""
+    return {
+        "starts_at": isoformat_local(entry.starts_at),
+        "ends_at": isoformat_local(entry.ends_at),
+        "status": entry.status,
+        "organization": entry.organisation,
+        "title": str(entry.title) if entry.title else None,
+        "activity_id": entry.activity_id,
+        "occurrence_id": entry.occurrence_id,
+        "overlaps": entry.overlaps,
+        "outside_opening_hours": entry.outside_hours,
+    }
+
+
+def venue_week(venue, week, days, grid, closures, previous, following):
+    """A venue's rooms and their uses in one ISO week, with links to the weeks around."""
+    def link(label):
+        return url_for("api.venue_schedule", slug=venue.slug, week=label, _external=True)
+    rooms = []
+    for room in venue.rooms:
+        closed = [{"date": day.isoformat(), "reason": closure.reason or None}
+                  for day, closure in zip(days, closures.get(room.id, ())) if closure]
+        rooms.append({"id": room.id, "name": room.name, "closures": closed,
+                      "entries": [schedule_entry(e) for entries in grid[room.id]
+                                  for e in entries]})
+    return {"venue": venue.slug, "venue_name": venue.name, "week": week,
+            "starts_on": days[0].isoformat(), "ends_on": days[-1].isoformat(),
+            "rooms": rooms,
+            "links": {"self": link(week), "previous": link(previous), "next": link(following)}}
+
+
 def page_envelope(page, contents):
     """The HSDS paging envelope around one page of results."""
     total_pages = max(1, page.pages) if page.total else 0

@@ -1,13 +1,18 @@
 """API v1 routes: thin wrappers over the domain services."""
 
+from datetime import timedelta
+
 from flask import Blueprint, jsonify, request, url_for
+from flask_babel import gettext as _
 
 from ..activities.services import public_occurrence, public_occurrence_page
+from ..bookings.schedule import parse_week, venue_week, week_closures, week_label
 from ..common.filters import parse_filters
 from ..extensions import db, limiter
 from ..geo.services import refine
 from ..organisations.models import Organisation
 from ..organisations.services import organisation_page, public_organisation
+from ..venues.services import public_venue
 from . import serializers
 from .errors import api_error_response
 
@@ -53,6 +58,25 @@ def occurrence(occurrence_id):
     if occ is None:
         return api_error_response(404)
     return jsonify(serializers.occurrence(occ))
+
+
+@bp.get("/venues/<slug>/schedule")
+def venue_schedule(slug):
+    """Every use of the venue's rooms in one ISO week (`week=YYYY-Www`, this week when
+    left out), from the same week the venue's schedule page shows. Requests not yet
+    decided are never in it."""
+    venue = public_venue(slug)
+    if venue is None:
+        return api_error_response(404)
+    monday, understood = parse_week(request.args.get("week"))
+    if not understood:
+        message = _("Write the week as YYYY-Www, e.g. 2026-W48.")
+        return api_error_response(400, message=message, fields={"week": message})
+    days = [monday + timedelta(days=i) for i in range(7)]
+    return jsonify(serializers.venue_week(
+        venue, week_label(monday), days, venue_week(venue, monday),
+        week_closures(venue, monday), week_label(monday - timedelta(days=7)),
+        week_label(monday + timedelta(days=7))))
 
 
 @bp.post("/occurrences/<int:occurrence_id>/signups")

@@ -1,16 +1,20 @@
 """A venue's week: rooms × days, with what is on in each room."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..activities.models import Activity, Occurrence
 from ..common.time import iso_week_start, local_day_bounds, local_today, to_local
 from ..extensions import db
-from ..venues.occupancy import uses_between
+from ..taxonomy.models import Municipality
+from ..venues.models import Closure
+from ..venues.occupancy import closure_on, uses_between, within_opening_hours
+from ..venues.services import public_venues
 from .models import RoomBooking
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -48,6 +52,7 @@ class Entry:
     activity_id: int | None = None
     booking_id: int | None = None
     overlaps: bool = False  # another use of the room at the same time (legacy)
+    outside_hours: bool = False  # not within one of the venue's opening periods
 
 
 def _is_public(organisation):
@@ -119,7 +124,9 @@ def _use_entry(use):
 
 
 def venue_week(venue, monday, show_pending_for=None):
-    """{room_id: [[Entry] per day]} for the week starting `monday` (see room_week)."""
+    """{room_id: [[Entry] per day]} for the week starting `monday` (see room_week).
+    Entries that are not cancelled and fall outside the opening hours are marked, by
+    the rule the request check uses."""
     start, _ = local_day_bounds(monday)
     _, end = local_day_bounds(monday + timedelta(days=6))
     room_ids = [r.id for r in venue.rooms]
@@ -128,5 +135,69 @@ def venue_week(venue, monday, show_pending_for=None):
         for entry in entries:
             day = (to_local(entry.starts_at).date() - monday).days
             if 0 <= day < 7:
+                entry.outside_hours = entry.status != "cancelled" and not \
+                    within_opening_hours(venue.id, to_local(entry.starts_at),
+                                         to_local(entry.ends_at))
                 grid[room_id][day].append(entry)
     return grid
+
+
+def week_closures(venue, monday):
+    """{room_id: [Closure or None per day]}: what keeps each room shut on each day of the
+    week starting `monday` (the venue's closures and the room's own)."""
+    sunday = monday + timedelta(days=6)
+    closed = {room.id: [None] * 7 for room in venue.rooms}
+    any_closure = db.session.scalar(select(Closure.id).where(
+        Closure.venue_id == venue.id, Closure.starts_on <= sunday,
+        Closure.ends_on >= monday).limit(1))
+    if any_closure is None:
+        return closed
+    for room in venue.rooms:
+        closed[room.id] = [closure_on(room, monday + timedelta(days=i)) for i in range(7)]
+    return closed
+
+
+@dataclass
+class StaffWeekVenues:
+    """The meeting places a coordinator's week shows, with the filters' choices."""
+
+    venues: list
+    municipalities: list  # the ones the coordinator may choose among
+    choices: list  # the venues of the chosen municipality (or all the coordinator's)
+    kommun: str = ""  # the chosen municipality's slug, when it was understood
+    venue: str = ""  # the chosen venue's slug, when it was understood
+    notices: list = field(default_factory=list)
+
+
+def staff_week_venues(scope_municipality_id, kommun="", venue_slug=""):
+    """Active venues for a coordinator's week: limited to `scope_municipality_id` when
+    set (the coordinator's own municipality), then to the municipality `kommun` and the
+    venue `venue_slug` (slugs) when given. A value that names nothing the coordinator may
+    see is left out and explained in a notice (plain text, escaped where it is shown:
+    a lazy string would be taken as markup)."""
+    everything = public_venues(scope_municipality_id)
+    by_id = {v.municipality_id: v.municipality for v in everything}
+    municipalities = sorted(by_id.values(), key=lambda m: m.name)
+    if scope_municipality_id and scope_municipality_id not in by_id:
+        own = db.session.get(Municipality, scope_municipality_id)
+        municipalities = [own] if own is not None else []
+    result = StaffWeekVenues(everything, municipalities, everything)
+    kommun, venue_slug = (kommun or "").strip()[:80], (venue_slug or "").strip()[:120]
+    if kommun:
+        chosen = next((m for m in municipalities if m.slug == kommun), None)
+        if chosen is None:
+            result.notices.append(_("There is no municipality “%(value)s” among the ones you "
+                                    "see. The filter was left out.", value=kommun))
+        else:
+            result.kommun = chosen.slug
+            result.venues = result.choices = [v for v in everything
+                                              if v.municipality_id == chosen.id]
+    if venue_slug:
+        chosen = next((v for v in result.choices if v.slug == venue_slug), None)
+        if chosen is None:
+            result.notices.append(_("There is no meeting place “%(value)s” among the ones "
+                                    "you see. The filter was left out.", value=venue_slug))
+        else:
+            result.venue = chosen.slug
+            result.venues = [chosen]
+    return result

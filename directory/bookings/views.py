@@ -18,7 +18,8 @@ from .services import (MAX_SERIES_DATES, BookingConflict, approve_booking, cance
 
 from ..venues.occupancy import room_problems
 from ..venues.services import public_venue
-from .schedule import parse_week, venue_week, week_label
+from .schedule import (parse_week, staff_week_venues, venue_week, week_closures,
+                       week_label)
 
 bp = Blueprint("bookings", __name__)
 
@@ -38,6 +39,7 @@ def schedule(slug):
     grid = venue_week(venue, monday, viewer)
     days = [monday + timedelta(days=i) for i in range(7)]
     return render_template("venues/schedule.html", venue=venue, grid=grid, days=days,
+                           closures=week_closures(venue, monday),
                            week=week_label(monday), understood=understood,
                            previous=week_label(monday - timedelta(days=7)),
                            following=week_label(monday + timedelta(days=7)),
@@ -189,13 +191,15 @@ def decide(booking_id, decision):
 @bp.get("/staff/schedule")
 @login_required
 def all_venues():
-    """Coordinators: every venue's week, with pending requests, to find conflicts and gaps."""
-    from ..venues.services import public_venues
+    """Coordinators: every venue's week, with pending requests, to find conflicts and gaps;
+    by municipality (`kommun`) and venue (`venue`), within the coordinator's own."""
     _staff_only()
     monday, understood = parse_week(request.args.get("week"))
-    venues = [(venue, venue_week(venue, monday, "all"))
-              for venue in public_venues(current_user.municipality_id)]
-    return render_template("bookings/all_venues.html", venues=venues,
+    shown = staff_week_venues(current_user.municipality_id, request.args.get("kommun"),
+                              request.args.get("venue"))
+    venues = [(venue, venue_week(venue, monday, "all"), week_closures(venue, monday))
+              for venue in shown.venues]
+    return render_template("bookings/all_venues.html", venues=venues, shown=shown,
                            days=[monday + timedelta(days=i) for i in range(7)],
                            week=week_label(monday), understood=understood,
                            previous=week_label(monday - timedelta(days=7)),
