@@ -68,8 +68,11 @@ def room_week(room_ids, start, end, show_pending_for=None):
     rooms = {room_id: [] for room_id in room_ids}
     if not room_ids:
         return rooms
-    for use in uses_between(room_ids, start, end):
+    uses = uses_between(room_ids, start, end)
+    sources = _load_sources(uses)  # held, so the session keeps them while they are read
+    for use in uses:
         rooms[use.room_id].append(_use_entry(use))
+    del sources
     cancelled = db.session.scalars(
         select(Occurrence).where(Occurrence.room_id.in_(list(room_ids)),
                                  Occurrence.status == "cancelled", Occurrence.starts_at < end,
@@ -103,6 +106,24 @@ def room_week(room_ids, start, end, show_pending_for=None):
                     break
                 entry.overlaps = other.overlaps = True
     return rooms
+
+
+def _load_sources(uses):
+    """The dates and bookings behind these uses, with their activities and organisations,
+    in two queries; while the caller holds them, a use finds them in the session."""
+    occurrence_ids = [u.occurrence_id for u in uses if u.occurrence_id is not None]
+    booking_ids = [u.booking_id for u in uses if u.booking_id is not None]
+    loaded = []
+    if occurrence_ids:
+        loaded += db.session.scalars(
+            select(Occurrence).where(Occurrence.id.in_(occurrence_ids))
+            .options(joinedload(Occurrence.activity).joinedload(Activity.organisation))).all()
+    if booking_ids:
+        loaded += db.session.scalars(
+            select(RoomBooking).where(RoomBooking.id.in_(booking_ids))
+            .options(joinedload(RoomBooking.organisation),
+                     joinedload(RoomBooking.activity))).all()
+    return loaded
 
 
 def _use_entry(use):
