@@ -100,6 +100,8 @@ MATRIX = {
     "bookings.schedule": ("GET", "/venues/{venue}/schedule?week=2026-W48", everyone(200)),
     "bookings.request_room": ("GET", "/manage/organisations/{org_a}/bookings", OWN_ORG),
     "bookings.cancel": ("POST", "/manage/bookings/{booking_a}/cancel", own_org(303)),
+    "bookings.cancel_whole_series": ("POST", "/manage/bookings/series/{series_a}/cancel",
+                                     own_org(303)),
     "bookings.queue": ("GET", "/staff/bookings", STAFF_ONLY),
     "bookings.all_venues": ("GET", "/staff/schedule?week=2026-W48", STAFF_ONLY),
     "bookings.decide": ("POST", "/staff/bookings/{booking_a}/reject", {**STAFF_ONLY,
@@ -140,7 +142,8 @@ def world(app, factories):
     feed, token = create_subscription(partner, "Arbete", {"focus": ["arbete"]}, False, None)
     from directory.bookings.models import RoomBooking
     booking_a = RoomBooking(room=venue.rooms[0], organisation=org_a, status="pending",
-                            starts_at=future_a.starts_at, ends_at=future_a.ends_at)
+                            starts_at=future_a.starts_at, ends_at=future_a.ends_at,
+                            series_key="series-a")
     db.session.add(booking_a)
     db.session.commit()
     partner_user = factories.user(email="partner@example.se", role="partner")
@@ -148,7 +151,7 @@ def world(app, factories):
     db.session.commit()
     return {"org_a": org_a.slug, "org_b": org_b.slug, "org_b_id": org_b.id, "partner_id": partner.id, "feed_id": feed.id,
             "feed_token": token, "signup_occurrence": signup_occurrence.id,
-            "signup_token": signup_token, "booking_a": booking_a.id,
+            "signup_token": signup_token, "booking_a": booking_a.id, "series_a": "series-a",
             "room_id": venue.rooms[0].id, "user_b_id": user_b.id, "venue": venue.slug,
             "activity_a": activity_a.id, "activity_end": activity_end.id,
             "future_a": future_a.id,

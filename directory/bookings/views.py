@@ -2,21 +2,22 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, flash, get_flashed_messages, redirect, render_template,
+                   request, url_for)
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
-from ..common.time import to_local
+from ..common.time import to_local, utcnow
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..organisations.services import may_edit
 from .forms import BookingRequestForm, DecisionForm
 from .models import RoomBooking
-from .services import (MAX_SERIES_DATES, BookingConflict, approve_booking, cancel_booking,
-                       check_dates, reject_booking, request_booking, tell_organisations,
-                       weekly_periods)
+from .series import (decide_series, organisation_series, outcome_messages,
+                     queue_cards, series_dates, series_key_of)
+from .services import (MAX_SERIES_DATES, BookingConflict, cancel_booking, cancel_series,
+                       check_dates, request_booking, tell_organisations, weekly_periods)
 
-from ..venues.occupancy import room_problems
 from ..venues.services import public_venue
 from .schedule import (parse_week, staff_week_venues, venue_week, week_closures,
                        week_label)
@@ -83,7 +84,7 @@ def request_room(slug):
                 [_("These choices give no dates.")]
             return render_template("bookings/request.html", org=organisation, form=form,
                                    checks=None, room=room, week=None,
-                                   bookings=[]), 422
+                                   series=[]), 422
         activity = next((a for a in organisation.activities
                          if a.id == form.activity.data), None)
         if request.form.get("action") == "request":
@@ -99,11 +100,9 @@ def request_room(slug):
         week = {"venue": room.venue, "grid": venue_week(room.venue, monday, organisation.id),
                 "days": [monday + timedelta(days=i) for i in range(7)],
                 "week": week_label(monday)}
-    bookings = db.session.scalars(db.select(RoomBooking).where(
-        RoomBooking.organisation_id == organisation.id)
-        .order_by(RoomBooking.starts_at.desc()).limit(100)).all()
     return render_template("bookings/request.html", org=organisation, form=form,
-                           checks=checks, room=room, bookings=bookings, week=week), (
+                           checks=checks, room=room, week=week,
+                           series=organisation_series(organisation), now=utcnow()), (
         422 if form.errors else 200)
 
 
@@ -126,6 +125,29 @@ def cancel(booking_id):
                                        slug=booking.organisation.slug), code=303)
 
 
+@bp.post("/manage/bookings/series/<series_key>/cancel")
+@login_required
+def cancel_whole_series(series_key):
+    """Cancel every coming date of a series that waits or is approved, with an optional
+    reason."""
+    bookings = db.session.scalars(db.select(RoomBooking).where(
+        RoomBooking.series_key == series_key[:36]).order_by(RoomBooking.starts_at)).all()
+    if not bookings or not may_edit(current_user, bookings[0].organisation):
+        abort(404)
+    slug = bookings[0].organisation.slug
+    cancelled = cancel_series(bookings, current_user,
+                              request.form.get("reason", "").strip()[:500] or None)
+    db.session.commit()
+    if cancelled:
+        flash(ngettext("%(num)d date is cancelled and the room is free then.",
+                       "%(num)d dates are cancelled and the room is free then.",
+                       len(cancelled)))
+    else:
+        flash(_("Nothing to cancel: every date of the series has been decided, cancelled "
+                "or has begun."))
+    return redirect(url_for("bookings.request_room", slug=slug), code=303)
+
+
 def _staff_only():
     if not current_user.is_staff:
         abort(404)
@@ -134,58 +156,51 @@ def _staff_only():
 @bp.get("/staff/bookings")
 @login_required
 def queue():
-    """Pending requests, soonest first, a series together."""
+    """Waiting requests, soonest first: one card per series, each date with what is in
+    the way and what approving it would reject. Messages about a card stand on it."""
     _staff_only()
-    pending = db.session.scalars(db.select(RoomBooking).where(
-        RoomBooking.status == "pending").order_by(RoomBooking.starts_at)).all()
-    # What approving each one would reject: the other pending requests it overlaps.
-    collisions = {b.id: [o for o in pending if o.id != b.id and o.room_id == b.room_id
-                         and o.starts_at < b.ends_at and b.starts_at < o.ends_at]
-                  for b in pending}
-    # What is in the way already: uses of the room, closures, opening hours.
-    problems = {b.id: room_problems(b.room, b.starts_at, b.ends_at,
-                                    occurrence_id=b.occurrence_id, booking_id=b.id)
-                for b in pending}
-    return render_template("bookings/queue.html", pending=pending, form=DecisionForm(),
-                           collisions=collisions, problems=problems)
+    cards = queue_cards()
+    keys = {card.key for card in cards}
+    on_cards, general = {}, []
+    for category, message in get_flashed_messages(with_categories=True):
+        key = category.removeprefix("card:")
+        if category.startswith("card:") and key in keys:
+            on_cards.setdefault(key, []).append(message)
+        else:
+            general.append(message)
+    return render_template("bookings/queue.html", cards=cards, form=DecisionForm(),
+                           on_cards=on_cards, general=general)
 
 
-@bp.post("/staff/bookings/<int:booking_id>/<any(approve, reject):decision>")
+@bp.post("/staff/bookings/<int:booking_id>/<any(approve, 'approve-free', reject):decision>")
 @login_required
 def decide(booking_id, decision):
+    """Decide a request: one date, or with `series=1` the dates of its series that the
+    card showed (`date`), in one transaction. Dates decided meanwhile are left as they
+    are and said so, on the card."""
     _staff_only()
     booking = db.get_or_404(RoomBooking, booking_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    scope = [booking]
-    if request.form.get("series") and booking.series_key:
-        scope = db.session.scalars(db.select(RoomBooking).where(
-            RoomBooking.series_key == booking.series_key,
-            RoomBooking.status == "pending").order_by(RoomBooking.starts_at)).all()
-    done, taken, collided, decided, reasons = 0, 0, 0, [], []
-    for item in scope:
+    ids = None
+    if request.form.get("series"):
         try:
-            if decision == "approve":
-                rejected = approve_booking(item, current_user)
-            else:
-                reject_booking(item, form.reason.data, current_user)
-                rejected = []
-            db.session.commit()
-        except BookingConflict as error:
-            db.session.rollback()
-            taken += 1
-            reasons.append(str(error.message))
-            continue
-        done += 1
-        collided += len(rejected)
-        decided += [item, *rejected]
-    tell_organisations(decided)  # after the commits: a slow mail server holds no lock
-    flash(_("Decided: %(done)d. Already taken: %(taken)d. Colliding requests rejected: "
-            "%(collided)d.", done=done, taken=taken, collided=collided))
-    for reason in dict.fromkeys(reasons):
-        flash(reason)
-    return redirect(url_for("bookings.queue"), code=303)
+            ids = [int(i) for i in request.form.getlist("date")] or None
+        except ValueError:
+            abort(404)
+        scope = series_dates(booking, ids)
+        if scope is None:
+            abort(404)
+    else:
+        scope = [booking]
+    result = decide_series(scope, decision, form.reason.data, current_user)
+    db.session.commit()
+    tell_organisations(result.decided)  # after the commit: a slow mail server holds no lock
+    for message in outcome_messages(decision, result):
+        flash(message, f"card:{series_key_of(booking)}")
+    return redirect(url_for("bookings.queue", _anchor=f"card-{series_key_of(booking)}"),
+                    code=303)
 
 
 @bp.get("/staff/schedule")
