@@ -36,8 +36,11 @@ class ActivityForm(PlaceFields, FlaskForm):
     registration_required = BooleanField(_l("Sign-up required"))
     default_capacity = IntegerField(_l("Places per date"), validators=[
         Optional(), NumberRange(min=1, max=1000, message=_l("Write a number from 1 to 1000."))])
+    # The choices are the rooms this user may choose; the rule itself is checked when
+    # saving (activities.editing.chosen_room), so a room sent that is not offered is
+    # refused there with a message.
     room_id = SelectField(_l("Room at a meeting place"), coerce=int, default=0,
-                          validate_choice=True)
+                          validate_choice=False)
     street_address = StringField(_l("Street address"), validators=[Optional(),
                                                                    Length(max=200)])
     postal_code = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])
@@ -75,7 +78,10 @@ class ActivityForm(PlaceFields, FlaskForm):
         data["languages"] = [c.strip().lower() for c in (self.languages.data or "")
                              .replace(" ", ",").split(",") if c.strip()]
         data["interval"] = self.interval.data or 1
-        data["room_id"] = self.room_id.data or None
+        if self.room_id.raw_data:  # a form without the field keeps the room as it is
+            data["room_id"] = self.room_id.data or None
+        else:
+            data.pop("room_id", None)
         return data
 
 
