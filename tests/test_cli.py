@@ -51,3 +51,32 @@ def test_extend_occurrences_is_safe_to_repeat(app, factories):
     result = runner.invoke(args=["extend-occurrences"])
     assert "Added 0 occurrences" in result.output
     assert count(Occurrence) == before
+
+
+def test_the_demo_holds_its_rooms_legitimately(app):
+    """Every seeded date in a room is the room's only use then, inside the opening hours,
+    and not on a closed day (those dates are cancelled, saying so); check-rooms agrees."""
+    from directory.common.time import to_local
+    from directory.venues.models import Room
+    from directory.venues.occupancy import closure_on, within_opening_hours
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    in_rooms = db.session.scalars(select(Occurrence).where(
+        Occurrence.room_id.isnot(None))).all()
+    assert len(in_rooms) > 500
+    per_room = {}
+    for occ in in_rooms:
+        room = db.session.get(Room, occ.room_id)
+        start, end = to_local(occ.starts_at), to_local(occ.ends_at)
+        assert within_opening_hours(room.venue_id, start, end), (room.name, start)
+        closed = closure_on(room, start.date())
+        assert (occ.status == "cancelled") == (closed is not None) or \
+            occ.cancel_reason == "Ledaren är sjuk. Välkommen nästa vecka!"
+        if occ.status == "scheduled":
+            per_room.setdefault(occ.room_id, []).append((occ.starts_at, occ.ends_at))
+    for periods in per_room.values():
+        periods.sort()
+        for (_, end), (start, _) in zip(periods, periods[1:]):
+            assert end <= start
+    result = runner.invoke(args=["check-rooms", "--all"])
+    assert result.exit_code == 0 and "No room is used twice at once." in result.output
