@@ -16,7 +16,7 @@ from ..audit.services import record, snapshot
 from ..common.time import local_today, local_to_utc, to_local, utcnow
 from ..extensions import db
 from ..venues.models import Room
-from ..venues.occupancy import flush_uses, lock_rooms, room_problems
+from ..venues.occupancy import RoomCalendar, flush_uses, lock_rooms, room_problems
 from ..venues.services import may_choose_room
 from .models import Activity, ActivityError, Occurrence
 from .schedule import MAX_SERIES_DAYS, Schedule, slots
@@ -259,13 +259,17 @@ def _room_moves(activity, plan, old_room, new_room):
                     and occ not in plan.cancelled:
                 starts_at, ends_at, _ = moves.get(occ, (occ.starts_at, occ.ends_at, None))
                 moves[occ] = (starts_at, ends_at, new_room)
-    trouble = {}
+    trouble, calendars = {}, {}
     with db.session.no_autoflush:
-        for occ, (starts_at, ends_at, room_id) in moves.items():
-            if room_id is None or occ.status != "scheduled":
-                continue
+        checked = [(occ, s, e, room_id) for occ, (s, e, room_id) in moves.items()
+                   if room_id is not None and occ.status == "scheduled"]
+        for room_id in {c[3] for c in checked}:
             room = db.session.get(Room, room_id)
-            reasons = room_problems(room, starts_at, ends_at, occurrence_id=occ.id)
+            calendars[room_id] = (room, RoomCalendar(room, [(s, e) for _, s, e, r in checked
+                                                            if r == room_id]))
+        for occ, starts_at, ends_at, room_id in checked:
+            room, calendar = calendars[room_id]
+            reasons = calendar.problems(starts_at, ends_at, occurrence_id=occ.id)
             if reasons:
                 trouble.setdefault(room, []).append((starts_at, ends_at, reasons))
         for room, dates in trouble.items():

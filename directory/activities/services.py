@@ -16,7 +16,7 @@ from ..extensions import db
 from ..organisations.models import Organisation
 from ..organisations.services import resolve_common_filters
 from ..venues.models import Room, Venue
-from ..venues.occupancy import closure_on, room_problems, when
+from ..venues.occupancy import RoomCalendar, when
 from .models import (Activity, ActivityError, Occurrence, activity_focus_area,
                      activity_target_group)
 from .nearby import find_nearby, nearby_page_ids, occurrence_distance_km
@@ -60,15 +60,16 @@ def place_new_dates(activity, occurrences, strict=True):
         return []
     trouble, unplaced = [], []
     with db.session.no_autoflush:
+        calendar = RoomCalendar(room, [(o.starts_at, o.ends_at) for o in occurrences])
         for occ in occurrences:
-            closed = closure_on(room, to_local(occ.starts_at).date())
+            closed = calendar.closure_on(to_local(occ.starts_at).date())
             if closed is not None:
                 occ.room_id = room.id
                 occ.status = "cancelled"
                 occ.cancel_reason = str(_l("The meeting place is closed that day "
                                            "(%(reason)s).", reason=closed.reason or "–"))
                 continue
-            reasons = room_problems(room, occ.starts_at, occ.ends_at, occurrence_id=occ.id)
+            reasons = calendar.problems(occ.starts_at, occ.ends_at, occurrence_id=occ.id)
             if reasons:
                 trouble.append((occ.starts_at, occ.ends_at, reasons))
                 unplaced.append(occ)

@@ -2,12 +2,13 @@
 single date is a series of one), listed together and decided together."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 
 from ..common.time import to_local, utcnow
 from ..extensions import db
-from ..venues.occupancy import lock_rooms, room_problems, when
+from ..venues.occupancy import RoomCalendar, lock_rooms, room_problems, when
 from .models import RoomBooking
 from .services import BookingConflict, approve_booking, pending_requests, reject_booking
 
@@ -112,6 +113,14 @@ class DateInQueue:
         return not self.problems
 
 
+def _by_room(bookings):
+    """[(room, [booking])] in the order the rooms first appear."""
+    rooms = {}
+    for booking in bookings:
+        rooms.setdefault(booking.room_id, (booking.room, []))[1].append(booking)
+    return list(rooms.values())
+
+
 def queue_cards():
     """The coordinators' queue: one card (a Series of DateInQueue) per waiting request,
     soonest first."""
@@ -119,12 +128,18 @@ def queue_cards():
         RoomBooking.status == "pending").order_by(RoomBooking.starts_at)).all()
     cards = []
     for series in group_series(pending):
-        dates = [DateInQueue(b, room_problems(b.room, b.starts_at, b.ends_at,
-                                              occurrence_id=b.occurrence_id,
-                                              booking_id=b.id),
-                             pending_requests(b.room, b.starts_at, b.ends_at,
-                                              exclude_id=b.id))
-                 for b in series.bookings]
+        dates = []
+        for room, bookings in _by_room(series.bookings):
+            periods = [(b.starts_at, b.ends_at) for b in bookings]
+            calendar, waiting = RoomCalendar(room, periods), pending_requests(room, periods)
+            buffer = timedelta(minutes=room.buffer_minutes or 0)
+            for b in bookings:
+                dates.append(DateInQueue(
+                    b, calendar.problems(b.starts_at, b.ends_at,
+                                         occurrence_id=b.occurrence_id, booking_id=b.id),
+                    [o for o in waiting if o.id != b.id and o.starts_at < b.ends_at + buffer
+                     and o.ends_at > b.starts_at - buffer]))
+        dates.sort(key=lambda d: d.booking.starts_at)
         cards.append(Series(series.key, dates))
     return cards
 

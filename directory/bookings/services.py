@@ -11,7 +11,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale, format_date, format_time, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ..activities.models import Occurrence
 from ..audit.services import record
@@ -19,7 +19,7 @@ from ..common.errors import FieldError
 from ..common.mail import send_mail
 from ..common.time import local_day_bounds, to_local, utcnow
 from ..extensions import db
-from ..venues.occupancy import (RoomTaken, describe, flush_uses, lock_rooms, room_problems,
+from ..venues.occupancy import (RoomCalendar, RoomTaken, describe, flush_uses, lock_rooms,
                                 uses_in_the_way, when)
 from .models import NotAllowed, RoomBooking
 
@@ -50,7 +50,8 @@ class DateCheck:
         return not self.reasons
 
 
-def check_date(room, starts_at, ends_at, now=None, booking=None, organisation=None):
+def check_date(room, starts_at, ends_at, now=None, booking=None, organisation=None,
+               calendar=None, pending=None):
     """Every rule of the room for one period, in Stockholm time: the booking rules
     (notice, advance, length) and the room's own (closures, opening hours, every use
     of the room, named). `organisation`'s own requests for the time are in the way;
@@ -73,11 +74,17 @@ def check_date(room, starts_at, ends_at, now=None, booking=None, organisation=No
         reasons.append(_ln("A booking can last at most %(num)d minute.",
                            "A booking can last at most %(num)d minutes.",
                            room.max_duration_minutes))
-    reasons.extend(room_problems(room, starts_at, ends_at,
-                                 occurrence_id=getattr(booking, "occurrence_id", None),
-                                 booking_id=getattr(booking, "id", None)))
-    for other in pending_requests(room, starts_at, ends_at,
-                                  exclude_id=getattr(booking, "id", None)):
+    calendar = calendar or RoomCalendar(room, [(starts_at, ends_at)])
+    reasons.extend(calendar.problems(starts_at, ends_at,
+                                     occurrence_id=getattr(booking, "occurrence_id", None),
+                                     booking_id=getattr(booking, "id", None)))
+    if pending is None:
+        pending = pending_requests(room, [(starts_at, ends_at)])
+    buffer = timedelta(minutes=room.buffer_minutes or 0)
+    for other in pending:
+        if other.id == getattr(booking, "id", None) or not (
+                other.starts_at < ends_at + buffer and other.ends_at > starts_at - buffer):
+            continue
         if organisation is not None and other.organisation_id == organisation.id:
             reasons.append(_l("You have already asked for this time: %(when)s.",
                               when=when(other.starts_at, other.ends_at)))
@@ -88,15 +95,16 @@ def check_date(room, starts_at, ends_at, now=None, booking=None, organisation=No
     return check
 
 
-def pending_requests(room, starts_at, ends_at, exclude_id=None):
-    """Requests waiting for a decision that overlap the period (buffer included)."""
+def pending_requests(room, periods):
+    """Requests waiting for a decision that overlap any of the periods (buffer
+    included), in one query."""
     buffer = timedelta(minutes=room.buffer_minutes or 0)
-    stmt = select(RoomBooking).where(
-        RoomBooking.room_id == room.id, RoomBooking.status == "pending",
-        RoomBooking.starts_at < ends_at + buffer, RoomBooking.ends_at > starts_at - buffer)
-    if exclude_id is not None:
-        stmt = stmt.where(RoomBooking.id != exclude_id)
-    return db.session.scalars(stmt.order_by(RoomBooking.starts_at)).all()
+    if not periods:
+        return []
+    return db.session.scalars(select(RoomBooking).where(
+        RoomBooking.room_id == room.id, RoomBooking.status == "pending", or_(*[
+            and_(RoomBooking.starts_at < e + buffer, RoomBooking.ends_at > s - buffer)
+            for s, e in periods])).order_by(RoomBooking.starts_at)).all()
 
 
 def check_dates(room, periods, now=None, organisation=None, activity=None):
@@ -105,8 +113,11 @@ def check_dates(room, periods, now=None, organisation=None, activity=None):
     if len(periods) > MAX_SERIES_DATES:
         raise ValueError("too many dates")
     checks = []
+    calendar = RoomCalendar(room, periods)
+    pending = pending_requests(room, periods)
     for starts_at, ends_at in periods:
-        check = check_date(room, starts_at, ends_at, now, organisation=organisation)
+        check = check_date(room, starts_at, ends_at, now, organisation=organisation,
+                           calendar=calendar, pending=pending)
         date = _date_on_day(activity, starts_at)
         if date is not None and (date.starts_at, date.ends_at) != (starts_at, ends_at):
             check.reasons.append(_l("%(title)s is %(when)s that day: ask for the room for "

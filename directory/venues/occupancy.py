@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from flask_babel import format_date, format_time
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DDL, and_, event, select
+from sqlalchemy import DDL, and_, event, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -130,40 +130,86 @@ def when(starts_at, ends_at):
                   start=format_time(starts_at, "short"), end=format_time(ends_at, "short")))
 
 
+class RoomCalendar:
+    """What stands in a room's way for a set of periods, read in three queries however
+    many periods there are: the meeting place's closures and opening hours, and the uses
+    of the room overlapping any of the periods. `problems` then answers per period."""
+
+    def __init__(self, room, periods):
+        self.room = room
+        periods = list(periods)
+        days = [to_local(s).date() for s, _ in periods] or [None]
+        self.closures = [] if days == [None] else db.session.scalars(select(Closure).where(
+            Closure.venue_id == room.venue_id, Closure.starts_on <= max(days),
+            Closure.ends_on >= min(days),
+            (Closure.room_id.is_(None)) | (Closure.room_id == room.id))
+            .order_by(Closure.starts_on)).all()
+        self.hours = db.session.scalars(select(OpeningHours).where(
+            OpeningHours.venue_id == room.venue_id)).all()
+        self.uses = []
+        for start in range(0, len(periods), 50):
+            self.uses += db.session.scalars(select(RoomUse).where(or_(*[
+                overlapping(room.id, s, e, room.buffer_minutes)
+                for s, e in periods[start:start + 50]])).order_by(RoomUse.starts_at)).all()
+
+    def closure_on(self, day):
+        """The closure that keeps the room shut on `day` (a local date), or None."""
+        return _closure_for(self.closures, day)
+
+    def in_the_way(self, starts_at, ends_at, occurrence_id=None, booking_id=None):
+        """The uses a use from starts_at to ends_at would collide with (the rule of
+        `overlapping`), less the use itself."""
+        blocked_until = ends_at + timedelta(minutes=self.room.buffer_minutes or 0)
+        return [u for u in self.uses
+                if u.starts_at < blocked_until and u.blocked_until > starts_at
+                and (occurrence_id is None or u.occurrence_id != occurrence_id)
+                and (booking_id is None or u.booking_id != booking_id)]
+
+    def problems(self, starts_at, ends_at, occurrence_id=None, booking_id=None):
+        """Why the room cannot be used from starts_at to ends_at, in Stockholm time:
+        closed that day, outside the opening hours, or used by something else (named).
+        Empty: it can. `occurrence_id`/`booking_id`: the use being changed."""
+        reasons = []
+        local_start, local_end = to_local(starts_at), to_local(ends_at)
+        closed = self.closure_on(local_start.date())
+        if closed is not None:
+            reasons.append(_l("The meeting place is closed that day (%(reason)s).",
+                              reason=closed.reason or "–"))
+        elif not _open_for(self.hours, local_start, local_end):
+            reasons.append(_l("Outside the opening hours."))
+        for use in self.in_the_way(starts_at, ends_at, occurrence_id, booking_id):
+            reasons.append(_l("The room is in use then: %(use)s.", use=describe(use)))
+        return reasons
+
+
 def room_problems(room, starts_at, ends_at, occurrence_id=None, booking_id=None):
-    """Why the room cannot be used from starts_at to ends_at, in Stockholm time: closed
-    that day, outside the opening hours, or used by something else (named). Empty: it
-    can. `occurrence_id`/`booking_id`: the use being changed, which is not in its own
-    way."""
-    reasons = []
-    local_start, local_end = to_local(starts_at), to_local(ends_at)
-    day = local_start.date()
-    closed = closure_on(room, day)
-    if closed is not None:
-        reasons.append(_l("The meeting place is closed that day (%(reason)s).",
-                          reason=closed.reason or "–"))
-    elif not within_opening_hours(room.venue_id, local_start, local_end):
-        reasons.append(_l("Outside the opening hours."))
-    for use in uses_in_the_way(room, starts_at, ends_at, occurrence_id, booking_id):
-        reasons.append(_l("The room is in use then: %(use)s.", use=describe(use)))
-    return reasons
+    """RoomCalendar.problems for one period."""
+    return RoomCalendar(room, [(starts_at, ends_at)]).problems(
+        starts_at, ends_at, occurrence_id, booking_id)
+
+
+def _closure_for(closures, day):
+    return next((c for c in closures if c.starts_on <= day <= c.ends_on), None)
+
+
+def _open_for(hours, local_start, local_end):
+    """Whether one opening period holds the whole (local) period."""
+    return local_end.date() == local_start.date() and any(
+        h.weekday == local_start.weekday() and h.opens <= local_start.time()
+        and h.closes >= local_end.time() for h in hours)
 
 
 def closure_on(room, day):
     """The closure that keeps the room shut on `day` (a local date), or None."""
-    return db.session.scalar(select(Closure).where(
+    return _closure_for(db.session.scalars(select(Closure).where(
         Closure.venue_id == room.venue_id, Closure.starts_on <= day, Closure.ends_on >= day,
-        (Closure.room_id.is_(None)) | (Closure.room_id == room.id)).limit(1))
+        (Closure.room_id.is_(None)) | (Closure.room_id == room.id))).all(), day)
 
 
 def within_opening_hours(venue_id, local_start, local_end):
     """Whether one opening period of the venue holds the whole (local) period."""
-    if local_end.date() != local_start.date():
-        return False
-    return db.session.scalar(select(OpeningHours.id).where(
-        OpeningHours.venue_id == venue_id, OpeningHours.weekday == local_start.weekday(),
-        OpeningHours.opens <= local_start.time(),
-        OpeningHours.closes >= local_end.time()).limit(1)) is not None
+    return _open_for(db.session.scalars(select(OpeningHours).where(
+        OpeningHours.venue_id == venue_id)).all(), local_start, local_end)
 
 
 def lock_rooms(room_ids):
@@ -257,11 +303,13 @@ SQLITE_RULES = (
     "UPDATE room_booking SET starts_at = NEW.starts_at, ends_at = NEW.ends_at "
     "WHERE occurrence_id = NEW.id AND status IN ('pending', 'approved') "
     "AND (starts_at IS NOT NEW.starts_at OR ends_at IS NOT NEW.ends_at); "
-    # ... and is released with it, and taken back when the date is restored in its room.
+    # ... and is released with it, and taken back (at the date's time, which may have
+    # changed meanwhile) when the date is restored in its room.
     "UPDATE room_booking SET status = 'cancelled' WHERE occurrence_id = NEW.id "
     "AND OLD.status = 'scheduled' AND NEW.status = 'cancelled' "
     "AND status IN ('pending', 'approved'); "
-    "UPDATE room_booking SET status = 'approved', decision_reason = NULL "
+    "UPDATE room_booking SET status = 'approved', decision_reason = NULL, "
+    "starts_at = NEW.starts_at, ends_at = NEW.ends_at "
     "WHERE occurrence_id = NEW.id AND OLD.status = 'cancelled' "
     "AND NEW.status = 'scheduled' AND status = 'cancelled' AND decided_at IS NOT NULL "
     "AND room_id = NEW.room_id; END",
@@ -320,7 +368,8 @@ BEGIN
       UPDATE room_booking SET status = 'cancelled'
       WHERE occurrence_id = NEW.id AND status IN ('pending', 'approved');
     ELSIF OLD.status = 'cancelled' AND NEW.status = 'scheduled' THEN
-      UPDATE room_booking SET status = 'approved', decision_reason = NULL
+      UPDATE room_booking SET status = 'approved', decision_reason = NULL,
+        starts_at = NEW.starts_at, ends_at = NEW.ends_at
       WHERE occurrence_id = NEW.id AND status = 'cancelled' AND decided_at IS NOT NULL
         AND room_id = NEW.room_id;
     END IF;
