@@ -2,6 +2,19 @@
 
 from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale
+from flask_babel.speaklater import LazyString
+from markupsafe import escape
+
+
+def _as_plain_text(self):
+    """A translated text is plain text, escaped in a template like any other string.
+    Flask-Babel's lazy strings pass themselves off as markup (`__html__` returns the
+    text unescaped), so a value put into one (a searched word, an organisation's name, a
+    closure's reason) would reach the page as HTML. No message of ours holds markup."""
+    return escape(str(self))
+
+
+LazyString.__html__ = _as_plain_text
 
 LANG_COOKIE = "lang"
 # Names of languages in themselves, for language lists and the switcher.
