@@ -93,7 +93,7 @@ def test_the_organisation_sees_its_bookings_by_series_with_dates_written_out(cli
     for day in days:
         assert f"{written(day)}, 17:00–19:00" in listed
     assert f"{written(days[0])}, 17:00–19:00</time>:\n      <strong>Approved</strong>" in listed
-    assert "<strong>Not approved</strong>: Rummet målas." in listed
+    assert "<strong>Rejected</strong>: Rummet målas." in listed
     assert f"{written(days[2])}, 17:00–19:00</time>:\n      <strong>Waiting for a decision" \
         in listed
     # Each coming date that waits or is approved can be cancelled, named by its date;
@@ -235,7 +235,7 @@ def test_approve_the_free_dates_only_approves_exactly_the_free_half(client, fact
     login(client, "a@example.se")
     page = client.get(f"/manage/organisations/{org.slug}/bookings").get_data(as_text=True)
     assert page.count("<strong>Approved</strong>") == 2
-    assert page.count("<strong>Not approved</strong>: Bara de lediga datumen. The room "
+    assert page.count("<strong>Rejected</strong>: Bara de lediga datumen. The room "
                       "is in use then: Fotboll (Fotbollsklubben)") == 2
 
 
