@@ -88,11 +88,16 @@ def request_room(slug):
         activity = next((a for a in organisation.activities
                          if a.id == form.activity.data), None)
         if request.form.get("action") == "request":
-            created, failed = request_booking(room, organisation, periods, current_user,
-                                              form.purpose.data, activity)
-            db.session.commit()
-            flash(_("Requested dates: %(ok)d. Dates that could not be requested: %(bad)d.",
-                    ok=len(created), bad=len(failed)))
+            try:
+                created, failed = request_booking(room, organisation, periods,
+                                                  current_user, form.purpose.data, activity)
+            except BookingConflict as error:  # taken in parallel, after the check
+                db.session.rollback()
+                flash(str(error.message))
+            else:
+                db.session.commit()
+                flash(_("Requested dates: %(ok)d. Dates that could not be requested: "
+                        "%(bad)d.", ok=len(created), bad=len(failed)))
             return redirect(url_for("bookings.request_room", slug=slug), code=303)
         checks = check_dates(room, periods, organisation=organisation, activity=activity)
         first_day = to_local(periods[0][0]).date()
