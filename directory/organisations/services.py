@@ -151,6 +151,24 @@ def may_edit(user, organisation):
     return any(m.organisation_id == organisation.id for m in user.memberships)
 
 
+def may_act_on_account(coordinator, account):
+    """Whether a coordinator may act on an account (a password link, and whatever
+    changes an account): a county-wide coordinator on any; one limited to a
+    municipality only on accounts that reach no further than it: coordinators of the
+    same municipality, and members whose organisations are all in it. Never on a
+    county-wide coordinator or a partner's account."""
+    if coordinator is None or not getattr(coordinator, "is_staff", False):
+        return False
+    scope = coordinator.municipality_id
+    if scope is None:
+        return True
+    if account.role == "staff":
+        return account.municipality_id == scope
+    if account.role == "partner":
+        return False
+    return all(m.organisation.municipality_id == scope for m in account.memberships)
+
+
 def unique_slug(name):
     from ..common.text import slugify
     base = slugify(name)[:100]

@@ -16,8 +16,8 @@ from ..extensions import db
 from ..geo.placing import with_place
 from ..organisations.forms import DecisionForm
 from ..organisations.models import Organisation
-from ..organisations.services import (OrganisationError, decide, may_edit,
-                                      organisations_with_status)
+from ..organisations.services import (OrganisationError, decide, may_act_on_account,
+                                      may_edit, organisations_with_status)
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -78,11 +78,16 @@ def audit():
     return render_template("staff/audit.html", events=events, users=users)
 
 
+def _accounts_in_scope():
+    """The accounts the coordinator may see and act on."""
+    return [a for a in db.session.scalars(db.select(User).order_by(User.email))
+            if may_act_on_account(current_user, a)]
+
+
 @bp.get("/users")
 @staff_required
 def users():
-    accounts = db.session.scalars(db.select(User).order_by(User.email)).all()
-    return render_template("staff/users.html", accounts=accounts, link=None)
+    return render_template("staff/users.html", accounts=_accounts_in_scope(), link=None)
 
 
 @bp.post("/users/<int:user_id>/password-link")
@@ -92,11 +97,12 @@ def password_link(user_id):
     from ..accounts.services import make_password_token
     from ..audit.services import record
     account = db.get_or_404(User, user_id)
+    if not may_act_on_account(current_user, account):
+        abort(404)  # a wider account than one's own is not there to take over
     record(current_user, "user.password_link", account, account.email)
     db.session.commit()
     link = url_for("accounts.password", token=make_password_token(account), _external=True)
-    accounts = db.session.scalars(db.select(User).order_by(User.email)).all()
-    return render_template("staff/users.html", accounts=accounts, link=link,
+    return render_template("staff/users.html", accounts=_accounts_in_scope(), link=link,
                            link_for=account)
 
 
