@@ -42,3 +42,33 @@ def test_a_municipal_coordinator_cannot_make_a_link_for_a_wider_account(client, 
     for account in (local, other_local, partner, gbg_member):
         assert client.post(f"/staff/users/{account.id}/password-link").status_code == 200
     assert db.session.get(User, county.id).role == "staff"
+
+
+def test_a_municipal_coordinator_sees_and_decides_only_their_own_room_requests(client,
+                                                                               factories):
+    from datetime import timedelta
+
+    from directory.bookings.models import RoomBooking
+    from directory.common.time import utcnow
+    taby, goteborg = factories.municipality("taby"), factories.municipality("goteborg")
+    kemistvagen = factories.venue(municipality=taby)
+    angered = factories.venue(name="Angereds mötesplats", slug="angered",
+                              municipality=goteborg, rooms=[("Samlingssalen", 60)])
+    org = factories.organisation(name="Läxhjälpen")
+    start = utcnow().replace(microsecond=0) + timedelta(days=5)
+    here = RoomBooking(room=kemistvagen.rooms[0], organisation=org, starts_at=start,
+                       ends_at=start + timedelta(hours=1), purpose="Läxhjälp i Täby")
+    there = RoomBooking(room=angered.rooms[0], organisation=org, starts_at=start,
+                        ends_at=start + timedelta(hours=1), purpose="Läxhjälp i Angered")
+    db.session.add_all([here, there])
+    local = factories.user(email="taby@example.se", role="staff")
+    local.municipality_id = taby.id
+    db.session.commit()
+    login(client, "taby@example.se")
+    queue = client.get("/staff/bookings").get_data(as_text=True)
+    assert "Läxhjälp i Täby" in queue and "Läxhjälp i Angered" not in queue
+    assert client.post(f"/staff/bookings/{there.id}/approve",
+                       data={"reason": ""}).status_code == 404
+    assert db.session.get(RoomBooking, there.id).status == "pending"
+    assert client.post(f"/staff/bookings/{here.id}/approve",
+                       data={"reason": ""}).status_code == 303

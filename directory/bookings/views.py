@@ -7,14 +7,16 @@ from flask import (Blueprint, abort, flash, get_flashed_messages, redirect, rend
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
+from ..common.errors import put_error
 from ..common.time import to_local, utcnow
 from ..extensions import db
 from ..organisations.models import Organisation
-from ..organisations.services import may_edit
-from .forms import BookingRequestForm, DecisionForm
+from ..organisations.services import in_scope, may_edit
+from .forms import BookingRequestForm, DecisionForm, SeriesChangeForm
 from .models import RoomBooking
-from .series import (decide_series, organisation_series, outcome_messages,
-                     queue_cards, series_dates, series_key_of)
+from .series import (SeriesNotChanged, change_series, decide_series, organisation_series,
+                     outcome_messages, queue_cards, series_bookings, series_dates,
+                     series_key_of)
 from .services import (MAX_SERIES_DATES, BookingConflict, cancel_booking, cancel_series,
                        check_dates, request_booking, tell_organisations, weekly_periods)
 
@@ -153,6 +155,51 @@ def cancel_whole_series(series_key):
     return redirect(url_for("bookings.request_room", slug=slug), code=303)
 
 
+@bp.post("/manage/bookings/series/<series_key>/change")
+@login_required
+def change_whole_series(series_key):
+    """Move every coming date of a series to new times (and optionally another room) at
+    once, or change nothing and say which new dates are not possible."""
+    from ..venues.models import Room
+    bookings = series_bookings(series_key)
+    if not bookings or not may_edit(current_user, bookings[0].organisation):
+        abort(404)
+    organisation = bookings[0].organisation
+    form = SeriesChangeForm()
+    page_form = BookingRequestForm(formdata=None)
+    _request_choices(page_form, organisation)
+    form.room.choices = [(0, _("The same room"))] + page_form.room.choices
+    problems = []
+    if form.validate_on_submit():
+        try:
+            created = change_series(bookings, form.start_time.data, form.end_time.data,
+                                    current_user, db.session.get(Room, form.room.data))
+        except SeriesNotChanged as error:
+            db.session.rollback()
+            problems = [error.heading, *error.lines]
+        except BookingConflict as error:
+            db.session.rollback()
+            put_error(form, error, "start_time")
+        else:
+            db.session.commit()
+            if any(b.status == "pending" for b in created):
+                flash(ngettext("%(num)d date is changed; the new time waits for a "
+                               "coordinator's decision.",
+                               "%(num)d dates are changed; the new times wait for a "
+                               "coordinator's decision.", len(created)))
+            else:
+                flash(ngettext("%(num)d date is changed; the room is booked at the new "
+                               "time.", "%(num)d dates are changed; the room is booked at "
+                               "the new times.", len(created)))
+            return redirect(url_for("bookings.request_room", slug=organisation.slug,
+                                    _anchor="your-bookings"), code=303)
+    return render_template("bookings/request.html", org=organisation, form=page_form,
+                           checks=None, room=None, week=None,
+                           series=organisation_series(organisation), now=utcnow(),
+                           change={"key": series_key, "form": form,
+                                   "problems": problems}), 422
+
+
 def _staff_only():
     if not current_user.is_staff:
         abort(404)
@@ -164,7 +211,7 @@ def queue():
     """Waiting requests, soonest first: one card per series, each date with what is in
     the way and what approving it would reject. Messages about a card stand on it."""
     _staff_only()
-    cards = queue_cards()
+    cards = queue_cards(current_user.municipality_id)
     keys = {card.key for card in cards}
     on_cards, general = {}, []
     for category, message in get_flashed_messages(with_categories=True):
@@ -185,6 +232,8 @@ def decide(booking_id, decision):
     are and said so, on the card."""
     _staff_only()
     booking = db.get_or_404(RoomBooking, booking_id)
+    if not in_scope(current_user, booking.room.venue.municipality_id):
+        abort(404)
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)

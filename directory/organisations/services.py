@@ -141,13 +141,20 @@ class OrganisationError(FieldError):
     """An organisation rule was broken."""
 
 
+def in_scope(user, municipality_id):
+    """The coordinator's scope, one rule: a county-wide coordinator (no municipality)
+    reaches every municipality, a municipal one only their own."""
+    return getattr(user, "is_staff", False) and user.municipality_id in (None,
+                                                                          municipality_id)
+
+
 def may_edit(user, organisation):
     """Staff may edit any organisation (of their municipality, when limited);
     members only their own."""
     if user is None or not user.is_authenticated:
         return False
     if user.is_staff:
-        return user.municipality_id in (None, organisation.municipality_id)
+        return in_scope(user, organisation.municipality_id)
     return any(m.organisation_id == organisation.id for m in user.memberships)
 
 
