@@ -447,9 +447,6 @@ def test_a_date_restored_after_its_series_was_retimed_keeps_its_booking_at_its_t
     assert_rooms_hold()
 
 
-@pytest.mark.xfail(strict=True, reason="bookings/services.py: approving a booking for a "
-                   "date that another approved booking holds in another room moves the "
-                   "date and leaves the first booking approved, holding nothing")
 def test_a_date_held_in_one_room_is_not_left_approved_there_when_booked_elsewhere(
         factories):
     activity, date, booking, room, coordinator = _booked_date(factories)

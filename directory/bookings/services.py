@@ -176,6 +176,11 @@ def _approve(booking, by_user, now=None):
         raise BookingConflict(_l("The date is cancelled; it cannot be given a room."))
     booking.approve(by_user, now)
     if occurrence is not None:
+        # The date is in one room at a time: a booking that held it elsewhere lets go.
+        for other in db.session.scalars(select(RoomBooking).where(
+                RoomBooking.occurrence_id == occurrence.id, RoomBooking.id != booking.id,
+                RoomBooking.status == "approved")):
+            other.cancel(str(_l("The date moved to %(room)s.", room=booking.room.name)))
         occurrence.place_in(booking.room_id)
     try:
         flush_uses("reason")
