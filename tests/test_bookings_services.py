@@ -232,3 +232,43 @@ def test_the_rules_speak_in_plurals_of_each_language(room):
     db.session.commit()
     assert "Boka minst 2 timmar i förväg." in said("sv")
     assert "احجز قبل ساعتين (2) على الأقل." in said("ar")
+
+
+@pytest.mark.app_config(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 20, "max_overflow": 0})
+def test_two_coordinators_approving_and_rejecting_one_request_at_once(app, room, factories):
+    """Ten coordinators decide the same request at the same moment, half approving and
+    half rejecting: one decision stands, every other is told it was already decided."""
+    org = factories.organisation()
+    [booking], _ = request_booking(room, org, [(at(3, 17), at(3, 18))], None)
+    db.session.commit()
+    results, start = [], threading.Barrier(10)
+
+    def decide(n):
+        with app.app_context():
+            try:
+                start.wait(timeout=30)
+                found = db.session.get(RoomBooking, booking.id)
+                if n % 2:
+                    approve_booking(found, None)
+                else:
+                    from directory.bookings.services import reject_booking
+                    reject_booking(found, "Nej", None)
+                db.session.commit()
+                results.append("done")
+            except BookingConflict as error:
+                db.session.rollback()
+                results.append(str(error.message))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=decide, args=(n,)) for n in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert results.count("done") == 1, results
+    assert len(results) == 10
+    assert set(results) - {"done"} <= {"This request has already been decided.",
+                                        "Förfrågan är redan avgjord."}
+    db.session.expire_all()
+    assert db.session.get(RoomBooking, booking.id).status in ("approved", "rejected")

@@ -297,7 +297,10 @@ def approve_booking(booking, by_user, now=None):
 
 
 def reject_booking(booking, reason, by_user):
-    """Reject a request that waits for a decision (never an approved booking)."""
+    """Reject a request that waits for a decision (never an approved booking). Under
+    the room's lock and on the row as it is now, so a decision made meanwhile stands."""
+    lock_rooms([booking.room_id])
+    db.session.refresh(booking)
     try:
         booking.reject(reason, by_user)
     except NotAllowed as error:
@@ -309,6 +312,8 @@ def reject_booking(booking, reason, by_user):
 def cancel_booking(booking, by_user, reason=None):
     """Free the room. A date the booking had put in the room is cancelled with it (it
     has nowhere else to be)."""
+    lock_rooms([booking.room_id])
+    db.session.refresh(booking)
     try:
         booking.cancel(reason)
     except NotAllowed as error:
