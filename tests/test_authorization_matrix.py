@@ -102,6 +102,8 @@ MATRIX = {
     "bookings.cancel": ("POST", "/manage/bookings/{booking_a}/cancel", own_org(303)),
     "bookings.cancel_whole_series": ("POST", "/manage/bookings/series/{series_a}/cancel",
                                      own_org(303)),
+    "bookings.change_whole_series": ("POST", "/manage/bookings/series/{series_a}/change",
+                                     own_org(422)),
     "bookings.queue": ("GET", "/staff/bookings", STAFF_ONLY),
     "bookings.all_venues": ("GET", "/staff/schedule?week=2026-W48", STAFF_ONLY),
     "bookings.decide": ("POST", "/staff/bookings/{booking_a}/reject", {**STAFF_ONLY,

@@ -42,3 +42,17 @@ class BookingRequestForm(FlaskForm):
 class DecisionForm(FlaskForm):
     reason = TextAreaField(_l("Reason (the organisation sees it)"),
                            validators=[Optional(), Length(max=500)])
+
+
+class SeriesChangeForm(FlaskForm):
+    """New times for every coming date of a series, and optionally another room (0: the
+    room it has)."""
+
+    start_time = TimeField(_l("New start"), validators=[
+        DataRequired(_l("Write a time as HH:MM."))])
+    end_time = TimeField(_l("New end"), validators=[DataRequired(_l("Write a time as HH:MM."))])
+    room = SelectField(_l("Room"), coerce=int, default=0, validate_choice=True)
+
+    def validate_end_time(self, field):
+        if self.start_time.data and field.data and field.data <= self.start_time.data:
+            raise ValidationError(_l("The end must be after the start."))

@@ -5,12 +5,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 
-from ..common.time import to_local, utcnow
+from ..audit.services import record
+from ..common.time import combine_local, to_local, utcnow
 from ..extensions import db
 from ..venues.occupancy import RoomCalendar, lock_rooms, room_problems, when
 from .models import RoomBooking
-from .services import BookingConflict, approve_booking, pending_requests, reject_booking
+from .services import (BookingConflict, approve_booking, cancel_booking, pending_requests,
+                       reject_booking, request_booking)
 
 DECISIONS = ("approve", "approve-free", "reject")
 
@@ -47,6 +50,11 @@ class Series:
         now = now or utcnow()
         return [b for b in self.bookings
                 if b.status in ("pending", "approved") and b.starts_at > now]
+
+    def held_for_activity(self, now=None):
+        """The activity whose dates the coming dates hold a room for (the activity's
+        times move them), or None."""
+        return tied_activity(self.cancellable(now))
 
     @property
     def is_coming(self):
@@ -246,3 +254,80 @@ def outcome_messages(decision, result):
         messages.append(str(_l("Dates already decided before, left as they were: "
                                "%(num)d.", num=len(result.already))))
     return messages
+
+
+def series_bookings(key):
+    """The dates of the series a page names `key` (its series_key, or `booking-<id>` for
+    a single date), soonest first; empty when there is no such series."""
+    if key.startswith("booking-") and key[8:].isdigit():
+        booking = db.session.get(RoomBooking, int(key[8:]))
+        if booking is None or booking.series_key is not None:
+            return []
+        return [booking]
+    return db.session.scalars(db.select(RoomBooking).where(
+        RoomBooking.series_key == key[:36]).order_by(RoomBooking.starts_at)).all()
+
+
+class SeriesNotChanged(BookingConflict):
+    """Some new dates of a changed series are not possible; `lines` names each of them
+    and why. Nothing of the series is changed."""
+
+    def __init__(self, lines):
+        heading = _ln("The series is not changed: %(num)d new date is not possible.",
+                      "The series is not changed: %(num)d new dates are not possible.",
+                      len(lines))
+        super().__init__(" ".join([str(heading), *lines]), field="start_time")
+        self.heading = str(heading)
+        self.lines = lines
+
+
+def tied_activity(bookings):
+    """The activity whose dates some of these bookings hold a room for, or None."""
+    tied = next((b for b in bookings if b.occurrence_id is not None), None)
+    if tied is None:
+        return None
+    return tied.activity or tied.occurrence.activity
+
+
+def change_series(bookings, start_time, end_time, by_user, room=None, now=None):
+    """Move every coming date of a series that waits or is approved to new clock times
+    (the same Stockholm day) and, when `room` is given, to that room, all or nothing.
+
+    The old dates are cancelled first (so they are not in the new ones' way) and the
+    new periods are asked for as one new series with the same purpose and activity:
+    waiting for a decision where the room needs approval, booked at once otherwise
+    (`request_booking`). When any new date is not possible, SeriesNotChanged names each
+    one and why, and nothing is changed. Dates that hold a room for an activity's date
+    follow that date and are refused here. Returns the new bookings."""
+    now = now or utcnow()
+    coming = Series("", list(bookings)).cancellable(now)
+    if not coming:
+        raise BookingConflict(_l("Nothing to change: every date of the series has been "
+                                 "decided, cancelled or has begun."), field="start_time")
+    activity = tied_activity(coming)
+    if activity is not None:
+        raise BookingConflict(_l("This series belongs to the activity %(title)s: change "
+                                 "the activity's time instead.", title=activity.title),
+                              field="start_time")
+    if end_time <= start_time:
+        raise BookingConflict(_l("The end must be after the start."), field="end_time")
+    first = coming[0]
+    room = room or first.room
+    periods = sorted({(combine_local(day, start_time), combine_local(day, end_time))
+                      for day in {to_local(b.starts_at).date() for b in coming}})
+    lock_rooms([room.id, *(b.room_id for b in coming)])
+    with db.session.begin_nested():
+        for booking in coming:
+            db.session.refresh(booking)
+            if booking.status not in ("pending", "approved") or booking.starts_at <= now:
+                raise BookingConflict(_l("The series was changed meanwhile. Look at its "
+                                         "dates and try again."), field="start_time")
+            cancel_booking(booking, by_user, str(_l("Moved to a new time.")))
+        created, failed = request_booking(room, first.organisation, periods, by_user,
+                                          first.purpose, first.activity, now)
+        if failed:
+            raise SeriesNotChanged([
+                str(_l("%(when)s: %(why)s", when=when(c.starts_at, c.ends_at),
+                       why=" ".join(str(r) for r in c.reasons))) for c in failed])
+        record(by_user, "booking.change_series", created[0], room.name)
+    return created
