@@ -10,6 +10,7 @@ from flask_babel import lazy_ngettext as _ln
 from ..audit.services import record
 from ..common.time import combine_local, to_local, utcnow
 from ..extensions import db
+from ..venues.models import Room, Venue
 from ..venues.occupancy import RoomCalendar, lock_rooms, room_problems, when
 from .models import RoomBooking
 from .services import (BookingConflict, approve_booking, cancel_booking, pending_requests,
@@ -129,11 +130,14 @@ def _by_room(bookings):
     return list(rooms.values())
 
 
-def queue_cards():
+def queue_cards(municipality_id=None):
     """The coordinators' queue: one card (a Series of DateInQueue) per waiting request,
-    soonest first."""
-    pending = db.session.scalars(db.select(RoomBooking).where(
-        RoomBooking.status == "pending").order_by(RoomBooking.starts_at)).all()
+    soonest first; only the meeting places of `municipality_id` when given."""
+    stmt = db.select(RoomBooking).where(RoomBooking.status == "pending")
+    if municipality_id is not None:
+        stmt = stmt.where(RoomBooking.room.has(Room.venue.has(
+            Venue.municipality_id == municipality_id)))
+    pending = db.session.scalars(stmt.order_by(RoomBooking.starts_at)).all()
     cards = []
     for series in group_series(pending):
         dates = []
