@@ -1,7 +1,9 @@
 """Every route × every role has an expected answer; a route without an entry fails.
 
-Roles: anonymous, a member of organisation A, a member of organisation B, staff and
-a partner. Another organisation's objects answer 404, not 403.
+Roles: anonymous, a member of organisation A, a member of organisation B, a county-wide
+coordinator (staff), a coordinator of the municipality where everything is (Täby:
+staff_here), a coordinator of another municipality (Göteborg: staff_elsewhere) and a
+partner. Another organisation's or municipality's objects answer 404, not 403.
 """
 
 import pytest
@@ -10,7 +12,8 @@ from directory.common.time import utcnow
 from directory.extensions import db
 from tests.conftest import login
 
-ROLES = ("anonymous", "member_a", "member_b", "staff", "partner")
+ROLES = ("anonymous", "member_a", "member_b", "staff", "staff_here", "staff_elsewhere",
+         "partner")
 ALL = dict.fromkeys(ROLES)
 
 
@@ -23,12 +26,23 @@ def logged_in(status, anonymous=302):
 
 
 STAFF_ONLY = {"anonymous": 302, "member_a": 404, "member_b": 404, "staff": 200,
-              "partner": 404}
+              "staff_here": 200, "staff_elsewhere": 200, "partner": 404}
+# What belongs to Täby (organisation A and B, the meeting place, its rooms and requests):
+# coordinators of another municipality get 404.
+IN_TABY = {**STAFF_ONLY, "staff_elsewhere": 404}
+# Things of the whole installation: county-wide coordinators only.
+COUNTY_ONLY = {**STAFF_ONLY, "staff_here": 404, "staff_elsewhere": 404}
+
 
 def own_org(status):
-    """Members of organisation A and staff; B's members and partners get 404."""
+    """Members of organisation A and coordinators of its municipality; B's members,
+    other municipalities' coordinators and partners get 404."""
     return {"anonymous": 302, "member_a": status, "member_b": 404, "staff": status,
-            "partner": 404}
+            "staff_here": status, "staff_elsewhere": 404, "partner": 404}
+
+
+def staff_in_taby(status):
+    return {**IN_TABY, "staff": status, "staff_here": status}
 
 
 OWN_ORG = own_org(200)
@@ -66,9 +80,7 @@ MATRIX = {
     "calendars.occurrence_calendar": ("GET", "/occurrences/{occurrence_a}.ics",
                                       everyone(200)),
     "organisations.register": ("GET", "/organisations/register", everyone(200)),
-    "organisations.edit": ("GET", "/manage/organisations/{org_a}",
-                           {"anonymous": 302, "member_a": 200, "member_b": 404,
-                            "staff": 200, "partner": 404}),
+    "organisations.edit": ("GET", "/manage/organisations/{org_a}", own_org(200)),
     "staff.organisations": ("GET", "/staff/organisations", STAFF_ONLY),
     "staff.audit": ("GET", "/staff/audit", STAFF_ONLY),
     "manage.activities": ("GET", "/manage/organisations/{org_a}/activities", OWN_ORG),
@@ -82,11 +94,11 @@ MATRIX = {
     "organisations.members": ("GET", "/manage/organisations/{org_a}/members", OWN_ORG),
     "accounts.reset": ("GET", "/account/reset", everyone(200)),
     "staff.users": ("GET", "/staff/users", STAFF_ONLY),
-    "staff.password_link": ("POST", "/staff/users/{user_b_id}/password-link", STAFF_ONLY),
-    "staff.terms": ("GET", "/staff/terms", STAFF_ONLY),
-    "staff.partners": ("GET", "/staff/partners", STAFF_ONLY),
-    "staff.partner": ("GET", "/staff/partners/{partner_id}", STAFF_ONLY),
-    "staff.feed_action": ("POST", "/staff/feeds/{feed_id}/rotate", STAFF_ONLY),
+    "staff.password_link": ("POST", "/staff/users/{user_b_id}/password-link", IN_TABY),
+    "staff.terms": ("GET", "/staff/terms", COUNTY_ONLY),
+    "staff.partners": ("GET", "/staff/partners", COUNTY_ONLY),
+    "staff.partner": ("GET", "/staff/partners/{partner_id}", COUNTY_ONLY),
+    "staff.feed_action": ("POST", "/staff/feeds/{feed_id}/rotate", COUNTY_ONLY),
     "calendars.partner_calendar": ("GET", "/feeds/{feed_token}.ics", everyone(200)),
     "signups.signup": ("GET", "/occurrences/{signup_occurrence}/signup", everyone(200)),
     "signups.mine": ("GET", "/signups/{signup_token}", everyone(200)),
@@ -106,19 +118,16 @@ MATRIX = {
                                      own_org(422)),
     "bookings.queue": ("GET", "/staff/bookings", STAFF_ONLY),
     "bookings.all_venues": ("GET", "/staff/schedule?week=2026-W48", STAFF_ONLY),
-    "bookings.decide": ("POST", "/staff/bookings/{booking_a}/reject", {**STAFF_ONLY,
-                                                                        "staff": 303}),
+    "bookings.decide": ("POST", "/staff/bookings/{booking_a}/reject", staff_in_taby(303)),
     "staff.venues": ("GET", "/staff/venues", STAFF_ONLY),
     "staff.offer_map": ("GET", "/staff/map", STAFF_ONLY),
-    "staff.venue": ("GET", "/staff/venues/{venue}", STAFF_ONLY),
-    "staff.add_room": ("POST", "/staff/venues/{venue}/rooms", {**STAFF_ONLY, "staff": 422}),
-    "staff.room": ("GET", "/staff/rooms/{room_id}", STAFF_ONLY),
-    "staff.venue_hours": ("POST", "/staff/venues/{venue}/hours",
-                          {**STAFF_ONLY, "staff": 422}),
-    "staff.venue_closures": ("POST", "/staff/venues/{venue}/closures",
-                             {**STAFF_ONLY, "staff": 422}),
+    "staff.venue": ("GET", "/staff/venues/{venue}", IN_TABY),
+    "staff.add_room": ("POST", "/staff/venues/{venue}/rooms", staff_in_taby(422)),
+    "staff.room": ("GET", "/staff/rooms/{room_id}", IN_TABY),
+    "staff.venue_hours": ("POST", "/staff/venues/{venue}/hours", staff_in_taby(422)),
+    "staff.venue_closures": ("POST", "/staff/venues/{venue}/closures", staff_in_taby(422)),
     "staff.decide_organisation": ("POST", "/staff/organisations/{org_b_id}/verified",
-                                  {**STAFF_ONLY, "staff": 303}),
+                                  staff_in_taby(303)),
 }
 
 
@@ -139,6 +148,11 @@ def world(app, factories):
     factories.user(email="a@example.se", organisation=org_a)
     user_b = factories.user(email="b@example.se", organisation=org_b)
     factories.user(email="staff@example.se", role="staff")
+    here = factories.user(email="taby@example.se", role="staff")
+    here.municipality_id = org_a.municipality_id
+    elsewhere = factories.user(email="gbg@example.se", role="staff")
+    elsewhere.municipality_id = factories.municipality("goteborg").id
+    db.session.commit()
     from directory.calendars.partners import create_partner, create_subscription
     partner = create_partner("Arbetsförmedlingen", None)
     feed, token = create_subscription(partner, "Arbete", {"focus": ["arbete"]}, False, None)
@@ -161,7 +175,8 @@ def world(app, factories):
 
 
 USERS = {"member_a": "a@example.se", "member_b": "b@example.se",
-         "staff": "staff@example.se", "partner": "partner@example.se"}
+         "staff": "staff@example.se", "staff_here": "taby@example.se",
+         "staff_elsewhere": "gbg@example.se", "partner": "partner@example.se"}
 
 
 def test_every_route_has_an_entry(app):

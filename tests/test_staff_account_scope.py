@@ -72,3 +72,27 @@ def test_a_municipal_coordinator_sees_and_decides_only_their_own_room_requests(c
     assert db.session.get(RoomBooking, there.id).status == "pending"
     assert client.post(f"/staff/bookings/{here.id}/approve",
                        data={"reason": ""}).status_code == 303
+
+
+def test_a_municipal_coordinator_reads_their_own_part_of_the_audit_log(client, factories):
+    from directory.audit.services import record
+    taby, goteborg = factories.municipality("taby"), factories.municipality("goteborg")
+    local = factories.user(email="taby@example.se", role="staff")
+    local.municipality_id = taby.id
+    colleague = factories.user(email="kollega@taby.example.se", role="staff")
+    colleague.municipality_id = taby.id
+    far = factories.user(email="gbg@example.se", role="staff")
+    far.municipality_id = goteborg.id
+    county = factories.user(email="lan@example.se", role="staff")
+    org = factories.organisation(municipality=taby)
+    record(colleague, "organisation.verified", org, "Täby-beslutet")
+    record(far, "organisation.verified", org, "Göteborgs-beslutet")
+    record(county, "partner.create", org, "Länets-beslutet")
+    db.session.commit()
+    login(client, "taby@example.se")
+    page = client.get("/staff/audit").get_data(as_text=True)
+    assert "Täby-beslutet" in page
+    assert "Göteborgs-beslutet" not in page and "Länets-beslutet" not in page
+    assert "gbg@example.se" not in page and "lan@example.se" not in page
+    assert "Focus areas and target groups" not in client.get("/account").get_data(
+        as_text=True)

@@ -16,8 +16,9 @@ from ..extensions import db
 from ..geo.placing import with_place
 from ..organisations.forms import DecisionForm
 from ..organisations.models import Organisation
-from ..organisations.services import (OrganisationError, decide, may_act_on_account,
-                                      may_edit, organisations_with_status)
+from ..organisations.services import (OrganisationError, decide, in_scope,
+                                      may_act_on_account, may_edit,
+                                      organisations_with_status)
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -28,6 +29,18 @@ def staff_required(view):
     @login_required
     def wrapper(*args, **kwargs):
         if not current_user.is_staff:
+            abort(404)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def county_required(view):
+    """Things of the whole installation (focus areas and target groups, LÖK partners and
+    their feeds): county-wide coordinators only; anyone else gets 404."""
+    @wraps(view)
+    @staff_required
+    def wrapper(*args, **kwargs):
+        if current_user.municipality_id is not None:
             abort(404)
         return view(*args, **kwargs)
     return wrapper
@@ -69,12 +82,17 @@ def decide_organisation(organisation_id, status):
 @bp.get("/audit")
 @staff_required
 def audit():
-    users = {u.id: u.email for u in db.session.scalars(db.select(User))}
+    """The audit log; a municipal coordinator reads what the accounts of their
+    municipality did (the accounts they may act on)."""
+    accounts = _accounts_in_scope()
+    users = {u.id: u.email for u in accounts}
     user_id = request.args.get("user", type=int)
     events = find_events(action=request.args.get("action") or None,
                          object_type=request.args.get("object_type") or None,
                          user_id=user_id, day_from=parse_date(request.args.get("from")),
-                         day_to=parse_date(request.args.get("to")))
+                         day_to=parse_date(request.args.get("to")),
+                         user_ids=None if current_user.municipality_id is None
+                         else list(users))
     return render_template("staff/audit.html", events=events, users=users)
 
 
@@ -107,7 +125,7 @@ def password_link(user_id):
 
 
 @bp.route("/terms", methods=["GET", "POST"])
-@staff_required
+@county_required
 def terms():
     """Coordinators edit the focus areas and target groups."""
     from ..taxonomy.forms import TermForm
@@ -149,7 +167,7 @@ def _subscription_choices(form):
 
 
 @bp.route("/partners", methods=["GET", "POST"])
-@staff_required
+@county_required
 def partners():
     from ..calendars.forms import PartnerForm
     from ..calendars.models import Partner
@@ -170,7 +188,7 @@ def partners():
 
 
 @bp.route("/partners/<int:partner_id>", methods=["GET", "POST"])
-@staff_required
+@county_required
 def partner(partner_id):
     """A partner's feeds; a new feed's secret link is shown once, here."""
     from ..calendars.forms import SubscriptionForm
@@ -194,7 +212,7 @@ def partner(partner_id):
 
 
 @bp.post("/feeds/<int:subscription_id>/<any(rotate, revoke):action>")
-@staff_required
+@county_required
 def feed_action(subscription_id, action):
     from ..calendars.models import FeedSubscription
     from ..calendars.partners import revoke, rotate
@@ -218,7 +236,8 @@ def feed_action(subscription_id, action):
 
 def _venue_choices(form):
     from ..taxonomy.services import all_municipalities
-    form.municipality.choices = [(m.id, m.name) for m in all_municipalities()]
+    form.municipality.choices = [(m.id, m.name) for m in all_municipalities()
+                                 if in_scope(current_user, m.id)]
 
 
 def _room_choices(form):
@@ -244,7 +263,8 @@ def venues():
         else:
             db.session.commit()
             return _venue_saved(venue, located)
-    listing = db.session.scalars(db.select(Venue).order_by(Venue.name)).all()
+    listing = [v for v in db.session.scalars(db.select(Venue).order_by(Venue.name))
+               if in_scope(current_user, v.municipality_id)]
     return render_template("staff/venues.html", form=form, venues=listing), (
         422 if form.errors else 200)
 
@@ -270,7 +290,7 @@ def _venue_page(venue, venue_form=None, room_form=None, hours_form=None, closure
 def _venue_or_404(slug):
     from ..venues.models import Venue
     venue = db.session.scalar(db.select(Venue).filter_by(slug=slug))
-    if venue is None or current_user.municipality_id not in (None, venue.municipality_id):
+    if venue is None or not in_scope(current_user, venue.municipality_id):
         abort(404)
     return venue
 
