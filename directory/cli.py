@@ -4,6 +4,7 @@ import time
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from .extensions import db
 
@@ -38,8 +39,11 @@ def register_cli(app):
     @click.option("--role", type=click.Choice(["staff", "member", "partner"]), required=True)
     @click.option("--organisation", "organisation_slug", default=None,
                   help="Make a member the owner of this organisation (slug).")
+    @click.option("--municipality", "municipality_code", default=None,
+                  help="Limit a coordinator (staff) to this enabled municipality "
+                       "(kommunkod, e.g. 0160); without it a coordinator is county-wide.")
     @click.option("--name", default="")
-    def create_user_command(email, role, organisation_slug, name):
+    def create_user_command(email, role, organisation_slug, name, municipality_code):
         """Create an account and print a one-time link to set its password (48 h)."""
         from flask import url_for
         from .accounts.services import AccountError, create_user, make_password_token
@@ -51,8 +55,9 @@ def register_cli(app):
             if organisation is None:
                 raise click.BadParameter(f"no organisation {organisation_slug!r}",
                                          param_hint="--organisation")
+        municipality = _coordinator_municipality(role, municipality_code)
         try:
-            user = create_user(email, role, name=name)
+            user = create_user(email, role, name=name, municipality=municipality)
         except AccountError as error:
             raise click.BadParameter(str(error.message), param_hint=error.field) from None
         if organisation is not None:
@@ -120,6 +125,95 @@ def register_cli(app):
                        "(the week at /staff/schedule marks them).", err=True)
             raise SystemExit(1)
         click.echo("No room is used twice at once.")
+
+    app.cli.add_command(municipalities_group)
+
+
+def _coordinator_municipality(role, code):
+    """The enabled municipality `code` names, for a coordinator's account; None without a
+    code. Anything else is a click.BadParameter, before anything is created."""
+    if not code:
+        return None
+    if role != "staff":
+        raise click.BadParameter("only a coordinator (--role staff) is limited to a "
+                                 "municipality", param_hint="--municipality")
+    from .taxonomy.reference import reference_municipality
+    from .taxonomy.services import municipality_by_code
+    municipality = municipality_by_code(code)
+    if municipality is None and reference_municipality(code.strip()) is None:
+        raise click.BadParameter(f"no municipality has the code {code!r} (a kommunkod has "
+                                 "four digits, e.g. 0160 for Täby; `municipalities list` "
+                                 "shows them all)", param_hint="--municipality")
+    if municipality is None or not municipality.enabled:
+        raise click.BadParameter(f"{code} is not enabled in this installation; enable it "
+                                 f"first: flask --app wsgi municipalities enable {code}",
+                                 param_hint="--municipality")
+    return municipality
+
+
+@click.group("municipalities")
+def municipalities_group():
+    """Sweden's municipalities (official four-digit kommunkod): which ones this
+    installation serves."""
+
+
+@municipalities_group.command("list")
+@click.option("--enabled", "only_enabled", is_flag=True, help="Only the enabled ones.")
+@with_appcontext
+def municipalities_list_command(only_enabled):
+    """Code, name, county, enabled, and how many organisations and meeting places each has."""
+    from .taxonomy.models import Municipality
+    from .taxonomy.services import municipality_usage
+    stmt = db.select(Municipality).order_by(Municipality.code)
+    if only_enabled:
+        stmt = stmt.where(Municipality.enabled)
+    rows = db.session.scalars(stmt).all()
+    usage = municipality_usage()
+    click.echo(f"{'code':<5} {'name':<22} {'county':<22} {'enabled':<7} "
+               f"{'organisations':>13} {'venues':>6}")
+    for m in rows:
+        used = usage.get(m.id, {})
+        click.echo(f"{m.code:<5} {m.name:<22} {m.county:<22} {'yes' if m.enabled else 'no':<7} "
+                   f"{used.get('organisations', 0):>13} {used.get('venues', 0):>6}")
+    enabled = sum(1 for m in rows if m.enabled)
+    click.echo(f"{len(rows)} municipalities, {enabled} enabled.")
+
+
+@municipalities_group.command("enable")
+@click.argument("codes", nargs=-1, required=True)
+@with_appcontext
+def municipalities_enable_command(codes):
+    """Serve these municipalities: offered when registering and in the filters."""
+    from .taxonomy.services import MunicipalityError, enable_municipalities
+    try:
+        changed, already = enable_municipalities(codes)
+    except MunicipalityError as error:
+        db.session.rollback()
+        raise click.BadParameter(str(error.message), param_hint="CODE") from None
+    db.session.commit()
+    for m in changed:
+        click.echo(f"Enabled {m.code} {m.name} ({m.county}).")
+    for m in already:
+        click.echo(f"{m.code} {m.name} was already enabled; nothing changed.")
+
+
+@municipalities_group.command("disable")
+@click.argument("codes", nargs=-1, required=True)
+@with_appcontext
+def municipalities_disable_command(codes):
+    """Stop serving these municipalities; refused while organisations or meeting places
+    belong to one of them (nothing changes then)."""
+    from .taxonomy.services import MunicipalityError, disable_municipalities
+    try:
+        changed, already = disable_municipalities(codes)
+    except MunicipalityError as error:
+        db.session.rollback()
+        raise click.BadParameter(str(error.message), param_hint="CODE") from None
+    db.session.commit()
+    for m in changed:
+        click.echo(f"Disabled {m.code} {m.name}.")
+    for m in already:
+        click.echo(f"{m.code} {m.name} was not enabled; nothing changed.")
 
 
 def _use_label(use):

@@ -8,7 +8,7 @@ from ..accounts.services import AccountError, create_user, set_password
 from ..common.errors import FieldError, put_error
 from ..extensions import db
 from ..geo.placing import with_place
-from ..taxonomy.services import all_focus_areas, all_municipalities
+from ..taxonomy.services import all_focus_areas, enabled_municipalities
 from .forms import OrganisationForm, RegistrationForm
 from .models import Organisation
 from .member_forms import InviteForm
@@ -19,7 +19,7 @@ bp = Blueprint("organisations", __name__)
 
 
 def _choices(form):
-    form.municipality.choices = [(m.id, m.name) for m in all_municipalities()]
+    form.municipality.choices = [(m.id, m.name) for m in enabled_municipalities()]
     form.focus_areas.choices = [(f.id, f.label()) for f in all_focus_areas()]
 
 

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..geo.services import refine
 from ..organisations.models import Organisation
 from ..organisations.services import organisation_page, public_organisation
-from ..taxonomy.services import all_focus_areas, all_municipalities, all_target_groups
+from ..taxonomy.services import all_focus_areas, all_target_groups, enabled_municipalities
 from ..venues.services import public_venue, public_venues
 
 bp = Blueprint("public", __name__)
@@ -34,7 +34,7 @@ def _by_day(occurrences):
 
 def filter_choices():
     return {"focus_areas": all_focus_areas(), "target_groups": all_target_groups(),
-            "municipalities": all_municipalities(), "filter_languages": FILTER_LANGUAGES}
+            "municipalities": enabled_municipalities(), "filter_languages": FILTER_LANGUAGES}
 
 
 @bp.get("/")

@@ -26,9 +26,17 @@ class Municipality(db.Model):
     slug = db.Column(db.String(80), nullable=False, unique=True)
     name = db.Column(db.String(120), nullable=False)
     county = db.Column(db.String(120), nullable=False)  # län
+    # Served by this installation: offered when registering and in the filters. The
+    # reference list holds all 290; an installation enables the ones it serves.
+    enabled = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
 
     def label(self, lang=None):
         return self.name
+
+    @property
+    def county_code(self):
+        """The län's code: the kommunkod's first two digits."""
+        return self.code[:2]
 
 
 class FocusArea(NamedTermMixin, db.Model):

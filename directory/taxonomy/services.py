@@ -18,12 +18,14 @@ def ensure_default_terms():
 
 
 def get_or_create_municipality(code, slug, name, county):
-    """The municipality with this code, created when missing."""
+    """The municipality with this code, created when missing, and enabled: whoever asks
+    for it (the demo, tests) means to serve it."""
     found = db.session.scalar(db.select(Municipality).filter_by(code=code))
     if found is None:
         found = Municipality(code=code, slug=slug, name=name, county=county)
         db.session.add(found)
-        db.session.flush()
+    found.enabled = True
+    db.session.flush()
     return found
 
 
@@ -37,6 +39,109 @@ def all_target_groups():
 
 def all_municipalities():
     return db.session.scalars(db.select(Municipality).order_by(Municipality.name)).all()
+
+
+def enabled_municipalities():
+    """The municipalities this installation serves, by name: what registration and the
+    filters offer."""
+    return db.session.scalars(db.select(Municipality).where(Municipality.enabled)
+                              .order_by(Municipality.name)).all()
+
+
+class MunicipalityError(FieldError):
+    """A municipality could not be found, enabled or disabled."""
+
+
+def municipality_by_code(code, create=False):
+    """The municipality with this kommunkod, or None. With `create`, one the reference
+    list knows but the table lacks (a schema built without the migration) is added,
+    not enabled."""
+    code = (code or "").strip()
+    found = db.session.scalar(db.select(Municipality).filter_by(code=code))
+    if found is None and create:
+        from .reference import reference_municipality
+        entry = reference_municipality(code)
+        if entry is not None:
+            slug = entry["slug"]
+            if db.session.scalar(db.select(Municipality.id).filter_by(slug=slug)):
+                slug = f"{slug}-{code}"
+            found = Municipality(code=code, slug=slug, name=entry["name"],
+                                 county=entry["county"], enabled=False)
+            db.session.add(found)
+            db.session.flush()
+    return found
+
+
+def municipality_usage(municipality_ids=None):
+    """{municipality id: {"organisations": n, "venues": n}}: what belongs to each.
+
+    Read from the tables by name: taxonomy sits below organisations and venues and
+    does not import them."""
+    tables = {"organisations": db.metadata.tables["organisation"],
+              "venues": db.metadata.tables["venue"]}
+    usage = {}
+    for key, table in tables.items():
+        stmt = db.select(table.c.municipality_id, db.func.count()).group_by(
+            table.c.municipality_id)
+        if municipality_ids is not None:
+            stmt = stmt.where(table.c.municipality_id.in_(list(municipality_ids)))
+        for municipality_id, count in db.session.execute(stmt):
+            usage.setdefault(municipality_id, {"organisations": 0, "venues": 0})[key] = count
+    return usage
+
+
+def _by_codes(codes, create):
+    """The municipalities of these codes, in order; MunicipalityError naming every
+    code that is not a Swedish kommunkod."""
+    from flask_babel import lazy_gettext as _l
+    found = [(code, municipality_by_code(code, create=create)) for code in codes]
+    unknown = [code for code, municipality in found if municipality is None]
+    if unknown:
+        raise MunicipalityError("code", _l(
+            "No municipality has the code %(codes)s. A kommunkod has four digits, "
+            "e.g. 0160 for Täby.", codes=", ".join(unknown)))
+    return [municipality for _code, municipality in found]
+
+
+def enable_municipalities(codes, by_user=None):
+    """Serve these municipalities. All codes are checked before anything changes.
+    Returns (enabled now, already enabled)."""
+    from ..audit.services import record
+    municipalities = _by_codes(codes, create=True)
+    changed = [m for m in dict.fromkeys(municipalities) if not m.enabled]
+    for municipality in changed:
+        municipality.enabled = True
+        record(by_user, "municipality.enable", municipality,
+               f"{municipality.code} {municipality.name}",
+               {"enabled": False}, {"enabled": True})
+    db.session.flush()
+    return changed, [m for m in dict.fromkeys(municipalities) if m not in changed]
+
+
+def disable_municipalities(codes, by_user=None):
+    """Stop serving these municipalities. Refused, with nothing changed, while any of
+    them still has organisations or meeting places (they would vanish from the filters
+    and registration while still shown). Returns (disabled now, already disabled)."""
+    from flask_babel import lazy_gettext as _l
+
+    from ..audit.services import record
+    municipalities = list(dict.fromkeys(_by_codes(codes, create=False)))
+    usage = municipality_usage([m.id for m in municipalities])
+    for municipality in municipalities:
+        used = usage.get(municipality.id)
+        if used:
+            raise MunicipalityError("code", _l(
+                "%(name)s (%(code)s) still has organisations: %(organisations)s, meeting "
+                "places: %(venues)s. Move them to another municipality before disabling it.",
+                name=municipality.name, code=municipality.code, **used))
+    changed = [m for m in municipalities if m.enabled]
+    for municipality in changed:
+        municipality.enabled = False
+        record(by_user, "municipality.disable", municipality,
+               f"{municipality.code} {municipality.name}",
+               {"enabled": True}, {"enabled": False})
+    db.session.flush()
+    return changed, [m for m in municipalities if m not in changed]
 
 
 class TermError(FieldError):
