@@ -235,8 +235,8 @@ def feed_action(subscription_id, action):
 # ----------------------------------------------------------- meeting places and rooms
 
 def _venue_choices(form):
-    from ..taxonomy.services import all_municipalities
-    form.municipality.choices = [(m.id, m.name) for m in all_municipalities()
+    from ..taxonomy.services import enabled_municipalities
+    form.municipality.choices = [(m.id, m.name) for m in enabled_municipalities()
                                  if in_scope(current_user, m.id)]
 
 
