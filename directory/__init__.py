@@ -94,10 +94,18 @@ def _init_extensions(app):
 
     @login_manager.user_loader
     def load_user(user_id):
+        """The active account whose id and session stamp the cookie holds (User.get_id);
+        a new stamp (password changed, account deactivated) or a deactivated account
+        logs the session out on its next request."""
+        key, _, stamp = str(user_id).partition(":")
         try:
-            return db.session.get(User, int(user_id))
+            user = db.session.get(User, int(key))
         except (TypeError, ValueError):
             return None
+        if user is None or not user.is_active or not stamp or not secrets.compare_digest(
+                user.session_stamp.encode(), stamp.encode()):
+            return None
+        return user
 
 
 def _register_blueprints(app):

@@ -92,6 +92,16 @@ MATRIX = {
     "manage.move": ("POST", "/manage/occurrences/{future_a}/move", own_org(422)),
     "manage.restore": ("POST", "/manage/occurrences/{future_a}/restore", own_org(422)),
     "organisations.members": ("GET", "/manage/organisations/{org_a}/members", OWN_ORG),
+    # A's member is its only owner: removing, demoting or leaving is refused (422),
+    # so nothing changes for the routes after these.
+    "organisations.remove": ("POST", "/manage/organisations/{org_a}/members/"
+                             "{membership_a}/remove", own_org(422)),
+    "organisations.member_role": ("POST", "/manage/organisations/{org_a}/members/"
+                                  "{membership_a}/role", own_org(422)),
+    "organisations.transfer": ("POST", "/manage/organisations/{org_a}/members/"
+                               "{membership_a}/transfer", own_org(422)),
+    "organisations.leave": ("POST", "/manage/organisations/{org_a}/leave",
+                            {**own_org(404), "member_a": 422}),
     "accounts.reset": ("GET", "/account/reset", everyone(200)),
     "staff.users": ("GET", "/staff/users", STAFF_ONLY),
     "staff.password_link": ("POST", "/staff/users/{user_b_id}/password-link", IN_TABY),
@@ -145,7 +155,7 @@ def world(app, factories):
     from directory.signups.services import sign_up
     _, signup_token = sign_up(signup_occurrence.id, "Amina", "070-123 45 67")
     db.session.commit()
-    factories.user(email="a@example.se", organisation=org_a)
+    user_a = factories.user(email="a@example.se", organisation=org_a)
     user_b = factories.user(email="b@example.se", organisation=org_b)
     factories.user(email="staff@example.se", role="staff")
     here = factories.user(email="taby@example.se", role="staff")
@@ -168,7 +178,8 @@ def world(app, factories):
     return {"org_a": org_a.slug, "org_b": org_b.slug, "org_b_id": org_b.id, "partner_id": partner.id, "feed_id": feed.id,
             "feed_token": token, "signup_occurrence": signup_occurrence.id,
             "signup_token": signup_token, "booking_a": booking_a.id, "series_a": "series-a",
-            "room_id": venue.rooms[0].id, "user_b_id": user_b.id, "venue": venue.slug,
+            "room_id": venue.rooms[0].id, "user_b_id": user_b.id,
+            "membership_a": user_a.memberships[0].id, "venue": venue.slug,
             "activity_a": activity_a.id, "activity_end": activity_end.id,
             "future_a": future_a.id,
             "occurrence_a": activity_a.occurrences.first().id}

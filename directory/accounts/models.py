@@ -1,5 +1,7 @@
 """User accounts and their roles."""
 
+import secrets
+
 from flask_login import UserMixin
 
 from ..common.time import utcnow
@@ -7,6 +9,10 @@ from ..common.types import UTCDateTime
 from ..extensions import db
 
 ROLES = ("staff", "member", "partner")
+
+
+def new_session_stamp():
+    return secrets.token_hex(16)
 
 
 class User(UserMixin, db.Model):
@@ -23,6 +29,9 @@ class User(UserMixin, db.Model):
     active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     last_login_at = db.Column(UTCDateTime)
+    # Part of the id every session and remember cookie holds (get_id): a new stamp ends
+    # every session that holds the old one.
+    session_stamp = db.Column(db.String(32), nullable=False, default=new_session_stamp)
 
     municipality = db.relationship("Municipality")
 
@@ -33,6 +42,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self):
         return self.active
+
+    def get_id(self):
+        """What Flask-Login keeps in the session: the id and the session stamp."""
+        return f"{self.id}:{self.session_stamp}"
+
+    def end_sessions(self):
+        """Every session and remember cookie of this account stops working."""
+        self.session_stamp = new_session_stamp()
 
     @property
     def is_staff(self):

@@ -56,9 +56,12 @@ def check_password_rules(password, personal=()):
 
 
 def set_password(user, password):
-    """Store a memory-hard (scrypt) hash of a new password that passes the rules."""
+    """Store a memory-hard (scrypt) hash of a new password that passes the rules. Every
+    session of the account ends: whoever knew the old password is logged out (the view
+    logs the person who changed it in again)."""
     check_password_rules(password, (user.email, user.name))
     user.password_hash = generate_password_hash(password, method="scrypt")
+    user.end_sessions()
 
 
 def normalise_email(email):
@@ -93,6 +96,41 @@ def create_user(email, role, name="", municipality=None):
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def deactivate(account, by_user):
+    """The account can no longer log in, and every session it has ends at once (on its
+    next request). Nobody deactivates their own account. Who may deactivate whom is the
+    caller's check (organisations.services.may_act_on_account for coordinators)."""
+    from ..audit.services import record
+    if by_user is not None and account.id == by_user.id:
+        raise AccountError("account", _l("You cannot deactivate your own account."))
+    if not account.active:
+        raise AccountError("account", _l("That account is already deactivated."))
+    account.active = False
+    account.end_sessions()
+    db.session.flush()
+    record(by_user, "account.deactivate", account, account.email, {"active": True},
+           {"active": False})
+
+
+def reactivate(account, by_user):
+    """The account can log in again, with its password; its old sessions stay ended."""
+    from ..audit.services import record
+    if account.active:
+        raise AccountError("account", _l("That account is already active."))
+    account.active = True
+    db.session.flush()
+    record(by_user, "account.reactivate", account, account.email, {"active": False},
+           {"active": True})
+
+
+def end_sessions(account, by_user):
+    """Log the account out everywhere (every browser, every remember cookie)."""
+    from ..audit.services import record
+    account.end_sessions()
+    db.session.flush()
+    record(by_user, "account.end_sessions", account, account.email)
 
 
 # --------------------------------------------------------------- signed links

@@ -72,12 +72,19 @@ def password(token):
         return render_template("accounts/link_invalid.html", message=error.message), 404
     form = SetPasswordForm()
     if form.validate_on_submit():
+        # Asked before the password changes: the new one ends every session of the
+        # account, this browser's too unless it is logged in again below.
+        own = current_user.is_authenticated and current_user.id == user.id
         try:
             set_password(user, form.password.data)
         except AccountError as error:
             put_error(form, error, "password")
         else:
             db.session.commit()
+            if own:
+                login_user(user)
+                flash(_("Your password is changed. You are logged out everywhere else."))
+                return redirect(url_for("accounts.home"), code=303)
             flash(_("Your password is set. You can log in now."))
             return redirect(url_for("accounts.login"), code=303)
     return render_template("accounts/set_password.html", form=form, user=user), (

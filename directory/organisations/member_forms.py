@@ -1,4 +1,4 @@
-"""The shape of an invitation."""
+"""The shape of an invitation and of a change of a member's role."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -13,3 +13,10 @@ class InviteForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[("editor", _l("Editor: keeps the page and "
                                                           "activities current")),
                                             ("owner", _l("Owner: can also invite others"))])
+
+
+class MemberRoleForm(FlaskForm):
+    """A member's new role; the service names a role it does not know."""
+
+    role = SelectField(_l("Role"), choices=[("owner", _l("Owner")), ("editor", _l("Editor"))],
+                       validate_choice=False)

@@ -11,9 +11,10 @@ from ..geo.placing import with_place
 from ..taxonomy.services import all_focus_areas, enabled_municipalities
 from .forms import OrganisationForm, RegistrationForm
 from .models import Organisation
-from .member_forms import InviteForm
-from .services import (OrganisationError, invite_member, may_edit, may_manage_members,
-                       register_organisation, update_profile)
+from .member_forms import InviteForm, MemberRoleForm
+from .services import (OrganisationError, change_member_role, invite_member, may_edit,
+                       may_manage_members, membership_of, register_organisation,
+                       remove_member, transfer_ownership, update_profile)
 
 bp = Blueprint("organisations", __name__)
 
@@ -124,6 +125,115 @@ def members(slug):
                 flash(_("%(email)s is now a member.", email=user.email))
             if link is None:
                 return redirect(url_for("organisations.members", slug=slug), code=303)
-    status = 422 if form.errors else 200
-    return render_template("organisations/members.html", org=organisation, form=form,
-                           link=link), status
+    return _members_page(organisation, form=form, link=link,
+                         status=422 if form.errors else 200)
+
+
+def _managed(slug):
+    """The organisation whose members the current user may manage, else 404."""
+    organisation = _editable(slug)
+    if not may_manage_members(current_user, organisation):
+        abort(404)
+    return organisation
+
+
+def _member(organisation, membership_id):
+    membership = membership_of(organisation, membership_id)
+    if membership is None:  # unknown, or another organisation's member
+        abort(404)
+    return membership
+
+
+def _members_page(organisation, form=None, link=None, errors=None, status=200):
+    """The members with what the current user may do to each; `errors` by membership
+    id, shown beside that member."""
+    members = sorted(organisation.memberships,
+                     key=lambda m: (m.role != "owner", m.user.email))
+    mine = next((m for m in members if m.user_id == current_user.id), None)
+    return render_template(
+        "organisations/members.html", org=organisation, members=members, mine=mine,
+        form=form or InviteForm(formdata=None), role_form=MemberRoleForm(formdata=None),
+        link=link, errors=errors or {}), status
+
+
+def _after_member_change(organisation, membership_id, change, *messages):
+    """Run one change of the members and commit it, or show its error beside the
+    member (422, nothing saved). Afterwards the user goes where they still have access."""
+    try:
+        change()
+    except OrganisationError as error:
+        db.session.rollback()
+        if not may_manage_members(current_user, organisation):
+            flash(str(error.message))
+            return redirect(url_for("organisations.edit", slug=organisation.slug),
+                            code=303)
+        return _members_page(organisation, errors={membership_id: error.message},
+                             status=422)
+    db.session.commit()
+    for message in messages:
+        flash(message)
+    if may_manage_members(current_user, organisation):
+        target = url_for("organisations.members", slug=organisation.slug)
+    elif may_edit(current_user, organisation):
+        target = url_for("organisations.edit", slug=organisation.slug)
+    else:
+        target = url_for("accounts.home")
+    return redirect(target, code=303)
+
+
+@bp.post("/manage/organisations/<slug>/members/<int:membership_id>/role")
+@login_required
+def member_role(slug, membership_id):
+    """An owner or coordinator makes a member owner or editor (an owner may step down
+    while another owner stays)."""
+    organisation = _managed(slug)
+    membership = _member(organisation, membership_id)
+    role, email = MemberRoleForm().role.data, membership.user.email
+    message = (_("%(email)s is now an owner.", email=email) if role == "owner" else
+               _("%(email)s is now an editor.", email=email))
+    return _after_member_change(
+        organisation, membership_id,
+        lambda: change_member_role(organisation, membership, role, current_user), message)
+
+
+@bp.post("/manage/organisations/<slug>/members/<int:membership_id>/transfer")
+@login_required
+def transfer(slug, membership_id):
+    """An owner hands the organisation over: the member becomes owner, the owner an
+    editor."""
+    organisation = _managed(slug)
+    membership = _member(organisation, membership_id)
+    messages = [_("%(email)s is now an owner.", email=membership.user.email)]
+    if any(m.organisation_id == organisation.id and m.role == "owner"
+           for m in current_user.memberships):
+        messages.append(_("You are now an editor of %(name)s.", name=organisation.name))
+    return _after_member_change(
+        organisation, membership_id,
+        lambda: transfer_ownership(organisation, membership, current_user), *messages)
+
+
+@bp.post("/manage/organisations/<slug>/members/<int:membership_id>/remove")
+@login_required
+def remove(slug, membership_id):
+    """An owner or coordinator takes a member out; their access ends at once."""
+    organisation = _managed(slug)
+    membership = _member(organisation, membership_id)
+    return _after_member_change(
+        organisation, membership_id,
+        lambda: remove_member(organisation, membership, current_user),
+        _("%(email)s is no longer a member.", email=membership.user.email))
+
+
+@bp.post("/manage/organisations/<slug>/leave")
+@login_required
+def leave(slug):
+    """A member leaves the organisation (the last owner cannot)."""
+    organisation = db.session.scalar(db.select(Organisation).filter_by(slug=slug))
+    membership = organisation and next((m for m in current_user.memberships
+                                        if m.organisation_id == organisation.id), None)
+    if membership is None:
+        abort(404)
+    return _after_member_change(
+        organisation, membership.id,
+        lambda: remove_member(organisation, membership, current_user),
+        _("You are no longer a member of %(name)s.", name=organisation.name))
