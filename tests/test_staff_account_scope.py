@@ -96,3 +96,33 @@ def test_a_municipal_coordinator_reads_their_own_part_of_the_audit_log(client, f
     assert "gbg@example.se" not in page and "lan@example.se" not in page
     assert "Focus areas and target groups" not in client.get("/account").get_data(
         as_text=True)
+
+
+def test_deactivating_an_account_in_scope_ends_its_sessions(app, client, factories):
+    taby = factories.municipality("taby")
+    org = factories.organisation(municipality=taby)
+    member = factories.user(email="medlem@taby.example.se", organisation=org)
+    county = factories.user(email="lan@example.se", role="staff")
+    local = factories.user(email="taby@example.se", role="staff")
+    local.municipality_id = taby.id
+    db.session.commit()
+    member_browser = app.test_client()
+    login(member_browser, "medlem@taby.example.se")
+    assert member_browser.get("/account").status_code == 200
+    login(client, "taby@example.se")
+    assert client.post(f"/staff/users/{county.id}/deactivate").status_code == 404
+    assert client.post(f"/staff/users/{member.id}/deactivate").status_code == 303
+    assert member_browser.get("/account").status_code == 302  # logged out at once
+    assert login(member_browser, "medlem@taby.example.se").status_code != 303
+    client.post(f"/staff/users/{member.id}/reactivate")
+    assert login(member_browser, "medlem@taby.example.se").status_code == 303
+
+
+def test_log_out_everywhere_else_keeps_this_browser(app, client, factories):
+    factories.user(email="a@example.se", organisation=factories.organisation())
+    other = app.test_client()
+    login(other, "a@example.se")
+    login(client, "a@example.se")
+    assert client.post("/account/sessions/end").status_code == 303
+    assert client.get("/account").status_code == 200
+    assert other.get("/account").status_code == 302

@@ -9,6 +9,7 @@ from ..common.errors import put_error
 from ..common.urls import safe_next
 from ..extensions import db, limiter
 from .forms import LoginForm, ResetRequestForm, SetPasswordForm
+from .services import end_sessions as end_account_sessions
 from .services import (AccountError, authenticate, find_user, make_password_token,
                        normalise_email, set_password, user_for_password_token)
 
@@ -55,6 +56,18 @@ def logout():
     session.clear()
     flash(_("You are logged out."))
     return redirect(url_for("public.index"), code=303)
+
+
+@bp.post("/account/sessions/end")
+@login_required
+def end_sessions():
+    """Log out every other browser of this account; this one stays logged in."""
+    account = current_user._get_current_object()
+    end_account_sessions(account, account)
+    db.session.commit()
+    login_user(account)  # this session goes on with the new stamp
+    flash(_("You are logged out everywhere else."))
+    return redirect(url_for("accounts.home"), code=303)
 
 
 @bp.get("/account")

@@ -124,6 +124,26 @@ def password_link(user_id):
                            link_for=account)
 
 
+@bp.post("/users/<int:user_id>/<any(deactivate, reactivate):action>")
+@staff_required
+def account_access(user_id, action):
+    """A coordinator deactivates an account (its sessions end at once) or lets it in
+    again; only accounts within their scope."""
+    from ..accounts.services import AccountError, deactivate, reactivate
+    account = db.get_or_404(User, user_id)
+    if not may_act_on_account(current_user, account):
+        abort(404)
+    try:
+        (deactivate if action == "deactivate" else reactivate)(account, current_user)
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error.message))
+    else:
+        db.session.commit()
+        flash(_("%(email)s: saved.", email=account.email))
+    return redirect(url_for("staff.users"), code=303)
+
+
 @bp.route("/terms", methods=["GET", "POST"])
 @county_required
 def terms():
