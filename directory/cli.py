@@ -42,8 +42,11 @@ def register_cli(app):
     @click.option("--municipality", "municipality_code", default=None,
                   help="Limit a coordinator (staff) to this enabled municipality "
                        "(kommunkod, e.g. 0160); without it a coordinator is county-wide.")
+    @click.option("--partner", "partner_slug", default=None,
+                  help="Link a partner account (--role partner) to this LÖK partner (slug).")
     @click.option("--name", default="")
-    def create_user_command(email, role, organisation_slug, name, municipality_code):
+    def create_user_command(email, role, organisation_slug, name, municipality_code,
+                            partner_slug):
         """Create an account and print a one-time link to set its password (48 h)."""
         from flask import url_for
         from .accounts.services import AccountError, create_user, make_password_token
@@ -56,12 +59,15 @@ def register_cli(app):
                 raise click.BadParameter(f"no organisation {organisation_slug!r}",
                                          param_hint="--organisation")
         municipality = _coordinator_municipality(role, municipality_code)
+        partner = _account_partner(role, partner_slug)
         try:
             user = create_user(email, role, name=name, municipality=municipality)
         except AccountError as error:
-            raise click.BadParameter(str(error.message), param_hint=error.field) from None
+            raise click.BadParameter(_english(error.message), param_hint=error.field) from None
         if organisation is not None:
             db.session.add(Membership(user=user, organisation=organisation, role="owner"))
+        if partner is not None:
+            user.partner_id = partner.id
         db.session.commit()
         base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
         with current_app.test_request_context(base_url=base):
@@ -151,6 +157,31 @@ def _coordinator_municipality(role, code):
     return municipality
 
 
+def _account_partner(role, slug):
+    """The LÖK partner `slug` names, for a partner account; None without a slug. Anything
+    else is a click.BadParameter, before anything is created."""
+    if not slug:
+        return None
+    if role != "partner":
+        raise click.BadParameter("only a partner account (--role partner) is linked to a "
+                                 "partner", param_hint="--partner")
+    from .calendars.models import Partner
+    partner = db.session.scalar(db.select(Partner).filter_by(slug=slug.strip()))
+    if partner is None:
+        known = ", ".join(db.session.scalars(db.select(Partner.slug).order_by(Partner.slug)))
+        raise click.BadParameter(f"no partner has the slug {slug!r} (known: {known or 'none'}; "
+                                 "a county-wide coordinator adds partners at /staff/partners)",
+                                 param_hint="--partner")
+    return partner
+
+
+def _english(message):
+    """A rule's message as the other command-line output reads: in English."""
+    from flask_babel import force_locale
+    with force_locale("en"):
+        return str(message)
+
+
 @click.group("municipalities")
 def municipalities_group():
     """Sweden's municipalities (official four-digit kommunkod): which ones this
@@ -189,7 +220,7 @@ def municipalities_enable_command(codes):
         changed, already = enable_municipalities(codes)
     except MunicipalityError as error:
         db.session.rollback()
-        raise click.BadParameter(str(error.message), param_hint="CODE") from None
+        raise click.BadParameter(_english(error.message), param_hint="CODE") from None
     db.session.commit()
     for m in changed:
         click.echo(f"Enabled {m.code} {m.name} ({m.county}).")
@@ -208,7 +239,7 @@ def municipalities_disable_command(codes):
         changed, already = disable_municipalities(codes)
     except MunicipalityError as error:
         db.session.rollback()
-        raise click.BadParameter(str(error.message), param_hint="CODE") from None
+        raise click.BadParameter(_english(error.message), param_hint="CODE") from None
     db.session.commit()
     for m in changed:
         click.echo(f"Disabled {m.code} {m.name}.")
