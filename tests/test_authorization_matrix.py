@@ -112,6 +112,13 @@ MATRIX = {
     "staff.partners": ("GET", "/staff/partners", COUNTY_ONLY),
     "staff.partner": ("GET", "/staff/partners/{partner_id}", COUNTY_ONLY),
     "staff.feed_action": ("POST", "/staff/feeds/{feed_id}/rotate", COUNTY_ONLY),
+    "staff.municipalities": ("GET", "/staff/municipalities", COUNTY_ONLY),
+    # Täby is already enabled: nothing changes.
+    "staff.municipality_action": ("POST", "/staff/municipalities/0160/enable",
+                                  {**COUNTY_ONLY, "staff": 303}),
+    # B's member is no coordinator: refused (422), nothing changes.
+    "staff.coordinator_municipality": ("POST", "/staff/users/{user_b_id}/municipality",
+                                       {**COUNTY_ONLY, "staff": 422}),
     "calendars.partner_calendar": ("GET", "/feeds/{feed_token}.ics", everyone(200)),
     "signups.signup": ("GET", "/occurrences/{signup_occurrence}/signup", everyone(200)),
     "signups.mine": ("GET", "/signups/{signup_token}", everyone(200)),

@@ -176,6 +176,40 @@ def may_act_on_account(coordinator, account):
     return all(m.organisation.municipality_id == scope for m in account.memberships)
 
 
+def set_coordinator_municipality(account, municipality_id, by_user):
+    """Limit a coordinator's account to one enabled municipality, or give it the whole
+    county (`municipality_id` None). Only a county-wide coordinator changes a scope, and
+    never their own (nobody widens their own scope, nor narrows away the last way back).
+    The change is audited; sessions stay, as the scope is read on every request."""
+    from ..accounts.services import AccountError
+    from ..audit.services import record
+    if by_user is not None and not (getattr(by_user, "is_staff", False)
+                                    and by_user.municipality_id is None):
+        raise AccountError("municipality", _l("Only a county-wide coordinator can change "
+                                              "a coordinator's municipality."))
+    if by_user is not None and account.id == by_user.id:
+        raise AccountError("municipality", _l("You cannot change your own municipality. "
+                                              "Ask another county-wide coordinator."))
+    if not account.is_staff:
+        raise AccountError("municipality", _l("%(email)s is not a coordinator: only a "
+                                              "coordinator has a municipality.",
+                                              email=account.email))
+    if municipality_id == account.municipality_id:
+        return  # unchanged, even when its municipality has since been disabled
+    municipality = None
+    if municipality_id is not None:
+        municipality = db.session.get(Municipality, municipality_id)
+        if municipality is None or not municipality.enabled:
+            raise AccountError("municipality", _l("Choose a municipality this installation "
+                                                  "serves, or the whole county."))
+    before = account.municipality.code if account.municipality is not None else None
+    after = municipality.code if municipality is not None else None
+    account.municipality = municipality
+    db.session.flush()
+    record(by_user, "account.municipality", account, account.email,
+           {"municipality": before}, {"municipality": after})
+
+
 def unique_slug(name):
     from ..common.text import slugify
     base = slugify(name)[:100]

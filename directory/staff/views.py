@@ -416,3 +416,120 @@ def venue_closures(slug):
         flash(_("Saved."))
         return redirect(url_for("staff.venue", slug=slug), code=303)
     return _venue_page(found, closure_form=form, status=422)
+
+
+# ------------------------------------------------------------------ municipalities
+
+def _municipality_filters(args):
+    """The listing's filters from a query string or form: only enabled ones, one county
+    (its two-digit code); unknown values are dropped."""
+    from ..taxonomy.reference import reference_counties
+    filters = {}
+    if args.get("enabled") == "1":
+        filters["enabled"] = "1"
+    if args.get("county") in {c["code"] for c in reference_counties()}:
+        filters["county"] = args["county"]
+    return filters
+
+
+def _municipality_groups(filters):
+    """[(county, [row, …]), …] by county code, rows by name: every municipality of the
+    reference list, as the table holds it (a schema built without the migration may lack
+    some: those are shown as not enabled), with what belongs to it."""
+    from ..taxonomy.reference import reference_counties, reference_municipalities
+    from ..taxonomy.services import all_municipalities, municipality_usage
+    usage = municipality_usage()
+    stored = {m.code: m for m in all_municipalities()}
+    rows = {entry["code"]: {"code": entry["code"], "name": entry["name"], "enabled": False,
+                            "county_code": entry["county_code"]}
+            for entry in reference_municipalities()}
+    for code, municipality in stored.items():
+        rows[code] = {"code": code, "name": municipality.name,
+                      "enabled": municipality.enabled,
+                      "county_code": municipality.county_code,
+                      **usage.get(municipality.id, {})}
+    groups = []
+    for county in reference_counties():
+        if filters.get("county") not in (None, county["code"]):
+            continue
+        listed = sorted((r for r in rows.values() if r["county_code"] == county["code"]
+                         and (r["enabled"] or "enabled" not in filters)),
+                        key=lambda r: r["name"])
+        if listed:
+            groups.append((county, listed))
+    return groups
+
+
+def _municipalities_page(filters, problem=None):
+    from ..taxonomy.reference import reference_counties
+    return render_template("staff/municipalities.html", filters=filters,
+                           groups=_municipality_groups(filters),
+                           counties=reference_counties(), problem=problem)
+
+
+@bp.get("/municipalities")
+@county_required
+def municipalities():
+    """The municipalities by county: which ones this installation serves, and what
+    belongs to each."""
+    return _municipalities_page(_municipality_filters(request.args))
+
+
+@bp.post("/municipalities/<code>/<any(enable, disable):action>")
+@county_required
+def municipality_action(code, action):
+    """Serve a municipality or stop serving it; one still in use is not disabled."""
+    from ..taxonomy.services import (MunicipalityError, disable_municipalities,
+                                     enable_municipalities, municipality_by_code)
+    if not (code.isdigit() and len(code) == 4):
+        abort(404)
+    municipality = municipality_by_code(code, create=True)
+    if municipality is None:
+        abort(404)
+    filters = _municipality_filters(request.form)
+    change = enable_municipalities if action == "enable" else disable_municipalities
+    try:
+        change([code], current_user)
+    except MunicipalityError as error:
+        db.session.rollback()
+        return _municipalities_page(filters, problem=(code, error.message)), 422
+    db.session.commit()
+    flash(_("%(name)s: saved.", name=municipality.name))
+    return redirect(url_for("staff.municipalities", **filters, _anchor=f"m-{code}"),
+                    code=303)
+
+
+# ------------------------------------------------------------ a coordinator's scope
+
+@bp.context_processor
+def _scope_choices():
+    """The accounts page offers these municipalities as a coordinator's scope; read only
+    when a county-wide coordinator's page shows the choice."""
+    from ..taxonomy.services import enabled_municipalities
+    return {"enabled_municipalities": enabled_municipalities}
+
+
+@bp.post("/users/<int:user_id>/municipality")
+@county_required
+def coordinator_municipality(user_id):
+    """A county-wide coordinator limits another coordinator to a municipality, or gives
+    them the whole county."""
+    from ..accounts.services import AccountError
+    from ..organisations.services import set_coordinator_municipality
+    account = db.get_or_404(User, user_id)
+    if not may_act_on_account(current_user, account):
+        abort(404)
+    chosen = (request.form.get("municipality") or "").strip()
+    # "county" is the whole county; anything else but an id names no municipality
+    # (0), which the service refuses: a form without the field never widens a scope.
+    municipality_id = (None if chosen == "county" else
+                       int(chosen) if chosen.isdigit() and len(chosen) < 10 else 0)
+    try:
+        set_coordinator_municipality(account, municipality_id, current_user)
+    except AccountError as error:
+        db.session.rollback()
+        return render_template("staff/users.html", accounts=_accounts_in_scope(), link=None,
+                               problem=(account.id, error.message)), 422
+    db.session.commit()
+    flash(_("%(email)s: saved.", email=account.email))
+    return redirect(url_for("staff.users", _anchor=f"account-{account.id}"), code=303)
