@@ -113,6 +113,7 @@ def _register_blueprints(app):
     from .activities.views import bp as manage_bp
     from .bookings.views import bp as bookings_bp
     from .calendars.views import bp as calendars_bp
+    from .calendars.partner_views import bp as partners_bp
     from .signups.views import bp as signups_bp
     from .api.views import bp as api_bp
     from .organisations.views import bp as organisations_bp
@@ -125,6 +126,7 @@ def _register_blueprints(app):
     app.register_blueprint(staff_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(calendars_bp)
+    app.register_blueprint(partners_bp)
     app.register_blueprint(bookings_bp)
     app.register_blueprint(signups_bp)
     register_login_manager(login_manager)

@@ -120,6 +120,11 @@ MATRIX = {
     "staff.coordinator_municipality": ("POST", "/staff/users/{user_b_id}/municipality",
                                        {**COUNTY_ONLY, "staff": 422}),
     "calendars.partner_calendar": ("GET", "/feeds/{feed_token}.ics", everyone(200)),
+    # A partner's own page: its accounts only; every other account 404.
+    "partners.home": ("GET", "/partner", {**everyone(404), "anonymous": 302,
+                                          "partner": 200}),
+    "partners.rotate_feed": ("POST", "/partner/feeds/{feed_id}/rotate",
+                             {**everyone(404), "anonymous": 302, "partner": 303}),
     "signups.signup": ("GET", "/occurrences/{signup_occurrence}/signup", everyone(200)),
     "signups.mine": ("GET", "/signups/{signup_token}", everyone(200)),
     "signups.cancel": ("POST", "/signups/{signup_token}/cancel", everyone(303)),

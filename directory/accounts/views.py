@@ -73,8 +73,7 @@ def end_sessions():
 @bp.get("/account")
 @login_required
 def home():
-    from ..calendars.partners import feed_token
-    return render_template("accounts/home.html", feed_token=feed_token)
+    return render_template("accounts/home.html")
 
 
 @bp.route("/account/password/<token>", methods=["GET", "POST"])

@@ -1,0 +1,66 @@
+"""What a partner's own users see of its feeds: the partner an account acts for, its live
+feeds, what each one filters (as names) and the addresses to subscribe with."""
+
+from urllib.parse import quote, urlencode
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..organisations.models import Organisation
+from ..taxonomy.models import FocusArea, TargetGroup
+from ..venues.models import Venue
+from .models import FeedSubscription
+
+
+def partner_of(user):
+    """The partner agency `user` acts for, or None: only a partner account linked to a
+    partner has one."""
+    if user is None or getattr(user, "role", None) != "partner" or not user.partner_id:
+        return None
+    return user.partner
+
+
+def live_feeds(partner):
+    """The partner's feeds that are not revoked, by name."""
+    return db.session.scalars(select(FeedSubscription).where(
+        FeedSubscription.partner_id == partner.id, FeedSubscription.revoked_at.is_(None))
+        .order_by(FeedSubscription.name, FeedSubscription.id)).all()
+
+
+def own_live_feed(partner, subscription_id):
+    """The partner's live feed with this id, or None: another partner's feed, a revoked
+    one (only a coordinator brings that back) and an unknown id are all the same."""
+    subscription = db.session.get(FeedSubscription, subscription_id)
+    if (subscription is None or subscription.partner_id != partner.id
+            or subscription.revoked_at is not None):
+        return None
+    return subscription
+
+
+def filter_names(filters):
+    """The feed's saved filter as names, kind by kind: {"focus": [...], "target": [...],
+    "venue": [...], "org": [...]}, each empty when the kind is not filtered. A slug that
+    names nothing any more is shown as it is."""
+    def names(model, slugs, label):
+        if not slugs:
+            return []
+        found = {row.slug: label(row) for row in db.session.scalars(
+            select(model).where(model.slug.in_(slugs)))}
+        return [found.get(slug, slug) for slug in slugs]
+
+    filters = filters or {}
+    return {"focus": names(FocusArea, filters.get("focus"), lambda t: t.label()),
+            "target": names(TargetGroup, filters.get("target"), lambda t: t.label()),
+            "venue": names(Venue, filters.get("venue"), lambda v: v.name),
+            "org": names(Organisation, filters.get("org"), lambda o: o.name)}
+
+
+def subscribe_links(url, name):
+    """The addresses that subscribe to the feed at `url` (https): webcal:// (Apple,
+    Outlook on the desktop), Google Calendar, Outlook on the web, and the plain link."""
+    webcal = "webcal://" + url.split("://", 1)[1]
+    return {"url": url, "webcal": webcal,
+            "google": "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal},
+                                                                            quote_via=quote),
+            "outlook": "https://outlook.live.com/calendar/0/addfromweb?" + urlencode(
+                {"url": url, "name": name}, quote_via=quote)}
