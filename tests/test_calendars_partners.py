@@ -90,5 +90,6 @@ def test_partner_users_see_their_own_feed_links(client, factories):
     user.partner_id = subscription.partner_id
     db.session.commit()
     login(client, "af@example.se")
-    home = client.get("/account").get_data(as_text=True)
+    assert "/partner" in client.get("/account").get_data(as_text=True)
+    home = client.get("/partner").get_data(as_text=True)
     assert FEED.search(home).group(1) == path

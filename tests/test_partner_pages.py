@@ -95,7 +95,7 @@ def test_the_partner_sees_its_live_feeds_with_working_subscribe_links(client, pa
     links = FEED.findall(page)
     assert len(links) == 2
     google = [parse_qs(urlsplit(g).query)["cid"][0] for g in re.findall(
-        r'href="(https://calendar\.google\.com/calendar/r\?cid=[^"]+)"', page)]
+        r'href="(https://calendar\.google\.com/calendar/render\?cid=[^"]+)"', page)]
     outlook = [parse_qs(urlsplit(o).query) for o in re.findall(
         r'href="(https://outlook\.live\.com/calendar/0/addfromweb\?[^"]+)"', page)]
     for url, path in links:

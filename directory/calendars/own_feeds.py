@@ -1,7 +1,6 @@
 """What a partner's own users see of its feeds: the partner an account acts for, its live
 feeds, what each one filters (as names) and the addresses to subscribe with."""
 
-from urllib.parse import quote, urlencode
 
 from sqlalchemy import select
 
@@ -53,14 +52,3 @@ def filter_names(filters):
             "target": names(TargetGroup, filters.get("target"), lambda t: t.label()),
             "venue": names(Venue, filters.get("venue"), lambda v: v.name),
             "org": names(Organisation, filters.get("org"), lambda o: o.name)}
-
-
-def subscribe_links(url, name):
-    """The addresses that subscribe to the feed at `url` (https): webcal:// (Apple,
-    Outlook on the desktop), Google Calendar, Outlook on the web, and the plain link."""
-    webcal = "webcal://" + url.split("://", 1)[1]
-    return {"url": url, "webcal": webcal,
-            "google": "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal},
-                                                                            quote_via=quote),
-            "outlook": "https://outlook.live.com/calendar/0/addfromweb?" + urlencode(
-                {"url": url, "name": name}, quote_via=quote)}

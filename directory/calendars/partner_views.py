@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from .own_feeds import filter_names, live_feeds, own_live_feed, partner_of, subscribe_links
+from ..common.urls import subscribe_links
+from .own_feeds import filter_names, live_feeds, own_live_feed, partner_of
 from .partners import feed_token, rotate
 
 bp = Blueprint("partners", __name__)

@@ -73,13 +73,9 @@ def language_switch_url(code):
 
 
 def feed_links(endpoint, **values):
-    """The https, webcal:// and Google Calendar subscribe addresses of a feed."""
-    from urllib.parse import quote
-    url = url_for(endpoint, _external=True, **values)
-    webcal = "webcal://" + url.split("://", 1)[1]
-    return {"url": url, "webcal": webcal,
-            "google": "https://calendar.google.com/calendar/render?cid=" + quote(webcal,
-                                                                                safe="")}
+    """The subscribe addresses of a feed (common.urls.subscribe_links)."""
+    from .urls import subscribe_links
+    return subscribe_links(url_for(endpoint, _external=True, **values))
 
 
 def register(app):

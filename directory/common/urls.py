@@ -13,3 +13,17 @@ def safe_next(target):
     if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     return target
+
+
+def subscribe_links(url, name=None):
+    """The addresses that subscribe to the calendar feed at `url` (https): webcal://
+    (Apple, Outlook on the desktop), Google Calendar, Outlook on the web, and the plain
+    link. The one place these addresses are written."""
+    from urllib.parse import quote, urlencode
+    webcal = "webcal://" + url.split("://", 1)[1]
+    outlook = {"url": url, "name": name} if name else {"url": url}
+    return {"url": url, "webcal": webcal,
+            "google": "https://calendar.google.com/calendar/render?cid=" + quote(webcal,
+                                                                                safe=""),
+            "outlook": "https://outlook.live.com/calendar/0/addfromweb?" + urlencode(
+                outlook, quote_via=quote)}
