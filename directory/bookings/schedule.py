@@ -12,8 +12,8 @@ from ..activities.models import Activity, Occurrence
 from ..common.time import iso_week_start, local_day_bounds, local_today, to_local
 from ..extensions import db
 from ..taxonomy.models import Municipality
-from ..venues.models import Closure
-from ..venues.occupancy import closure_on, uses_between, within_opening_hours
+from ..venues.occupancy import (closure_for, closures_between, open_for, opening_hours_of,
+                                uses_between)
 from ..venues.services import public_venues
 from .models import RoomBooking
 
@@ -152,13 +152,13 @@ def venue_week(venue, monday, show_pending_for=None):
     _, end = local_day_bounds(monday + timedelta(days=6))
     room_ids = [r.id for r in venue.rooms]
     grid = {room_id: [[] for _ in range(7)] for room_id in room_ids}
+    hours = opening_hours_of(venue.id)  # read once for the week
     for room_id, entries in room_week(room_ids, start, end, show_pending_for).items():
         for entry in entries:
             day = (to_local(entry.starts_at).date() - monday).days
             if 0 <= day < 7:
-                entry.outside_hours = entry.status != "cancelled" and not \
-                    within_opening_hours(venue.id, to_local(entry.starts_at),
-                                         to_local(entry.ends_at))
+                entry.outside_hours = entry.status != "cancelled" and not open_for(
+                    hours, to_local(entry.starts_at), to_local(entry.ends_at))
                 grid[room_id][day].append(entry)
     return grid
 
@@ -166,16 +166,9 @@ def venue_week(venue, monday, show_pending_for=None):
 def week_closures(venue, monday):
     """{room_id: [Closure or None per day]}: what keeps each room shut on each day of the
     week starting `monday` (the venue's closures and the room's own)."""
-    sunday = monday + timedelta(days=6)
-    closed = {room.id: [None] * 7 for room in venue.rooms}
-    any_closure = db.session.scalar(select(Closure.id).where(
-        Closure.venue_id == venue.id, Closure.starts_on <= sunday,
-        Closure.ends_on >= monday).limit(1))
-    if any_closure is None:
-        return closed
-    for room in venue.rooms:
-        closed[room.id] = [closure_on(room, monday + timedelta(days=i)) for i in range(7)]
-    return closed
+    closures = closures_between(venue.id, monday, monday + timedelta(days=6))
+    return {room.id: [closure_for(closures, monday + timedelta(days=i), room.id)
+                      for i in range(7)] for room in venue.rooms}
 
 
 @dataclass

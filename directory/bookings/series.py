@@ -2,7 +2,6 @@
 single date is a series of one), listed together and decided together."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
@@ -14,7 +13,7 @@ from ..venues.models import Room, Venue
 from ..venues.occupancy import RoomCalendar, lock_rooms, room_problems, when
 from .models import RoomBooking
 from .services import (BookingConflict, approve_booking, cancel_booking, pending_requests,
-                       reject_booking, request_booking)
+                       reject_booking, request_booking, requests_meeting)
 
 DECISIONS = ("approve", "approve-free", "reject")
 
@@ -144,13 +143,11 @@ def queue_cards(municipality_id=None):
         for room, bookings in _by_room(series.bookings):
             periods = [(b.starts_at, b.ends_at) for b in bookings]
             calendar, waiting = RoomCalendar(room, periods), pending_requests(room, periods)
-            buffer = timedelta(minutes=room.buffer_minutes or 0)
             for b in bookings:
                 dates.append(DateInQueue(
                     b, calendar.problems(b.starts_at, b.ends_at,
                                          occurrence_id=b.occurrence_id, booking_id=b.id),
-                    [o for o in waiting if o.id != b.id and o.starts_at < b.ends_at + buffer
-                     and o.ends_at > b.starts_at - buffer]))
+                    requests_meeting(waiting, room, b.starts_at, b.ends_at, b.id)))
         dates.sort(key=lambda d: d.booking.starts_at)
         cards.append(Series(series.key, dates))
     return cards

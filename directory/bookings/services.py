@@ -20,7 +20,7 @@ from ..common.mail import send_mail
 from ..common.time import local_day_bounds, to_local, utcnow
 from ..extensions import db
 from ..venues.occupancy import (RoomCalendar, RoomTaken, describe, flush_uses, lock_rooms,
-                                uses_in_the_way, when)
+                                when)
 from .models import NotAllowed, RoomBooking
 
 MAX_SERIES_DATES = 60
@@ -80,11 +80,8 @@ def check_date(room, starts_at, ends_at, now=None, booking=None, organisation=No
                                      booking_id=getattr(booking, "id", None)))
     if pending is None:
         pending = pending_requests(room, [(starts_at, ends_at)])
-    buffer = timedelta(minutes=room.buffer_minutes or 0)
-    for other in pending:
-        if other.id == getattr(booking, "id", None) or not (
-                other.starts_at < ends_at + buffer and other.ends_at > starts_at - buffer):
-            continue
+    for other in requests_meeting(pending, room, starts_at, ends_at,
+                                  getattr(booking, "id", None)):
         if organisation is not None and other.organisation_id == organisation.id:
             reasons.append(_l("You have already asked for this time: %(when)s.",
                               when=when(other.starts_at, other.ends_at)))
@@ -105,6 +102,14 @@ def pending_requests(room, periods):
         RoomBooking.room_id == room.id, RoomBooking.status == "pending", or_(*[
             and_(RoomBooking.starts_at < e + buffer, RoomBooking.ends_at > s - buffer)
             for s, e in periods])).order_by(RoomBooking.starts_at)).all()
+
+
+def requests_meeting(requests, room, starts_at, ends_at, exclude_id=None):
+    """Of requests already read (pending_requests), those that meet the period within
+    the room's buffer: the rule of pending_requests, for one period of many."""
+    buffer = timedelta(minutes=room.buffer_minutes or 0)
+    return [r for r in requests if r.id != exclude_id and r.starts_at < ends_at + buffer
+            and r.ends_at > starts_at - buffer]
 
 
 def check_dates(room, periods, now=None, organisation=None, activity=None):
@@ -277,18 +282,16 @@ def approve_booking(booking, by_user, now=None):
     db.session.refresh(booking)
     if booking.status != "pending":
         raise BookingConflict(_l("This request has already been decided."))
-    taken = uses_in_the_way(booking.room, booking.starts_at, booking.ends_at,
-                            booking.occurrence_id, booking.id)
+    taken = RoomCalendar(booking.room, [(booking.starts_at, booking.ends_at)]).in_the_way(
+        booking.starts_at, booking.ends_at, booking.occurrence_id, booking.id)
     if taken:
         raise BookingConflict(_l("The room is in use then: %(use)s.",
                                  use=describe(taken[0])))
     _approve(booking, by_user, now)
     rejected = []
-    buffer = timedelta(minutes=booking.room.buffer_minutes or 0)
-    for other in db.session.scalars(select(RoomBooking).where(
-            RoomBooking.room_id == booking.room_id, RoomBooking.status == "pending",
-            RoomBooking.id != booking.id, RoomBooking.starts_at < booking.ends_at + buffer,
-            RoomBooking.ends_at > booking.starts_at - buffer)):
+    for other in requests_meeting(
+            pending_requests(booking.room, [(booking.starts_at, booking.ends_at)]),
+            booking.room, booking.starts_at, booking.ends_at, booking.id):
         other.reject(str(_l("Another booking was approved for that time.")), by_user)
         rejected.append(other)
     db.session.flush()

@@ -92,19 +92,6 @@ def overlapping(room_id, starts_at, ends_at, buffer_minutes=0):
                 RoomUse.blocked_until > starts_at)
 
 
-def uses_in_the_way(room, starts_at, ends_at, occurrence_id=None, booking_id=None):
-    """The uses of `room` a use from starts_at to ends_at would collide with, soonest
-    first; the use's own row (by occurrence or booking) is left out."""
-    stmt = select(RoomUse).where(overlapping(room.id, starts_at, ends_at,
-                                             room.buffer_minutes))
-    if occurrence_id is not None:
-        stmt = stmt.where((RoomUse.occurrence_id.is_(None)) |
-                          (RoomUse.occurrence_id != occurrence_id))
-    if booking_id is not None:
-        stmt = stmt.where((RoomUse.booking_id.is_(None)) | (RoomUse.booking_id != booking_id))
-    return db.session.scalars(stmt.order_by(RoomUse.starts_at)).all()
-
-
 def uses_between(room_ids, start, end):
     """Every use of these rooms that overlaps [start, end), soonest first."""
     if not room_ids:
@@ -139,13 +126,9 @@ class RoomCalendar:
         self.room = room
         periods = list(periods)
         days = [to_local(s).date() for s, _ in periods] or [None]
-        self.closures = [] if days == [None] else db.session.scalars(select(Closure).where(
-            Closure.venue_id == room.venue_id, Closure.starts_on <= max(days),
-            Closure.ends_on >= min(days),
-            (Closure.room_id.is_(None)) | (Closure.room_id == room.id))
-            .order_by(Closure.starts_on)).all()
-        self.hours = db.session.scalars(select(OpeningHours).where(
-            OpeningHours.venue_id == room.venue_id)).all()
+        self.closures = [] if days == [None] else closures_between(
+            room.venue_id, min(days), max(days))
+        self.hours = opening_hours_of(room.venue_id)
         self.uses = []
         for start in range(0, len(periods), 50):
             self.uses += db.session.scalars(select(RoomUse).where(or_(*[
@@ -154,7 +137,7 @@ class RoomCalendar:
 
     def closure_on(self, day):
         """The closure that keeps the room shut on `day` (a local date), or None."""
-        return _closure_for(self.closures, day)
+        return closure_for(self.closures, day, self.room.id)
 
     def in_the_way(self, starts_at, ends_at, occurrence_id=None, booking_id=None):
         """The uses a use from starts_at to ends_at would collide with (the rule of
@@ -175,7 +158,7 @@ class RoomCalendar:
         if closed is not None:
             reasons.append(_l("The meeting place is closed that day (%(reason)s).",
                               reason=closed.reason or "–"))
-        elif not _open_for(self.hours, local_start, local_end):
+        elif not open_for(self.hours, local_start, local_end):
             reasons.append(_l("Outside the opening hours."))
         for use in self.in_the_way(starts_at, ends_at, occurrence_id, booking_id):
             reasons.append(_l("The room is in use then: %(use)s.", use=describe(use)))
@@ -188,28 +171,40 @@ def room_problems(room, starts_at, ends_at, occurrence_id=None, booking_id=None)
         starts_at, ends_at, occurrence_id, booking_id)
 
 
-def _closure_for(closures, day):
-    return next((c for c in closures if c.starts_on <= day <= c.ends_on), None)
+def closure_for(closures, day, room_id=None):
+    """Of closures already read, the one that shuts the room (or the whole venue) on
+    `day` (a local date), or None."""
+    return next((c for c in closures if c.starts_on <= day <= c.ends_on
+                 and c.room_id in (None, room_id)), None)
 
 
-def _open_for(hours, local_start, local_end):
+def open_for(hours, local_start, local_end):
     """Whether one opening period holds the whole (local) period."""
     return local_end.date() == local_start.date() and any(
         h.weekday == local_start.weekday() and h.opens <= local_start.time()
         and h.closes >= local_end.time() for h in hours)
 
 
+def closures_between(venue_id, first_day, last_day):
+    """The venue's closures (its own and its rooms') touching these local days."""
+    return db.session.scalars(select(Closure).where(
+        Closure.venue_id == venue_id, Closure.starts_on <= last_day,
+        Closure.ends_on >= first_day).order_by(Closure.starts_on)).all()
+
+
+def opening_hours_of(venue_id):
+    return db.session.scalars(select(OpeningHours).where(
+        OpeningHours.venue_id == venue_id)).all()
+
+
 def closure_on(room, day):
     """The closure that keeps the room shut on `day` (a local date), or None."""
-    return _closure_for(db.session.scalars(select(Closure).where(
-        Closure.venue_id == room.venue_id, Closure.starts_on <= day, Closure.ends_on >= day,
-        (Closure.room_id.is_(None)) | (Closure.room_id == room.id))).all(), day)
+    return closure_for(closures_between(room.venue_id, day, day), day, room.id)
 
 
 def within_opening_hours(venue_id, local_start, local_end):
     """Whether one opening period of the venue holds the whole (local) period."""
-    return _open_for(db.session.scalars(select(OpeningHours).where(
-        OpeningHours.venue_id == venue_id)).all(), local_start, local_end)
+    return open_for(opening_hours_of(venue_id), local_start, local_end)
 
 
 def lock_rooms(room_ids):
