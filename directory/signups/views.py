@@ -10,15 +10,16 @@ from flask_login import current_user, login_required
 
 from ..activities.services import public_occurrence
 from ..audit.services import record
+from ..common.errors import put_error
 from ..extensions import db, limiter
 from ..organisations.services import may_edit
 from .forms import AttendanceForm, CapacityForm, SignupForm
-from .services import (SignupError, cancel_signup, delete_own_data, set_capacity,
-                       sign_up, signup_for_token, signups_of, waitlist_position)
+from .services import (SIGNUP_LIMIT, SignupError, cancel_signup, delete_own_data,
+                       set_capacity, sign_up, signup_for_token, signups_of,
+                       waitlist_position)
 
 bp = Blueprint("signups", __name__)
 
-SIGNUP_LIMIT = "20 per hour"
 LANGUAGE_CHOICES = ("sv", "en", "ar", "fa", "prs", "so", "ti", "uk", "ku", "tr", "ru")
 
 
@@ -47,10 +48,7 @@ def signup(occurrence_id):
                                      form.language.data)
         except SignupError as error:
             db.session.rollback()
-            for field, message in error.fields.items():
-                getattr(form, field).errors = [message]
-            if not error.fields:
-                form.form_errors.append(error.message)
+            put_error(form, error)
             status = error.status
         else:
             db.session.commit()
