@@ -1,6 +1,5 @@
 """Account rules: passwords, logging in, and signed single-use links."""
 
-import hashlib
 import os
 
 from flask import current_app
@@ -13,6 +12,7 @@ from zxcvbn import zxcvbn
 
 from ..common.errors import FieldError
 from ..common.time import utcnow
+from ..common.tokens import hash_token
 from ..extensions import db
 from .models import ROLES, User
 
@@ -141,7 +141,7 @@ def _serializer():
 
 def _fingerprint(user):
     """Changes when the password does, so a link works once."""
-    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
+    return hash_token(user.password_hash or "unset")[:16]
 
 
 def make_password_token(user, purpose="set-password"):

@@ -22,6 +22,7 @@ from ..audit.services import record
 from ..common.db import begin_write, is_postgres
 from ..common.errors import FieldError
 from ..common.time import utcnow
+from ..common.tokens import hash_token
 from ..extensions import db
 from ..organisations.models import Organisation
 from .models import Signup
@@ -35,10 +36,6 @@ CONTACT_MAX = 254
 class SignupError(FieldError):
     """A sign-up was refused: 422 with messages by field, 409 when the date does not
     take it (`code` says why), 404 when there is no such date or link."""
-
-
-def hash_token(token):
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def normal_contact(contact):
