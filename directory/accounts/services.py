@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from ..audit.services import record
 from ..common.errors import FieldError
 from ..common.time import utcnow
 from ..common.tokens import hash_token
@@ -102,7 +103,6 @@ def deactivate(account, by_user):
     """The account can no longer log in, and every session it has ends at once (on its
     next request). Nobody deactivates their own account. Who may deactivate whom is the
     caller's check (organisations.services.may_act_on_account for coordinators)."""
-    from ..audit.services import record
     if by_user is not None and account.id == by_user.id:
         raise AccountError("account", _l("You cannot deactivate your own account."))
     if not account.active:
@@ -116,7 +116,6 @@ def deactivate(account, by_user):
 
 def reactivate(account, by_user):
     """The account can log in again, with its password; its old sessions stay ended."""
-    from ..audit.services import record
     if account.active:
         raise AccountError("account", _l("That account is already active."))
     account.active = True
@@ -127,7 +126,6 @@ def reactivate(account, by_user):
 
 def end_sessions(account, by_user):
     """Log the account out everywhere (every browser, every remember cookie)."""
-    from ..audit.services import record
     account.end_sessions()
     db.session.flush()
     record(by_user, "account.end_sessions", account, account.email)

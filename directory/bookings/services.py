@@ -14,6 +14,7 @@ from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import and_, or_, select
 
 from ..activities.models import Occurrence
+from ..activities.schedule import Schedule, slots
 from ..audit.services import record
 from ..common.errors import FieldError
 from ..common.mail import send_mail
@@ -198,7 +199,6 @@ def weekly_periods(day, start_time, end_time, until=None, count=None, interval=1
     """(starts_at, ends_at) in UTC: one date, or a series with the same recurrence as
     activities (every `interval` weeks on `weekdays`, until a date or `count` times),
     in Stockholm wall-clock time."""
-    from ..activities.schedule import Schedule, slots
     if until is None and count is None:
         return slots(Schedule(starts_on=day, start_time=start_time, end_time=end_time))
     schedule = Schedule(starts_on=day, start_time=start_time, end_time=end_time,

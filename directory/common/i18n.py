@@ -96,7 +96,6 @@ class Translated:
         return bool(self.text)
 
     def __html__(self):
-        from markupsafe import escape
         return str(escape(self.text or ""))
 
 

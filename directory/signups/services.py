@@ -21,6 +21,7 @@ from ..activities.models import Activity, Occurrence
 from ..audit.services import record
 from ..common.db import begin_write, is_postgres
 from ..common.errors import FieldError
+from ..common.mail import send_mail
 from ..common.time import utcnow
 from ..common.tokens import hash_token
 from ..extensions import db
@@ -183,7 +184,6 @@ def promote_from_waiting_list(occurrence, now=None):
 
 
 def _tell_promoted(signup):
-    from ..common.mail import send_mail
     if signup.contact and "@" in signup.contact:
         send_mail(signup.contact, str(_l("You have a place")),
                   str(_l("Good news: you have a place at %(title)s.",
