@@ -173,11 +173,10 @@ def test_the_api_and_the_page_show_the_same_week(client, busy_week):
 
 
 def test_requests_are_in_the_week_of_those_who_may_see_them_but_never_in_the_api(
-        client, factories, busy_week):
-    from tests.conftest import login
+        client, factories, busy_week, auth):
     venue, monday, _ = busy_week
     factories.user(email="staff@example.se", role="staff")
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     assert "Syjunta" in client.get(f"/venues/{venue.slug}/schedule?week={label(monday)}"
                                    ).get_data(as_text=True)
     assert "Syjunta" not in str(api_week(client, venue, monday))

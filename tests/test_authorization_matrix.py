@@ -10,7 +10,7 @@ import pytest
 
 from directory.common.time import utcnow
 from directory.extensions import db
-from tests.conftest import login
+
 
 ROLES = ("anonymous", "member_a", "member_b", "staff", "staff_here", "staff_elsewhere",
          "partner")
@@ -214,9 +214,9 @@ def test_every_route_has_an_entry(app):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_gets_the_expected_answer(app, client, world, role):
+def test_each_role_gets_the_expected_answer(app, client, world, role, auth):
     if role != "anonymous":
-        assert login(client, USERS[role]).status_code == 303
+        assert auth.login(USERS[role]).status_code == 303
     wrong = []
     for endpoint, (method, template, expected) in sorted(MATRIX.items()):
         path = template.format(**world)
@@ -224,6 +224,6 @@ def test_each_role_gets_the_expected_answer(app, client, world, role):
         if response.status_code != expected[role]:
             wrong.append(f"{method} {path}: {response.status_code}, expected {expected[role]}")
         if endpoint == "accounts.logout" and role != "anonymous":
-            assert login(client, USERS[role]).status_code == 303
+            assert auth.login(USERS[role]).status_code == 303
     db.session.rollback()
     assert not wrong, "\n".join(wrong)

@@ -9,7 +9,7 @@ from directory.bookings.models import RoomBooking
 from directory.bookings.schedule import parse_week
 from directory.common.time import combine_local, local_today
 from directory.extensions import db
-from tests.conftest import login
+
 
 
 @pytest.fixture
@@ -37,15 +37,15 @@ def test_public_week_is_a_table_with_headers(client, week):
     assert 'rel="next"' in body and 'rel="prev"' in body
 
 
-def test_coordinators_and_the_organisation_also_see_requests(client, factories, week):
+def test_coordinators_and_the_organisation_also_see_requests(client, factories, week, auth):
     venue, org, label = week
     factories.user(email="staff@example.se", role="staff")
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     assert "(requested)" in client.get(f"/venues/{venue.slug}/schedule?week={label}"
                                        ).get_data(as_text=True)
-    client.post("/logout")
+    auth.logout()
     factories.user(email="a@example.se", organisation=org)
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     assert "(requested)" in client.get(f"/venues/{venue.slug}/schedule?week={label}"
                                        ).get_data(as_text=True)
 
@@ -65,11 +65,11 @@ def test_week_parsing():
     assert parse_week("2020-W53")[0].isoformat() == "2020-12-28"
 
 
-def test_coordinators_see_every_venue_with_requests(client, factories, week):
+def test_coordinators_see_every_venue_with_requests(client, factories, week, auth):
     venue, _, label = week
     factories.venue(name="Angereds mötesplats", slug="angered", rooms=[("Salen", 60)])
     factories.user(email="staff@example.se", role="staff")
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     body = client.get(f"/staff/schedule?week={label}").get_data(as_text=True)
     assert venue.name in body and "Angereds mötesplats" in body
     assert "(requested)" in body and body.count("<caption") == 2

@@ -13,7 +13,7 @@ from directory.common.time import combine_local, local_today
 from directory.extensions import db
 from directory.venues.models import Closure
 from directory.venues.occupancy import RoomUse
-from tests.conftest import login
+
 
 
 def label(monday):
@@ -77,9 +77,9 @@ def weeks(factories):
 
 
 @pytest.fixture
-def coordinator(client, factories):
+def coordinator(client, factories, auth):
     factories.user(email="staff@example.se", role="staff")
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     return client
 
 
@@ -176,12 +176,12 @@ def test_an_unknown_filter_is_explained_not_an_error(coordinator, weeks, filters
     assert "&amp;kommun=atlantis" not in body and "venue=%3Cb" not in body
 
 
-def test_a_coordinator_of_one_municipality_sees_only_its_venues(client, factories, weeks):
+def test_a_coordinator_of_one_municipality_sees_only_its_venues(client, factories, weeks, auth):
     monday, kemist, angered, taby = weeks
     user = factories.user(email="taby@example.se", role="staff")
     user.municipality_id = taby.id
     db.session.commit()
-    login(client, "taby@example.se")
+    auth.login("taby@example.se")
     body = staff_week(client, monday)
     assert venues_shown(body) == [kemist.name]
     assert '<option value="goteborg"' not in body and angered.name not in body
