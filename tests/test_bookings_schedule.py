@@ -5,10 +5,8 @@ from datetime import time, timedelta
 
 import pytest
 
-from directory.bookings.models import RoomBooking
 from directory.bookings.schedule import parse_week
-from directory.common.time import combine_local, local_today
-from directory.extensions import db
+from directory.common.time import local_today
 
 
 
@@ -18,10 +16,7 @@ def week(factories):
     org = factories.organisation(name="Läxhjälpen")
     factories.activity(org, title="Läxhjälp", room=venue.rooms[0])
     day = local_today() + timedelta(days=2)
-    db.session.add(RoomBooking(room=venue.rooms[1], organisation=org, status="pending",
-                               starts_at=combine_local(day, time(12)),
-                               ends_at=combine_local(day, time(13)), purpose="Matlagning"))
-    db.session.commit()
+    factories.booking(venue.rooms[1], org, day, time(12), time(13), purpose="Matlagning")
     monday = day - timedelta(days=day.weekday())
     year, number, _ = monday.isocalendar()
     return venue, org, f"{year}-W{number:02d}"

@@ -4,16 +4,15 @@ series on one card (all, the free dates only, or none) with one reason, and stal
 wrong forms get a message, never a 500."""
 
 import re
-import uuid
 from datetime import time, timedelta
 
 from babel.dates import format_date
 
 from directory.activities.models import Occurrence
 from directory.bookings.models import RoomBooking
-from directory.common.time import combine_local, local_today, utcnow
+from directory.common.time import local_today, utcnow
 from directory.extensions import db
-from tests.conftest import AuthActions, next_weekday
+from tests.conftest import AuthActions, make_booking, make_series, next_weekday
 
 
 def thursdays(count, first_week=1):
@@ -41,13 +40,10 @@ def setup(factories):
 def ask(room, org, days, start=time(17), end=time(19), purpose="Läxhjälp",
         status="pending", series=True):
     """The organisation's request for `days` (one series), as stored."""
-    key = str(uuid.uuid4()) if series else None
-    rows = [RoomBooking(room=room, organisation=org, starts_at=combine_local(day, start),
-                        ends_at=combine_local(day, end), purpose=purpose, status=status,
-                        series_key=key) for day in days]
-    db.session.add_all(rows)
-    db.session.commit()
-    return rows
+    if series:
+        return make_series(room, org, days, start, end, purpose=purpose, status=status)
+    return [make_booking(room, org, day, start, end, purpose=purpose, status=status)
+            for day in days]
 
 
 def statuses(rows):

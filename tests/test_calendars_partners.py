@@ -4,7 +4,6 @@ rotatable and revocable."""
 import re
 from datetime import timedelta
 
-from directory.bookings.models import RoomBooking
 from directory.calendars.models import FeedSubscription
 from directory.common.time import utcnow
 from directory.extensions import db
@@ -55,10 +54,8 @@ def test_tentative_bookings_only_when_asked(client, factories):
     venue = factories.venue()
     activity = factories.activity(title="Jobbcoachning", focus=["arbete"])
     start = utcnow() + timedelta(days=10)
-    db.session.add(RoomBooking(room=venue.rooms[0], organisation=activity.organisation,
-                               activity=activity, starts_at=start,
-                               ends_at=start + timedelta(hours=2), status="pending"))
-    db.session.commit()
+    factories.booking(venue.rooms[0], activity.organisation, activity=activity,
+                      starts_at=start, ends_at=start + timedelta(hours=2))
     _, with_tentative = staff_makes_a_feed(client, factories, focus=["arbete"],
                                            include_tentative="y")
     body = client.get(with_tentative).data.decode()
@@ -86,9 +83,7 @@ def test_partner_users_see_their_own_feed_links(client, factories, auth):
     _, path = staff_makes_a_feed(client, factories)
     auth.logout()
     subscription = db.session.scalar(db.select(FeedSubscription))
-    user = factories.user(email="af@example.se", role="partner")
-    user.partner_id = subscription.partner_id
-    db.session.commit()
+    factories.user(email="af@example.se", role="partner", partner=subscription.partner)
     auth.login("af@example.se")
     assert "/partner" in client.get("/account").get_data(as_text=True)
     home = client.get("/partner").get_data(as_text=True)

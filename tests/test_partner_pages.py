@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from directory.accounts.models import User
 from directory.audit.models import AuditEvent
 from directory.calendars.models import FeedSubscription
-from directory.calendars.partners import create_partner, create_subscription
 from directory.extensions import db
 
 
@@ -29,22 +28,18 @@ def partners(app, factories):
     org = factories.organisation(name="Språkcafé Täby")
     factories.activity(org, title="Jobbcafé", focus=["arbete"], targets=["vuxna"])
     venue = factories.venue()
-    af = create_partner("Arbetsförmedlingen", None)
-    fk = create_partner("Försäkringskassan", None)
-    work, _ = create_subscription(af, "Arbete i Täby",
-                                  {"focus": ["arbete"], "target": ["vuxna"],
-                                   "venue": [venue.slug], "org": [org.slug]}, True, None)
-    everything, _ = create_subscription(af, "Allt", {}, False, None)
-    gone, _ = create_subscription(af, "Gammal", {}, False, None)
-    gone.revoked_at = gone.created_at
-    other, _ = create_subscription(fk, "Försäkring", {}, False, None)
-    db.session.commit()
-    user = factories.user(email="af@example.se", role="partner")
-    user.partner_id = af.id
-    factories.user(email="fk@example.se", role="partner").partner_id = fk.id
+    af = factories.partner("Arbetsförmedlingen")
+    fk = factories.partner("Försäkringskassan")
+    work, _ = factories.feed(af, "Arbete i Täby",
+                             {"focus": ["arbete"], "target": ["vuxna"],
+                              "venue": [venue.slug], "org": [org.slug]}, True)
+    everything, _ = factories.feed(af, "Allt")
+    gone, _ = factories.feed(af, "Gammal", revoked=True)
+    other, _ = factories.feed(fk, "Försäkring")
+    factories.user(email="af@example.se", role="partner", partner=af)
+    factories.user(email="fk@example.se", role="partner", partner=fk)
     factories.user(email="medlem@example.se", organisation=org)
     factories.user(email="staff@example.se", role="staff")
-    db.session.commit()
     return {"af": af.slug, "work": work.id, "everything": everything.id, "gone": gone.id,
             "other": other.id, "venue": venue.name, "org": org.name}
 

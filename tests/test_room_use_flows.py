@@ -5,7 +5,7 @@ from datetime import time, timedelta
 
 from directory.activities.models import Activity, Occurrence
 from directory.bookings.models import RoomBooking
-from directory.common.time import combine_local, local_today, to_local, utcnow
+from directory.common.time import local_today, to_local, utcnow
 from directory.extensions import db
 from directory.venues.occupancy import RoomUse
 from tests.conftest import next_weekday
@@ -66,11 +66,7 @@ def test_the_thursday_case_the_check_names_the_activity_already_in_the_room(clie
                                        action="request"))
     assert db.session.scalar(db.select(db.func.count()).select_from(RoomBooking)) == 0
     # Even a request that got in somehow cannot be approved over the activity.
-    start = combine_local(thursday(), time(15))
-    sneaked = RoomBooking(room=stora, organisation=org, starts_at=start,
-                          ends_at=start + timedelta(hours=2))
-    db.session.add(sneaked)
-    db.session.commit()
+    sneaked = factories.booking(stora, org, thursday(), time(15), time(17))
     auth.logout()
     auth.login("staff@example.se")
     queue = client.get("/staff/bookings").get_data(as_text=True)
@@ -211,14 +207,8 @@ def test_a_booked_date_moves_with_its_booking_and_frees_the_old_time(client, fac
     assert to_local(booking.starts_at).hour == 18 and booking.status == "approved"
     # The old time is free for another organisation; the new one is not.
     other = factories.organisation(name="Fritidsgänget")
-    old_start = combine_local(day, time(15))
-    new_start = combine_local(day, time(18))
-    free = RoomBooking(room=stora, organisation=other, starts_at=old_start,
-                       ends_at=old_start + timedelta(hours=2))
-    taken = RoomBooking(room=stora, organisation=other, starts_at=new_start,
-                        ends_at=new_start + timedelta(hours=2))
-    db.session.add_all([free, taken])
-    db.session.commit()
+    free = factories.booking(stora, other, day, time(15), time(17), commit=False)
+    taken = factories.booking(stora, other, day, time(18), time(20))
     from directory.bookings.services import BookingConflict, approve_booking
     approve_booking(free, None)
     db.session.commit()

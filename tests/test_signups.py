@@ -180,14 +180,12 @@ def test_more_places_promote_at_once(client, factories, occ, auth):
 
 
 def test_purge_across_the_retention_boundary(app, factories):
-    from directory.signups.services import sign_up
     activity = factories.activity(title="Läxhjälp", registration_required=True,
                                   default_capacity=1)
     future = [o for o in activity.occurrences if o.starts_at > utcnow()][:3]
     for i, occ in enumerate(future):
-        sign_up(occ.id, "Amina", f"amina{i}@example.se")
-        sign_up(occ.id, "Bashir", f"bashir{i}@example.se")
-    db.session.commit()
+        factories.signup(occ, "Amina", f"amina{i}@example.se")
+        factories.signup(occ, "Bashir", f"bashir{i}@example.se")
     old, edge, fresh = future
     now = utcnow()
     # Move the dates back in time: 31 and 29 days ago, and yesterday.

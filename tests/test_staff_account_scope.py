@@ -14,10 +14,8 @@ def test_a_municipal_coordinator_cannot_make_a_link_for_a_wider_account(client, 
     taby = factories.municipality("taby")
     goteborg = factories.municipality("goteborg")
     county = factories.user(email="lan@example.se", role="staff")
-    local = factories.user(email="taby@example.se", role="staff")
-    local.municipality_id = taby.id
-    other_local = factories.user(email="gbg@example.se", role="staff")
-    other_local.municipality_id = goteborg.id
+    local = factories.user(email="taby@example.se", role="staff", municipality=taby)
+    other_local = factories.user(email="gbg@example.se", role="staff", municipality=goteborg)
     partner = factories.user(email="partner@example.se", role="partner")
     taby_member = factories.user(email="medlem@taby.example.se",
                                  organisation=factories.organisation(municipality=taby))
@@ -56,13 +54,12 @@ def test_a_municipal_coordinator_sees_and_decides_only_their_own_room_requests(c
                               municipality=goteborg, rooms=[("Samlingssalen", 60)])
     org = factories.organisation(name="Läxhjälpen")
     start = utcnow().replace(microsecond=0) + timedelta(days=5)
-    here = RoomBooking(room=kemistvagen.rooms[0], organisation=org, starts_at=start,
-                       ends_at=start + timedelta(hours=1), purpose="Läxhjälp i Täby")
-    there = RoomBooking(room=angered.rooms[0], organisation=org, starts_at=start,
-                        ends_at=start + timedelta(hours=1), purpose="Läxhjälp i Angered")
-    db.session.add_all([here, there])
-    local = factories.user(email="taby@example.se", role="staff")
-    local.municipality_id = taby.id
+    here = factories.booking(kemistvagen.rooms[0], org, starts_at=start,
+                             ends_at=start + timedelta(hours=1), purpose="Läxhjälp i Täby")
+    there = factories.booking(angered.rooms[0], org, starts_at=start,
+                              ends_at=start + timedelta(hours=1),
+                              purpose="Läxhjälp i Angered")
+    local = factories.user(email="taby@example.se", role="staff", municipality=taby)
     db.session.commit()
     auth.login("taby@example.se")
     queue = client.get("/staff/bookings").get_data(as_text=True)
@@ -77,12 +74,9 @@ def test_a_municipal_coordinator_sees_and_decides_only_their_own_room_requests(c
 def test_a_municipal_coordinator_reads_their_own_part_of_the_audit_log(client, factories, auth):
     from directory.audit.services import record
     taby, goteborg = factories.municipality("taby"), factories.municipality("goteborg")
-    local = factories.user(email="taby@example.se", role="staff")
-    local.municipality_id = taby.id
-    colleague = factories.user(email="kollega@taby.example.se", role="staff")
-    colleague.municipality_id = taby.id
-    far = factories.user(email="gbg@example.se", role="staff")
-    far.municipality_id = goteborg.id
+    local = factories.user(email="taby@example.se", role="staff", municipality=taby)
+    colleague = factories.user(email="kollega@taby.example.se", role="staff", municipality=taby)
+    far = factories.user(email="gbg@example.se", role="staff", municipality=goteborg)
     county = factories.user(email="lan@example.se", role="staff")
     org = factories.organisation(municipality=taby)
     record(colleague, "organisation.verified", org, "Täby-beslutet")
@@ -103,8 +97,7 @@ def test_deactivating_an_account_in_scope_ends_its_sessions(app, client, factori
     org = factories.organisation(municipality=taby)
     member = factories.user(email="medlem@taby.example.se", organisation=org)
     county = factories.user(email="lan@example.se", role="staff")
-    local = factories.user(email="taby@example.se", role="staff")
-    local.municipality_id = taby.id
+    local = factories.user(email="taby@example.se", role="staff", municipality=taby)
     db.session.commit()
     member_browser = app.test_client()
     AuthActions(member_browser).login("medlem@taby.example.se")

@@ -109,8 +109,7 @@ def test_a_cancelled_date_is_no_offer(client, offer, auth):
 def test_a_coordinator_of_one_municipality_sees_only_it(client, offer, factories, auth):
     from directory.accounts.services import find_user
     molndal = factories.municipality("molndal")
-    user = find_user("samordnare@example.se")
-    user.municipality_id = molndal.id
+    find_user("samordnare@example.se").municipality_id = molndal.id
     db.session.commit()
     auth.login("samordnare@example.se")
     body = client.get("/staff/map?kommun=goteborg").get_data(as_text=True)

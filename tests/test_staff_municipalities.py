@@ -38,10 +38,8 @@ def coordinators(factories):
     factories.organisation(name="Läxhjälpen", municipality=taby)
     factories.venue(municipality=taby)
     county = factories.user(email="lan@example.se", role="staff")
-    here = factories.user(email="taby@example.se", role="staff")
-    here.municipality_id = taby.id
-    elsewhere = factories.user(email="gbg@example.se", role="staff")
-    elsewhere.municipality_id = goteborg.id
+    here = factories.user(email="taby@example.se", role="staff", municipality=taby)
+    elsewhere = factories.user(email="gbg@example.se", role="staff", municipality=goteborg)
     member = factories.user(email="medlem@example.se")
     db.session.commit()
     return {"county": county.id, "here": here.id, "elsewhere": elsewhere.id,
