@@ -5,7 +5,10 @@ with their own places, ~300,000 occurrences) in a temporary SQLite file: p50/p95
   nearest first (`public_occurrence_page`, as the API and the page ask for it), and
   one page of organisations nearest first;
 - HTTP requests for /api/v1/occurrences?near=…, /activities?near=… and
-  /organisations?near=…, served by werkzeug on 127.0.0.1 (one keep-alive-less client).
+  /organisations?near=…, served by werkzeug on 127.0.0.1 (one keep-alive-less client);
+- /activities?near=… while Nominatim does not answer in time (1.5 s, GEOCODER_TIMEOUT
+  0.5 s) or fails (500), beside a hello-world app served the same way (aim < 3 s: the
+  page says the place search is not answering instead of waiting for it).
 
 Places rotate through districts where the scaled data is densest (about 1,400 places
 within 5 km of each) and coordinates. The aim, p95 ≤ 10 ms, is for the near-me search
@@ -14,11 +17,13 @@ page of organisations nearest first. A page of occurrences does more: it counts 
 dates of every place within the radius (tens of thousands) to say how many there are.
 
     .venv/bin/python bench/near.py [--scale 10000] [--runs 140] [--radius 5]
+                                   [--geocoder-runs 10]
                                    [--database FILE.sqlite  (seeded before; kept)]
 """
 
 import argparse
 import http.client
+import logging
 import os
 import statistics
 import subprocess
@@ -26,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
@@ -55,6 +61,8 @@ def main():
     parser.add_argument("--scale", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=140)
     parser.add_argument("--radius", type=float, default=5)
+    parser.add_argument("--geocoder-runs", type=int, default=10,
+                        help="requests per row while Nominatim is slow or failing")
     parser.add_argument("--database", help="an SQLite file seeded before (kept)")
     args = parser.parse_args()
     if args.database:
@@ -112,14 +120,13 @@ def main():
             print(f"  {name:38s} {figures(timed(args.runs, call))}")
         db.session.remove()
 
-    import logging
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     port = server.server_port
 
-    def get(path):
+    def get(path, port=port):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         connection.request("GET", path)
         response = connection.getresponse()
@@ -140,7 +147,68 @@ def main():
     finally:
         server.shutdown()
         server.server_close()
+    geocoder_down(url, args.geocoder_runs, get)
     return 0
+
+
+class UnansweringNominatim(BaseHTTPRequestHandler):
+    """Nominatim's /search that answers too late (`slow`) or with a 500 (`fail`)."""
+
+    mode = "slow"
+
+    def do_GET(self):  # noqa: N802
+        if UnansweringNominatim.mode == "slow":
+            time.sleep(1.5)
+        try:
+            self.send_response(500 if UnansweringNominatim.mode == "fail" else 200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"[]")
+        except OSError:
+            pass  # the app gave up waiting
+
+    def log_message(self, *args):
+        pass
+
+
+def serve(wsgi_app):
+    """`wsgi_app` on a free 127.0.0.1 port in a thread; returns the server."""
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def geocoder_down(url, runs, get):
+    """/activities?near=… while Nominatim is slow or failing, beside hello world."""
+    from directory import create_app
+    sys.path.insert(0, str(ROOT / "bench"))
+    from hello import app as hello_app
+    nominatim = ThreadingHTTPServer(("127.0.0.1", 0), UnansweringNominatim)
+    threading.Thread(target=nominatim.serve_forever, daemon=True).start()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                      "RATELIMIT_ENABLED": False, "GEOCODER": "nominatim",
+                      "NOMINATIM_DOMAIN": f"127.0.0.1:{nominatim.server_port}",
+                      "NOMINATIM_SCHEME": "http", "GEOCODER_TIMEOUT": 0.5})
+    # Each page warns that the geocoder is unavailable; the figures say it.
+    logging.getLogger("directory.geo.geocoder").setLevel(logging.ERROR)
+    servers = [serve(app), serve(hello_app)]
+    print("Nominatim not answering (GEOCODER_TIMEOUT 0.5 s; aim < 3 s a page):")
+    try:
+        for mode in ("slow", "fail"):
+            UnansweringNominatim.mode = mode
+            # A new place each time: nothing comes from the geocoder's cache.
+            samples = timed(runs, lambda i: get(
+                f"/activities?near={quote(f'Benchgatan {mode} {i}')}",
+                servers[0].server_port))
+            print(f"  {'/activities?near=… (' + mode + ')':38s} {figures(samples)}")
+        samples = timed(runs, lambda i: get("/", servers[1].server_port))
+        print(f"  {'hello world (same server)':38s} {figures(samples)}")
+    finally:
+        for server in servers + [nominatim]:
+            server.shutdown()
+            server.server_close()
 
 
 if __name__ == "__main__":

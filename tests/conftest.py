@@ -4,25 +4,21 @@ SQLite: a new database file per test. PostgreSQL (DATABASE_URL set): one
 database per xdist worker, its tables emptied before each test.
 """
 
-import itertools
 import os
-from datetime import date, time, timedelta
+import re
+from datetime import date, timedelta
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from directory import create_app
-from directory.activities.models import Activity
-from directory.activities.services import horizon_end, materialise_occurrences
-from directory.common.text import slugify
-from directory.common.time import local_today
 from directory.config import database_uri
 from directory.extensions import db
-from directory.organisations.models import Organisation
-from directory.taxonomy.models import FocusArea, TargetGroup
-from directory.taxonomy.services import ensure_default_terms, get_or_create_municipality
-from directory.venues.models import OpeningHours, Room, Venue
+from directory.taxonomy.services import ensure_default_terms
+from tests.factories import (PASSWORD, make_activity, make_booking, make_feed,  # noqa: F401
+                             make_municipality, make_organisation, make_partner,
+                             make_series, make_signup, make_user, make_venue)
 
 POSTGRES_URL = os.environ.get("DATABASE_URL")
 
@@ -104,103 +100,40 @@ def client(app):
     return client
 
 
-def make_user(email="medlem@example.se", role="member", password="ett långt lösenord",
-              organisation=None, owner=True):
-    """A user who can log in with `password`; a member of `organisation` when given."""
-    from directory.accounts.models import User
-    from directory.accounts.services import set_password
-    from directory.organisations.models import Membership
-    user = User(email=email, role=role)
-    set_password(user, password)
-    db.session.add(user)
-    if organisation is not None:
-        db.session.add(Membership(user=user, organisation=organisation,
-                                  role="owner" if owner else "editor"))
-    db.session.commit()
-    return user
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def login(client, email, password="ett långt lösenord"):
-    """Log in through the real form; returns the response."""
-    return client.post("/login", data={"email": email, "password": password})
+class AuthActions:
+    """Logging in and out through the real forms (flaskr's `auth` helper), with the
+    form's CSRF token when the app checks tokens."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def _token(self, path):
+        if not self._client.application.config.get("WTF_CSRF_ENABLED"):
+            return {}
+        page = self._client.get(path).get_data(as_text=True)
+        return {"csrf_token": CSRF_TOKEN.search(page).group(1)}
+
+    def login(self, email="medlem@example.se", password=PASSWORD, next=None, **request):
+        """Post the login form (with `next` when given; `request` goes to the test
+        client, e.g. environ_base); returns the response (303 when it worked)."""
+        data = {"email": email, "password": password, **self._token("/login")}
+        if next is not None:
+            data["next"] = next
+        return self._client.post("/login", data=data, **request)
+
+    def logout(self):
+        """Post the logout form; returns the response."""
+        return self._client.post("/logout", data=self._token("/"))
 
 
-# ---------------------------------------------------------------- factories
-
-def make_municipality(slug="taby"):
-    names = {"taby": ("0160", "Täby", "Stockholms län"),
-             "goteborg": ("1480", "Göteborg", "Västra Götalands län"),
-             "molndal": ("1481", "Mölndal", "Västra Götalands län")}
-    code, name, county = names[slug]
-    municipality = get_or_create_municipality(code, slug, name, county)
-    db.session.commit()
-    return municipality
-
-
-_serial = itertools.count(1)
-
-
-def make_organisation(**overrides):
-    name = overrides.pop("name", None) or f"Språkvänner Täby {next(_serial)}"
-    fields = dict(name=name, slug=slugify(name), description="Vi ordnar språkcafé.",
-                  status="verified", kind="forening",
-                  municipality=overrides.pop("municipality", None) or make_municipality())
-    languages = overrides.pop("languages", ["sv", "ar"])
-    focus = overrides.pop("focus", [])
-    fields.update(overrides)
-    org = Organisation(**fields)
-    org.languages = languages
-    org.focus_areas = [db.session.scalar(db.select(FocusArea).filter_by(slug=s))
-                       for s in focus]
-    db.session.add(org)
-    db.session.commit()
-    return org
-
-
-def make_venue(**overrides):
-    fields = dict(name="Mötesplats Kemistvägen", slug="kemistvagen",
-                  street_address="Kemistvägen 17", postal_code="183 79", city="Täby",
-                  latitude=59.4439, longitude=18.0687,
-                  municipality=overrides.pop("municipality", None) or make_municipality())
-    rooms = overrides.pop("rooms", [("Stora salen", 40)])
-    fields.update(overrides)
-    venue = Venue(**fields)
-    for name, capacity in rooms:
-        venue.rooms.append(Room(name=name, capacity=capacity))
-    for weekday in range(7):
-        venue.opening_hours.append(OpeningHours(weekday=weekday, opens=time(8),
-                                                closes=time(22)))
-    db.session.add(venue)
-    db.session.commit()
-    return venue
-
-
-def make_activity(organisation=None, **overrides):
-    """An activity with its occurrences materialised (weekly on Tuesdays by default)."""
-    organisation = organisation or make_organisation()
-    today = local_today()
-    fields = dict(organisation=organisation, municipality=organisation.municipality,
-                  title="Läxhjälp", description="Hjälp med läxorna.",
-                  recurrence="weekly", starts_on=today - timedelta(days=today.weekday()) +
-                  timedelta(days=1), start_time=time(17), end_time=time(18, 30),
-                  weekdays="1", until=today + timedelta(days=60),
-                  street_address="Storgatan 1", postal_code="183 34", city="Täby")
-    languages = overrides.pop("languages", ["sv", "ar"])
-    focus = overrides.pop("focus", [])
-    targets = overrides.pop("targets", [])
-    fields.update(overrides)
-    activity = Activity(**fields)
-    db.session.add(activity)
-    activity.languages = languages
-    activity.focus_areas = [db.session.scalar(db.select(FocusArea).filter_by(slug=s))
-                            for s in focus]
-    activity.target_groups = [db.session.scalar(db.select(TargetGroup).filter_by(slug=s))
-                              for s in targets]
-    db.session.add(activity)
-    db.session.flush()
-    materialise_occurrences(activity, horizon_end())
-    db.session.commit()
-    return activity
+@pytest.fixture
+def auth(client):
+    """`auth.login(email)` and `auth.logout()` for the `client` fixture; wrap another
+    test client with `AuthActions(other)`."""
+    return AuthActions(client)
 
 
 @pytest.fixture
@@ -212,6 +145,11 @@ def factories(app):
         venue = staticmethod(make_venue)
         activity = staticmethod(make_activity)
         user = staticmethod(make_user)
+        booking = staticmethod(make_booking)
+        series = staticmethod(make_series)
+        signup = staticmethod(make_signup)
+        partner = staticmethod(make_partner)
+        feed = staticmethod(make_feed)
     return Factories
 
 

@@ -6,47 +6,47 @@ import pytest
 
 from directory.accounts.models import User
 from directory.extensions import db
-from tests.conftest import free_port, login
+from tests.conftest import free_port
 
 LINK = re.compile(r"https?://[^/\s]+(/account/password/[^\s<\"]+)")
 
 
-def test_owner_invites_without_mail_and_the_link_works_once(client, factories):
+def test_owner_invites_without_mail_and_the_link_works_once(client, factories, auth):
     org = factories.organisation(name="Kvinnor tillsammans")
     factories.user(email="owner@example.se", organisation=org, owner=True)
-    login(client, "owner@example.se")
+    auth.login("owner@example.se")
     page = client.post(f"/manage/organisations/{org.slug}/members",
                        data={"email": "ny@example.se", "role": "editor"})
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and "It works once, for 48 hours" in body
     path = LINK.search(body).group(1)
-    client.post("/logout")
+    auth.logout()
     client.post(path, data={"password": "ett långt lösenord",
                             "confirm": "ett långt lösenord"})
     assert client.get(path).status_code == 404
-    login(client, "ny@example.se")
+    auth.login("ny@example.se")
     assert client.get(f"/manage/organisations/{org.slug}").status_code == 200
     # An editor may edit but not invite.
     assert client.get(f"/manage/organisations/{org.slug}/members").status_code == 404
 
 
-def test_invitation_is_mailed_when_mail_is_set_up(app, client, factories, smtp_server):
+def test_invitation_is_mailed_when_mail_is_set_up(app, client, factories, smtp_server, auth):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     org = factories.organisation(name="Systrar i Gårdsten")
     factories.user(email="owner@example.se", organisation=org)
-    login(client, "owner@example.se")
+    auth.login("owner@example.se")
     response = client.post(f"/manage/organisations/{org.slug}/members",
                            data={"email": "syster@example.se", "role": "owner"})
     assert response.status_code == 303
     [message] = smtp_server.messages
     assert message["To"] == "syster@example.se"
     path = LINK.search(message.get_content()).group(1)
-    client.post("/logout")
+    auth.logout()
     assert client.get(path).status_code == 200
 
 
 def test_password_reset_by_mail_never_says_whether_the_account_exists(app, client, factories,
-                                                                      smtp_server):
+                                                                      smtp_server, auth):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     factories.user(email="medlem@example.se")
     known = client.post("/account/reset", data={"email": "medlem@example.se"},
@@ -58,34 +58,34 @@ def test_password_reset_by_mail_never_says_whether_the_account_exists(app, clien
     path = LINK.search(message.get_content()).group(1)
     client.post(path, data={"password": "ett nytt långt lösenord",
                             "confirm": "ett nytt långt lösenord"})
-    assert login(client, "medlem@example.se", "ett nytt långt lösenord").status_code == 303
+    assert auth.login("medlem@example.se", "ett nytt långt lösenord").status_code == 303
 
 
-def test_mail_server_down_shows_the_link_instead(app, client, factories):
+def test_mail_server_down_shows_the_link_instead(app, client, factories, auth):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     org = factories.organisation()
     factories.user(email="owner@example.se", organisation=org)
-    login(client, "owner@example.se")
+    auth.login("owner@example.se")
     body = client.post(f"/manage/organisations/{org.slug}/members",
                        data={"email": "ny@example.se", "role": "editor"}
                        ).get_data(as_text=True)
     assert LINK.search(body)
 
 
-def test_coordinator_makes_a_password_link(client, factories):
+def test_coordinator_makes_a_password_link(client, factories, auth):
     factories.user(email="staff@example.se", role="staff")
     member = factories.user(email="glomsk@example.se")
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     body = client.post(f"/staff/users/{member.id}/password-link").get_data(as_text=True)
     assert "glomsk@example.se" in body and LINK.search(body)
 
 
 @pytest.mark.parametrize("email,message", [("", "Write an e-mail address."),
                                            ("inte-en-adress", "not an e-mail address")])
-def test_bad_invitation_input(client, factories, email, message):
+def test_bad_invitation_input(client, factories, email, message, auth):
     org = factories.organisation()
     factories.user(email="owner@example.se", organisation=org)
-    login(client, "owner@example.se")
+    auth.login("owner@example.se")
     response = client.post(f"/manage/organisations/{org.slug}/members",
                            data={"email": email, "role": "editor"})
     assert response.status_code == 422 and message in response.get_data(as_text=True)

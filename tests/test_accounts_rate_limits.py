@@ -2,7 +2,7 @@
 
 from directory import create_app
 from directory.extensions import db
-from tests.conftest import FreshContextClient, config_for_tests, make_user
+from tests.conftest import AuthActions, FreshContextClient, config_for_tests, make_user
 
 
 def _app(uri, redis_url=None):
@@ -15,9 +15,8 @@ def _app(uri, redis_url=None):
 
 
 def _fail(app, times):
-    client = app.test_client()
-    return [client.post("/login", data={"email": "medlem@example.se",
-                                        "password": "fel lösenord här"}).status_code
+    auth = AuthActions(app.test_client())
+    return [auth.login("medlem@example.se", "fel lösenord här").status_code
             for _ in range(times)]
 
 

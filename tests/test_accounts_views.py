@@ -6,10 +6,10 @@ import pytest
 
 from directory.accounts.services import make_password_token
 from directory.extensions import db
-from tests.conftest import login
 
 
-def test_create_user_prints_a_link_that_sets_the_password_once(app, client):
+
+def test_create_user_prints_a_link_that_sets_the_password_once(app, client, auth):
     result = app.test_cli_runner().invoke(args=["create-user", "ny@example.se",
                                                 "--role", "staff"])
     assert result.exit_code == 0, result.output
@@ -33,7 +33,7 @@ def test_create_user_prints_a_link_that_sets_the_password_once(app, client):
     reused = client.get(path)
     assert reused.status_code == 404
     assert "already been used" in reused.get_data(as_text=True)
-    assert login(client, "ny@example.se").status_code == 303
+    assert auth.login("ny@example.se").status_code == 303
 
 
 def test_tampered_link_is_refused(client, factories):
@@ -42,9 +42,9 @@ def test_tampered_link_is_refused(client, factories):
     assert client.get(f"/account/password/{token[:-2]}xx").status_code == 404
 
 
-def test_login_and_logout(client, factories):
+def test_login_and_logout(client, factories, auth):
     factories.user(email="medlem@example.se")
-    response = login(client, "MEDLEM@example.se")
+    response = auth.login("MEDLEM@example.se")
     assert response.status_code == 303 and response.location.endswith("/account")
     home = client.get("/account")
     assert home.status_code == 200 and "medlem@example.se" in home.get_data(as_text=True)
@@ -54,26 +54,24 @@ def test_login_and_logout(client, factories):
     assert client.get("/account").status_code == 302
 
 
-def test_same_message_for_unknown_email_and_wrong_password(client, factories):
+def test_same_message_for_unknown_email_and_wrong_password(client, factories, auth):
     factories.user(email="medlem@example.se")
-    wrong = login(client, "medlem@example.se", "fel lösenord här")
-    unknown = login(client, "ingen@example.se", "fel lösenord här")
+    wrong = auth.login("medlem@example.se", "fel lösenord här")
+    unknown = auth.login("ingen@example.se", "fel lösenord här")
     assert wrong.status_code == unknown.status_code == 401
     message = "The e-mail or the password is wrong."
     assert message in wrong.get_data(as_text=True) and message in unknown.get_data(as_text=True)
     assert 'value="medlem@example.se"' in wrong.get_data(as_text=True)
 
 
-def test_next_goes_only_to_this_site(client, factories):
+def test_next_goes_only_to_this_site(client, factories, auth):
     factories.user()
     for target, expected in (("/activities?q=x", "/activities?q=x"),
                              ("https://evil.example/", "/account"),
                              ("//evil.example/", "/account"),
                              ("/\\evil.example", "/account")):
-        client.post("/logout")
-        response = client.post("/login", data={"email": "medlem@example.se",
-                                                "password": "ett långt lösenord",
-                                                "next": target})
+        auth.logout()
+        response = auth.login("medlem@example.se", next=target)
         assert response.location == expected, target
 
 
@@ -84,35 +82,32 @@ def test_login_page_is_not_cached_and_asks_for_login_behind_it(client):
 
 
 @pytest.mark.app_config(RATELIMIT_ENABLED=True)
-def test_ten_failed_logins_per_account_then_429(client, factories):
+def test_ten_failed_logins_per_account_then_429(client, factories, auth):
     factories.user(email="medlem@example.se")
     for i in range(10):
-        response = client.post("/login", data={"email": "medlem@example.se",
-                                                "password": "fel lösenord här"},
-                               environ_base={"REMOTE_ADDR": f"10.0.0.{i}"})
+        response = auth.login("medlem@example.se", "fel lösenord här",
+                              environ_base={"REMOTE_ADDR": f"10.0.0.{i}"})
         assert response.status_code == 401
-    blocked = client.post("/login", data={"email": "medlem@example.se",
-                                          "password": "ett långt lösenord"},
-                          environ_base={"REMOTE_ADDR": "10.0.1.1"})
+    blocked = auth.login("medlem@example.se", environ_base={"REMOTE_ADDR": "10.0.1.1"})
     assert blocked.status_code == 429
 
 
 @pytest.mark.app_config(RATELIMIT_ENABLED=True)
-def test_ten_failed_logins_per_ip_then_429_but_successes_do_not_count(client, factories):
+def test_ten_failed_logins_per_ip_then_429_but_successes_do_not_count(client, factories, auth):
     factories.user(email="medlem@example.se")
     for _ in range(12):
-        assert login(client, "medlem@example.se").status_code == 303
-        client.post("/logout")
+        assert auth.login("medlem@example.se").status_code == 303
+        auth.logout()
     for i in range(10):
-        assert login(client, f"ingen{i}@example.se", "fel lösenord här").status_code == 401
-    assert login(client, "medlem@example.se").status_code == 429
+        assert auth.login(f"ingen{i}@example.se", "fel lösenord här").status_code == 401
+    assert auth.login("medlem@example.se").status_code == 429
 
 
-def test_session_is_renewed_at_login(client, factories):
+def test_session_is_renewed_at_login(client, factories, auth):
     factories.user()
     with client.session_transaction() as sess:
         sess["planted"] = "by an attacker"
-    login(client, "medlem@example.se")
+    auth.login("medlem@example.se")
     with client.session_transaction() as sess:
         assert "planted" not in sess
         assert "_user_id" in sess

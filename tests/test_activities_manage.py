@@ -6,7 +6,7 @@ from directory.activities.models import Activity, Occurrence
 from directory.audit.models import AuditEvent
 from directory.common.time import local_today, to_local, utcnow
 from directory.extensions import db
-from tests.conftest import login, next_weekday
+from tests.conftest import AuthActions, next_weekday
 
 
 def weekly_form(**overrides):
@@ -25,7 +25,7 @@ def weekly_form(**overrides):
 def member_client(client, factories):
     org = factories.organisation(name="Läxhjälpen Täby")
     factories.user(email="a@example.se", organisation=org)
-    login(client, "a@example.se")
+    AuthActions(client).login("a@example.se")
     return org
 
 
@@ -144,11 +144,11 @@ def test_changing_the_time_keeps_the_dates_and_their_sign_ups(client, factories)
     assert all(o.sequence == 1 for o in activity.occurrences)
 
 
-def test_end_activity_and_staff_changes_are_audited(client, factories):
+def test_end_activity_and_staff_changes_are_audited(client, factories, auth):
     org = factories.organisation()
     activity = factories.activity(org)
     factories.user(email="staff@example.se", role="staff")
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     assert client.post(f"/manage/activities/{activity.id}/end").status_code == 303
     db.session.refresh(activity)
     assert activity.status == "ended"

@@ -11,7 +11,6 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from directory.bookings.models import RoomBooking
 from directory.common.time import combine_local, isoformat_local, local_day_bounds, local_today
 from directory.extensions import db
 from directory.venues.models import Venue
@@ -96,17 +95,10 @@ def busy_week(factories):
                        end_time=time(13))
     first = min(activity.occurrences, key=lambda o: o.starts_at)
     first.cancel("Sjuk ledare")
-    db.session.add_all([
-        RoomBooking(room=small, organisation=public, status="approved",
-                    starts_at=combine_local(monday + timedelta(days=2), time(10)),
-                    ends_at=combine_local(monday + timedelta(days=2), time(12)),
-                    purpose="Styrelsemöte"),
-        RoomBooking(room=small, organisation=other, status="pending",
-                    starts_at=combine_local(monday + timedelta(days=3), time(14)),
-                    ends_at=combine_local(monday + timedelta(days=3), time(15)),
-                    purpose="Syjunta"),
-    ])
-    db.session.commit()
+    factories.booking(small, public, monday + timedelta(days=2), time(10), time(12),
+                      status="approved", purpose="Styrelsemöte", commit=False)
+    factories.booking(small, other, monday + timedelta(days=3), time(14), time(15),
+                      purpose="Syjunta")
     return venue, monday, activity
 
 
@@ -173,11 +165,10 @@ def test_the_api_and_the_page_show_the_same_week(client, busy_week):
 
 
 def test_requests_are_in_the_week_of_those_who_may_see_them_but_never_in_the_api(
-        client, factories, busy_week):
-    from tests.conftest import login
+        client, factories, busy_week, auth):
     venue, monday, _ = busy_week
     factories.user(email="staff@example.se", role="staff")
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     assert "Syjunta" in client.get(f"/venues/{venue.slug}/schedule?week={label(monday)}"
                                    ).get_data(as_text=True)
     assert "Syjunta" not in str(api_week(client, venue, monday))
@@ -216,11 +207,8 @@ def test_closures_and_hours_outside_opening_time_are_in_the_api(client, factorie
     small = venue.rooms[0]
     db.session.add(Closure(venue=venue, starts_on=monday + timedelta(days=4),
                            ends_on=monday + timedelta(days=4), reason="Storstädning"))
-    db.session.add(RoomBooking(room=small, organisation=busy_week[2].organisation,
-                               status="approved",
-                               starts_at=combine_local(monday + timedelta(days=1), time(6)),
-                               ends_at=combine_local(monday + timedelta(days=1), time(7))))
-    db.session.commit()
+    factories.booking(small, busy_week[2].organisation, monday + timedelta(days=1),
+                      time(6), time(7), status="approved")
     body = api_week(client, venue, monday)
     room = next(r for r in body["rooms"] if r["name"] == "Grupprum 1")
     assert room["closures"] == [{"date": (monday + timedelta(days=4)).isoformat(),

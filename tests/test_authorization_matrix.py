@@ -10,7 +10,7 @@ import pytest
 
 from directory.common.time import utcnow
 from directory.extensions import db
-from tests.conftest import login
+
 
 ROLES = ("anonymous", "member_a", "member_b", "staff", "staff_here", "staff_elsewhere",
          "partner")
@@ -167,29 +167,18 @@ def world(app, factories):
     with_signup = factories.activity(org_a, title="Läxhjälp", registration_required=True,
                                      default_capacity=8)
     signup_occurrence = next(o for o in with_signup.occurrences if o.starts_at > utcnow())
-    from directory.signups.services import sign_up
-    _, signup_token = sign_up(signup_occurrence.id, "Amina", "070-123 45 67")
-    db.session.commit()
+    _, signup_token = factories.signup(signup_occurrence)
     user_a = factories.user(email="a@example.se", organisation=org_a)
     user_b = factories.user(email="b@example.se", organisation=org_b)
     factories.user(email="staff@example.se", role="staff")
-    here = factories.user(email="taby@example.se", role="staff")
-    here.municipality_id = org_a.municipality_id
-    elsewhere = factories.user(email="gbg@example.se", role="staff")
-    elsewhere.municipality_id = factories.municipality("goteborg").id
-    db.session.commit()
-    from directory.calendars.partners import create_partner, create_subscription
-    partner = create_partner("Arbetsförmedlingen", None)
-    feed, token = create_subscription(partner, "Arbete", {"focus": ["arbete"]}, False, None)
-    from directory.bookings.models import RoomBooking
-    booking_a = RoomBooking(room=venue.rooms[0], organisation=org_a, status="pending",
-                            starts_at=future_a.starts_at, ends_at=future_a.ends_at,
-                            series_key="series-a")
-    db.session.add(booking_a)
-    db.session.commit()
-    partner_user = factories.user(email="partner@example.se", role="partner")
-    partner_user.partner_id = partner.id
-    db.session.commit()
+    factories.user(email="taby@example.se", role="staff", municipality=org_a.municipality)
+    factories.user(email="gbg@example.se", role="staff",
+                   municipality=factories.municipality("goteborg"))
+    partner = factories.partner("Arbetsförmedlingen")
+    feed, token = factories.feed(partner, "Arbete", {"focus": ["arbete"]})
+    booking_a = factories.booking(venue.rooms[0], org_a, starts_at=future_a.starts_at,
+                                  ends_at=future_a.ends_at, series_key="series-a")
+    factories.user(email="partner@example.se", role="partner", partner=partner)
     return {"org_a": org_a.slug, "org_b": org_b.slug, "org_b_id": org_b.id, "partner_id": partner.id, "feed_id": feed.id,
             "feed_token": token, "signup_occurrence": signup_occurrence.id,
             "signup_token": signup_token, "booking_a": booking_a.id, "series_a": "series-a",
@@ -214,9 +203,9 @@ def test_every_route_has_an_entry(app):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_gets_the_expected_answer(app, client, world, role):
+def test_each_role_gets_the_expected_answer(app, client, world, role, auth):
     if role != "anonymous":
-        assert login(client, USERS[role]).status_code == 303
+        assert auth.login(USERS[role]).status_code == 303
     wrong = []
     for endpoint, (method, template, expected) in sorted(MATRIX.items()):
         path = template.format(**world)
@@ -224,6 +213,6 @@ def test_each_role_gets_the_expected_answer(app, client, world, role):
         if response.status_code != expected[role]:
             wrong.append(f"{method} {path}: {response.status_code}, expected {expected[role]}")
         if endpoint == "accounts.logout" and role != "anonymous":
-            assert login(client, USERS[role]).status_code == 303
+            assert auth.login(USERS[role]).status_code == 303
     db.session.rollback()
     assert not wrong, "\n".join(wrong)

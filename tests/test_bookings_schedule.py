@@ -5,11 +5,9 @@ from datetime import time, timedelta
 
 import pytest
 
-from directory.bookings.models import RoomBooking
 from directory.bookings.schedule import parse_week
-from directory.common.time import combine_local, local_today
-from directory.extensions import db
-from tests.conftest import login
+from directory.common.time import local_today
+
 
 
 @pytest.fixture
@@ -18,10 +16,7 @@ def week(factories):
     org = factories.organisation(name="Läxhjälpen")
     factories.activity(org, title="Läxhjälp", room=venue.rooms[0])
     day = local_today() + timedelta(days=2)
-    db.session.add(RoomBooking(room=venue.rooms[1], organisation=org, status="pending",
-                               starts_at=combine_local(day, time(12)),
-                               ends_at=combine_local(day, time(13)), purpose="Matlagning"))
-    db.session.commit()
+    factories.booking(venue.rooms[1], org, day, time(12), time(13), purpose="Matlagning")
     monday = day - timedelta(days=day.weekday())
     year, number, _ = monday.isocalendar()
     return venue, org, f"{year}-W{number:02d}"
@@ -37,15 +32,15 @@ def test_public_week_is_a_table_with_headers(client, week):
     assert 'rel="next"' in body and 'rel="prev"' in body
 
 
-def test_coordinators_and_the_organisation_also_see_requests(client, factories, week):
+def test_coordinators_and_the_organisation_also_see_requests(client, factories, week, auth):
     venue, org, label = week
     factories.user(email="staff@example.se", role="staff")
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     assert "(requested)" in client.get(f"/venues/{venue.slug}/schedule?week={label}"
                                        ).get_data(as_text=True)
-    client.post("/logout")
+    auth.logout()
     factories.user(email="a@example.se", organisation=org)
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     assert "(requested)" in client.get(f"/venues/{venue.slug}/schedule?week={label}"
                                        ).get_data(as_text=True)
 
@@ -65,11 +60,11 @@ def test_week_parsing():
     assert parse_week("2020-W53")[0].isoformat() == "2020-12-28"
 
 
-def test_coordinators_see_every_venue_with_requests(client, factories, week):
+def test_coordinators_see_every_venue_with_requests(client, factories, week, auth):
     venue, _, label = week
     factories.venue(name="Angereds mötesplats", slug="angered", rooms=[("Salen", 60)])
     factories.user(email="staff@example.se", role="staff")
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     body = client.get(f"/staff/schedule?week={label}").get_data(as_text=True)
     assert venue.name in body and "Angereds mötesplats" in body
     assert "(requested)" in body and body.count("<caption") == 2

@@ -4,16 +4,15 @@ series on one card (all, the free dates only, or none) with one reason, and stal
 wrong forms get a message, never a 500."""
 
 import re
-import uuid
 from datetime import time, timedelta
 
 from babel.dates import format_date
 
 from directory.activities.models import Occurrence
 from directory.bookings.models import RoomBooking
-from directory.common.time import combine_local, local_today, utcnow
+from directory.common.time import local_today, utcnow
 from directory.extensions import db
-from tests.conftest import login, next_weekday
+from tests.conftest import AuthActions, make_booking, make_series, next_weekday
 
 
 def thursdays(count, first_week=1):
@@ -41,13 +40,10 @@ def setup(factories):
 def ask(room, org, days, start=time(17), end=time(19), purpose="Läxhjälp",
         status="pending", series=True):
     """The organisation's request for `days` (one series), as stored."""
-    key = str(uuid.uuid4()) if series else None
-    rows = [RoomBooking(room=room, organisation=org, starts_at=combine_local(day, start),
-                        ends_at=combine_local(day, end), purpose=purpose, status=status,
-                        series_key=key) for day in days]
-    db.session.add_all(rows)
-    db.session.commit()
-    return rows
+    if series:
+        return make_series(room, org, days, start, end, purpose=purpose, status=status)
+    return [make_booking(room, org, day, start, end, purpose=purpose, status=status)
+            for day in days]
 
 
 def statuses(rows):
@@ -73,7 +69,7 @@ def decide(client, rows, decision, reason="", follow=True):
 # ------------------------------------------------------------ the organisation's page
 
 def test_the_organisation_sees_its_bookings_by_series_with_dates_written_out(client,
-                                                                           factories):
+                                                                           factories, auth):
     venue, room, org = setup(factories)
     days = thursdays(3)
     series = ask(room, org, days)
@@ -82,7 +78,7 @@ def test_the_organisation_sees_its_bookings_by_series_with_dates_written_out(cli
     series[0].approve(None)
     series[1].reject("Rummet målas.", None)
     db.session.commit()
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     page = client.get(f"/manage/organisations/{org.slug}/bookings").get_data(as_text=True)
     listed = page[page.index("Your bookings"):]
     # Two series: the three Thursdays together, and the single date on its own.
@@ -107,7 +103,7 @@ def test_the_organisation_sees_its_bookings_by_series_with_dates_written_out(cli
 
 
 def test_cancelling_a_whole_series_frees_every_coming_date_and_releases_tied_dates(
-        client, factories):
+        client, factories, auth):
     venue, room, org = setup(factories)
     days = thursdays(4)
     activity = factories.activity(org, title="Läxhjälp", starts_on=days[0], weekdays="3",
@@ -123,7 +119,7 @@ def test_cancelling_a_whole_series_frees_every_coming_date_and_releases_tied_dat
     rows[3].reject("Stängt.", None)
     db.session.commit()
     assert db.session.get(Occurrence, dates[0].id).room_id == room.id
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     answer = client.post(f"/manage/bookings/series/{rows[0].series_key}/cancel",
                          data={"reason": "Vi har fått en egen lokal."},
                          follow_redirects=True)
@@ -144,7 +140,7 @@ def test_cancelling_a_whole_series_frees_every_coming_date_and_releases_tied_dat
 
 
 def test_a_series_cancel_leaves_dates_that_have_begun_and_one_date_can_be_cancelled(
-        client, factories):
+        client, factories, auth):
     venue, room, org = setup(factories)
     days = thursdays(3)
     rows = ask(room, org, days)
@@ -153,7 +149,7 @@ def test_a_series_cancel_leaves_dates_that_have_begun_and_one_date_can_be_cancel
     rows[0].starts_at = now - timedelta(hours=1)
     rows[0].ends_at = now + timedelta(hours=1)
     db.session.commit()
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     client.post(f"/manage/bookings/{rows[2].id}/cancel")
     assert statuses(rows) == ["pending", "pending", "cancelled"]
     page = client.get(f"/manage/organisations/{org.slug}/bookings").get_data(as_text=True)
@@ -162,12 +158,12 @@ def test_a_series_cancel_leaves_dates_that_have_begun_and_one_date_can_be_cancel
     assert statuses(rows) == ["pending", "cancelled", "cancelled"]
 
 
-def test_another_organisation_and_unknown_series_get_404(client, factories):
+def test_another_organisation_and_unknown_series_get_404(client, factories, auth):
     venue, room, org = setup(factories)
     rows = ask(room, org, thursdays(2))
     other = factories.organisation(name="Fotbollsklubben")
     factories.user(email="b@example.se", organisation=other)
-    login(client, "b@example.se")
+    auth.login("b@example.se")
     assert client.post(f"/manage/bookings/series/{rows[0].series_key}/cancel"
                        ).status_code == 404
     assert client.post("/manage/bookings/series/no-such-series/cancel").status_code == 404
@@ -176,7 +172,7 @@ def test_another_organisation_and_unknown_series_get_404(client, factories):
 
 # ------------------------------------------------------------ the coordinator's queue
 
-def test_the_queue_shows_one_card_per_series_with_what_is_in_the_way(client, factories):
+def test_the_queue_shows_one_card_per_series_with_what_is_in_the_way(client, factories, auth):
     venue, room, org = setup(factories)
     days = thursdays(4)
     other = factories.organisation(name="Fotbollsklubben")
@@ -186,7 +182,7 @@ def test_the_queue_shows_one_card_per_series_with_what_is_in_the_way(client, fac
     ask(room, org, [days[0] + timedelta(days=1)], purpose="Styrelsemöte", series=False)
     late = ask(room, factories.organisation(name="Kören"), [days[0]], start=time(18, 30),
                end=time(19, 30), series=False)
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     page = client.get("/staff/bookings").get_data(as_text=True)
     assert page.count('<li class="card"') == 3
     card = card_of(page, rows[0])
@@ -208,7 +204,7 @@ def test_the_queue_shows_one_card_per_series_with_what_is_in_the_way(client, fac
 
 
 def test_approve_the_free_dates_only_approves_exactly_the_free_half(client, factories,
-                                                                   smtp_server, app):
+                                                                   smtp_server, app, auth):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     venue, room, org = setup(factories)
     days = thursdays(4)
@@ -216,7 +212,7 @@ def test_approve_the_free_dates_only_approves_exactly_the_free_half(client, fact
     ask(room, other, [days[1], days[3]], start=time(18), end=time(20), purpose="Fotboll",
         status="approved", series=False)
     rows = ask(room, org, days)
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     text = decide(client, rows, "approve-free", "Bara de lediga datumen.").get_data(
         as_text=True)
     assert statuses(rows) == ["approved", "rejected", "approved", "rejected"]
@@ -231,8 +227,8 @@ def test_approve_the_free_dates_only_approves_exactly_the_free_half(client, fact
     subjects = sorted(m["Subject"] for m in smtp_server.messages)
     assert subjects == ["Lokalbokningar godkända: Stora salen, 2 datum",
                         "Lokalbokningar inte godkända: Stora salen, 2 datum"]
-    client.post("/logout")
-    login(client, "a@example.se")
+    auth.logout()
+    auth.login("a@example.se")
     page = client.get(f"/manage/organisations/{org.slug}/bookings").get_data(as_text=True)
     assert page.count("<strong>Approved</strong>") == 2
     assert page.count("<strong>Rejected</strong>: Bara de lediga datumen. The room "
@@ -240,7 +236,7 @@ def test_approve_the_free_dates_only_approves_exactly_the_free_half(client, fact
 
 
 def test_approve_all_approves_what_the_room_allows_and_the_rest_keeps_waiting(
-        client, factories):
+        client, factories, auth):
     venue, room, org = setup(factories)
     days = thursdays(4)
     ask(room, factories.organisation(name="Fotbollsklubben"), [days[1]], start=time(18),
@@ -248,7 +244,7 @@ def test_approve_all_approves_what_the_room_allows_and_the_rest_keeps_waiting(
     colliding = ask(room, factories.organisation(name="Kören"), [days[0]],
                     start=time(18, 30), end=time(19, 30), series=False)
     rows = ask(room, org, days)
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     text = decide(client, rows, "approve").get_data(as_text=True)
     assert statuses(rows) == ["approved", "pending", "approved", "approved"]
     assert statuses(colliding) == ["rejected"]
@@ -262,11 +258,11 @@ def test_approve_all_approves_what_the_room_allows_and_the_rest_keeps_waiting(
         "Another booking was approved for that time."
 
 
-def test_reject_all_with_one_reason(client, factories, smtp_server, app):
+def test_reject_all_with_one_reason(client, factories, smtp_server, app, auth):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     venue, room, org = setup(factories)
     rows = ask(room, org, thursdays(3))
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     text = decide(client, rows, "reject", "Salen renoveras i vår.").get_data(as_text=True)
     assert "Not approved: 3." in text
     assert statuses(rows) == ["rejected"] * 3
@@ -279,13 +275,13 @@ def test_reject_all_with_one_reason(client, factories, smtp_server, app):
 
 # ------------------------------------------------------------ bad input
 
-def test_two_coordinators_on_the_same_card(client, app, factories):
+def test_two_coordinators_on_the_same_card(client, app, factories, auth):
     venue, room, org = setup(factories)
     rows = ask(room, org, thursdays(3))
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     second = app.test_client()
     second.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    login(second, "staff2@example.se")
+    AuthActions(second).login("staff2@example.se")
     # Both opened the queue; the first approves, the second then rejects the same card.
     assert decide(client, rows, "approve").status_code == 200
     answer = decide(second, rows, "reject", "Nej.")
@@ -299,11 +295,11 @@ def test_two_coordinators_on_the_same_card(client, app, factories):
     assert statuses(rows) == ["approved"] * 3
 
 
-def test_a_stale_card_decides_what_still_waits_and_says_what_was_decided(client, factories):
+def test_a_stale_card_decides_what_still_waits_and_says_what_was_decided(client, factories, auth):
     venue, room, org = setup(factories)
     days = thursdays(3)
     rows = ask(room, org, days)
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     # Someone rejected one date on its own meanwhile (and the organisation cancelled
     # another).
     client.post(f"/staff/bookings/{rows[0].id}/reject", data={"reason": "Nej."})
@@ -315,12 +311,12 @@ def test_a_stale_card_decides_what_still_waits_and_says_what_was_decided(client,
     assert statuses(rows) == ["rejected", "cancelled", "approved"]
 
 
-def test_rejecting_an_approved_booking_is_refused(client, factories):
+def test_rejecting_an_approved_booking_is_refused(client, factories, auth):
     venue, room, org = setup(factories)
     [booking] = ask(room, org, thursdays(1), series=False)
     booking.approve(None)
     db.session.commit()
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     answer = client.post(f"/staff/bookings/{booking.id}/reject", data={"reason": "Nej."},
                          follow_redirects=True)
     assert answer.status_code == 200
@@ -329,11 +325,11 @@ def test_rejecting_an_approved_booking_is_refused(client, factories):
     assert statuses([booking]) == ["approved"]
 
 
-def test_bad_ids_and_decisions_answer_404(client, factories):
+def test_bad_ids_and_decisions_answer_404(client, factories, auth):
     venue, room, org = setup(factories)
     rows = ask(room, org, thursdays(2))
     others = ask(room, org, thursdays(2, first_week=5))
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     assert client.post("/staff/bookings/999999/approve", data={}).status_code == 404
     assert client.post(f"/staff/bookings/{rows[0].id}/maybe", data={}).status_code == 404
     # Dates of another series, unknown or not numbers, on this card's form.

@@ -13,7 +13,7 @@ from directory.bookings.services import request_booking
 from directory.common.time import combine_local, local_today, to_local
 from directory.extensions import db
 from directory.venues.occupancy import RoomUse
-from tests.conftest import login, next_weekday
+from tests.conftest import next_weekday
 
 
 def thursdays(count, first_week=1):
@@ -84,12 +84,12 @@ def new_bookings(org, rows):
         .order_by(RoomBooking.starts_at)).all()
 
 
-def test_a_series_moves_to_a_free_time_and_the_room_uses_follow(client, factories):
+def test_a_series_moves_to_a_free_time_and_the_room_uses_follow(client, factories, auth):
     room, small, org = setup(factories)
     days = thursdays(3)
     rows = book(room, org, days)
     assert statuses(rows) == ["approved"] * 3
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     page = client.get(f"/manage/organisations/{org.slug}/bookings").get_data(as_text=True)
     assert "Change the time of the coming dates" in page
     assert "Change the time of the 3 coming dates" in page
@@ -110,10 +110,10 @@ def test_a_series_moves_to_a_free_time_and_the_room_uses_follow(client, factorie
         assert f"{written(day)}, 10:00–12:00</time>:\n      <strong>Approved</strong>" in text
 
 
-def test_a_single_date_moves_to_another_room(client, factories):
+def test_a_single_date_moves_to_another_room(client, factories, auth):
     room, small, org = setup(factories)
     [booking] = book(room, org, thursdays(1), purpose="Styrelsemöte")
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     text = change(client, [booking], "18:00", "19:30", room=small.id).get_data(as_text=True)
     assert "1 date is changed; the room is booked at the new time." in text
     assert statuses([booking]) == ["cancelled"]
@@ -122,14 +122,14 @@ def test_a_single_date_moves_to_another_room(client, factories):
     assert uses(room) == [] and [u[0] for u in uses(small)] == [new.id]
 
 
-def test_a_date_in_the_way_refuses_the_whole_change_and_names_it(client, factories):
+def test_a_date_in_the_way_refuses_the_whole_change_and_names_it(client, factories, auth):
     room, small, org = setup(factories)
     days = thursdays(3)
     rows = book(room, org, days)
     other = factories.organisation(name="Fotbollsklubben")
     book(room, other, [days[1]], start=time(11), end=time(13), purpose="Fotboll")
     before = uses(room)
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     answer = change(client, rows, "10:00", "12:00")
     assert answer.status_code == 422
     text = answer.get_data(as_text=True)
@@ -144,22 +144,22 @@ def test_a_date_in_the_way_refuses_the_whole_change_and_names_it(client, factori
     assert 'name="start_time" value="10:00"' in text and 'value="12:00"' in text
 
 
-def test_in_a_room_that_needs_approval_the_new_dates_wait_on_one_card(client, factories):
+def test_in_a_room_that_needs_approval_the_new_dates_wait_on_one_card(client, factories, auth):
     room, small, org = setup(factories, requires_approval=True)
     days = thursdays(3)
     rows = book(room, org, days)
     for b in rows:
         b.approve(None)
     db.session.commit()
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     text = change(client, rows, "09:00", "11:00").get_data(as_text=True).replace("&#39;", "'")
     assert "3 dates are changed; the new times wait for a coordinator's decision." in text
     assert statuses(rows) == ["cancelled"] * 3
     new = new_bookings(org, rows)
     assert [b.status for b in new] == ["pending"] * 3
     assert uses(room) == []  # waiting requests hold no room
-    client.post("/logout")
-    login(client, "staff@example.se")
+    auth.logout()
+    auth.login("staff@example.se")
     queue = client.get("/staff/bookings").get_data(as_text=True)
     assert queue.count('<li class="card"') == 1
     assert "3 dates wait for a decision, 3 of them free." in queue
@@ -168,7 +168,7 @@ def test_in_a_room_that_needs_approval_the_new_dates_wait_on_one_card(client, fa
 
 
 def test_a_series_that_holds_an_activitys_dates_is_changed_through_the_activity(
-        client, factories):
+        client, factories, auth):
     room, small, org = setup(factories)
     days = thursdays(2)
     activity = factories.activity(org, title="Läxcafé", starts_on=days[0], weekdays="3",
@@ -177,7 +177,7 @@ def test_a_series_that_holds_an_activitys_dates_is_changed_through_the_activity(
     assert all(b.occurrence_id for b in rows)
     message = ("This series belongs to the activity Läxcafé: change the activity's time "
                "instead.")
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     page = client.get(f"/manage/organisations/{org.slug}/bookings").get_data(as_text=True)
     assert message in page.replace("&#39;", "'")
     answer = change(client, rows)
@@ -190,13 +190,13 @@ def test_a_series_that_holds_an_activitys_dates_is_changed_through_the_activity(
     assert new_bookings(org, rows) == []
 
 
-def test_another_organisation_and_unknown_series_get_404(client, factories):
+def test_another_organisation_and_unknown_series_get_404(client, factories, auth):
     room, small, org = setup(factories)
     rows = book(room, org, thursdays(2))
     [single] = book(room, org, thursdays(1, first_week=4))
     other = factories.organisation(name="Fotbollsklubben")
     factories.user(email="b@example.se", organisation=other)
-    login(client, "b@example.se")
+    auth.login("b@example.se")
     assert change(client, rows, follow=False).status_code == 404
     assert change(client, [single], follow=False).status_code == 404
     for unknown in ("no-such-series", "booking-999999", f"booking-{rows[0].id}"):
@@ -206,10 +206,10 @@ def test_another_organisation_and_unknown_series_get_404(client, factories):
     assert statuses([*rows, single]) == ["approved"] * 3
 
 
-def test_bad_times_answer_422_beside_the_field_with_the_typed_values(client, factories):
+def test_bad_times_answer_422_beside_the_field_with_the_typed_values(client, factories, auth):
     room, small, org = setup(factories)
     rows = book(room, org, thursdays(2))
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     answer = change(client, rows, "18:00", "17:00", follow=False)
     assert answer.status_code == 422
     text = answer.get_data(as_text=True)

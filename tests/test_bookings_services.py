@@ -115,26 +115,20 @@ def test_approving_rejects_the_pending_requests_it_collides_with(room, factories
 
 def test_the_database_itself_refuses_overlapping_approved_bookings(room, factories):
     org = factories.organisation()
-    db.session.add(RoomBooking(room=room, organisation=org, starts_at=at(3, 17),
-                               ends_at=at(3, 19), status="approved"))
-    db.session.commit()
-    db.session.add(RoomBooking(room=room, organisation=org, starts_at=at(3, 18),
-                               ends_at=at(3, 20), status="approved"))
+    factories.booking(room, org, starts_at=at(3, 17), ends_at=at(3, 19), status="approved")
     with pytest.raises(IntegrityError):
-        db.session.commit()
+        factories.booking(room, org, starts_at=at(3, 18), ends_at=at(3, 20),
+                          status="approved")
     db.session.rollback()
     # Within the room's 15-minute buffer is refused too; after it is fine; pending ones
     # may overlap.
-    db.session.add(RoomBooking(room=room, organisation=org, starts_at=at(3, 19, 10),
-                               ends_at=at(3, 20), status="approved"))
     with pytest.raises(IntegrityError):
-        db.session.commit()
+        factories.booking(room, org, starts_at=at(3, 19, 10), ends_at=at(3, 20),
+                          status="approved")
     db.session.rollback()
-    db.session.add(RoomBooking(room=room, organisation=org, starts_at=at(3, 19, 15),
-                               ends_at=at(3, 20), status="approved"))
-    db.session.add(RoomBooking(room=room, organisation=org, starts_at=at(3, 17),
-                               ends_at=at(3, 20), status="pending"))
-    db.session.commit()
+    factories.booking(room, org, starts_at=at(3, 19, 15), ends_at=at(3, 20),
+                      status="approved", commit=False)
+    factories.booking(room, org, starts_at=at(3, 17), ends_at=at(3, 20))
 
 
 def fifty_requests(room, factories):
@@ -144,10 +138,9 @@ def fifty_requests(room, factories):
         start = at(5, 17) + timedelta(minutes=5 * (i % 6))
         # Written as they are (an organisation's own request check would refuse its
         # second overlapping request): fifty requests competing for one time.
-        booking = RoomBooking(room=room, organisation=orgs[i % 5], starts_at=start,
-                              ends_at=start + timedelta(hours=1))
-        db.session.add(booking)
-        bookings.append(booking)
+        bookings.append(factories.booking(room, orgs[i % 5], starts_at=start,
+                                          ends_at=start + timedelta(hours=1),
+                                          commit=False))
     db.session.commit()
     return [b.id for b in bookings]
 

@@ -9,7 +9,7 @@ from directory.bookings.models import RoomBooking
 from directory.common.time import local_today, to_local
 from directory.extensions import db
 from directory.venues.models import Closure
-from tests.conftest import login
+
 
 
 def setup(factories):
@@ -34,9 +34,9 @@ def request_form(the_room, **overrides):
     return data
 
 
-def test_check_then_request_the_dates_that_work(client, factories):
+def test_check_then_request_the_dates_that_work(client, factories, auth):
     venue, room, org = setup(factories)
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     url = f"/manage/organisations/{org.slug}/bookings"
     checked = client.post(url, data=request_form(room)).get_data(as_text=True)
     assert checked.count("not possible") == 1 and "Julafton" in checked
@@ -49,9 +49,9 @@ def test_check_then_request_the_dates_that_work(client, factories):
     assert {to_local(b.starts_at).hour for b in bookings} == {17}
 
 
-def test_bad_request_input(client, factories):
+def test_bad_request_input(client, factories, auth):
     venue, room, org = setup(factories)
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     url = f"/manage/organisations/{org.slug}/bookings"
     for change, message in (({"end_time": "16:00"}, "The end must be after the start."),
                             ({"day": "x"}, "Write a date as YYYY-MM-DD."),
@@ -63,20 +63,20 @@ def test_bad_request_input(client, factories):
 
 
 def test_coordinator_approves_a_series_and_the_activity_moves_in(client, factories,
-                                                                 smtp_server, app):
+                                                                 smtp_server, app, auth):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     venue, room, org = setup(factories)
     day = local_today() + timedelta(days=3)
     activity = factories.activity(org, title="Läxhjälp", starts_on=day,
                                   weekdays=str(day.weekday()),
                                   until=day + timedelta(days=14))
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     client.post(f"/manage/organisations/{org.slug}/bookings",
                 data=request_form(room, activity=str(activity.id), action="request",
                                   end_time="18:30",
                                   repeat_until=(day + timedelta(days=7)).isoformat()))
-    client.post("/logout")
-    login(client, "staff@example.se")
+    auth.logout()
+    auth.login("staff@example.se")
     first = db.session.scalar(db.select(RoomBooking).order_by(RoomBooking.starts_at))
     assert "Läxhjälpen" in client.get("/staff/bookings").get_data(as_text=True)
     client.post(f"/staff/bookings/{first.id}/approve", data={"series": "1", "reason": ""})
@@ -102,19 +102,19 @@ def test_coordinator_approves_a_series_and_the_activity_moves_in(client, factori
     assert "Läxhjälp" in schedule.get_data(as_text=True)
 
 
-def test_reject_with_a_reason_the_organisation_sees(client, factories, smtp_server, app):
+def test_reject_with_a_reason_the_organisation_sees(client, factories, smtp_server, app, auth):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     venue, room, org = setup(factories)
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     client.post(f"/manage/organisations/{org.slug}/bookings",
                 data=request_form(room, action="request", repeat_until=""))
-    client.post("/logout")
-    login(client, "staff@example.se")
+    auth.logout()
+    auth.login("staff@example.se")
     booking = db.session.scalar(db.select(RoomBooking))
     client.post(f"/staff/bookings/{booking.id}/reject",
                 data={"reason": "Rummet renoveras den veckan."})
-    client.post("/logout")
-    login(client, "a@example.se")
+    auth.logout()
+    auth.login("a@example.se")
     page = client.get(f"/manage/organisations/{org.slug}/bookings").get_data(as_text=True)
     assert "Rummet renoveras den veckan." in page
     # And by e-mail: one date, its own sentence.
@@ -127,14 +127,14 @@ def test_reject_with_a_reason_the_organisation_sees(client, factories, smtp_serv
     assert "Skäl: Rummet renoveras den veckan." in body
 
 
-def test_cancelling_frees_the_room_and_the_linked_date_shows_cancelled(client, factories):
+def test_cancelling_frees_the_room_and_the_linked_date_shows_cancelled(client, factories, auth):
     venue, room, org = setup(factories)
     room.requires_approval = False
     db.session.commit()
     day = local_today() + timedelta(days=3)
     activity = factories.activity(org, title="Läxhjälp", starts_on=day,
                                   weekdays=str(day.weekday()), until=day + timedelta(days=1))
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     client.post(f"/manage/organisations/{org.slug}/bookings",
                 data=request_form(room, activity=str(activity.id), action="request",
                                   end_time="18:30", repeat_until=""))
@@ -216,9 +216,9 @@ def test_50_parallel_http_approvals_through_two_server_processes(app, factories)
         RoomBooking.status == "approved")) == 1
 
 
-def test_series_like_activities_and_too_many_dates(client, factories):
+def test_series_like_activities_and_too_many_dates(client, factories, auth):
     venue, room, org = setup(factories)
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     url = f"/manage/organisations/{org.slug}/bookings"
     day = local_today() + timedelta(days=3)
     weekdays = sorted({day.weekday(), (day.weekday() + 2) % 7})
@@ -231,7 +231,7 @@ def test_series_like_activities_and_too_many_dates(client, factories):
     assert "Write a number from 1 to 60." in too_many.get_data(as_text=True)
 
 
-def test_the_queue_shows_what_approving_would_reject(client, factories):
+def test_the_queue_shows_what_approving_would_reject(client, factories, auth):
     venue, room, org = setup(factories)
     other = factories.organisation(name="Fotbollsklubben")
     from directory.bookings.services import request_booking
@@ -243,6 +243,6 @@ def test_the_queue_shows_what_approving_would_reject(client, factories):
     request_booking(room, other, [(combine_local(day, dt.time(18)),
                                    combine_local(day, dt.time(20)))], None)
     db.session.commit()
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     page = client.get("/staff/bookings").get_data(as_text=True)
     assert page.count("Approving this rejects:") == 2 and "Fotbollsklubben 18:00" in page

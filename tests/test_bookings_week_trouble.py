@@ -8,12 +8,11 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy import update
 
-from directory.bookings.models import RoomBooking
 from directory.common.time import combine_local, local_today
 from directory.extensions import db
 from directory.venues.models import Closure
 from directory.venues.occupancy import RoomUse
-from tests.conftest import login
+
 
 
 def label(monday):
@@ -47,12 +46,8 @@ def weeks(factories):
     small, big = kemist.rooms
 
     def book(room, day, start, end, status="approved", purpose=""):
-        booking = RoomBooking(room=room, organisation=org, status=status, purpose=purpose,
-                              starts_at=combine_local(monday + timedelta(days=day), start),
-                              ends_at=combine_local(monday + timedelta(days=day), end))
-        db.session.add(booking)
-        db.session.flush()
-        return booking
+        return factories.booking(room, org, monday + timedelta(days=day), start, end,
+                                 status=status, purpose=purpose, commit=False)
 
     # Two uses of Stora salen on Monday that overlapped before the rule: kept as legacy.
     first = book(big, 0, time(14), time(16))
@@ -77,9 +72,9 @@ def weeks(factories):
 
 
 @pytest.fixture
-def coordinator(client, factories):
+def coordinator(client, factories, auth):
     factories.user(email="staff@example.se", role="staff")
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     return client
 
 
@@ -176,12 +171,11 @@ def test_an_unknown_filter_is_explained_not_an_error(coordinator, weeks, filters
     assert "&amp;kommun=atlantis" not in body and "venue=%3Cb" not in body
 
 
-def test_a_coordinator_of_one_municipality_sees_only_its_venues(client, factories, weeks):
+def test_a_coordinator_of_one_municipality_sees_only_its_venues(client, factories, weeks, auth):
     monday, kemist, angered, taby = weeks
-    user = factories.user(email="taby@example.se", role="staff")
-    user.municipality_id = taby.id
+    user = factories.user(email="taby@example.se", role="staff", municipality=taby)
     db.session.commit()
-    login(client, "taby@example.se")
+    auth.login("taby@example.se")
     body = staff_week(client, monday)
     assert venues_shown(body) == [kemist.name]
     assert '<option value="goteborg"' not in body and angered.name not in body

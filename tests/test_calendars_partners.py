@@ -4,11 +4,10 @@ rotatable and revocable."""
 import re
 from datetime import timedelta
 
-from directory.bookings.models import RoomBooking
 from directory.calendars.models import FeedSubscription
 from directory.common.time import utcnow
 from directory.extensions import db
-from tests.conftest import login
+from tests.conftest import AuthActions
 from tests.test_calendars_feeds import icaljs, window
 
 FEED = re.compile(r"https?://[^/\s]+(/feeds/[A-Za-z0-9_-]+\.ics)")
@@ -16,7 +15,7 @@ FEED = re.compile(r"https?://[^/\s]+(/feeds/[A-Za-z0-9_-]+\.ics)")
 
 def staff_makes_a_feed(client, factories, **fields):
     factories.user(email="staff@example.se", role="staff")
-    login(client, "staff@example.se")
+    AuthActions(client).login("staff@example.se")
     response = client.post("/staff/partners", data={"name": "Arbetsförmedlingen"})
     partner_url = response.location
     page = client.post(partner_url, data={"name": "Arbete i Täby", **fields})
@@ -34,11 +33,11 @@ def test_feed_link_is_shown_once_and_stored_only_hashed(client, factories):
                               for c in FeedSubscription.__table__.columns})
 
 
-def test_feed_shows_what_the_filter_asks_for_and_parses(client, factories):
+def test_feed_shows_what_the_filter_asks_for_and_parses(client, factories, auth):
     factories.activity(title="Jobbcoachning", focus=["arbete"])
     factories.activity(title="Sagostund", focus=["barn-och-unga"])
     _, path = staff_makes_a_feed(client, factories, focus=["arbete"])
-    client.post("/logout")
+    auth.logout()
     response = client.get(path)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
@@ -55,10 +54,8 @@ def test_tentative_bookings_only_when_asked(client, factories):
     venue = factories.venue()
     activity = factories.activity(title="Jobbcoachning", focus=["arbete"])
     start = utcnow() + timedelta(days=10)
-    db.session.add(RoomBooking(room=venue.rooms[0], organisation=activity.organisation,
-                               activity=activity, starts_at=start,
-                               ends_at=start + timedelta(hours=2), status="pending"))
-    db.session.commit()
+    factories.booking(venue.rooms[0], activity.organisation, activity=activity,
+                      starts_at=start, ends_at=start + timedelta(hours=2))
     _, with_tentative = staff_makes_a_feed(client, factories, focus=["arbete"],
                                            include_tentative="y")
     body = client.get(with_tentative).data.decode()
@@ -82,14 +79,12 @@ def test_rotate_and_revoke(client, factories):
     assert client.get("/feeds/not-a-token.ics").status_code == 404
 
 
-def test_partner_users_see_their_own_feed_links(client, factories):
+def test_partner_users_see_their_own_feed_links(client, factories, auth):
     _, path = staff_makes_a_feed(client, factories)
-    client.post("/logout")
+    auth.logout()
     subscription = db.session.scalar(db.select(FeedSubscription))
-    user = factories.user(email="af@example.se", role="partner")
-    user.partner_id = subscription.partner_id
-    db.session.commit()
-    login(client, "af@example.se")
+    factories.user(email="af@example.se", role="partner", partner=subscription.partner)
+    auth.login("af@example.se")
     assert "/partner" in client.get("/account").get_data(as_text=True)
     home = client.get("/partner").get_data(as_text=True)
     assert FEED.search(home).group(1) == path

@@ -18,7 +18,7 @@ from directory.config import database_uri
 from directory.extensions import db
 from directory.organisations.models import Organisation
 from directory.taxonomy.models import FocusArea, Municipality
-from tests.conftest import FreshContextClient, config_for_tests, login, next_weekday
+from tests.conftest import AuthActions, FreshContextClient, config_for_tests, next_weekday
 
 
 def _fresh_database(tmp_path, worker_id):
@@ -54,6 +54,7 @@ def _cli(app, *args):
 
 def test_register_verify_and_publish_on_a_fresh_install(fresh):
     client = fresh.test_client()
+    auth = AuthActions(client)
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert db.session.scalar(db.select(db.func.count()).select_from(Municipality)) == 290
     # Nothing is offered before the installation says which municipalities it serves.
@@ -77,23 +78,23 @@ def test_register_verify_and_publish_on_a_fresh_install(fresh):
     org = db.session.scalar(db.select(Organisation).filter_by(name="Språkvänner i Täby"))
     assert org.status == "pending" and org.municipality_id == taby.id
     assert client.get(f"/organisations/{org.slug}").status_code == 404
-    client.post("/logout")
+    auth.logout()
 
     output = _cli(fresh, "create-user", "samordnare@example.se", "--role", "staff")
     link = urlsplit(output.strip().splitlines()[-1]).path
     set_password = client.post(link, data={"password": "samordnarens lösenord",
                                            "confirm": "samordnarens lösenord"})
     assert set_password.status_code in (302, 303)
-    assert login(client, "samordnare@example.se", "samordnarens lösenord").status_code == 303
+    assert auth.login("samordnare@example.se", "samordnarens lösenord").status_code == 303
     assert "Språkvänner i Täby" in client.get("/staff/organisations").get_data(as_text=True)
     verified = client.post(f"/staff/organisations/{org.id}/verified", data={"reason": ""})
     assert verified.status_code == 303
-    client.post("/logout")
+    auth.logout()
     db.session.refresh(org)
     assert org.status == "verified"
     assert client.get(f"/organisations/{org.slug}").status_code == 200
 
-    assert login(client, "amina@example.se").status_code == 303
+    assert auth.login("amina@example.se").status_code == 303
     first = next_weekday(1, local_today() + timedelta(days=1))
     created = client.post(f"/manage/organisations/{org.slug}/activities/new", data={
         "title": "Språkcafé på Kemistvägen", "description": "Vi pratar svenska och fikar.",
@@ -103,7 +104,7 @@ def test_register_verify_and_publish_on_a_fresh_install(fresh):
         "postal_code": "183 79", "city": "Täby", "focus_areas": [str(language)],
         "action": "save"})
     assert created.status_code == 303, created.get_data(as_text=True)
-    client.post("/logout")
+    auth.logout()
 
     page = client.get("/activities?kommun=taby").get_data(as_text=True)
     assert "Språkcafé på Kemistvägen" in page

@@ -9,7 +9,7 @@ from directory.extensions import db
 from directory.organisations.models import Organisation
 from directory.venues.models import Venue
 from tests import test_geo as geo_tests
-from tests.conftest import login
+from tests.conftest import AuthActions
 from tests.test_activities_manage import weekly_form
 from tests.test_organisations_self_service import registration
 
@@ -29,7 +29,7 @@ def profile(org, **overrides):
 def owner_of(client, factories, **org_fields):
     org = factories.organisation(name="Kvinnor i Angered", **org_fields)
     factories.user(email="o@example.se", organisation=org)
-    login(client, "o@example.se")
+    AuthActions(client).login("o@example.se")
     return org
 
 
@@ -170,10 +170,10 @@ def venue_form(municipality, **overrides):
     return data
 
 
-def test_a_meeting_place_is_found_exactly_through_nominatim(client, factories, nominatim):
+def test_a_meeting_place_is_found_exactly_through_nominatim(client, factories, nominatim, auth):
     municipality = factories.municipality()
     factories.user(email="s@example.se", role="staff")
-    login(client, "s@example.se")
+    auth.login("s@example.se")
     response = client.post("/staff/venues", data=venue_form(municipality))
     venue = db.session.scalar(db.select(Venue).filter_by(name="Träffpunkt Täby"))
     assert response.status_code == 303 and "#" not in response.location
@@ -189,10 +189,10 @@ def test_a_meeting_place_is_found_exactly_through_nominatim(client, factories, n
 
 
 def test_a_street_nominatim_does_not_know_is_placed_in_its_town(client, factories,
-                                                                nominatim):
+                                                                nominatim, auth):
     municipality = factories.municipality()
     factories.user(email="s@example.se", role="staff")
-    login(client, "s@example.se")
+    auth.login("s@example.se")
     response = client.post("/staff/venues", data=venue_form(
         municipality, street_address="Nygatan 1"))
     venue = db.session.scalar(db.select(Venue).filter_by(name="Träffpunkt Täby"))
@@ -204,10 +204,10 @@ def test_a_street_nominatim_does_not_know_is_placed_in_its_town(client, factorie
 
 
 def test_a_geocoder_that_is_down_never_blocks_a_save_and_is_caught_up_later(
-        app, client, factories, nominatim):
+        app, client, factories, nominatim, auth):
     municipality = factories.municipality()
     factories.user(email="s@example.se", role="staff")
-    login(client, "s@example.se")
+    auth.login("s@example.se")
     nominatim.fail = True
     response = client.post("/staff/venues", data=venue_form(municipality))
     venue = db.session.scalar(db.select(Venue).filter_by(name="Träffpunkt Täby"))

@@ -13,7 +13,7 @@ from directory.extensions import db
 from directory.organisations.models import Membership
 from directory.organisations.services import (OrganisationError, change_member_role,
                                               remove_member, transfer_ownership)
-from tests.conftest import login
+from tests.conftest import AuthActions
 
 NEW_PASSWORD = "en helt annan mening att minnas"
 
@@ -59,9 +59,9 @@ def member_url(org, m, action):
 
 def test_removed_editor_loses_access_on_the_next_request(app, org):
     editor, owner = browser(app), browser(app)
-    assert login(editor, "editor@example.se").status_code == 303
+    assert AuthActions(editor).login("editor@example.se").status_code == 303
     assert editor.get(f"/manage/organisations/{org.slug}").status_code == 200
-    login(owner, "owner@example.se")
+    AuthActions(owner).login("owner@example.se")
     response = owner.post(member_url(org, membership(org, "editor@example.se"), "remove"))
     assert response.status_code == 303
     assert "editor@example.se is no longer a member." in owner.get(
@@ -74,8 +74,8 @@ def test_removed_editor_loses_access_on_the_next_request(app, org):
     assert actions(org) == ["membership.remove"]
 
 
-def test_owner_changes_a_role_and_steps_down_when_another_owner_stays(client, org):
-    login(client, "owner@example.se")
+def test_owner_changes_a_role_and_steps_down_when_another_owner_stays(client, org, auth):
+    auth.login("owner@example.se")
     editor = membership(org, "editor@example.se")
     response = client.post(member_url(org, editor, "role"), data={"role": "owner"})
     assert response.status_code == 303
@@ -92,8 +92,8 @@ def test_owner_changes_a_role_and_steps_down_when_another_owner_stays(client, or
     assert event.before == {"role": "owner"} and event.after == {"role": "editor"}
 
 
-def test_unknown_role_is_answered_beside_the_member(client, org):
-    login(client, "owner@example.se")
+def test_unknown_role_is_answered_beside_the_member(client, org, auth):
+    auth.login("owner@example.se")
     editor = membership(org, "editor@example.se")
     response = client.post(member_url(org, editor, "role"), data={"role": "admin"})
     assert response.status_code == 422
@@ -102,8 +102,8 @@ def test_unknown_role_is_answered_beside_the_member(client, org):
     assert roles(org)["editor@example.se"] == "editor"
 
 
-def test_transfer_ownership_then_the_old_owner_leaves(client, org):
-    login(client, "owner@example.se")
+def test_transfer_ownership_then_the_old_owner_leaves(client, org, auth):
+    auth.login("owner@example.se")
     response = client.post(member_url(org, membership(org, "editor@example.se"),
                                       "transfer"))
     assert response.status_code == 303
@@ -118,8 +118,8 @@ def test_transfer_ownership_then_the_old_owner_leaves(client, org):
     assert actions(org) == ["membership.transfer", "membership.leave"]
 
 
-def test_the_last_owner_is_never_removed_demoted_or_gone(client, org):
-    login(client, "owner@example.se")
+def test_the_last_owner_is_never_removed_demoted_or_gone(client, org, auth):
+    auth.login("owner@example.se")
     mine = membership(org, "owner@example.se")
     for url, data in ((member_url(org, mine, "role"), {"role": "editor"}),
                       (member_url(org, mine, "remove"), {}),
@@ -135,8 +135,8 @@ def test_the_last_owner_is_never_removed_demoted_or_gone(client, org):
     assert actions(org) == []
 
 
-def test_a_member_leaves(client, org):
-    login(client, "editor@example.se")
+def test_a_member_leaves(client, org, auth):
+    auth.login("editor@example.se")
     response = client.post(f"/manage/organisations/{org.slug}/leave")
     assert response.status_code == 303
     assert "You are no longer a member of Språkcafé Näsby." in client.get(
@@ -145,25 +145,25 @@ def test_a_member_leaves(client, org):
     assert client.post(f"/manage/organisations/{org.slug}/leave").status_code == 404
 
 
-def test_editors_and_other_organisations_cannot_touch_the_members(client, factories, org):
+def test_editors_and_other_organisations_cannot_touch_the_members(client, factories, org, auth):
     other = factories.organisation(name="Läxhjälp Tibble")
     factories.user(email="other@example.se", organisation=other, owner=True)
     theirs = membership(other, "other@example.se")
     editor = membership(org, "editor@example.se")
     owner = membership(org, "owner@example.se")
-    login(client, "other@example.se")
+    auth.login("other@example.se")
     for action in ("remove", "role", "transfer"):
         assert client.post(member_url(org, editor, action),
                            data={"role": "owner"}).status_code == 404
     assert client.post(f"/manage/organisations/{org.slug}/leave").status_code == 404
-    client.post("/logout")
-    login(client, "owner@example.se")
+    auth.logout()
+    auth.login("owner@example.se")
     # Another organisation's member through this organisation's address, an unknown id.
     assert client.post(member_url(org, theirs, "remove")).status_code == 404
     assert client.post(f"/manage/organisations/{org.slug}/members/99999/role",
                        data={"role": "owner"}).status_code == 404
-    client.post("/logout")
-    login(client, "editor@example.se")
+    auth.logout()
+    auth.login("editor@example.se")
     assert client.post(member_url(org, owner, "remove")).status_code == 404
     assert client.post(member_url(org, editor, "role"),
                        data={"role": "owner"}).status_code == 404
@@ -171,9 +171,9 @@ def test_editors_and_other_organisations_cannot_touch_the_members(client, factor
     assert roles(other) == {"other@example.se": "owner"}
 
 
-def test_a_coordinator_manages_members(client, factories, org):
+def test_a_coordinator_manages_members(client, factories, org, auth):
     factories.user(email="staff@example.se", role="staff")
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     editor = membership(org, "editor@example.se")
     assert client.post(member_url(org, editor, "transfer")).status_code == 303
     assert roles(org) == {"owner@example.se": "owner", "editor@example.se": "owner"}
@@ -201,8 +201,8 @@ def test_member_services_without_http(org):
 
 # ------------------------------------------------------------------ sessions
 
-def test_deactivated_account_is_logged_out_and_cannot_log_in(client, org):
-    assert login(client, "editor@example.se").status_code == 303
+def test_deactivated_account_is_logged_out_and_cannot_log_in(client, org, auth):
+    assert auth.login("editor@example.se").status_code == 303
     assert client.get("/account").status_code == 200
     staff = User(email="staff@example.se", role="staff")
     db.session.add(staff)
@@ -212,7 +212,7 @@ def test_deactivated_account_is_logged_out_and_cannot_log_in(client, org):
     response = client.get("/account")
     assert response.status_code == 302 and "/login" in response.location
     assert client.get(f"/manage/organisations/{org.slug}").status_code == 302
-    assert login(client, "editor@example.se").status_code == 401
+    assert auth.login("editor@example.se").status_code == 401
     event = db.session.scalars(select(AuditEvent).filter_by(
         action="account.deactivate")).one()
     assert event.user_id == staff.id and event.object_id == editor.id
@@ -223,13 +223,13 @@ def test_deactivated_account_is_logged_out_and_cannot_log_in(client, org):
     # Reactivated, it logs in again.
     reactivate(editor, staff)
     db.session.commit()
-    assert login(client, "editor@example.se").status_code == 303
+    assert auth.login("editor@example.se").status_code == 303
     assert client.get("/account").status_code == 200
 
 
 def test_an_old_cookie_stops_working_after_deactivation_even_when_reactivated(app, org):
     first = browser(app)
-    login(first, "editor@example.se")
+    AuthActions(first).login("editor@example.se")
     editor = db.session.scalar(select(User).filter_by(email="editor@example.se"))
     deactivate(editor, None)
     reactivate(editor, None)
@@ -239,8 +239,8 @@ def test_an_old_cookie_stops_working_after_deactivation_even_when_reactivated(ap
 
 def test_password_change_ends_other_sessions_but_keeps_this_one(app, org):
     here, elsewhere = browser(app), browser(app)
-    assert login(here, "editor@example.se").status_code == 303
-    assert login(elsewhere, "editor@example.se").status_code == 303
+    assert AuthActions(here).login("editor@example.se").status_code == 303
+    assert AuthActions(elsewhere).login("editor@example.se").status_code == 303
     editor = db.session.scalar(select(User).filter_by(email="editor@example.se"))
     path = f"/account/password/{make_password_token(editor)}"
     response = here.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
@@ -249,14 +249,14 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, org):
     assert here.get(f"/manage/organisations/{org.slug}").status_code == 200
     response = elsewhere.get("/account")
     assert response.status_code == 302 and "/login" in response.location
-    assert login(elsewhere, "editor@example.se").status_code == 401
-    assert login(elsewhere, "editor@example.se", NEW_PASSWORD).status_code == 303
+    assert AuthActions(elsewhere).login("editor@example.se").status_code == 401
+    assert AuthActions(elsewhere).login("editor@example.se", NEW_PASSWORD).status_code == 303
     assert elsewhere.get("/account").status_code == 200
 
 
 def test_a_password_set_by_link_while_logged_out_ends_every_session(app, org):
     first, link_user = browser(app), browser(app)
-    login(first, "owner@example.se")
+    AuthActions(first).login("owner@example.se")
     owner = db.session.scalar(select(User).filter_by(email="owner@example.se"))
     path = f"/account/password/{make_password_token(owner)}"
     response = link_user.post(path, data={"password": NEW_PASSWORD,
@@ -267,7 +267,7 @@ def test_a_password_set_by_link_while_logged_out_ends_every_session(app, org):
 
 def test_a_cookie_from_before_the_stamp_or_with_a_forged_one_is_no_session(app, org):
     client = browser(app)
-    login(client, "owner@example.se")
+    AuthActions(client).login("owner@example.se")
     owner = db.session.scalar(select(User).filter_by(email="owner@example.se"))
     with client.session_transaction() as sess:
         assert sess["_user_id"] == f"{owner.id}:{owner.session_stamp}"
@@ -279,12 +279,9 @@ def test_a_cookie_from_before_the_stamp_or_with_a_forged_one_is_no_session(app, 
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
-def test_the_members_page_forms_carry_their_token(client, org):
+def test_the_members_page_forms_carry_their_token(client, org, auth):
     import re
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    client.post("/login", data={"csrf_token": token, "email": "owner@example.se",
-                                "password": "ett långt lösenord"})
+    auth.login("owner@example.se")
     editor = membership(org, "editor@example.se")
     page = client.get(f"/manage/organisations/{org.slug}/members").get_data(as_text=True)
     form = re.search(r'action="([^"]*/members/%d/role)"[^>]*>\s*<input type="hidden" '

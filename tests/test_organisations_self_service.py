@@ -3,7 +3,7 @@
 from directory.audit.models import AuditEvent
 from directory.extensions import db
 from directory.organisations.models import Organisation
-from tests.conftest import login
+
 
 
 def registration(**overrides):
@@ -17,7 +17,7 @@ def registration(**overrides):
     return data
 
 
-def test_register_review_and_publish(client, factories):
+def test_register_review_and_publish(client, factories, auth):
     factories.municipality()
     response = client.post("/organisations/register", data=registration())
     assert response.status_code == 303
@@ -26,10 +26,10 @@ def test_register_review_and_publish(client, factories):
     assert [m.user.email for m in org.memberships] == ["amina@example.se"]
     assert client.get(f"/organisations/{org.slug}").status_code == 404
     assert "Waiting for review" in client.get("/account").get_data(as_text=True)
-    client.post("/logout")
+    auth.logout()
 
     factories.user(email="staff@example.se", role="staff")
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     queue = client.get("/staff/organisations").get_data(as_text=True)
     assert "Nya Språkvänner" in queue
     refused = client.post(f"/staff/organisations/{org.id}/rejected", data={"reason": ""})
@@ -41,14 +41,14 @@ def test_register_review_and_publish(client, factories):
     db.session.refresh(org)
     assert org.status == "rejected"
     client.post(f"/staff/organisations/{org.id}/verified", data={"reason": ""})
-    client.post("/logout")
+    auth.logout()
     assert client.get(f"/organisations/{org.slug}").status_code == 200
 
     events = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id)).all()
     assert [e.action for e in events] == ["organisation.rejected", "organisation.verified"]
     assert events[0].before == {"status": "pending", "status_reason": None}
     assert events[1].after["status"] == "verified"
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     log = client.get("/staff/audit?action=organisation.rejected").get_data(as_text=True)
     assert "organisation.rejected" in log and "organisation.verified" not in log
 
@@ -74,11 +74,11 @@ def test_bad_registration_keeps_what_was_typed_and_saves_nothing(client, factori
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
 
 
-def test_members_edit_their_own_organisation_only(client, factories):
+def test_members_edit_their_own_organisation_only(client, factories, auth):
     mine = factories.organisation(name="Min förening")
     theirs = factories.organisation(name="Deras förening")
     factories.user(email="a@example.se", organisation=mine)
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     form = client.get(f"/manage/organisations/{mine.slug}").get_data(as_text=True)
     assert 'value="Min förening"' in form
     data = {"name": "Min förening", "kind": "forening", "description": "Ny text.",
@@ -95,9 +95,9 @@ def test_members_edit_their_own_organisation_only(client, factories):
     assert theirs.name == "Deras förening"
 
 
-def test_coordinator_adds_a_focus_area_in_three_languages(client, factories):
+def test_coordinator_adds_a_focus_area_in_three_languages(client, factories, auth):
     factories.user(email="staff@example.se", role="staff")
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     response = client.post("/staff/terms", data={"kind": "focus", "slug": "kultur",
                                                  "name": "Kultur", "name_en": "Culture",
                                                  "name_ar": "الثقافة"})
@@ -112,10 +112,10 @@ def test_coordinator_adds_a_focus_area_in_three_languages(client, factories):
     assert db.session.scalar(db.select(AuditEvent).filter_by(action="term.create"))
 
 
-def test_coordinator_renames_a_target_group(client, factories):
+def test_coordinator_renames_a_target_group(client, factories, auth):
     from directory.taxonomy.models import TargetGroup
     factories.user(email="staff@example.se", role="staff")
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     group = db.session.scalar(db.select(TargetGroup).filter_by(slug="unga"))
     form = client.get(f"/staff/terms?kind=target&id={group.id}").get_data(as_text=True)
     assert 'value="Unga"' in form

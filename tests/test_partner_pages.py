@@ -11,9 +11,8 @@ import sqlalchemy as sa
 from directory.accounts.models import User
 from directory.audit.models import AuditEvent
 from directory.calendars.models import FeedSubscription
-from directory.calendars.partners import create_partner, create_subscription
 from directory.extensions import db
-from tests.conftest import login
+
 
 FEED = re.compile(r'value="(https?://[^/"]+(/feeds/[A-Za-z0-9_-]+\.ics))"')
 
@@ -29,22 +28,18 @@ def partners(app, factories):
     org = factories.organisation(name="Språkcafé Täby")
     factories.activity(org, title="Jobbcafé", focus=["arbete"], targets=["vuxna"])
     venue = factories.venue()
-    af = create_partner("Arbetsförmedlingen", None)
-    fk = create_partner("Försäkringskassan", None)
-    work, _ = create_subscription(af, "Arbete i Täby",
-                                  {"focus": ["arbete"], "target": ["vuxna"],
-                                   "venue": [venue.slug], "org": [org.slug]}, True, None)
-    everything, _ = create_subscription(af, "Allt", {}, False, None)
-    gone, _ = create_subscription(af, "Gammal", {}, False, None)
-    gone.revoked_at = gone.created_at
-    other, _ = create_subscription(fk, "Försäkring", {}, False, None)
-    db.session.commit()
-    user = factories.user(email="af@example.se", role="partner")
-    user.partner_id = af.id
-    factories.user(email="fk@example.se", role="partner").partner_id = fk.id
+    af = factories.partner("Arbetsförmedlingen")
+    fk = factories.partner("Försäkringskassan")
+    work, _ = factories.feed(af, "Arbete i Täby",
+                             {"focus": ["arbete"], "target": ["vuxna"],
+                              "venue": [venue.slug], "org": [org.slug]}, True)
+    everything, _ = factories.feed(af, "Allt")
+    gone, _ = factories.feed(af, "Gammal", revoked=True)
+    other, _ = factories.feed(fk, "Försäkring")
+    factories.user(email="af@example.se", role="partner", partner=af)
+    factories.user(email="fk@example.se", role="partner", partner=fk)
     factories.user(email="medlem@example.se", organisation=org)
     factories.user(email="staff@example.se", role="staff")
-    db.session.commit()
     return {"af": af.slug, "work": work.id, "everything": everything.id, "gone": gone.id,
             "other": other.id, "venue": venue.name, "org": org.name}
 
@@ -80,8 +75,8 @@ def test_create_user_refuses_a_bad_partner_and_creates_nothing(app, partners):
 
 # ------------------------------------------------------------------ the partner's page
 
-def test_the_partner_sees_its_live_feeds_with_working_subscribe_links(client, partners):
-    login(client, "af@example.se")
+def test_the_partner_sees_its_live_feeds_with_working_subscribe_links(client, partners, auth):
+    auth.login("af@example.se")
     response = client.get("/partner")
     assert response.status_code == 200
     page = html.unescape(response.get_data(as_text=True))
@@ -111,8 +106,8 @@ def test_the_partner_sees_its_live_feeds_with_working_subscribe_links(client, pa
     assert "Never" not in client.get("/partner").get_data(as_text=True)
 
 
-def test_the_page_is_labelled_and_works_without_javascript(client, partners):
-    login(client, "af@example.se")
+def test_the_page_is_labelled_and_works_without_javascript(client, partners, auth):
+    auth.login("af@example.se")
     page = client.get("/partner").get_data(as_text=True)
     assert "<script" not in page.split('<main', 1)[1].split("</main>", 1)[0]
     for field_id in re.findall(r'<input id="([^"]+)" type="text"', page):
@@ -122,8 +117,8 @@ def test_the_page_is_labelled_and_works_without_javascript(client, partners):
     assert re.search(r'<form method="post" action="/partner/feeds/\d+/rotate">', page)
 
 
-def test_account_page_links_to_the_partner_page_instead_of_raw_links(client, partners):
-    login(client, "af@example.se")
+def test_account_page_links_to_the_partner_page_instead_of_raw_links(client, partners, auth):
+    auth.login("af@example.se")
     page = client.get("/account").get_data(as_text=True)
     assert 'href="/partner"' in page
     assert "/feeds/" not in page
@@ -135,8 +130,8 @@ def feed_path_in_section(page, subscription_id):
     return feed_paths(section)[0]
 
 
-def test_rotating_stops_the_old_link_and_shows_the_new_one(client, partners):
-    login(client, "af@example.se")
+def test_rotating_stops_the_old_link_and_shows_the_new_one(client, partners, auth):
+    auth.login("af@example.se")
     work, everything = partners["work"], partners["everything"]
     page = client.get("/partner").get_data(as_text=True)
     old, kept = feed_path_in_section(page, work), feed_path_in_section(page, everything)
@@ -157,8 +152,8 @@ def test_rotating_stops_the_old_link_and_shows_the_new_one(client, partners):
     assert event.user.email == "af@example.se" and event.object_id == work
 
 
-def test_another_partners_feed_a_revoked_one_and_unknown_ids_answer_404(client, partners):
-    login(client, "af@example.se")
+def test_another_partners_feed_a_revoked_one_and_unknown_ids_answer_404(client, partners, auth):
+    auth.login("af@example.se")
     for feed_id in (partners["other"], partners["gone"], 999999):
         assert client.post(f"/partner/feeds/{feed_id}/rotate").status_code == 404
     other = db.session.get(FeedSubscription, partners["other"])
@@ -169,8 +164,8 @@ def test_another_partners_feed_a_revoked_one_and_unknown_ids_answer_404(client, 
 
 
 @pytest.mark.parametrize("email", ["medlem@example.se", "staff@example.se"])
-def test_members_and_coordinators_get_404(client, partners, email):
-    login(client, email)
+def test_members_and_coordinators_get_404(client, partners, email, auth):
+    auth.login(email)
     assert client.get("/partner").status_code == 404
     assert client.post(f"/partner/feeds/{partners['work']}/rotate").status_code == 404
     assert "/partner" not in client.get("/account").get_data(as_text=True).replace(
@@ -178,10 +173,10 @@ def test_members_and_coordinators_get_404(client, partners, email):
 
 
 def test_an_unlinked_partner_account_gets_404_and_anonymous_logs_in(client, partners,
-                                                                     factories):
+                                                                     factories, auth):
     assert client.get("/partner").status_code == 302
     assert "/login" in client.get("/partner").location
     assert client.post(f"/partner/feeds/{partners['work']}/rotate").status_code == 302
     factories.user(email="ingen@example.se", role="partner")
-    login(client, "ingen@example.se")
+    auth.login("ingen@example.se")
     assert client.get("/partner").status_code == 404

@@ -5,10 +5,10 @@ from datetime import time, timedelta
 
 from directory.activities.models import Activity, Occurrence
 from directory.bookings.models import RoomBooking
-from directory.common.time import combine_local, local_today, to_local, utcnow
+from directory.common.time import local_today, to_local, utcnow
 from directory.extensions import db
 from directory.venues.occupancy import RoomUse
-from tests.conftest import login, next_weekday
+from tests.conftest import next_weekday
 
 
 def kemistvagen(factories):
@@ -49,13 +49,13 @@ def uses_in(room):
 
 
 def test_the_thursday_case_the_check_names_the_activity_already_in_the_room(client,
-                                                                            factories):
+                                                                            factories, auth):
     venue, stora, _ = kemistvagen(factories)
     it_hjalp(factories, stora)
     org = factories.organisation(name="Läxhjälpen")
     factories.user(email="b@example.se", organisation=org)
     factories.user(email="staff@example.se", role="staff")
-    login(client, "b@example.se")
+    auth.login("b@example.se")
     url = f"/manage/organisations/{org.slug}/bookings"
     page = client.post(url, data=request_form(stora, thursday(), "15:00", "17:00"))
     text = page.get_data(as_text=True)
@@ -66,13 +66,9 @@ def test_the_thursday_case_the_check_names_the_activity_already_in_the_room(clie
                                        action="request"))
     assert db.session.scalar(db.select(db.func.count()).select_from(RoomBooking)) == 0
     # Even a request that got in somehow cannot be approved over the activity.
-    start = combine_local(thursday(), time(15))
-    sneaked = RoomBooking(room=stora, organisation=org, starts_at=start,
-                          ends_at=start + timedelta(hours=2))
-    db.session.add(sneaked)
-    db.session.commit()
-    client.post("/logout")
-    login(client, "staff@example.se")
+    sneaked = factories.booking(stora, org, thursday(), time(15), time(17))
+    auth.logout()
+    auth.login("staff@example.se")
     queue = client.get("/staff/bookings").get_data(as_text=True)
     assert "The room is in use then: IT-hjälp" in queue
     answer = client.post(f"/staff/bookings/{sneaked.id}/approve", data={"reason": ""},
@@ -87,11 +83,11 @@ def test_the_thursday_case_the_check_names_the_activity_already_in_the_room(clie
 
 
 def test_an_activity_form_places_dates_in_a_room_and_refuses_a_taken_one(client,
-                                                                         factories):
+                                                                         factories, auth):
     venue, stora, grupprum = kemistvagen(factories)
     org = factories.organisation(name="Språkvänner")
     factories.user(email="a@example.se", organisation=org)
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     first = thursday()
     form = {"title": "Språkcafé", "languages": "sv", "recurrence": "weekly",
             "starts_on": first.isoformat(), "start_time": "15:00", "end_time": "16:00",
@@ -109,8 +105,8 @@ def test_an_activity_form_places_dates_in_a_room_and_refuses_a_taken_one(client,
     # nothing saved.
     other = factories.organisation(name="Kvinnor tillsammans")
     factories.user(email="c@example.se", organisation=other)
-    client.post("/logout")
-    login(client, "c@example.se")
+    auth.logout()
+    auth.login("c@example.se")
     refused = client.post(f"/manage/organisations/{other.slug}/activities/new",
                           data=dict(form, title="Kvinnogrupp", start_time="15:30",
                                     end_time="17:00"))
@@ -132,7 +128,7 @@ def test_an_activity_form_places_dates_in_a_room_and_refuses_a_taken_one(client,
     assert first_activity.id
 
 
-def test_moving_cancelling_and_restoring_dates_keep_the_room_true(client, factories):
+def test_moving_cancelling_and_restoring_dates_keep_the_room_true(client, factories, auth):
     venue, stora, _ = kemistvagen(factories)
     it = it_hjalp(factories, stora)
     org = factories.organisation(name="Läxhjälpen")
@@ -140,7 +136,7 @@ def test_moving_cancelling_and_restoring_dates_keep_the_room_true(client, factor
     laxhjalp = factories.activity(org, title="Läxhjälp", room=stora, starts_on=thursday(0),
                                   weekdays="3", start_time=time(17), end_time=time(18),
                                   until=thursday(0) + timedelta(weeks=8))
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     date = next(o for o in laxhjalp.occurrences if o.starts_at > utcnow() + timedelta(days=1))
     day = to_local(date.starts_at).date()
     # Moving into IT-hjälp's time: refused, named, unchanged.
@@ -182,7 +178,7 @@ def test_moving_cancelling_and_restoring_dates_keep_the_room_true(client, factor
     assert db.session.get(Occurrence, it_date.id).status == "cancelled"
 
 
-def test_a_booked_date_moves_with_its_booking_and_frees_the_old_time(client, factories):
+def test_a_booked_date_moves_with_its_booking_and_frees_the_old_time(client, factories, auth):
     venue, stora, _ = kemistvagen(factories)
     org = factories.organisation(name="Läxhjälpen")
     factories.user(email="a@example.se", organisation=org)
@@ -191,17 +187,17 @@ def test_a_booked_date_moves_with_its_booking_and_frees_the_old_time(client, fac
     activity = factories.activity(org, title="Läxhjälp", starts_on=day, weekdays="3",
                                   start_time=time(15), end_time=time(17),
                                   until=day + timedelta(days=1))
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     client.post(f"/manage/organisations/{org.slug}/bookings",
                 data=request_form(stora, day, "15:00", "17:00", repeat_until="",
                                   activity=str(activity.id), action="request"))
     booking = db.session.scalar(db.select(RoomBooking))
     assert booking.occurrence_id is not None
-    client.post("/logout")
-    login(client, "staff@example.se")
+    auth.logout()
+    auth.login("staff@example.se")
     client.post(f"/staff/bookings/{booking.id}/approve", data={"reason": ""})
-    client.post("/logout")
-    login(client, "a@example.se")
+    auth.logout()
+    auth.login("a@example.se")
     date = db.session.get(Occurrence, booking.occurrence_id)
     assert date.room_id == stora.id
     client.post(f"/manage/occurrences/{date.id}/move",
@@ -211,14 +207,8 @@ def test_a_booked_date_moves_with_its_booking_and_frees_the_old_time(client, fac
     assert to_local(booking.starts_at).hour == 18 and booking.status == "approved"
     # The old time is free for another organisation; the new one is not.
     other = factories.organisation(name="Fritidsgänget")
-    old_start = combine_local(day, time(15))
-    new_start = combine_local(day, time(18))
-    free = RoomBooking(room=stora, organisation=other, starts_at=old_start,
-                       ends_at=old_start + timedelta(hours=2))
-    taken = RoomBooking(room=stora, organisation=other, starts_at=new_start,
-                        ends_at=new_start + timedelta(hours=2))
-    db.session.add_all([free, taken])
-    db.session.commit()
+    free = factories.booking(stora, other, day, time(15), time(17), commit=False)
+    taken = factories.booking(stora, other, day, time(18), time(20))
     from directory.bookings.services import BookingConflict, approve_booking
     approve_booking(free, None)
     db.session.commit()
@@ -237,12 +227,12 @@ def test_a_booked_date_moves_with_its_booking_and_frees_the_old_time(client, fac
     db.session.commit()
 
 
-def test_archiving_an_organisation_frees_its_coming_rooms(client, factories):
+def test_archiving_an_organisation_frees_its_coming_rooms(client, factories, auth):
     venue, stora, _ = kemistvagen(factories)
     activity = it_hjalp(factories, stora)
     factories.user(email="staff@example.se", role="staff")
     assert uses_in(stora)
-    login(client, "staff@example.se")
+    auth.login("staff@example.se")
     client.post(f"/staff/organisations/{activity.organisation_id}/archived",
                 data={"reason": "Föreningen är nedlagd"})
     db.session.expire_all()

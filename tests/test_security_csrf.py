@@ -1,7 +1,5 @@
 """With CSRF protection on, as in production: every form POST without a valid token is 400."""
 
-import re
-
 import pytest
 
 from tests.test_authorization_matrix import MATRIX, world  # noqa: F401 (fixture)
@@ -18,15 +16,8 @@ def form_posts(app):
     return sorted(posts)
 
 
-def csrf_login(client, email):
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    return client.post("/login", data={"csrf_token": token, "email": email,
-                                       "password": "ett långt lösenord"})
-
-
-def test_every_form_post_needs_the_token(app, client, world):  # noqa: F811
-    assert csrf_login(client, "staff@example.se").status_code == 303
+def test_every_form_post_needs_the_token(app, client, world, auth):  # noqa: F811
+    assert auth.login("staff@example.se").status_code == 303
     posts = form_posts(app)
     assert len(posts) >= 10
     for endpoint, template in posts:
@@ -36,6 +27,6 @@ def test_every_form_post_needs_the_token(app, client, world):  # noqa: F811
         assert (missing.status_code, wrong.status_code) == (400, 400), endpoint
 
 
-def test_login_with_the_forms_token_works(client, factories):
+def test_login_with_the_forms_token_works(client, factories, auth):
     factories.user()
-    assert csrf_login(client, "medlem@example.se").status_code == 303
+    assert auth.login("medlem@example.se").status_code == 303

@@ -5,7 +5,7 @@ from datetime import time, timedelta
 
 from directory.common.time import local_today
 from directory.extensions import db
-from tests.conftest import login, next_weekday
+from tests.conftest import next_weekday
 
 
 def test_a_typed_date_or_venue_in_a_notice_is_shown_as_text(client):
@@ -14,7 +14,7 @@ def test_a_typed_date_or_venue_in_a_notice_is_shown_as_text(client):
     assert "&lt;b&gt;x&lt;/b&gt;" in page and "&lt;i&gt;y&lt;/i&gt;" in page
 
 
-def test_a_name_in_the_reasons_a_room_is_taken_is_shown_as_text(client, factories):
+def test_a_name_in_the_reasons_a_room_is_taken_is_shown_as_text(client, factories, auth):
     venue = factories.venue(rooms=[("Stora salen", 40)])
     room = venue.rooms[0]
     room.min_notice_hours = 1
@@ -25,7 +25,7 @@ def test_a_name_in_the_reasons_a_room_is_taken_is_shown_as_text(client, factorie
                        end_time=time(16), until=day + timedelta(days=1))
     org = factories.organisation(name="Läxhjälpen")
     factories.user(email="a@example.se", organisation=org)
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     page = client.post(f"/manage/organisations/{org.slug}/bookings", data={
         "room": str(room.id), "day": day.isoformat(), "start_time": "15:00",
         "end_time": "17:00", "activity": "0", "action": "check"}).get_data(as_text=True)

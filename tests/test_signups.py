@@ -13,7 +13,7 @@ from directory.audit.models import AuditEvent
 from directory.common.time import utcnow
 from directory.extensions import db
 from directory.signups.models import Signup
-from tests.conftest import login
+
 
 LINK = re.compile(r'href="(/signups/[A-Za-z0-9_-]+)"')
 
@@ -144,12 +144,12 @@ def test_participant_deletes_their_own_data(client, occ):
     assert client.get("/signups/not-a-token").status_code == 404
 
 
-def test_organisation_sees_the_list_exports_it_and_both_are_audited(client, factories, occ):
+def test_organisation_sees_the_list_exports_it_and_both_are_audited(client, factories, occ, auth):
     form_signup(client, occ)
     factories.user(email="a@example.se", organisation=occ.activity.organisation)
     other = factories.organisation(name="Annan förening")
     factories.user(email="b@example.se", organisation=other)
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     page = client.get(f"/manage/occurrences/{occ.id}/signups").get_data(as_text=True)
     assert "Amina" in page and "+46701234567" in page
     exported = client.get(f"/manage/occurrences/{occ.id}/signups.csv")
@@ -157,17 +157,17 @@ def test_organisation_sees_the_list_exports_it_and_both_are_audited(client, fact
     assert rows[1][:2] == ["Amina", "+46701234567"]
     actions = [e.action for e in db.session.scalars(db.select(AuditEvent))]
     assert actions.count("signups.view") == 1 and actions.count("signups.export") == 1
-    client.post("/logout")
-    login(client, "b@example.se")
+    auth.logout()
+    auth.login("b@example.se")
     assert client.get(f"/manage/occurrences/{occ.id}/signups").status_code == 404
     assert client.get(f"/manage/occurrences/{occ.id}/signups.csv").status_code == 404
 
 
-def test_more_places_promote_at_once(client, factories, occ):
+def test_more_places_promote_at_once(client, factories, occ, auth):
     for name in "ABCD":
         form_signup(client, occ, name, f"{name.lower()}@example.se")
     factories.user(email="a@example.se", organisation=occ.activity.organisation)
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     response = client.post(f"/manage/occurrences/{occ.id}/signups",
                            data={"form": "capacity", "cap-capacity": "3"})
     assert response.status_code == 303
@@ -180,14 +180,12 @@ def test_more_places_promote_at_once(client, factories, occ):
 
 
 def test_purge_across_the_retention_boundary(app, factories):
-    from directory.signups.services import sign_up
     activity = factories.activity(title="Läxhjälp", registration_required=True,
                                   default_capacity=1)
     future = [o for o in activity.occurrences if o.starts_at > utcnow()][:3]
     for i, occ in enumerate(future):
-        sign_up(occ.id, "Amina", f"amina{i}@example.se")
-        sign_up(occ.id, "Bashir", f"bashir{i}@example.se")
-    db.session.commit()
+        factories.signup(occ, "Amina", f"amina{i}@example.se")
+        factories.signup(occ, "Bashir", f"bashir{i}@example.se")
     old, edge, fresh = future
     now = utcnow()
     # Move the dates back in time: 31 and 29 days ago, and yesterday.

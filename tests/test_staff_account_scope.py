@@ -7,17 +7,15 @@ import re
 from directory.accounts.models import User
 from directory.audit.models import AuditEvent
 from directory.extensions import db
-from tests.conftest import login
+from tests.conftest import AuthActions
 
 
-def test_a_municipal_coordinator_cannot_make_a_link_for_a_wider_account(client, factories):
+def test_a_municipal_coordinator_cannot_make_a_link_for_a_wider_account(client, factories, auth):
     taby = factories.municipality("taby")
     goteborg = factories.municipality("goteborg")
     county = factories.user(email="lan@example.se", role="staff")
-    local = factories.user(email="taby@example.se", role="staff")
-    local.municipality_id = taby.id
-    other_local = factories.user(email="gbg@example.se", role="staff")
-    other_local.municipality_id = goteborg.id
+    local = factories.user(email="taby@example.se", role="staff", municipality=taby)
+    other_local = factories.user(email="gbg@example.se", role="staff", municipality=goteborg)
     partner = factories.user(email="partner@example.se", role="partner")
     taby_member = factories.user(email="medlem@taby.example.se",
                                  organisation=factories.organisation(municipality=taby))
@@ -25,7 +23,7 @@ def test_a_municipal_coordinator_cannot_make_a_link_for_a_wider_account(client, 
                                 organisation=factories.organisation(
                                     name="Angered IK", municipality=goteborg))
     db.session.commit()
-    login(client, "taby@example.se")
+    auth.login("taby@example.se")
     page = client.get("/staff/users").get_data(as_text=True)
     listed = set(re.findall(r"<td>([^<]+@[^<]+)</td>", page))
     assert listed == {"taby@example.se", "medlem@taby.example.se"}
@@ -37,15 +35,15 @@ def test_a_municipal_coordinator_cannot_make_a_link_for_a_wider_account(client, 
     answer = client.post(f"/staff/users/{taby_member.id}/password-link")
     assert answer.status_code == 200 and "/account/password/" in answer.get_data(as_text=True)
     # The county-wide coordinator reaches every account.
-    client.post("/logout")
-    login(client, "lan@example.se")
+    auth.logout()
+    auth.login("lan@example.se")
     for account in (local, other_local, partner, gbg_member):
         assert client.post(f"/staff/users/{account.id}/password-link").status_code == 200
     assert db.session.get(User, county.id).role == "staff"
 
 
 def test_a_municipal_coordinator_sees_and_decides_only_their_own_room_requests(client,
-                                                                               factories):
+                                                                               factories, auth):
     from datetime import timedelta
 
     from directory.bookings.models import RoomBooking
@@ -56,15 +54,14 @@ def test_a_municipal_coordinator_sees_and_decides_only_their_own_room_requests(c
                               municipality=goteborg, rooms=[("Samlingssalen", 60)])
     org = factories.organisation(name="Läxhjälpen")
     start = utcnow().replace(microsecond=0) + timedelta(days=5)
-    here = RoomBooking(room=kemistvagen.rooms[0], organisation=org, starts_at=start,
-                       ends_at=start + timedelta(hours=1), purpose="Läxhjälp i Täby")
-    there = RoomBooking(room=angered.rooms[0], organisation=org, starts_at=start,
-                        ends_at=start + timedelta(hours=1), purpose="Läxhjälp i Angered")
-    db.session.add_all([here, there])
-    local = factories.user(email="taby@example.se", role="staff")
-    local.municipality_id = taby.id
+    here = factories.booking(kemistvagen.rooms[0], org, starts_at=start,
+                             ends_at=start + timedelta(hours=1), purpose="Läxhjälp i Täby")
+    there = factories.booking(angered.rooms[0], org, starts_at=start,
+                              ends_at=start + timedelta(hours=1),
+                              purpose="Läxhjälp i Angered")
+    local = factories.user(email="taby@example.se", role="staff", municipality=taby)
     db.session.commit()
-    login(client, "taby@example.se")
+    auth.login("taby@example.se")
     queue = client.get("/staff/bookings").get_data(as_text=True)
     assert "Läxhjälp i Täby" in queue and "Läxhjälp i Angered" not in queue
     assert client.post(f"/staff/bookings/{there.id}/approve",
@@ -74,22 +71,19 @@ def test_a_municipal_coordinator_sees_and_decides_only_their_own_room_requests(c
                        data={"reason": ""}).status_code == 303
 
 
-def test_a_municipal_coordinator_reads_their_own_part_of_the_audit_log(client, factories):
+def test_a_municipal_coordinator_reads_their_own_part_of_the_audit_log(client, factories, auth):
     from directory.audit.services import record
     taby, goteborg = factories.municipality("taby"), factories.municipality("goteborg")
-    local = factories.user(email="taby@example.se", role="staff")
-    local.municipality_id = taby.id
-    colleague = factories.user(email="kollega@taby.example.se", role="staff")
-    colleague.municipality_id = taby.id
-    far = factories.user(email="gbg@example.se", role="staff")
-    far.municipality_id = goteborg.id
+    local = factories.user(email="taby@example.se", role="staff", municipality=taby)
+    colleague = factories.user(email="kollega@taby.example.se", role="staff", municipality=taby)
+    far = factories.user(email="gbg@example.se", role="staff", municipality=goteborg)
     county = factories.user(email="lan@example.se", role="staff")
     org = factories.organisation(municipality=taby)
     record(colleague, "organisation.verified", org, "Täby-beslutet")
     record(far, "organisation.verified", org, "Göteborgs-beslutet")
     record(county, "partner.create", org, "Länets-beslutet")
     db.session.commit()
-    login(client, "taby@example.se")
+    auth.login("taby@example.se")
     page = client.get("/staff/audit").get_data(as_text=True)
     assert "Täby-beslutet" in page
     assert "Göteborgs-beslutet" not in page and "Länets-beslutet" not in page
@@ -98,31 +92,30 @@ def test_a_municipal_coordinator_reads_their_own_part_of_the_audit_log(client, f
         as_text=True)
 
 
-def test_deactivating_an_account_in_scope_ends_its_sessions(app, client, factories):
+def test_deactivating_an_account_in_scope_ends_its_sessions(app, client, factories, auth):
     taby = factories.municipality("taby")
     org = factories.organisation(municipality=taby)
     member = factories.user(email="medlem@taby.example.se", organisation=org)
     county = factories.user(email="lan@example.se", role="staff")
-    local = factories.user(email="taby@example.se", role="staff")
-    local.municipality_id = taby.id
+    local = factories.user(email="taby@example.se", role="staff", municipality=taby)
     db.session.commit()
     member_browser = app.test_client()
-    login(member_browser, "medlem@taby.example.se")
+    AuthActions(member_browser).login("medlem@taby.example.se")
     assert member_browser.get("/account").status_code == 200
-    login(client, "taby@example.se")
+    auth.login("taby@example.se")
     assert client.post(f"/staff/users/{county.id}/deactivate").status_code == 404
     assert client.post(f"/staff/users/{member.id}/deactivate").status_code == 303
     assert member_browser.get("/account").status_code == 302  # logged out at once
-    assert login(member_browser, "medlem@taby.example.se").status_code != 303
+    assert AuthActions(member_browser).login("medlem@taby.example.se").status_code != 303
     client.post(f"/staff/users/{member.id}/reactivate")
-    assert login(member_browser, "medlem@taby.example.se").status_code == 303
+    assert AuthActions(member_browser).login("medlem@taby.example.se").status_code == 303
 
 
-def test_log_out_everywhere_else_keeps_this_browser(app, client, factories):
+def test_log_out_everywhere_else_keeps_this_browser(app, client, factories, auth):
     factories.user(email="a@example.se", organisation=factories.organisation())
     other = app.test_client()
-    login(other, "a@example.se")
-    login(client, "a@example.se")
+    AuthActions(other).login("a@example.se")
+    auth.login("a@example.se")
     assert client.post("/account/sessions/end").status_code == 303
     assert client.get("/account").status_code == 200
     assert other.get("/account").status_code == 302

@@ -10,7 +10,7 @@ import pytest
 from directory.activities.models import Occurrence
 from directory.common.time import local_today
 from directory.extensions import db
-from tests.conftest import login
+
 
 # The gazetteer's points. Within 1 km of each other: none of these (Gårdsten–Angered
 # 1.42 km, Kortedala–Bergsjön 2.09 km, Gårdsten–Lövgärdet 1.4 km).
@@ -58,8 +58,8 @@ def offer(factories):
     return gbg
 
 
-def test_districts_are_listed_least_offer_first(client, offer):
-    login(client, "samordnare@example.se")
+def test_districts_are_listed_least_offer_first(client, offer, auth):
+    auth.login("samordnare@example.se")
     response = client.get("/staff/map?kommun=goteborg&radius_km=1")
     body = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -83,8 +83,8 @@ def test_districts_are_listed_least_offer_first(client, offer):
     assert "Kortedala: 0 activities within 1 km" in kortedala[0]["label"]
 
 
-def test_filters_and_dates_change_what_counts(client, offer):
-    login(client, "samordnare@example.se")
+def test_filters_and_dates_change_what_counts(client, offer, auth):
+    auth.login("samordnare@example.se")
     body = client.get("/staff/map?kommun=goteborg&radius_km=1&focus=arbete").get_data(
         as_text=True)
     found = dict(rows(body))
@@ -96,8 +96,8 @@ def test_filters_and_dates_change_what_counts(client, offer):
     assert dict(rows(body))["Angered"] == 2  # Språkcafé and the summer camp
 
 
-def test_a_cancelled_date_is_no_offer(client, offer):
-    login(client, "samordnare@example.se")
+def test_a_cancelled_date_is_no_offer(client, offer, auth):
+    auth.login("samordnare@example.se")
     for occurrence in db.session.scalars(db.select(Occurrence)):
         if occurrence.activity.title == "Språkcafé":
             occurrence.status = "cancelled"
@@ -106,13 +106,12 @@ def test_a_cancelled_date_is_no_offer(client, offer):
     assert dict(rows(body))["Angered"] == 0
 
 
-def test_a_coordinator_of_one_municipality_sees_only_it(client, offer, factories):
+def test_a_coordinator_of_one_municipality_sees_only_it(client, offer, factories, auth):
     from directory.accounts.services import find_user
     molndal = factories.municipality("molndal")
-    user = find_user("samordnare@example.se")
-    user.municipality_id = molndal.id
+    find_user("samordnare@example.se").municipality_id = molndal.id
     db.session.commit()
-    login(client, "samordnare@example.se")
+    auth.login("samordnare@example.se")
     body = client.get("/staff/map?kommun=goteborg").get_data(as_text=True)
     assert "in Mölndal." in body and "Gårdsten" not in body
 
@@ -120,8 +119,8 @@ def test_a_coordinator_of_one_municipality_sees_only_it(client, offer, factories
 @pytest.mark.parametrize("query", ["radius_km=abc", "radius_km=-3", "radius_km=100000",
                                    "kommun=ingenstans", "focus=nope", "from=igår",
                                    "to=2026-13-45", "lang=xx"])
-def test_bad_input_never_breaks_the_page(client, offer, query):
-    login(client, "samordnare@example.se")
+def test_bad_input_never_breaks_the_page(client, offer, query, auth):
+    auth.login("samordnare@example.se")
     response = client.get(f"/staff/map?{query}")
     assert response.status_code == 200
     assert "Towns and districts, the least offer first" in response.get_data(as_text=True)

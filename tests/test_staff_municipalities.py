@@ -12,7 +12,7 @@ from directory.audit.models import AuditEvent
 from directory.extensions import db
 from directory.organisations.services import set_coordinator_municipality
 from directory.taxonomy.models import Municipality
-from tests.conftest import login
+
 
 
 def by_code(code):
@@ -38,10 +38,8 @@ def coordinators(factories):
     factories.organisation(name="Läxhjälpen", municipality=taby)
     factories.venue(municipality=taby)
     county = factories.user(email="lan@example.se", role="staff")
-    here = factories.user(email="taby@example.se", role="staff")
-    here.municipality_id = taby.id
-    elsewhere = factories.user(email="gbg@example.se", role="staff")
-    elsewhere.municipality_id = goteborg.id
+    here = factories.user(email="taby@example.se", role="staff", municipality=taby)
+    elsewhere = factories.user(email="gbg@example.se", role="staff", municipality=goteborg)
     member = factories.user(email="medlem@example.se")
     db.session.commit()
     return {"county": county.id, "here": here.id, "elsewhere": elsewhere.id,
@@ -51,8 +49,8 @@ def coordinators(factories):
 # ------------------------------------------------------------------ municipalities page
 
 def test_the_county_wide_coordinator_sees_every_municipality_by_county(client,
-                                                                       coordinators):
-    login(client, "lan@example.se")
+                                                                       coordinators, auth):
+    auth.login("lan@example.se")
     assert 'href="/staff/municipalities"' in client.get("/account").get_data(as_text=True)
     page = client.get("/staff/municipalities").get_data(as_text=True)
     captions = re.findall(r"<caption>([^<]+)</caption>", page)
@@ -66,8 +64,8 @@ def test_the_county_wide_coordinator_sees_every_municipality_by_county(client,
     assert '<th scope="row">Täby</th>' in page and '<th scope="col">Code</th>' in page
 
 
-def test_the_filters_show_only_enabled_ones_or_one_county(client, coordinators):
-    login(client, "lan@example.se")
+def test_the_filters_show_only_enabled_ones_or_one_county(client, coordinators, auth):
+    auth.login("lan@example.se")
     page = client.get("/staff/municipalities?enabled=1").get_data(as_text=True)
     assert re.findall(r'<tr id="m-(\d{4})">', page) == ["0160", "1480"]
     assert re.findall(r"<caption>([^<]+)</caption>", page) == [
@@ -83,8 +81,8 @@ def test_the_filters_show_only_enabled_ones_or_one_county(client, coordinators):
     assert len(re.findall(r'<tr id="m-\d{4}">', page)) == 290
 
 
-def test_enabling_and_disabling_one_that_nothing_uses(client, coordinators):
-    login(client, "lan@example.se")
+def test_enabling_and_disabling_one_that_nothing_uses(client, coordinators, auth):
+    auth.login("lan@example.se")
     answer = client.post("/staff/municipalities/1481/enable", data={"county": "14",
                                                                    "enabled": "1"})
     assert answer.status_code == 303
@@ -104,8 +102,8 @@ def test_enabling_and_disabling_one_that_nothing_uses(client, coordinators):
     assert disabled.summary == "1480 Göteborg"
 
 
-def test_one_still_in_use_is_not_disabled_and_the_page_says_why(client, coordinators):
-    login(client, "lan@example.se")
+def test_one_still_in_use_is_not_disabled_and_the_page_says_why(client, coordinators, auth):
+    auth.login("lan@example.se")
     answer = client.post("/staff/municipalities/0160/disable", data={"enabled": "1"})
     assert answer.status_code == 422
     page = answer.get_data(as_text=True)
@@ -118,16 +116,16 @@ def test_one_still_in_use_is_not_disabled_and_the_page_says_why(client, coordina
     assert by_code("0160").enabled and not events("municipality.disable")
 
 
-def test_unknown_codes_are_not_there(client, coordinators):
-    login(client, "lan@example.se")
+def test_unknown_codes_are_not_there(client, coordinators, auth):
+    auth.login("lan@example.se")
     for path in ("/staff/municipalities/9999/enable", "/staff/municipalities/abc/enable",
                  "/staff/municipalities/01600/disable"):
         assert client.post(path).status_code == 404, path
     assert db.session.scalar(db.select(db.func.count()).select_from(Municipality)) == 2
 
 
-def test_a_municipal_coordinator_gets_404_and_changes_nothing(client, coordinators):
-    login(client, "taby@example.se")
+def test_a_municipal_coordinator_gets_404_and_changes_nothing(client, coordinators, auth):
+    auth.login("taby@example.se")
     assert 'href="/staff/municipalities"' not in client.get("/account").get_data(
         as_text=True)
     assert client.get("/staff/municipalities").status_code == 404
@@ -140,8 +138,8 @@ def test_a_municipal_coordinator_gets_404_and_changes_nothing(client, coordinato
 # ------------------------------------------------------------ a coordinator's municipality
 
 def test_the_county_wide_coordinator_sets_another_coordinators_municipality(client,
-                                                                            coordinators):
-    login(client, "lan@example.se")
+                                                                            coordinators, auth):
+    auth.login("lan@example.se")
     page = client.get("/staff/users").get_data(as_text=True)
     here, elsewhere = coordinators["here"], coordinators["elsewhere"]
     # A choice for the other coordinators; none for members or for oneself.
@@ -162,8 +160,8 @@ def test_the_county_wide_coordinator_sets_another_coordinators_municipality(clie
                      for e in events("account.municipality"))
     assert changes == sorted([(here, "0160", "1480"), (elsewhere, "1480", None)])
     # The newly county-wide coordinator reaches the county's pages at once.
-    client.post("/logout")
-    login(client, "gbg@example.se")
+    auth.logout()
+    auth.login("gbg@example.se")
     assert client.get("/staff/municipalities").status_code == 200
 
 
@@ -179,14 +177,14 @@ def test_the_county_wide_coordinator_sets_another_coordinators_municipality(clie
                        "coordinator."),
 ])
 def test_refused_choices_are_shown_beside_the_field(client, factories, coordinators,
-                                                    chosen, target, message):
+                                                    chosen, target, message, auth):
     kiruna = Municipality(code="2584", slug="kiruna", name="Kiruna",
                           county="Norrbottens län", enabled=False)
     db.session.add(kiruna)
     db.session.commit()
     value = {"disabled": str(kiruna.id), "taby": str(coordinators["taby"])}.get(chosen,
                                                                                 chosen)
-    login(client, "lan@example.se")
+    auth.login("lan@example.se")
     account = coordinators[target]
     answer = client.post(f"/staff/users/{account}/municipality",
                          data={"municipality": value} if value else {})
@@ -205,11 +203,11 @@ def test_refused_choices_are_shown_beside_the_field(client, factories, coordinat
 
 
 def test_a_municipal_coordinator_cannot_change_or_widen_any_scope(client, factories,
-                                                                  coordinators):
+                                                                  coordinators, auth):
     colleague = factories.user(email="taby2@example.se", role="staff")
     colleague.municipality_id = coordinators["taby"]
     db.session.commit()
-    login(client, "taby@example.se")
+    auth.login("taby@example.se")
     page = client.get("/staff/users").get_data(as_text=True)
     assert "/municipality" not in page and "<select" not in page
     assert re.search(r"<td>\s*Täby</td>", page)

@@ -3,12 +3,12 @@
 from directory.audit.models import AuditEvent
 from directory.extensions import db
 from directory.venues.models import Room, Venue
-from tests.conftest import login
+from tests.conftest import AuthActions
 
 
 def staff(client, factories):
     factories.user(email="staff@example.se", role="staff")
-    login(client, "staff@example.se")
+    AuthActions(client).login("staff@example.se")
 
 
 def test_create_a_venue_with_a_room_hours_and_a_closed_day(client, factories):

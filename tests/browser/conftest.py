@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 
 from directory import create_app
 from directory.extensions import db
-from tests.conftest import config_for_tests
+from tests.conftest import PASSWORD, config_for_tests
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,6 +71,15 @@ def page(browser):
 @pytest.fixture
 def url(live_server):
     return lambda path: live_server.live_url + path
+
+
+def log_in(page, url, email, lang="sv"):
+    """Log in through the login form in `lang`, as a person would; waits for /account."""
+    page.goto(url(f"/language/{lang}?next=/login"))
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url("**/account")
 
 
 @functools.lru_cache(maxsize=1)

@@ -4,16 +4,9 @@ the coordinates are plain fields."""
 
 from directory.extensions import db
 from directory.organisations.models import Organisation
+from tests.browser.conftest import log_in
 from tests.browser.test_map import TILES, strict_page  # noqa: F401 - a fixture
 from tests.browser.test_self_service import owner_of_a_verified_organisation
-
-
-def log_in(page, url, email):
-    page.goto(url("/language/sv?next=/login"))
-    page.get_by_label("E-post").fill(email)
-    page.get_by_label("Lösenord").fill("ett långt lösenord")
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url("**/account")
 
 
 def test_a_click_on_the_map_places_the_pin_and_it_is_saved(strict_page, url,  # noqa: F811

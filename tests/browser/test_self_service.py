@@ -6,7 +6,7 @@ from datetime import timedelta
 from directory.common.time import local_today
 from directory.extensions import db
 from directory.organisations.models import Organisation
-from tests.browser.conftest import axe_report, run_axe
+from tests.browser.conftest import axe_report, log_in, run_axe
 from tests.conftest import make_user
 
 
@@ -22,11 +22,7 @@ def owner_of_a_verified_organisation(live_server, email):
 
 def test_owner_creates_a_weekly_activity_and_it_is_public(page, url, live_server):
     slug = owner_of_a_verified_organisation(live_server, "agare@example.se")
-    page.goto(url("/language/sv?next=/login"))
-    page.get_by_label("E-post").fill("agare@example.se")
-    page.get_by_label("Lösenord").fill("ett långt lösenord")
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url("**/account")
+    log_in(page, url, "agare@example.se")
     failures = []
     for path in ("/account", f"/manage/organisations/{slug}",
                  f"/manage/organisations/{slug}/activities",
@@ -68,11 +64,7 @@ def test_coordinator_pages_pass_axe(page, url, live_server):
     with live_server.app_context():
         make_user(email="samordnare@example.se", role="staff")
         db.session.remove()
-    page.goto(url("/language/ar?next=/login"))
-    page.locator("#email").fill("samordnare@example.se")
-    page.locator("#password").fill("ett långt lösenord")
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url("**/account")
+    log_in(page, url, "samordnare@example.se", "ar")
     failures = []
     for path in ("/account", "/staff/organisations", "/staff/audit", "/staff/users",
                  "/staff/terms", "/staff/partners", "/staff/bookings", "/staff/schedule",
@@ -86,11 +78,7 @@ def test_coordinator_pages_pass_axe(page, url, live_server):
 
 def test_room_request_with_the_week_shown_passes_axe(page, url, live_server):
     slug = owner_of_a_verified_organisation(live_server, "lokal@example.se")
-    page.goto(url("/language/ar?next=/login"))
-    page.locator("#email").fill("lokal@example.se")
-    page.locator("#password").fill("ett långt lösenord")
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url("**/account")
+    log_in(page, url, "lokal@example.se", "ar")
     page.goto(url(f"/manage/organisations/{slug}/bookings"))
     day = local_today() + timedelta(days=3)
     page.locator("#day").fill(day.isoformat())

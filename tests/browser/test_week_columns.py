@@ -4,7 +4,7 @@ columns, on a wide screen and in Arabic (right to left), and a filtered week pas
 import pytest
 
 from directory.extensions import db
-from tests.browser.conftest import axe_report, run_axe
+from tests.browser.conftest import axe_report, log_in, run_axe
 from tests.conftest import make_user
 
 
@@ -16,14 +16,6 @@ def coordinator_page(page, url, live_server):
             make_user(email="veckan@example.se", role="staff")
         db.session.remove()
     return page
-
-
-def log_in(page, url, lang):
-    page.goto(url(f"/language/{lang}?next=/login"))
-    page.locator("#email").fill("veckan@example.se")
-    page.locator("#password").fill("ett långt lösenord")
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url("**/account")
 
 
 def column_edges(page):
@@ -39,7 +31,7 @@ def column_edges(page):
 def test_the_days_line_up_across_meeting_places(coordinator_page, url, lang):
     page = coordinator_page
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, url, lang)
+    log_in(page, url, "veckan@example.se", lang)
     page.goto(url("/staff/schedule"))
     edges = column_edges(page)
     assert len(edges) > 2 and all(len(e) == 8 for e in edges)
@@ -48,7 +40,7 @@ def test_the_days_line_up_across_meeting_places(coordinator_page, url, lang):
 
 def test_a_filtered_week_passes_axe(coordinator_page, url):
     page = coordinator_page
-    log_in(page, url, "sv")
+    log_in(page, url, "veckan@example.se")
     page.goto(url("/staff/schedule?kommun=finns-inte"))
     assert page.locator(".notice").count() == 1
     page.locator("#f-venue").select_option(index=1)
