@@ -145,3 +145,5 @@ def pending_bookings(filters, options):
     if place is not None:
         stmt = stmt.where(place.condition(RoomBooking.room_id))
     return db.session.scalars(stmt.order_by(RoomBooking.starts_at)).all()
+
+
