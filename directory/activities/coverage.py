@@ -27,7 +27,7 @@ from .models import Activity, Occurrence
 from .services import occurrence_query
 
 WINDOW_DAYS = 28        # the coming four weeks, unless `from`/`to` say otherwise
-RADIUS_CHOICES = (1, 2, 5)
+WALKING_DISTANCES_KM = (1, 2, 5)  # what the map counts within (a list near a place: maps)
 DEFAULT_RADIUS_KM = 2   # walking distance
 GRID_DEGREES = 0.05     # cells for counting points near a district
 
@@ -86,40 +86,51 @@ class Coverage:
     districts: list   # District, thinnest first
     activity_count: int
     unplaced: int     # matching activities with no place on the map
+    filters: object = None  # the ListFilters applied: municipality and window chosen
+    notices: tuple = ()     # the filters' parse notices, then the query's
+
+
+def walking_radius(value):
+    """The walking distance asked for (km, one of WALKING_DISTANCES_KM), else the
+    default."""
+    try:
+        radius_km = int(value if value is not None else DEFAULT_RADIUS_KM)
+    except ValueError:
+        return DEFAULT_RADIUS_KM
+    return radius_km if radius_km in WALKING_DISTANCES_KM else DEFAULT_RADIUS_KM
 
 
 def default_window(filters):
-    """Without dates, the coming four weeks."""
+    """The filters with, when they give no dates, the coming four weeks."""
     if filters.date_from is None and filters.date_to is None:
-        filters.date_to = local_today() + timedelta(days=WINDOW_DAYS - 1)
+        return filters.but(date_to=local_today() + timedelta(days=WINDOW_DAYS - 1))
+    return filters
 
 
 def chosen_municipality(filters, limited_to=None):
     """The municipality to show: the coordinator's own when they are limited to one,
     else the `kommun` filter, else the one with the most activities."""
     if limited_to is not None:
-        municipality = db.session.get(Municipality, limited_to)
-        filters.kommun = municipality.slug
-        return municipality
+        return db.session.get(Municipality, limited_to)
     if filters.kommun:
         found = db.session.scalar(select(Municipality).filter_by(slug=filters.kommun))
         if found is not None:
             return found
-    busiest = db.session.scalar(
+    return db.session.scalar(
         select(Municipality).join(Activity, Activity.municipality_id == Municipality.id)
         .group_by(Municipality.id).order_by(func.count(Activity.id).desc(), Municipality.name)
         .limit(1)) or db.session.scalar(select(Municipality).order_by(Municipality.name))
-    if busiest is not None:
-        filters.kommun = busiest.slug
-    return busiest
 
 
 def coverage(filters, radius_km, limited_to=None, now=None):
-    """The Coverage of the municipality chosen by `filters` (see chosen_municipality)."""
-    default_window(filters)
+    """The Coverage of the municipality chosen by `filters` (see chosen_municipality),
+    in their dates or the coming four weeks; never near one place (every district is
+    measured from). `filters` is not changed: the Coverage holds the filters applied."""
+    filters = default_window(filters).but(near="")
     municipality = chosen_municipality(filters, limited_to)
     if municipality is None:
-        return Coverage(None, radius_km, [], [], 0, 0)
+        return Coverage(None, radius_km, [], [], 0, 0, filters, filters.notices)
+    filters = filters.but(kommun=municipality.slug)
     query = occurrence_query(filters, now)
     in_window = (select(Occurrence.id)
                  .where(Occurrence.activity_id == Activity.id, Occurrence.status == "scheduled",
@@ -135,7 +146,7 @@ def coverage(filters, radius_km, limited_to=None, now=None):
     placed = {a.id for p in places for a in p.activities}
     districts = _districts(municipality, places, radius_km)
     return Coverage(municipality, radius_km, places, districts, len(matching),
-                    len(matching) - len(placed))
+                    len(matching) - len(placed), filters, filters.notices + query.notices)
 
 
 def _places(activities, query):

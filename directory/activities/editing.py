@@ -127,7 +127,7 @@ def chosen_room(data, organisation, by_user, current=None):
     if not may_choose_room(by_user, room):
         raise ActivityError("room_id", _l("This room needs a coordinator's approval: "
                                           "ask for it under room bookings."))
-    if organisation.status != "verified" and not getattr(by_user, "is_staff", False):
+    if not organisation.is_public and not getattr(by_user, "is_staff", False):
         raise ActivityError("room_id", _l("Rooms can be used once the organisation "
                                           "is verified."))
     return room_id

@@ -3,7 +3,8 @@
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
+from sqlalchemy import event, select
+from sqlalchemy.ext.hybrid import hybrid_property
 
 from ..common.errors import FieldError
 from ..common.i18n import SpokenLanguagesMixin, TranslatableMixin
@@ -11,6 +12,7 @@ from ..common.text import search_blob
 from ..common.time import utcnow
 from ..common.types import UTCDateTime
 from ..extensions import db
+from ..organisations.models import Organisation
 from .schedule import Schedule
 
 class ActivityError(FieldError):
@@ -111,6 +113,21 @@ class Activity(SpokenLanguagesMixin, TranslatableMixin, db.Model):
     @property
     def is_free(self):
         return not self.cost
+
+    @hybrid_property
+    def is_public(self):
+        """Publicly listed, with every date: its organisation is public (nothing else
+        decides it; an ended series stays readable)."""
+        return self.organisation.is_public
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls):
+        # Checked per activity (correlated) rather than as a list of public
+        # organisations, so SQLite never walks that list to find activities.
+        return (select(Organisation.id)
+                .where(Organisation.id == cls.organisation_id, Organisation.is_public)
+                .exists())
 
     def refresh_search_text(self):
         self.search_text = search_blob(self.title, self.description,

@@ -27,6 +27,7 @@ from .models import Activity, Occurrence
 # each time): a page of 20 usually needs the nearest two or three.
 PLACES_AT_A_TIME = 8
 
+
 @dataclass
 class Nearby:
     """The places within `radius_km` of `place`."""
@@ -58,22 +59,19 @@ class Nearby:
                    Occurrence.room_id.not_in(Nearby.located_rooms()))
 
 
-def find_nearby(filters):
-    """The places near `filters.near` (None with a notice when it names no place).
-
-    Sets `filters.near_place`; `filters.distances` is filled per page later.
-    """
-    place = resolve_near(filters)
+def find_nearby(near, radius_km):
+    """(Nearby or None, notices): the places within `radius_km` of the place `near`
+    names; None with a notice when it names no place, and with none for no `near`."""
+    place, notice = resolve_near(near)
     if place is None:
-        return None
-    filters.near_place = place
-    venues = within(Venue, place, filters.radius_km)
+        return None, (notice,) if notice else ()
+    venues = within(Venue, place, radius_km)
     rooms = {}
     if venues:
         rooms = dict(db.session.execute(select(Room.id, Room.venue_id)
                                         .where(Room.venue_id.in_(list(venues)))).all())
-    activities = within(Activity, place, filters.radius_km)
-    return Nearby(place, filters.radius_km, venues, rooms, activities)
+    activities = within(Activity, place, radius_km)
+    return Nearby(place, radius_km, venues, rooms, activities), ()
 
 
 def _one_of(column, ids):
@@ -102,11 +100,9 @@ def _matching_ids(query, ids):
         return set(db.session.scalars(query.matching_activities().where(
             _one_of(Activity.id, ids))))
     # Only "public" to check: take away the few activities of organisations that are not
-    # verified, rather than looking up each activity's organisation. "Not verified" as
-    # two ranges of the status index rather than a scan of all of it.
+    # public, rather than looking up each activity's organisation.
     hidden = db.session.scalars(select(Activity.id).where(Activity.organisation_id.in_(
-        select(Organisation.id).where(or_(Organisation.status < "verified",
-                                          Organisation.status > "verified")))))
+        select(Organisation.id).where(Organisation.not_public()))))
     return set(ids).difference(hidden)
 
 

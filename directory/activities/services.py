@@ -5,12 +5,11 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..common.db import is_postgres
-from ..common.text import like_pattern
+from ..common.listing import ListResult, matches_text, speaks, tagged
 from ..common.time import local_day_bounds, local_today, to_local, utcnow
 from ..extensions import db
 from ..organisations.models import Organisation
@@ -130,9 +129,10 @@ WALK_COST = 8
 SPREAD = 12
 
 
-@dataclass
+@dataclass(frozen=True)
 class OccurrenceQuery:
-    """Filters turned into SQL conditions, once (unknown slugs add one notice each)."""
+    """Filters turned into SQL conditions, once; `notices` says what of the filters
+    named nothing (an unknown slug or meeting place, a place not found)."""
 
     activity_conditions: list  # on Activity; none: every public activity
     time_conditions: list      # on Occurrence.ends_at and starts_at
@@ -142,6 +142,7 @@ class OccurrenceQuery:
     # LONGEST_DATE): where a walk in time order starts, instead of passing every date
     # of the past, which grows with the years. Counting needs no such bound.
     walk_from: object = None
+    notices: tuple = ()
 
     @property
     def narrows(self):
@@ -157,14 +158,14 @@ class OccurrenceQuery:
 
     def matching_activities(self):
         """A select of the ids of public activities meeting the activity conditions."""
-        return select(Activity.id).where(_activity_is_public(), *self.activity_conditions)
+        return select(Activity.id).where(Activity.is_public, *self.activity_conditions)
 
     def _activity_matches(self, per_occurrence, walking=False):
         if per_occurrence:
             # Correlated: SQLite checks the activity of each occurrence it comes to,
             # walking in time order or starting from a venue's rooms.
             check = select(Activity.id).where(Activity.id == Occurrence.activity_id,
-                                              _activity_is_public(), *self.activity_conditions)
+                                              Activity.is_public, *self.activity_conditions)
             if walking and is_postgres():
                 # A walk in time order: OFFSET 0 keeps PostgreSQL from making a join of
                 # it, which under the LIMIT it may run as a list of every matching
@@ -196,7 +197,7 @@ class OccurrenceQuery:
         # alone) and take away those of activities that are not public, rather than
         # checking each occurrence's organisation.
         hidden_activities = select(Activity.id).where(Activity.organisation_id.in_(
-            select(Organisation.id).where(Organisation.status != "verified")))
+            select(Organisation.id).where(Organisation.not_public())))
         hidden = (select(func.count()).select_from(Occurrence)
                   .where(Occurrence.activity_id.in_(hidden_activities), *self.time_conditions)
                   .scalar_subquery())
@@ -218,60 +219,66 @@ class OccurrenceQuery:
         return rows_wanted * spread * WALK_COST <= matches
 
 
-def _activity_is_public():
-    """The activity's organisation is verified.
-
-    Checked per activity (correlated) rather than as a list of verified
-    organisations, so SQLite never walks that list to find activities.
-    """
-    return (select(Organisation.id)
-            .where(Organisation.id == Activity.organisation_id,
-                   Organisation.status == "verified")
-            .exists())
-
-
 def occurrence_query(filters, now=None):
-    """Turn list filters into an OccurrenceQuery.
+    """Turn list filters into an OccurrenceQuery (never writing into `filters`).
 
-    Public: the organisation is verified. Without `from`, occurrences that have not
-    yet ended; `to` includes that whole Stockholm day.
+    Public: Activity.is_public. Without `from`, occurrences that have not yet ended;
+    `to` includes that whole Stockholm day.
     """
-    now = now or utcnow()
     resolved = resolve_common_filters(filters)
-    on_activity, on_time, on_place = [], [], []
-    since = local_day_bounds(filters.date_from)[0] if filters.date_from else now
-    on_time.append(Occurrence.ends_at > since)
-    if filters.date_to:
-        on_time.append(Occurrence.starts_at < local_day_bounds(filters.date_to)[1])
-    if filters.q:
-        pattern = like_pattern(filters.q)
-        on_activity.append(or_(
-            Activity.search_text.like(pattern, escape="\\"),
-            Activity.organisation_id.in_(select(Organisation.id).where(
-                Organisation.search_text.like(pattern, escape="\\")))))
-    if resolved.focus_ids:
-        on_activity.append(Activity.id.in_(
-            select(activity_focus_area.c.activity_id)
-            .where(activity_focus_area.c.focus_area_id.in_(resolved.focus_ids))))
-    if resolved.target_ids:
-        on_activity.append(Activity.id.in_(
-            select(activity_target_group.c.activity_id)
-            .where(activity_target_group.c.target_group_id.in_(resolved.target_ids))))
-    if filters.lang:
-        on_activity.append(Activity.language_codes.like(Activity.language_pattern(filters.lang)))
+    since, on_time = date_conditions(filters, now or utcnow())
+    nearby, near_notices = find_nearby(filters.near, filters.radius_km)
+    on_place, venue_notices = venue_conditions(filters.venue)
+    return OccurrenceQuery(activity_conditions(resolved, filters.q, filters.lang), on_time,
+                           on_place, nearby, since - LONGEST_DATE,
+                           resolved.notices + near_notices + venue_notices)
+
+
+def activity_conditions(resolved, q="", lang=""):
+    """The filters as conditions on Activity, one per concern: text (the activity's or
+    its organisation's), focus areas, target groups, spoken language, municipality,
+    organisations. `resolved` (organisations.services.ResolvedFilters) holds ids or
+    selects of ids; None leaves that filter out. For lists, partner feeds and the offer
+    map alike."""
+    conditions = []
+    if q:
+        conditions.append(or_(matches_text(Activity, q), Activity.organisation_id.in_(
+            select(Organisation.id).where(matches_text(Organisation, q)))))
+    if resolved.focus_ids is not None:
+        conditions.append(tagged(Activity.id, activity_focus_area.c.activity_id,
+                                 activity_focus_area.c.focus_area_id, resolved.focus_ids))
+    if resolved.target_ids is not None:
+        conditions.append(tagged(Activity.id, activity_target_group.c.activity_id,
+                                 activity_target_group.c.target_group_id, resolved.target_ids))
+    if lang:
+        conditions.append(speaks(Activity, lang))
     if resolved.municipality_id:
-        on_activity.append(Activity.municipality_id == resolved.municipality_id)
-    if resolved.organisation_id:
-        on_activity.append(Activity.organisation_id == resolved.organisation_id)
-    nearby = find_nearby(filters) if filters.near else None
-    if filters.venue:
-        venue_id = db.session.scalar(select(Venue.id).where(Venue.slug == filters.venue))
-        if venue_id is None:
-            filters.notices.append(_l("There is no meeting place “%(value)s”; "
-                                      "that filter is ignored.", value=filters.venue))
-        else:
-            on_place.append(at_venues([venue_id]).condition())
-    return OccurrenceQuery(on_activity, on_time, on_place, nearby, since - LONGEST_DATE)
+        conditions.append(Activity.municipality_id == resolved.municipality_id)
+    if resolved.organisation_ids is not None:
+        conditions.append(Activity.organisation_id.in_(resolved.organisation_ids))
+    return conditions
+
+
+def date_conditions(filters, now):
+    """(since, [conditions on Occurrence]): dates ending after `from`'s first moment
+    (else after `now`), and starting before the end of the Stockholm day `to`."""
+    since = local_day_bounds(filters.date_from)[0] if filters.date_from else now
+    conditions = [Occurrence.ends_at > since]
+    if filters.date_to:
+        conditions.append(Occurrence.starts_at < local_day_bounds(filters.date_to)[1])
+    return since, conditions
+
+
+def venue_conditions(slug):
+    """([conditions on Occurrence], notices) for the `venue` filter: at that meeting
+    place (AtVenues); an unknown slug is left out with a notice."""
+    if not slug:
+        return [], ()
+    venue_id = db.session.scalar(select(Venue.id).where(Venue.slug == slug))
+    if venue_id is None:
+        return [], (_l("There is no meeting place “%(value)s”; that filter is ignored.",
+                       value=slug),)
+    return [at_venues([venue_id]).condition()], ()
 
 
 @dataclass(frozen=True)
@@ -283,9 +290,10 @@ class AtVenues:
 
     room_ids: frozenset
 
-    def condition(self):
-        """SQL: the occurrence is at one of the meeting places."""
-        return Occurrence.room_id.in_(sorted(self.room_ids) or [-1])
+    def condition(self, room_column=Occurrence.room_id):
+        """SQL: the occurrence (or what `room_column` is of, e.g. a room booking) is at
+        one of the meeting places."""
+        return room_column.in_(sorted(self.room_ids) or [-1])
 
     def holds(self, occurrence):
         return occurrence.room_id in self.room_ids
@@ -307,45 +315,32 @@ def public_occurrences(filters, now=None):
     return query.statement(walk=not query.narrows).options(*occurrence_loading())
 
 
-class OccurrencePage(Pagination):
-    """One page of public occurrences with the exact total, for pages and the API.
-
-    The total is counted first, and picks the cheaper way to fetch the page: the
-    page's ids on their own, then those rows with what rendering needs.
-    """
-
-    def _query_items(self):
-        filters = self._query_args["filters"]
-        query = occurrence_query(filters, self._query_args.get("now"))
-        offset = (self.page - 1) * self.per_page
-        if query.nearby is not None:
-            self._total, ids = nearby_page_ids(query, query.nearby, offset, self.per_page,
-                                               self._query_args.get("one_per_place", False))
-            items = occurrences_by_id(ids)
-            for occ in items:
-                filters.distances[occ.id] = occurrence_distance_km(occ, filters.near_place)
-            return items
-        self._total = query.count()
-        if offset >= self._total:
-            return []
-        walk = query.walk_is_cheaper(self._total, offset + self.per_page)
-        ids = db.session.scalars(query.statement(walk).with_only_columns(Occurrence.id)
-                                 .limit(self.per_page).offset(offset)).all()
-        return occurrences_by_id(ids)
-
-    def _query_count(self):
-        return self._total
-
-
 def public_occurrence_page(filters, page, per_page, now=None, one_per_place=False):
-    """Page `page` (from 1) of public occurrences matching `filters`, soonest first.
+    """ListResult: page `page` (from 1) of public occurrences matching `filters`,
+    soonest first, with the exact total.
 
     Near a place (`filters.near`): nearest first, then soonest, with each shown
-    occurrence's distance in `filters.distances` by occurrence id; `one_per_place`
-    gives each activity's next occurrence at each place only (see activities.nearby).
+    occurrence's distance by occurrence id; `one_per_place` gives each activity's next
+    occurrence at each place only (see activities.nearby). Otherwise the total is
+    counted first, and picks the cheaper way to fetch the page: the page's ids on their
+    own, then those rows with what rendering needs.
     """
-    return OccurrencePage(page=page, per_page=per_page, max_per_page=None, error_out=False,
-                          filters=filters, now=now, one_per_place=one_per_place)
+    query = occurrence_query(filters, now)
+    notices = filters.notices + query.notices
+    offset = (page - 1) * per_page
+    if query.nearby is not None:
+        total, ids = nearby_page_ids(query, query.nearby, offset, per_page, one_per_place)
+        items, place = occurrences_by_id(ids), query.nearby.place
+        return ListResult(items, page, per_page, total,
+                          {o.id: occurrence_distance_km(o, place) for o in items},
+                          notices, place)
+    total = query.count()
+    if offset >= total:
+        return ListResult([], page, per_page, total, notices=notices)
+    walk = query.walk_is_cheaper(total, offset + per_page)
+    ids = db.session.scalars(query.statement(walk).with_only_columns(Occurrence.id)
+                             .limit(per_page).offset(offset)).all()
+    return ListResult(occurrences_by_id(ids), page, per_page, total, notices=notices)
 
 
 def occurrences_by_id(ids):
@@ -366,16 +361,17 @@ def occurrence_loading():
 
 
 def public_activity(activity_id):
-    """The activity when public (its organisation verified), else None."""
+    """The activity when public (Activity.is_public), else None."""
     activity = db.session.get(Activity, activity_id)
-    if activity is None or activity.organisation.status != "verified":
+    if activity is None or not activity.is_public:
         return None
     return activity
 
 
 def public_occurrence(occurrence_id):
+    """The occurrence when its activity is public, else None."""
     occurrence = db.session.get(Occurrence, occurrence_id)
-    if occurrence is None or occurrence.activity.organisation.status != "verified":
+    if occurrence is None or not occurrence.activity.is_public:
         return None
     return occurrence
 

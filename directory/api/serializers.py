@@ -105,9 +105,10 @@ def venue_week(venue, week, days, grid, closures, previous, following):
 
 
 def page_envelope(page, contents):
-    """The HSDS paging envelope around one page of results."""
+    """The HSDS paging envelope around one page of a list (common.listing.ListResult),
+    with the list's notices when there are any."""
     total_pages = max(1, page.pages) if page.total else 0
-    return {
+    body = {
         "total_items": page.total,
         "total_pages": total_pages,
         "page_number": page.page,
@@ -117,3 +118,6 @@ def page_envelope(page, contents):
         "empty": not contents,
         "contents": contents,
     }
+    if page.notices:
+        body["notices"] = [str(n) for n in page.notices]
+    return body

@@ -9,8 +9,6 @@ from ..activities.services import public_occurrence, public_occurrence_page
 from ..bookings.schedule import parse_week, venue_week, week_closures, week_label
 from ..common.filters import parse_filters
 from ..extensions import db, limiter
-from ..geo.services import refine
-from ..organisations.models import Organisation
 from ..organisations.services import organisation_page, public_organisation
 from ..signups.services import SIGNUP_LIMIT, SignupError, sign_up, waitlist_position
 from ..venues.services import public_venue
@@ -20,21 +18,15 @@ from .errors import api_error_response, error_response
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def _page_response(page, filters, serialize):
-    body = serializers.page_envelope(page, [serialize(item) for item in page.items])
-    if filters.notices:
-        body["notices"] = [str(n) for n in filters.notices]
-    return jsonify(body)
+def _page_response(page, serialize):
+    return jsonify(serializers.page_envelope(page, [serialize(item) for item in page.items]))
 
 
 @bp.get("/organizations")
 def organizations():
     filters = parse_filters(request.args)
     page = organisation_page(filters, filters.page, filters.per_page)
-    refine(filters, Organisation, {org.id for org in page.items})
-    return _page_response(page, filters,
-                          lambda org: serializers.organization(org, filters.distances.get(org.id)
-                                                       if filters.near_place else None))
+    return _page_response(page, lambda org: serializers.organization(org, page.distance(org.id)))
 
 
 @bp.get("/organizations/<slug>")
@@ -49,8 +41,7 @@ def organization(slug):
 def occurrences():
     filters = parse_filters(request.args)
     page = public_occurrence_page(filters, filters.page, filters.per_page)
-    return _page_response(page, filters, lambda occ: serializers.occurrence(
-        occ, filters.distances.get(occ.id) if filters.near_place else None))
+    return _page_response(page, lambda occ: serializers.occurrence(occ, page.distance(occ.id)))
 
 
 @bp.get("/occurrences/<int:occurrence_id>")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..activities.models import Activity, Occurrence
+from ..activities.services import AtVenues
 from ..common.time import iso_week_start, local_day_bounds, local_today, to_local
 from ..extensions import db
 from ..taxonomy.models import Municipality
@@ -55,10 +56,6 @@ class Entry:
     outside_hours: bool = False  # not within one of the venue's opening periods
 
 
-def _is_public(organisation):
-    return organisation.status == "verified"
-
-
 def room_week(room_ids, start, end, show_pending_for=None):
     """{room_id: [Entry]} between two moments, soonest first: every use of the rooms
     (room_use: dates placed in them and bookings of their own), cancelled dates in them,
@@ -68,25 +65,26 @@ def room_week(room_ids, start, end, show_pending_for=None):
     rooms = {room_id: [] for room_id in room_ids}
     if not room_ids:
         return rooms
+    here = AtVenues(frozenset(room_ids))  # "at this meeting place", for dates and requests
     uses = uses_between(room_ids, start, end)
     sources = _load_sources(uses)  # held, so the session keeps them while they are read
     for use in uses:
         rooms[use.room_id].append(_use_entry(use))
     del sources
     cancelled = db.session.scalars(
-        select(Occurrence).where(Occurrence.room_id.in_(list(room_ids)),
+        select(Occurrence).where(here.condition(),
                                  Occurrence.status == "cancelled", Occurrence.starts_at < end,
                                  Occurrence.ends_at > start)
         .options(joinedload(Occurrence.activity).joinedload(Activity.organisation))).all()
     for occ in cancelled:
-        if _is_public(occ.activity.organisation):
+        if occ.activity.is_public:
             rooms[occ.room_id].append(Entry(
                 occ.starts_at, occ.ends_at, occ.activity.translated("title"), "cancelled",
                 f"/occurrences/{occ.id}", occ.activity.organisation.name, occ.id,
                 occ.activity_id))
     if show_pending_for is not None:
         stmt = select(RoomBooking).where(
-            RoomBooking.room_id.in_(list(room_ids)), RoomBooking.status == "pending",
+            here.condition(RoomBooking.room_id), RoomBooking.status == "pending",
             RoomBooking.starts_at < end, RoomBooking.ends_at > start)
         if show_pending_for != "all":
             stmt = stmt.where(RoomBooking.organisation_id == show_pending_for)
@@ -130,13 +128,13 @@ def _use_entry(use):
     if use.occurrence is not None:
         occ = use.occurrence
         organisation = occ.activity.organisation
-        if not _is_public(organisation):
+        if not organisation.is_public:
             return Entry(use.starts_at, use.ends_at, None, "scheduled")
         return Entry(use.starts_at, use.ends_at, occ.activity.translated("title"),
                      "scheduled", f"/occurrences/{occ.id}", organisation.name, occ.id,
                      occ.activity_id)
     booking = use.booking
-    public = _is_public(booking.organisation)
+    public = booking.organisation.is_public
     activity = booking.activity if public else None
     return Entry(use.starts_at, use.ends_at,
                  activity.translated("title") if activity else None, "approved", None,

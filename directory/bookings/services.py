@@ -167,7 +167,7 @@ def request_booking(room, organisation, periods, by_user, purpose="", activity=N
         db.session.add(booking)
         created.append(booking)
     db.session.flush()
-    if not room.requires_approval and organisation.status == "verified":
+    if not room.requires_approval and organisation.is_public:
         for booking in created:
             _approve(booking, by_user, now)
     return created, [c for c in checks if not c.ok]

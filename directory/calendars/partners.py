@@ -12,16 +12,19 @@ import hmac
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
-from ..activities.models import Activity, activity_focus_area, activity_target_group
+from ..activities.models import Activity
+from ..activities.services import activity_conditions, at_venues
 from ..audit.services import record
+from ..bookings.models import RoomBooking
 from ..common.errors import FieldError
 from ..common.text import slugify
 from ..common.time import utcnow
 from ..common.tokens import hash_token
 from ..extensions import db
 from ..organisations.models import Organisation
+from ..organisations.services import ResolvedFilters
 from ..taxonomy.models import FocusArea, TargetGroup
 from ..venues.models import Venue
 from .models import FeedSubscription, Partner
@@ -100,43 +103,36 @@ def subscription_for_token(token):
     return subscription
 
 
+def saved_filter(filters):
+    """A saved filter's slugs as ResolvedFilters of selects of ids: any of the values
+    within a kind, every kind that is given; a slug that names nothing (any more)
+    matches nothing, never everything."""
+    def ids(model, key):
+        return select(model.id).where(model.slug.in_(filters[key])) if filters.get(key) else None
+    return ResolvedFilters(focus_ids=ids(FocusArea, "focus"),
+                           target_ids=ids(TargetGroup, "target"),
+                           organisation_ids=ids(Organisation, "org"))
+
+
 def activity_condition(filters):
-    """A SQL condition on Activity for a saved filter: any of the values within a kind,
-    every kind that is given."""
-    conditions = []
-    if filters.get("focus"):
-        conditions.append(Activity.id.in_(
-            select(activity_focus_area.c.activity_id).join(FocusArea).where(
-                FocusArea.slug.in_(filters["focus"]))))
-    if filters.get("target"):
-        conditions.append(Activity.id.in_(
-            select(activity_target_group.c.activity_id).join(TargetGroup).where(
-                TargetGroup.slug.in_(filters["target"]))))
-    if filters.get("org"):
-        conditions.append(Activity.organisation_id.in_(
-            select(Organisation.id).where(Organisation.slug.in_(filters["org"]))))
-    if not conditions:
-        return None
-    combined = conditions[0]
-    for condition in conditions[1:]:
-        combined = combined & condition
-    return combined
+    """A SQL condition on Activity for a saved filter (activities.services'
+    activity_conditions, as every list writes them), or None for all."""
+    conditions = activity_conditions(saved_filter(filters))
+    return and_(*conditions) if conditions else None
 
 
 def place_of(filters):
     """The meeting places a saved filter keeps dates at (AtVenues), or None for all."""
     if not filters.get("venue"):
         return None
-    from ..activities.services import at_venues
     return at_venues(db.session.scalars(select(Venue.id).where(
         Venue.slug.in_(filters["venue"]))).all())
 
 
 def pending_bookings(filters, options):
     """Pending room bookings of matching activities, shown as TENTATIVE."""
-    from ..bookings.models import RoomBooking
     stmt = (select(RoomBooking).join(RoomBooking.activity).join(Activity.organisation)
-            .where(RoomBooking.status == "pending", Organisation.status == "verified",
+            .where(RoomBooking.status == "pending", Organisation.is_public,
                    RoomBooking.ends_at > options.window_start,
                    RoomBooking.starts_at < options.window_end))
     condition = activity_condition(filters)
@@ -144,7 +140,7 @@ def pending_bookings(filters, options):
         stmt = stmt.where(condition)
     place = place_of(filters)
     if place is not None:
-        stmt = stmt.where(RoomBooking.room_id.in_(sorted(place.room_ids) or [-1]))
+        stmt = stmt.where(place.condition(RoomBooking.room_id))
     return db.session.scalars(stmt.order_by(RoomBooking.starts_at)).all()
 
 

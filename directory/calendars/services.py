@@ -8,11 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..activities.models import Activity, Occurrence
+from ..activities.services import at_venues, public_occurrences
 from ..common.time import utcnow
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..venues.models import Room
 from .ical import FeedOptions, calendar, series_events, single_event, tentative_event
+from .partners import activity_condition, pending_bookings, place_of
 
 WINDOW_BACK = timedelta(days=92)    # three months back
 WINDOW_AHEAD = timedelta(days=366)  # twelve months ahead
@@ -33,9 +35,10 @@ def options_for(name, lang, now=None):
 
 
 def public_activities(stmt_filter=None):
-    """Activities of verified organisations, with what serialising needs loaded."""
+    """Public activities (their organisation's is_public), with what serialising needs
+    loaded."""
     stmt = (select(Activity).join(Activity.organisation)
-            .where(Organisation.status == "verified")
+            .where(Organisation.is_public)
             .options(joinedload(Activity.organisation),
                      joinedload(Activity.room).joinedload(Room.venue),
                      selectinload(Activity.focus_areas))
@@ -93,7 +96,6 @@ def series_feed(activities, options, extra_events=(), extra_latest=None, place=N
 
 def partner_feed(subscription, lang):
     """(ics bytes, last modified) for a partner's saved filter."""
-    from .partners import activity_condition, pending_bookings, place_of
     filters = subscription.filters or {}
     options = options_for(subscription.name, lang)
     place = place_of(filters)
@@ -112,12 +114,20 @@ def partner_feed(subscription, lang):
 
 def venue_feed(venue, lang):
     """(ics bytes, last modified): every public date at the meeting place."""
-    from ..activities.services import at_venues
     place = at_venues([venue.id])
     options = options_for(venue.name, lang)
     activities = public_activities(Activity.id.in_(
         select(Occurrence.activity_id).where(place.condition())))
     return series_feed(activities, options, place=place)
+
+
+def search_feed(filters, name, lang):
+    """(ics bytes, last modified): the whole series of every activity with a date in
+    the list `filters` give (/activities), so a search can be subscribed to."""
+    ids = select(Occurrence.activity_id).where(Occurrence.id.in_(
+        public_occurrences(filters).with_only_columns(Occurrence.id).order_by(None)))
+    activities = public_activities(Activity.id.in_(ids))
+    return series_feed(activities, options_for(name, lang))
 
 
 def occurrence_feed(occurrence, options):

@@ -4,10 +4,9 @@ import hashlib
 
 from flask import Blueprint, abort, make_response, request
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from ..activities.models import Activity, Occurrence
-from ..activities.services import public_activity, public_occurrence, public_occurrences
+from ..activities.models import Activity
+from ..activities.services import public_activity, public_occurrence
 from ..common.filters import parse_filters
 from ..common.i18n import current_lang
 from ..organisations.services import public_organisation
@@ -64,11 +63,8 @@ def activity_calendar(activity_id):
 def search_calendar():
     """Subscribe to a search: the same filters as /activities."""
     filters = parse_filters(request.args)
-    ids = select(Occurrence.activity_id).where(Occurrence.id.in_(
-        public_occurrences(filters).with_only_columns(Occurrence.id).order_by(None)))
-    options = services.options_for(_("Activities"), current_lang())
-    activities = services.public_activities(Activity.id.in_(ids))
-    return ics_response(*services.series_feed(activities, options), filename="activities")
+    return ics_response(*services.search_feed(filters, _("Activities"), current_lang()),
+                        filename="activities")
 
 
 @bp.get("/occurrences/<int:occurrence_id>.ics")

@@ -8,36 +8,32 @@ from .distance import bounding_box, distance_km, nearest_first, within_radius
 from .geocoder import NUMBER_PAIR, POSTCODE, GeocoderUnavailable, locate
 
 
-def resolve_near(filters):
-    """The place `filters.near` names, or None with a notice saying why (and which
-    names come closest). Never raises: a geocoder that fails finds nothing."""
-    if not filters.near:
-        return None
+def resolve_near(near):
+    """(place, notice): the place `near` names, or None with a notice saying why (and
+    which names come closest); (None, None) for no `near`. Never raises: a geocoder that
+    fails finds nothing."""
+    if not near:
+        return None, None
     try:
-        place, suggestions = locate(filters.near)
+        place, suggestions = locate(near)
     except GeocoderUnavailable:
-        filters.notices.append(_l("The place search is not answering just now, so “%(value)s” "
-                                  "is ignored. Try again later, or give coordinates like "
-                                  "57.80,12.03.", value=filters.near))
-        return None
+        return None, _l("The place search is not answering just now, so “%(value)s” "
+                        "is ignored. Try again later, or give coordinates like "
+                        "57.80,12.03.", value=near)
     if place is not None:
-        return place
-    if NUMBER_PAIR.match(filters.near) and not POSTCODE.match(filters.near):
-        filters.notices.append(_l("“%(value)s” are not coordinates on Earth: the latitude "
-                                  "goes from -90 to 90 and the longitude from -180 to 180, "
-                                  "like 57.80,12.03.", value=filters.near))
-    elif POSTCODE.match(filters.near):
-        filters.notices.append(_l("We could not find the postcode “%(value)s”. Try the name "
-                                  "of the town or district instead.", value=filters.near))
-    elif suggestions:
-        filters.notices.append(_l("We could not find the place “%(value)s”. Did you "
-                                  "mean: %(names)s?", value=filters.near,
-                                  names=", ".join(suggestions)))
-    else:
-        filters.notices.append(_l("We could not find the place “%(value)s”. Try a town, "
-                                  "a district or coordinates like 57.78,12.04.",
-                                  value=filters.near))
-    return None
+        return place, None
+    if NUMBER_PAIR.match(near) and not POSTCODE.match(near):
+        return None, _l("“%(value)s” are not coordinates on Earth: the latitude "
+                        "goes from -90 to 90 and the longitude from -180 to 180, "
+                        "like 57.80,12.03.", value=near)
+    if POSTCODE.match(near):
+        return None, _l("We could not find the postcode “%(value)s”. Try the name "
+                        "of the town or district instead.", value=near)
+    if suggestions:
+        return None, _l("We could not find the place “%(value)s”. Did you "
+                        "mean: %(names)s?", value=near, names=", ".join(suggestions))
+    return None, _l("We could not find the place “%(value)s”. Try a town, "
+                    "a district or coordinates like 57.78,12.04.", value=near)
 
 
 def within(model, place, radius_km, *conditions):
@@ -64,17 +60,19 @@ def exact_km(place, latitude, longitude):
     return distance_km((place.latitude, place.longitude), (latitude, longitude))
 
 
-
-def refine(filters, model, ids):
-    """Exact geodesic distances, into `filters.distances`, for the rows about to be shown."""
-    if not filters.near_place or not ids:
-        return
+def refine(place, model, ids):
+    """{id: km}: exact geodesic distances from `place` to these rows (those with
+    coordinates), for the rows about to be shown."""
+    if place is None or not ids:
+        return {}
+    distances = {}
     for row_id, lat, lon in db.session.execute(
             select(model.id, model.latitude, model.longitude)
             .where(model.id.in_(list(ids)))):
-        km = exact_km(filters.near_place, lat, lon)
+        km = exact_km(place, lat, lon)
         if km is not None:
-            filters.distances[row_id] = km
+            distances[row_id] = km
+    return distances
 
 
 def rank(distances):

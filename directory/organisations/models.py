@@ -1,7 +1,8 @@
 """Organisations and who may act for them."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
+from sqlalchemy import event, or_
+from sqlalchemy.ext.hybrid import hybrid_property
 
 from ..common.i18n import SpokenLanguagesMixin, TranslatableMixin
 from ..common.text import search_blob
@@ -24,6 +25,7 @@ KINDS = {
 }
 # An organisation's review states; only "verified" is public.
 STATUSES = ("pending", "verified", "rejected", "archived")
+PUBLIC_STATUS = "verified"  # the one status that shows an organisation and its activities
 
 organisation_focus_area = db.Table(
     "organisation_focus_area",
@@ -75,9 +77,17 @@ class Organisation(SpokenLanguagesMixin, TranslatableMixin, db.Model):
         db.Index("ix_organisation_geo", "latitude", "longitude"),
     )
 
-    @property
+    @hybrid_property
     def is_public(self):
-        return self.status == "verified"
+        """Shown to everyone (verified): in Python on a loaded organisation, and as SQL
+        (`Organisation.is_public`) in every query that lists or opens public things."""
+        return self.status == PUBLIC_STATUS
+
+    @classmethod
+    def not_public(cls):
+        """SQL: the negation of `is_public`, as two ranges of the status index (a
+        `!=` would scan all of it)."""
+        return or_(cls.status < PUBLIC_STATUS, cls.status > PUBLIC_STATUS)
 
     def refresh_search_text(self):
         self.search_text = search_blob(self.name, self.description, self.city,

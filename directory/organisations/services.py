@@ -1,81 +1,82 @@
-"""Organisation rules: what is public, and finding organisations."""
+"""Organisation rules: finding public organisations (list filters resolved), scope and
+who may edit, changing an organisation and its members."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..common.errors import FieldError
-from ..common.text import like_pattern
+from ..common.listing import ListResult, matches_text, speaks, tagged
 from ..common.validators import normal_org_number
 from ..extensions import db
+from ..geo.distance import nearest_first
+from ..geo.services import refine, resolve_near, within
 from ..taxonomy.models import FocusArea, Municipality, TargetGroup
 from .models import Organisation, organisation_focus_area
 
 
-@dataclass
+@dataclass(frozen=True)
 class ResolvedFilters:
-    """Slugs of a ListFilters turned into ids; unknown ones dropped."""
+    """The slugs of a ListFilters as ids, with a notice for each unknown one (dropped).
+    None: not asked, or nothing known (the filter is left out)."""
 
-    focus_ids: list = field(default_factory=list)
-    target_ids: list = field(default_factory=list)
+    focus_ids: list | None = None
+    target_ids: list | None = None
     municipality_id: int | None = None
-    organisation_id: int | None = None
+    organisation_ids: list | None = None
+    notices: tuple = ()
 
 
-def _ids_for(model, values, notices, message_for):
+def _ids_for(model, values, notices, message_for, *conditions):
+    """The ids of the rows with these slugs (None when none is known); each unknown
+    slug adds a notice."""
     if not values:
-        return []
+        return None
     found = dict(db.session.execute(
-        select(model.slug, model.id).where(model.slug.in_(values))).all())
+        select(model.slug, model.id).where(model.slug.in_(values), *conditions)).all())
     for value in values:
         if value not in found:
             notices.append(message_for(value))
-    return list(found.values())
+    return list(found.values()) or None
 
 
 def resolve_common_filters(filters):
-    """Resolve focus, target, kommun and org slugs; each unknown one adds a notice."""
-    resolved = ResolvedFilters()
-    resolved.focus_ids = _ids_for(FocusArea, filters.focus, filters.notices,
-                                  lambda v: _l("There is no focus area “%(value)s”; "
-                                               "it is ignored.", value=v))
-    resolved.target_ids = _ids_for(TargetGroup, filters.target, filters.notices,
-                                   lambda v: _l("There is no target group “%(value)s”; "
-                                                "it is ignored.", value=v))
-    if filters.kommun:
-        ids = _ids_for(Municipality, [filters.kommun], filters.notices,
-                       lambda v: _l("There is no municipality “%(value)s”; "
-                                    "it is ignored.", value=v))
-        resolved.municipality_id = ids[0] if ids else None
-    if filters.org:
-        org_id = db.session.scalar(select(Organisation.id).where(
-            Organisation.slug == filters.org, Organisation.status == "verified"))
-        if org_id is None:
-            filters.notices.append(_l("There is no organisation “%(value)s”; it is ignored.",
-                                      value=filters.org))
-        resolved.organisation_id = org_id
-    return resolved
+    """Resolve focus, target, kommun and org slugs (org: a public organisation); each
+    unknown one adds a notice to what is returned, never to `filters`."""
+    notices = []
+    focus_ids = _ids_for(FocusArea, filters.focus, notices,
+                         lambda v: _l("There is no focus area “%(value)s”; "
+                                      "it is ignored.", value=v))
+    target_ids = _ids_for(TargetGroup, filters.target, notices,
+                          lambda v: _l("There is no target group “%(value)s”; "
+                                       "it is ignored.", value=v))
+    municipality_ids = _ids_for(Municipality, [filters.kommun] if filters.kommun else [],
+                                notices, lambda v: _l("There is no municipality “%(value)s”; "
+                                                      "it is ignored.", value=v))
+    organisation_ids = _ids_for(Organisation, [filters.org] if filters.org else [], notices,
+                                lambda v: _l("There is no organisation “%(value)s”; it is "
+                                             "ignored.", value=v), Organisation.is_public)
+    return ResolvedFilters(focus_ids, target_ids,
+                           municipality_ids[0] if municipality_ids else None,
+                           organisation_ids, tuple(notices))
 
 
-def public_organisations(filters):
-    """A select of verified organisations matching `filters` (but `near`), by name."""
-    resolved = resolve_common_filters(filters)
-    stmt = select(Organisation).where(Organisation.status == "verified")
+def organisation_conditions(filters, resolved):
+    """The list filters as conditions on Organisation (but `near`): text, focus areas,
+    spoken language, municipality."""
+    conditions = []
     if filters.q:
-        stmt = stmt.where(Organisation.search_text.like(like_pattern(filters.q), escape="\\"))
-    if resolved.focus_ids:
-        stmt = stmt.where(Organisation.id.in_(
-            select(organisation_focus_area.c.organisation_id)
-            .where(organisation_focus_area.c.focus_area_id.in_(resolved.focus_ids))))
+        conditions.append(matches_text(Organisation, filters.q))
+    if resolved.focus_ids is not None:
+        conditions.append(tagged(Organisation.id, organisation_focus_area.c.organisation_id,
+                                 organisation_focus_area.c.focus_area_id, resolved.focus_ids))
     if filters.lang:
-        stmt = stmt.where(Organisation.language_codes.like(
-            Organisation.language_pattern(filters.lang)))
+        conditions.append(speaks(Organisation, filters.lang))
     if resolved.municipality_id:
-        stmt = stmt.where(Organisation.municipality_id == resolved.municipality_id)
-    return stmt.order_by(Organisation.name, Organisation.id).options(*_organisation_loading())
+        conditions.append(Organisation.municipality_id == resolved.municipality_id)
+    return conditions
 
 
 def _organisation_loading():
@@ -83,44 +84,35 @@ def _organisation_loading():
 
 
 def organisation_page(filters, page, per_page):
-    """Page `page` of public organisations matching `filters`: by name, or nearest first
-    near a place (`filters.near`), with their distances in `filters.distances`."""
-    from ..geo.distance import nearest_first
-    from ..geo.services import resolve_near, within
-    stmt = public_organisations(filters)
-    place = resolve_near(filters) if filters.near else None
+    """ListResult: page `page` (from 1) of public organisations matching `filters`, by
+    name; near a place (`filters.near`) nearest first, with the shown ones' distances."""
+    resolved = resolve_common_filters(filters)
+    where = [Organisation.is_public, *organisation_conditions(filters, resolved)]
+    place, near_notice = resolve_near(filters.near)
+    notices = filters.notices + resolved.notices + ((near_notice,) if near_notice else ())
     if place is None:
-        return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
-    filters.near_place = place
+        found = db.paginate(select(Organisation).where(*where)
+                            .order_by(Organisation.name, Organisation.id)
+                            .options(*_organisation_loading()),
+                            page=page, per_page=per_page, error_out=False, count=True)
+        return ListResult(found.items, page, per_page, found.total, notices=notices)
     # The places within the radius that meet the other filters (indexed box and the
     # filters in one query, then the distance), sorted here: SQL neither sorts nor
     # counts them again.
-    filters.distances = within(Organisation, place, filters.radius_km, stmt.whereclause)
-    return _OrderedPage(page=page, per_page=per_page, max_per_page=None, error_out=False,
-                        ids=nearest_first(filters.distances))
-
-
-class _OrderedPage(Pagination):
-    """A page of organisations whose ids are already in order."""
-
-    def _query_items(self):
-        start = (self.page - 1) * self.per_page
-        wanted = self._query_args["ids"][start:start + self.per_page]
-        if not wanted:
-            return []
-        found = {o.id: o for o in db.session.scalars(
-            select(Organisation).where(Organisation.id.in_(wanted))
-            .options(*_organisation_loading()))}
-        return [found[i] for i in wanted if i in found]
-
-    def _query_count(self):
-        return len(self._query_args["ids"])
+    ordered = nearest_first(within(Organisation, place, filters.radius_km, *where))
+    wanted = ordered[(page - 1) * per_page:page * per_page]
+    found = {o.id: o for o in db.session.scalars(
+        select(Organisation).where(Organisation.id.in_(wanted))
+        .options(*_organisation_loading()))} if wanted else {}
+    items = [found[i] for i in wanted if i in found]
+    return ListResult(items, page, per_page, len(ordered),
+                      refine(place, Organisation, {o.id for o in items}), notices, place)
 
 
 def public_organisation(slug):
-    """The verified organisation with this slug, or None."""
+    """The public organisation with this slug, or None."""
     return db.session.scalar(select(Organisation).where(
-        Organisation.slug == slug, Organisation.status == "verified"))
+        Organisation.slug == slug, Organisation.is_public))
 
 
 def valid_org_number(value):

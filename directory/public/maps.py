@@ -131,12 +131,14 @@ def map_settings():
             "cluster_from": current_app.config.get("MAP_CLUSTER_FROM", CLUSTER_FROM)}
 
 
-RADIUS_CHOICES = (1, 2, 5, 10, 25, 50)
+# The radii a list near a place offers (the offer map counts within its own:
+# activities.coverage.WALKING_DISTANCES_KM).
+NEAR_RADII_KM = (1, 2, 5, 10, 25, 50)
 
 
 def radius_choices(current):
     """The radii a list offers, with the one asked for (already clamped) among them."""
-    choices = set(RADIUS_CHOICES)
+    choices = set(NEAR_RADII_KM)
     if current:
         choices.add(int(current) if float(current).is_integer() else current)
     return sorted(choices)

@@ -13,8 +13,6 @@ from ..common.i18n import LANG_COOKIE
 from ..common.urls import safe_next
 from ..common.time import local_day_bounds, local_today, to_local
 from ..extensions import db
-from ..geo.services import refine
-from ..organisations.models import Organisation
 from ..organisations.services import organisation_page, public_organisation
 from ..taxonomy.services import all_focus_areas, all_target_groups, enabled_municipalities
 from ..venues.services import public_venue, public_venues
@@ -50,7 +48,6 @@ def organisations():
     filters = parse_filters(request.args, current_app.config["PER_PAGE"],
                             current_app.config["MAX_PER_PAGE"])
     page = organisation_page(filters, filters.page, filters.per_page)
-    refine(filters, Organisation, {org.id for org in page.items})
     return render_template("organisations/list.html", page=page, filters=filters,
                            **filter_choices())
 
@@ -109,9 +106,8 @@ def venue(slug):
         abort(404)
     today = local_today()
     monday = today.fromordinal(today.toordinal() - today.weekday())
-    filters = parse_filters({"venue": slug})
-    filters.date_from = monday
-    filters.date_to = monday.fromordinal(monday.toordinal() + 6)
+    filters = parse_filters({"venue": slug, "from": monday.isoformat(),
+                             "to": monday.fromordinal(monday.toordinal() + 6).isoformat()})
     week = db.session.scalars(public_occurrences(filters)).all()
     return render_template("venues/detail.html", venue=place, days=_by_day(week),
                            week_start=monday)

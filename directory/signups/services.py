@@ -87,7 +87,7 @@ def check_input(name, contact, language):
 
 def _open_occurrence(occurrence_id, lock):
     stmt = (select(Occurrence).join(Occurrence.activity).join(Activity.organisation)
-            .where(Occurrence.id == occurrence_id, Organisation.status == "verified"))
+            .where(Occurrence.id == occurrence_id, Organisation.is_public))
     if lock and is_postgres():
         stmt = stmt.with_for_update(of=Occurrence)
     occurrence = db.session.scalar(stmt)

@@ -1,0 +1,76 @@
+"""One list query layer: what a list query gives back (ListResult), and the conditions
+on a listed model that every list writes the same way (text, spoken language, tags).
+
+Filters go in (common.filters.ListFilters), a result comes out: a list query never
+writes into the filters it was given. The domain conditions are built from these
+(activities.services.activity_conditions, organisations.services.organisation_conditions).
+"""
+
+import math
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from .text import like_pattern
+
+
+@dataclass(frozen=True)
+class ListResult:
+    """One page of a list, with what the query found on the way.
+
+    `distances` ({row id: km}) holds the shown rows' distances near a place;
+    `notices` the filters' parse notices, then the query's own (an unknown slug, a
+    place not found); `near_place` the place `near` was found to be. Paging reads like
+    flask_sqlalchemy's Pagination (pages, has_prev, prev_num …) for the pager macro and
+    the API's envelope.
+    """
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+    distances: dict = field(default_factory=dict)
+    notices: tuple = ()
+    near_place: object = None
+
+    @property
+    def pages(self):
+        return math.ceil(self.total / self.per_page) if self.total else 0
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def prev_num(self):
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    @property
+    def next_num(self):
+        return self.page + 1 if self.has_next else None
+
+    def distance(self, row_id):
+        """The km to a shown row when the list is near a place, else None."""
+        return self.distances.get(row_id) if self.near_place is not None else None
+
+
+def matches_text(model, q):
+    """SQL: the row's folded search text (`search_text`) holds `q`, on both databases."""
+    return model.search_text.like(like_pattern(q), escape="\\")
+
+
+def speaks(model, code):
+    """SQL: the row's spoken languages (`language_codes`, stored as ",sv,ar,") hold
+    `code`."""
+    return model.language_codes.like(model.language_pattern(code))
+
+
+def tagged(row_id, link_row, link_tag, tag_ids):
+    """SQL: the row (`row_id`) has one of `tag_ids` (a list, or a select of ids) in a
+    link table (`link_row`, `link_tag`): a focus area or target group filter. An empty
+    list matches nothing."""
+    return row_id.in_(select(link_row).where(link_tag.in_(tag_ids)))
