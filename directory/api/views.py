@@ -12,6 +12,7 @@ from ..extensions import db, limiter
 from ..geo.services import refine
 from ..organisations.models import Organisation
 from ..organisations.services import organisation_page, public_organisation
+from ..signups.services import SignupError, sign_up, waitlist_position
 from ..venues.services import public_venue
 from . import serializers
 from .errors import api_error_response
@@ -83,7 +84,6 @@ def venue_schedule(slug):
 @limiter.limit("20 per hour")
 def create_signup(occurrence_id):
     """Sign up by JSON: {name, contact, language?} → 201 {status, position, cancel_url}."""
-    from ..signups.services import SignupError, sign_up, waitlist_position
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return api_error_response(400)

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..organisations.models import Organisation
 from ..venues.models import Room
 from .ical import FeedOptions, calendar, series_events, single_event, tentative_event
+from .models import Partner
 
 WINDOW_BACK = timedelta(days=92)    # three months back
 WINDOW_AHEAD = timedelta(days=366)  # twelve months ahead
@@ -27,7 +28,7 @@ def uid_domain():
 def options_for(name, lang, now=None):
     now = now or utcnow()
     return FeedOptions(name=name, uid_domain=uid_domain(), lang=lang,
-                       url=url_for("public.activity", activity_id=0, _external=True)
+                       url=url_for("activities.activity", activity_id=0, _external=True)
                        .replace("/0", "/{activity_id}"),
                        window_start=now - WINDOW_BACK, window_end=now + WINDOW_AHEAD)
 
@@ -124,3 +125,16 @@ def occurrence_feed(occurrence, options):
     """(ics bytes, last modified) for one date."""
     latest = max(occurrence.updated_at, occurrence.activity.updated_at)
     return calendar([single_event(occurrence, options)], options), latest
+
+
+def search_activities(occurrences):
+    """The public activities with a date among `occurrences` (a query of occurrences,
+    e.g. a search's): what a feed of that search holds, as whole series."""
+    ids = select(Occurrence.activity_id).where(Occurrence.id.in_(
+        occurrences.with_only_columns(Occurrence.id).order_by(None)))
+    return public_activities(Activity.id.in_(ids))
+
+
+def all_partners():
+    """Every LÖK partner, by name."""
+    return db.session.scalars(select(Partner).order_by(Partner.name)).all()
