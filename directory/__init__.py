@@ -1,9 +1,15 @@
-"""Samverkan: the register, booking and calendar service. `create_app` builds it."""
+"""Samverkan: the register, booking and calendar service. `create_app` builds it.
+
+The domains (models, views, the CLI) are imported inside the factory functions below,
+not at the top: Python runs this file before any module of the package, so importing
+them here would load the whole app for a script or test that needs one pure module
+(geo.distance, calendars.ical, activities.schedule)."""
 
 import logging
 import os
 import re
 import secrets
+import sqlite3
 
 from flask import Flask, render_template, request
 from flask_login import current_user
@@ -67,7 +73,6 @@ def _instance_secret(app):
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """Every SQLite connection: WAL, synchronous=FULL, foreign keys, a busy timeout."""
-    import sqlite3
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -110,26 +115,23 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
+    """One blueprint per domain, each holding that domain's routes for every audience
+    (public pages, members' /manage/…, coordinators' /staff/…)."""
+    # Imported here, in the factory: see the note at the top of this module.
     from .accounts.views import bp as accounts_bp, register_login_manager
-    from .activities.views import bp as manage_bp
+    from .activities.views import bp as activities_bp
+    from .api.views import bp as api_bp
     from .bookings.views import bp as bookings_bp
     from .calendars.views import bp as calendars_bp
-    from .calendars.partner_views import bp as partners_bp
-    from .signups.views import bp as signups_bp
-    from .api.views import bp as api_bp
     from .organisations.views import bp as organisations_bp
     from .public.views import bp as public_bp
+    from .signups.views import bp as signups_bp
     from .staff.views import bp as staff_bp
-    from .staff import offer_map  # noqa: F401 - its route joins staff_bp
-    app.register_blueprint(public_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(organisations_bp)
-    app.register_blueprint(staff_bp)
-    app.register_blueprint(manage_bp)
-    app.register_blueprint(calendars_bp)
-    app.register_blueprint(partners_bp)
-    app.register_blueprint(bookings_bp)
-    app.register_blueprint(signups_bp)
+    from .taxonomy.views import bp as taxonomy_bp
+    from .venues.views import bp as venues_bp
+    for blueprint in (public_bp, accounts_bp, organisations_bp, venues_bp, activities_bp,
+                      bookings_bp, signups_bp, calendars_bp, taxonomy_bp, staff_bp):
+        app.register_blueprint(blueprint)
     register_login_manager(login_manager)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)

@@ -5,7 +5,6 @@ import re
 import pytest
 
 from directory.accounts.services import make_password_token
-from directory.extensions import db
 
 
 

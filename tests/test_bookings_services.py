@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 import threading
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest

@@ -159,3 +159,8 @@ def user_for_password_token(token, purpose="set-password"):
     if user is None or data.get("p") != purpose or data.get("f") != _fingerprint(user):
         raise AccountError("token", _l("This link has already been used or is not valid."))
     return user
+
+
+def all_accounts():
+    """Every account, by e-mail."""
+    return db.session.scalars(select(User).order_by(User.email)).all()

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..common.errors import put_error
+from ..common.mail import mail_enabled, send_mail
 from ..common.urls import safe_next
 from ..extensions import db, limiter
 from .forms import LoginForm, ResetRequestForm, SetPasswordForm
@@ -108,7 +109,6 @@ def password(token):
 def reset():
     """Ask for a password link by e-mail; the answer never says whether the account
     exists."""
-    from ..common.mail import mail_enabled, send_mail
     form = ResetRequestForm()
     if form.validate_on_submit():
         user = find_user(form.email.data)

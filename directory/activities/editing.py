@@ -351,3 +351,10 @@ def move_occurrence(occurrence, day, start_time, end_time, by_user):
     flush_uses("day", error_class=ActivityError)
     record(by_user, "occurrence.move", occurrence, occurrence.activity.title, before,
            snapshot(occurrence, ("starts_at", "ends_at")))
+
+
+def coming_dates(activity, now=None):
+    """The activity's dates that have not ended, soonest first (every status)."""
+    return db.session.scalars(select(Occurrence).where(
+        Occurrence.activity_id == activity.id, Occurrence.ends_at > (now or utcnow()))
+        .order_by(Occurrence.starts_at)).all()

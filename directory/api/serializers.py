@@ -23,7 +23,7 @@ def organization(org, distance_km=None):
                     "city": org.city},
         "latitude": org.latitude,
         "longitude": org.longitude,
-        "url": url_for("public.organisation", slug=org.slug, _external=True),
+        "url": url_for("activities.organisation", slug=org.slug, _external=True),
     }
     if distance_km is not None:
         body["distance_km"] = round(distance_km, 2)
@@ -64,7 +64,7 @@ def occurrence(occ, distance_km=None):
         "registration_required": activity.registration_required,
         "capacity": occ.effective_capacity if activity.registration_required else None,
         "seats_left": occ.seats_left,
-        "url": url_for("public.occurrence", occurrence_id=occ.id, _external=True),
+        "url": url_for("activities.occurrence", occurrence_id=occ.id, _external=True),
     }
     if distance_km is not None:
         body["distance_km"] = round(distance_km, 2)

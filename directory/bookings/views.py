@@ -1,4 +1,9 @@
-"""The venue's week: a printable rooms × days table that needs no JavaScript."""
+"""Room bookings, for every audience: a meeting place's week (a printable rooms × days
+table that needs no JavaScript), members asking for rooms and cancelling, and the
+coordinators' queue of requests and week of every meeting place.
+
+The week lives here, not in venues/views.py: it reads room requests and dates, and
+venues never import bookings (nor activities)."""
 
 from datetime import timedelta
 
@@ -7,22 +12,23 @@ from flask import (Blueprint, abort, flash, get_flashed_messages, redirect, rend
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
+from ..common.access import load_or_404, staff_required
 from ..common.errors import put_error
 from ..common.time import to_local, utcnow
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..organisations.services import in_scope, may_edit
+from ..venues.models import Room
+from ..venues.services import active_rooms, public_venue
 from .forms import BookingRequestForm, DecisionForm, SeriesChangeForm
 from .models import RoomBooking
+from .schedule import (parse_week, staff_week_venues, venue_week, week_closures,
+                       week_label)
 from .series import (SeriesNotChanged, change_series, decide_series, organisation_series,
                      outcome_messages, queue_cards, series_bookings, series_dates,
                      series_key_of)
 from .services import (MAX_SERIES_DATES, BookingConflict, cancel_booking, cancel_series,
                        check_dates, request_booking, tell_organisations, weekly_periods)
-
-from ..venues.services import public_venue
-from .schedule import (parse_week, staff_week_venues, venue_week, week_closures,
-                       week_label)
 
 bp = Blueprint("bookings", __name__)
 
@@ -41,7 +47,7 @@ def schedule(slug):
             viewer = current_user.memberships[0].organisation_id
     grid = venue_week(venue, monday, viewer)
     days = [monday + timedelta(days=i) for i in range(7)]
-    return render_template("venues/schedule.html", venue=venue, grid=grid, days=days,
+    return render_template("bookings/venue_week.html", venue=venue, grid=grid, days=days,
                            closures=week_closures(venue, monday),
                            week=week_label(monday), understood=understood,
                            previous=week_label(monday - timedelta(days=7)),
@@ -49,18 +55,25 @@ def schedule(slug):
                            asked=request.args.get("week", "")[:20])
 
 
+def _may_edit(organisation):
+    return may_edit(current_user, organisation)
+
+
 def _organisation(slug):
-    organisation = db.session.scalar(db.select(Organisation).filter_by(slug=slug))
-    if organisation is None or not may_edit(current_user, organisation):
-        abort(404)
-    return organisation
+    return load_or_404(Organisation, slug, _may_edit, by="slug")
+
+
+def _series_or_404(series_key):
+    """The dates of a series of the current user's organisation, soonest first; 404 for
+    an unknown series or another organisation's."""
+    bookings = series_bookings(series_key)
+    load_or_404(RoomBooking, bookings[0].id if bookings else None,
+                lambda b: _may_edit(b.organisation))
+    return bookings
 
 
 def _request_choices(form, organisation):
-    from ..venues.models import Room, Venue
-    rooms = db.session.scalars(db.select(Room).join(Venue).where(
-        Room.active.is_(True), Venue.active.is_(True)).order_by(Venue.name, Room.name)).all()
-    form.room.choices = [(r.id, f"{r.venue.name} – {r.name}") for r in rooms]
+    form.room.choices = [(r.id, f"{r.venue.name} – {r.name}") for r in active_rooms()]
     form.activity.choices = [(0, _("None"))] + [
         (a.id, a.title) for a in organisation.activities if a.status == "active"]
 
@@ -69,13 +82,12 @@ def _request_choices(form, organisation):
 @login_required
 def request_room(slug):
     """Ask for a room: check every date first, then request the ones that work."""
-    from ..venues.models import Room
     organisation = _organisation(slug)
     form = BookingRequestForm()
     _request_choices(form, organisation)
     checks = room = week = None
     if form.validate_on_submit():
-        room = db.session.get(Room, form.room.data)
+        room = load_or_404(Room, form.room.data)
         periods = weekly_periods(form.day.data, form.start_time.data, form.end_time.data,
                                  form.repeat_until.data, form.count.data,
                                  form.interval.data, form.weekdays.data)
@@ -116,9 +128,7 @@ def request_room(slug):
 @bp.post("/manage/bookings/<int:booking_id>/cancel")
 @login_required
 def cancel(booking_id):
-    booking = db.get_or_404(RoomBooking, booking_id)
-    if not may_edit(current_user, booking.organisation):
-        abort(404)
+    booking = load_or_404(RoomBooking, booking_id, lambda b: _may_edit(b.organisation))
     try:
         cancel_booking(booking, current_user)
     except BookingConflict as error:
@@ -136,11 +146,10 @@ def cancel(booking_id):
 @login_required
 def cancel_whole_series(series_key):
     """Cancel every coming date of a series that waits or is approved, with an optional
-    reason."""
-    bookings = db.session.scalars(db.select(RoomBooking).where(
-        RoomBooking.series_key == series_key[:36]).order_by(RoomBooking.starts_at)).all()
-    if not bookings or not may_edit(current_user, bookings[0].organisation):
+    reason. Only a series has this form: a single date (`booking-<id>`) has its own."""
+    if series_key.startswith("booking-"):
         abort(404)
+    bookings = _series_or_404(series_key)
     slug = bookings[0].organisation.slug
     cancelled = cancel_series(bookings, current_user,
                               request.form.get("reason", "").strip()[:500] or None)
@@ -155,15 +164,17 @@ def cancel_whole_series(series_key):
     return redirect(url_for("bookings.request_room", slug=slug), code=303)
 
 
+def _chosen_room(room_id):
+    """The room a series moves to; 0 (or none) keeps each date's room."""
+    return load_or_404(Room, room_id) if room_id else None
+
+
 @bp.post("/manage/bookings/series/<series_key>/change")
 @login_required
 def change_whole_series(series_key):
     """Move every coming date of a series to new times (and optionally another room) at
     once, or change nothing and say which new dates are not possible."""
-    from ..venues.models import Room
-    bookings = series_bookings(series_key)
-    if not bookings or not may_edit(current_user, bookings[0].organisation):
-        abort(404)
+    bookings = _series_or_404(series_key)
     organisation = bookings[0].organisation
     form = SeriesChangeForm()
     page_form = BookingRequestForm(formdata=None)
@@ -173,7 +184,7 @@ def change_whole_series(series_key):
     if form.validate_on_submit():
         try:
             created = change_series(bookings, form.start_time.data, form.end_time.data,
-                                    current_user, db.session.get(Room, form.room.data))
+                                    current_user, _chosen_room(form.room.data))
         except SeriesNotChanged as error:
             db.session.rollback()
             problems = [error.heading, *error.lines]
@@ -200,17 +211,11 @@ def change_whole_series(series_key):
                                    "problems": problems}), 422
 
 
-def _staff_only():
-    if not current_user.is_staff:
-        abort(404)
-
-
 @bp.get("/staff/bookings")
-@login_required
+@staff_required
 def queue():
     """Waiting requests, soonest first: one card per series, each date with what is in
     the way and what approving it would reject. Messages about a card stand on it."""
-    _staff_only()
     cards = queue_cards(current_user.municipality_id)
     keys = {card.key for card in cards}
     on_cards, general = {}, []
@@ -225,15 +230,13 @@ def queue():
 
 
 @bp.post("/staff/bookings/<int:booking_id>/<any(approve, 'approve-free', reject):decision>")
-@login_required
+@staff_required
 def decide(booking_id, decision):
     """Decide a request: one date, or with `series=1` the dates of its series that the
     card showed (`date`), in one transaction. Dates decided meanwhile are left as they
     are and said so, on the card."""
-    _staff_only()
-    booking = db.get_or_404(RoomBooking, booking_id)
-    if not in_scope(current_user, booking.room.venue.municipality_id):
-        abort(404)
+    booking = load_or_404(RoomBooking, booking_id,
+                          lambda b: in_scope(current_user, b.room.venue.municipality_id))
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -258,11 +261,10 @@ def decide(booking_id, decision):
 
 
 @bp.get("/staff/schedule")
-@login_required
+@staff_required
 def all_venues():
     """Coordinators: every venue's week, with pending requests, to find conflicts and gaps;
     by municipality (`kommun`) and venue (`venue`), within the coordinator's own."""
-    _staff_only()
     monday, understood = parse_week(request.args.get("week"))
     shown = staff_week_venues(current_user.municipality_id, request.args.get("kommun"),
                               request.args.get("venue"))

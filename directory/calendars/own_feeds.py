@@ -26,14 +26,10 @@ def live_feeds(partner):
         .order_by(FeedSubscription.name, FeedSubscription.id)).all()
 
 
-def own_live_feed(partner, subscription_id):
-    """The partner's live feed with this id, or None: another partner's feed, a revoked
-    one (only a coordinator brings that back) and an unknown id are all the same."""
-    subscription = db.session.get(FeedSubscription, subscription_id)
-    if (subscription is None or subscription.partner_id != partner.id
-            or subscription.revoked_at is not None):
-        return None
-    return subscription
+def is_own_live_feed(partner, subscription):
+    """Whether `subscription` is the partner's live feed: another partner's feed and a
+    revoked one (only a coordinator brings that back) are as unknown as a missing one."""
+    return subscription.partner_id == partner.id and subscription.revoked_at is None
 
 
 def filter_names(filters):

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..organisations.models import Organisation
 from ..venues.models import Room
 from .ical import FeedOptions, calendar, series_events, single_event, tentative_event
+from .models import Partner
 from .partners import activity_condition, pending_bookings, place_of
 
 WINDOW_BACK = timedelta(days=92)    # three months back
@@ -29,7 +30,7 @@ def uid_domain():
 def options_for(name, lang, now=None):
     now = now or utcnow()
     return FeedOptions(name=name, uid_domain=uid_domain(), lang=lang,
-                       url=url_for("public.activity", activity_id=0, _external=True)
+                       url=url_for("activities.activity", activity_id=0, _external=True)
                        .replace("/0", "/{activity_id}"),
                        window_start=now - WINDOW_BACK, window_end=now + WINDOW_AHEAD)
 
@@ -134,3 +135,8 @@ def occurrence_feed(occurrence, options):
     """(ics bytes, last modified) for one date."""
     latest = max(occurrence.updated_at, occurrence.activity.updated_at)
     return calendar([single_event(occurrence, options)], options), latest
+
+
+def all_partners():
+    """Every LÖK partner, by name."""
+    return db.session.scalars(select(Partner).order_by(Partner.name)).all()

@@ -1,17 +1,34 @@
-"""Calendar routes: text/calendar with a stable ETag, Last-Modified and 304s."""
+"""Calendar feeds, for every audience: the public feeds (text/calendar with a stable
+ETag, Last-Modified and 304s), a partner's private feed, the partner's own page (/partner:
+its live feeds with subscribe links, a new secret link when one has leaked; only the
+partner's own accounts, anyone else 404), and the county-wide coordinators' partner and
+feed administration (/staff/partners, /staff/feeds)."""
 
 import hashlib
 
-from flask import Blueprint, abort, make_response, request
+from flask import (Blueprint, abort, flash, make_response, redirect, render_template,
+                   request, url_for)
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
 from ..activities.models import Activity
 from ..activities.services import public_activity, public_occurrence
+from ..common.access import county_required, load_or_404
+from ..common.errors import put_error
 from ..common.filters import parse_filters
 from ..common.i18n import current_lang
+from ..common.time import utcnow
+from ..common.urls import subscribe_links
+from ..extensions import db
 from ..organisations.services import public_organisation
-from ..venues.services import public_venue
+from ..taxonomy.services import all_focus_areas, all_target_groups
+from ..venues.services import public_venue, public_venues
 from . import services
+from .forms import PartnerForm, SubscriptionForm
+from .models import FeedSubscription, Partner
+from .own_feeds import filter_names, is_own_live_feed, live_feeds, partner_of
+from .partners import (PartnerError, create_partner, create_subscription, feed_token,
+                       revoke, rotate, subscription_for_token)
 
 bp = Blueprint("calendars", __name__)
 
@@ -78,13 +95,9 @@ def occurrence_calendar(occurrence_id):
                         filename=f"occurrence-{occurrence.id}")
 
 
-
 @bp.get("/feeds/<token>.ics")
 def partner_calendar(token):
     """A partner's private feed; an unknown or revoked token answers 404 at once."""
-    from ..common.time import utcnow
-    from ..extensions import db
-    from .partners import subscription_for_token
     subscription = subscription_for_token(token)
     if subscription is None:
         abort(404)
@@ -94,3 +107,107 @@ def partner_calendar(token):
     response = ics_response(body, latest, filename="feed")
     response.headers["Cache-Control"] = "private, max-age=900"
     return response
+
+
+# ------------------------------------------------------------ a partner's own page
+
+def _own_partner():
+    """The logged-in account's partner agency; 404 for every other account."""
+    partner = partner_of(current_user._get_current_object())
+    if partner is None:
+        abort(404)
+    return partner
+
+
+@bp.get("/partner")
+@login_required
+def partner_home():
+    partner = _own_partner()
+    feeds = []
+    for subscription in live_feeds(partner):
+        url = url_for("calendars.partner_calendar", token=feed_token(subscription),
+                      _external=True)
+        feeds.append({"subscription": subscription,
+                      "filters": filter_names(subscription.filters),
+                      "links": subscribe_links(url, subscription.name)})
+    return render_template("calendars/partner.html", partner=partner, feeds=feeds)
+
+
+@bp.post("/partner/feeds/<int:subscription_id>/rotate")
+@login_required
+def rotate_own_feed(subscription_id):
+    """A new secret link for one of the partner's own feeds; the old one stops at once."""
+    partner = _own_partner()
+    subscription = load_or_404(FeedSubscription, subscription_id,
+                               lambda s: is_own_live_feed(partner, s))
+    rotate(subscription, current_user._get_current_object())
+    db.session.commit()
+    flash(_("%(name)s has a new link. The old link no longer works: subscribe again "
+            "with the new one.", name=subscription.name))
+    return redirect(url_for("calendars.partner_home", _anchor=f"feed-{subscription.id}"),
+                    code=303)
+
+
+# ------------------------------------------ the coordinators' LÖK partners and feeds
+
+def _subscription_form(empty=False):
+    """The form for a partner's new feed, offering the terms and meeting places: what
+    was posted, or `empty` for a fresh one."""
+    form = SubscriptionForm(formdata=None) if empty else SubscriptionForm()
+    form.focus.choices = [(f.slug, f.label()) for f in all_focus_areas()]
+    form.target.choices = [(t.slug, t.label()) for t in all_target_groups()]
+    form.venue.choices = [(v.slug, v.name) for v in public_venues()]
+    return form
+
+
+@bp.route("/staff/partners", methods=["GET", "POST"])
+@county_required
+def partners():
+    form = PartnerForm()
+    if form.validate_on_submit():
+        try:
+            partner = create_partner(form.name.data, current_user, form.website.data)
+        except PartnerError as error:
+            db.session.rollback()
+            put_error(form, error, "name")
+        else:
+            db.session.commit()
+            return redirect(url_for("calendars.partner", partner_id=partner.id), code=303)
+    return render_template("calendars/admin_partners.html", form=form,
+                           partners=services.all_partners()), (422 if form.errors else 200)
+
+
+@bp.route("/staff/partners/<int:partner_id>", methods=["GET", "POST"])
+@county_required
+def partner(partner_id):
+    """A partner's feeds; a new feed's secret link is shown once, here."""
+    found = load_or_404(Partner, partner_id)
+    form = _subscription_form()
+    link = None
+    if form.validate_on_submit():
+        _, token = create_subscription(found, form.name.data,
+                                       {"focus": form.focus.data, "target": form.target.data,
+                                        "venue": form.venue.data},
+                                       form.include_tentative.data, current_user)
+        db.session.commit()
+        link = url_for("calendars.partner_calendar", token=token, _external=True)
+        form = _subscription_form(empty=True)
+    return render_template("calendars/admin_partner.html", partner=found, form=form,
+                           link=link), (422 if form.errors else 200)
+
+
+@bp.post("/staff/feeds/<int:subscription_id>/<any(rotate, revoke):action>")
+@county_required
+def partner_feed_action(subscription_id, action):
+    """A new secret link for a partner's feed (shown once), or the feed revoked."""
+    subscription = load_or_404(FeedSubscription, subscription_id)
+    link = None
+    if action == "rotate":
+        token = rotate(subscription, current_user)
+        link = url_for("calendars.partner_calendar", token=token, _external=True)
+    else:
+        revoke(subscription, current_user)
+        flash(_("The link no longer works."))
+    db.session.commit()
+    return render_template("calendars/admin_partner.html", partner=subscription.partner,
+                           form=_subscription_form(empty=True), link=link)

@@ -1,6 +1,8 @@
 """Database helpers shared by the services that must serialise their writes."""
 
 
+from sqlalchemy import text
+
 from ..extensions import db
 
 
@@ -35,3 +37,12 @@ def in_ids(column, ids):
         from sqlalchemy.dialects.postgresql import ARRAY
         return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
     return column.in_(ids)
+
+
+def database_reachable():
+    """Whether the database answers a trivial query (for /healthz)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unreachable
+        return False
+    return True

@@ -1,6 +1,7 @@
 """The one place where times move between UTC (stored) and Europe/Stockholm (shown)."""
 
 from datetime import date, datetime, time, timedelta, timezone
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 # The time zone of every local time; config, Babel and the feeds read this name.
@@ -70,3 +71,10 @@ def iso_week_start(year, week):
         return date.fromisocalendar(year, week, 1)
     except ValueError:
         return None
+
+
+def by_local_day(items):
+    """[(Stockholm date, [item, …]), …]: things with a `starts_at`, in the order given,
+    grouped by the day they start on."""
+    return [(day, list(group)) for day, group in
+            groupby(items, key=lambda item: to_local(item.starts_at).date())]

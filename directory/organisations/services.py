@@ -328,14 +328,6 @@ def invite_member(organisation, email, role, by_user):
 MEMBER_ROLES = ("owner", "editor")
 
 
-def membership_of(organisation, membership_id):
-    """The membership with this id in this organisation, or None (another
-    organisation's membership is as unknown as a missing one)."""
-    from .models import Membership
-    return db.session.scalar(select(Membership).where(
-        Membership.id == membership_id, Membership.organisation_id == organisation.id))
-
-
 def _lock_members(organisation):
     """One change of an organisation's members at a time, then its memberships as they
     are now: two owners demoting each other at once cannot leave it without an owner.

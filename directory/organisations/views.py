@@ -1,22 +1,37 @@
-"""Registering an organisation, and members editing their own."""
+"""Organisations: the public list, registering one, and members editing their own
+(profile, members). An organisation's public page lists its dates and lives in
+activities/views.py: organisations sit below activities and do not import them."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from ..accounts.services import AccountError, create_user, set_password
+from ..accounts.services import AccountError, create_user, make_password_token, set_password
+from ..common.access import load_or_404
 from ..common.errors import put_error
+from ..common.filters import parse_filters
+from ..common.mail import send_mail
 from ..extensions import db
 from ..geo.placing import with_place
-from ..taxonomy.services import all_focus_areas, enabled_municipalities
+from ..taxonomy.services import all_focus_areas, enabled_municipalities, filter_choices
 from .forms import OrganisationForm, RegistrationForm
-from .models import Organisation
+from .models import Membership, Organisation
 from .member_forms import InviteForm, MemberRoleForm
 from .services import (OrganisationError, change_member_role, invite_member, may_edit,
-                       may_manage_members, membership_of, register_organisation,
+                       may_manage_members, organisation_page, register_organisation,
                        remove_member, transfer_ownership, update_profile)
 
 bp = Blueprint("organisations", __name__)
+
+
+@bp.get("/organisations")
+def organisations():
+    filters = parse_filters(request.args, current_app.config["PER_PAGE"],
+                            current_app.config["MAX_PER_PAGE"])
+    page = organisation_page(filters, filters.page, filters.per_page)
+    return render_template("organisations/list.html", page=page, filters=filters,
+                           **filter_choices())
 
 
 def _choices(form):
@@ -58,11 +73,8 @@ def register():
 
 
 def _editable(slug):
-    organisation = db.session.scalar(db.select(Organisation).filter_by(slug=slug))
-    # Another organisation's page answers 404, not 403: it does not say it exists.
-    if organisation is None or not may_edit(current_user, organisation):
-        abort(404)
-    return organisation
+    """The organisation the current user may edit, else 404."""
+    return load_or_404(Organisation, slug, lambda o: may_edit(current_user, o), by="slug")
 
 
 @bp.route("/manage/organisations/<slug>", methods=["GET", "POST"])
@@ -95,11 +107,7 @@ def edit(slug):
 @login_required
 def members(slug):
     """Owners and coordinators see the members and invite new ones."""
-    from ..accounts.services import make_password_token
-    from ..common.mail import send_mail
-    organisation = _editable(slug)
-    if not may_manage_members(current_user, organisation):
-        abort(404)
+    organisation = _managed(slug)
     form = InviteForm()
     link = None
     if form.validate_on_submit():
@@ -130,17 +138,15 @@ def members(slug):
 
 def _managed(slug):
     """The organisation whose members the current user may manage, else 404."""
-    organisation = _editable(slug)
-    if not may_manage_members(current_user, organisation):
-        abort(404)
-    return organisation
+    return load_or_404(Organisation, slug, lambda o: may_edit(current_user, o)
+                       and may_manage_members(current_user, o), by="slug")
 
 
 def _member(organisation, membership_id):
-    membership = membership_of(organisation, membership_id)
-    if membership is None:  # unknown, or another organisation's member
-        abort(404)
-    return membership
+    """The organisation's membership with this id; another organisation's is as
+    unknown (404) as a missing one."""
+    return load_or_404(Membership, membership_id,
+                       lambda m: m.organisation_id == organisation.id)
 
 
 def _members_page(organisation, form=None, link=None, errors=None, status=200):
@@ -223,15 +229,19 @@ def remove(slug, membership_id):
         _("%(email)s is no longer a member.", email=membership.user.email))
 
 
+def _own_membership(organisation):
+    """The current user's membership of the organisation, or None."""
+    return next((m for m in current_user.memberships
+                 if m.organisation_id == organisation.id), None)
+
+
 @bp.post("/manage/organisations/<slug>/leave")
 @login_required
 def leave(slug):
     """A member leaves the organisation (the last owner cannot)."""
-    organisation = db.session.scalar(db.select(Organisation).filter_by(slug=slug))
-    membership = organisation and next((m for m in current_user.memberships
-                                        if m.organisation_id == organisation.id), None)
-    if membership is None:
-        abort(404)
+    organisation = load_or_404(Organisation, slug,
+                               lambda o: _own_membership(o) is not None, by="slug")
+    membership = _own_membership(organisation)
     return _after_member_change(
         organisation, membership.id,
         lambda: remove_member(organisation, membership, current_user),

@@ -7,6 +7,7 @@ from flask import current_app, url_for
 from flask_babel import format_datetime, format_decimal, ngettext
 
 from ..activities.nearby import occurrence_location
+from ..geo.placing import pin_start
 
 # From this many markers on, map.js groups close ones (leaflet.markercluster);
 # MAP_CLUSTER_FROM changes it.
@@ -57,7 +58,7 @@ def occurrence_points(occurrences):
         label = venue.name if venue else _own_place(activity)
         entries.append((lat, lon, label, {
             "title": str(activity.translated("title")),
-            "url": url_for("public.occurrence", occurrence_id=occ.id),
+            "url": url_for("activities.occurrence", occurrence_id=occ.id),
             "detail": format_datetime(occ.starts_at, "short")}))
     return _group(entries)
 
@@ -65,7 +66,7 @@ def occurrence_points(occurrences):
 def venue_points(venues):
     """Markers for the meeting places that have coordinates."""
     return _group((v.latitude, v.longitude, v.name, {
-        "title": v.name, "url": url_for("public.venue", slug=v.slug),
+        "title": v.name, "url": url_for("activities.venue", slug=v.slug),
         "detail": v.address_line}) for v in venues
         if v.latitude is not None and v.longitude is not None)
 
@@ -73,7 +74,7 @@ def venue_points(venues):
 def organisation_points(organisations):
     """Markers for organisations that have coordinates."""
     return _group((o.latitude, o.longitude, o.name, {
-        "title": o.name, "url": url_for("public.organisation", slug=o.slug),
+        "title": o.name, "url": url_for("activities.organisation", slug=o.slug),
         "detail": ", ".join(p for p in (o.street_address, o.city) if p)})
         for o in organisations if o.latitude is not None and o.longitude is not None)
 
@@ -81,7 +82,7 @@ def organisation_points(organisations):
 def offer_points(places):
     """Markers for the coordinators' map: where matching activities meet (places are
     grouped already; each lists its first activities and counts the rest)."""
-    link = url_for("public.activity", activity_id=0)[:-1]  # "…/activities/", once
+    link = url_for("activities.activity", activity_id=0)[:-1]  # "…/activities/", once
     points = []
     for place in places:
         shown = place.activities[:ITEMS_PER_POINT]
@@ -146,7 +147,6 @@ def radius_choices(current):
 
 def register(app):
     """The map helpers, as template globals."""
-    from ..geo.placing import pin_start
     app.jinja_env.globals.update(pin_start=pin_start, offer_points=offer_points,
                                  organisation_points=organisation_points,
                                  district_areas=district_areas, occurrence_points=occurrence_points,

@@ -8,9 +8,12 @@ from flask import (Blueprint, abort, flash, make_response, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..activities.models import Occurrence
 from ..activities.services import public_occurrence
 from ..audit.services import record
+from ..common.access import load_or_404
 from ..common.errors import put_error
+from ..common.i18n import LANGUAGE_NAMES
 from ..extensions import db, limiter
 from ..organisations.services import may_edit
 from .forms import AttendanceForm, CapacityForm, SignupForm
@@ -24,7 +27,6 @@ LANGUAGE_CHOICES = ("sv", "en", "ar", "fa", "prs", "so", "ti", "uk", "ku", "tr",
 
 
 def _language_choices(form):
-    from ..common.i18n import LANGUAGE_NAMES
     form.language.choices = [("", _("No preference"))] + [
         (code, LANGUAGE_NAMES[code]) for code in LANGUAGE_CHOICES]
 
@@ -96,11 +98,9 @@ def delete(token):
 
 
 def _manageable(occurrence_id):
-    from ..activities.models import Occurrence
-    occurrence = db.session.get(Occurrence, occurrence_id)
-    if occurrence is None or not may_edit(current_user, occurrence.activity.organisation):
-        abort(404)
-    return occurrence
+    """A date of an organisation the current user may edit, else 404."""
+    return load_or_404(Occurrence, occurrence_id,
+                       lambda o: may_edit(current_user, o.activity.organisation))
 
 
 @bp.route("/manage/occurrences/<int:occurrence_id>/signups", methods=["GET", "POST"])

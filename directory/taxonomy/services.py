@@ -169,3 +169,15 @@ def save_term(kind, data, by_user, term=None):
     record(by_user, "term.update" if before else "term.create", term, term.name, before,
            snapshot(term, ("slug", "name", "names")))
     return term
+
+
+# Languages offered in the "spoken language" filter, in this order.
+FILTER_LANGUAGES = ("sv", "en", "ar", "fa", "prs", "so", "ti", "uk", "ku", "tr", "ru",
+                    "bs", "pl", "fr", "es", "de", "am", "sq", "ps")
+
+
+def filter_choices():
+    """What the list filters offer (the activity and organisation lists, the home page,
+    the coordinators' map), as template values."""
+    return {"focus_areas": all_focus_areas(), "target_groups": all_target_groups(),
+            "municipalities": enabled_municipalities(), "filter_languages": FILTER_LANGUAGES}

@@ -35,3 +35,15 @@ def rooms_to_choose(user, current_room_id=None):
         Room.active.is_(True), Venue.active.is_(True)).order_by(Venue.name, Room.name)
         .options(selectinload(Room.venue))).all()
     return [r for r in rooms if r.id == current_room_id or may_choose_room(user, r)]
+
+
+def all_venues():
+    """Every meeting place, active or not, by name (the coordinators' list)."""
+    return db.session.scalars(select(Venue).order_by(Venue.name)).all()
+
+
+def active_rooms():
+    """Active rooms of active meeting places, by meeting place and room name."""
+    return db.session.scalars(select(Room).join(Venue).where(
+        Room.active.is_(True), Venue.active.is_(True)).order_by(Venue.name, Room.name)
+        .options(selectinload(Room.venue))).all()
