@@ -2,7 +2,6 @@
 
 import logging
 import os
-import re
 import secrets
 
 from flask import Flask, render_template, request
@@ -11,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as config_module
+from .common import security
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -46,6 +46,7 @@ def create_app(test_config=None):
     _init_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
+    security.register(app)
     _register_errors(app)
     from .cli import register_cli
     register_cli(app)
@@ -164,32 +165,6 @@ def _register_hooks(app):
                 "style-src 'self'; script-src 'self'; frame-ancestors 'none'")
         return response
 
-    # Personal data never in logs: the request line is enough, no query strings.
-    logging.getLogger("werkzeug").addFilter(_StripQueryFilter())
-
-
-class _StripQueryFilter(logging.Filter):
-    """Drops query strings from access log lines (they may hold names or tokens)."""
-
-    def filter(self, record):
-        if record.args and isinstance(record.args, tuple):
-            record.args = tuple(_strip_query(a) if isinstance(a, str) else a
-                                for a in record.args)
-        return True
-
-
-_SECRET_PATHS = re.compile(r"(/feeds/|/account/password/|/signups/)[^ /?]+")
-
-
-def _strip_query(text):
-    """A request line without its query string and with secret tokens masked."""
-    if " " in text and ("?" in text or _SECRET_PATHS.search(text)):
-        method, _, rest = text.partition(" ")
-        path, _, tail = rest.partition(" ")
-        path = _SECRET_PATHS.sub(r"\1…", path.split("?", 1)[0])
-        return f"{method} {path} {tail}"
-    return text
-
 
 def _register_errors(app):
     from .api.errors import api_error_response, wants_json
@@ -202,6 +177,7 @@ def _register_errors(app):
         return handler
 
     for code, template in ((400, "errors/400.html"), (404, "errors/404.html"),
-                           (405, "errors/405.html"), (429, "errors/429.html"),
+                           (405, "errors/405.html"), (413, "errors/413.html"),
+                           (429, "errors/429.html"),
                            (500, "errors/500.html")):
         app.register_error_handler(code, page(code, template))

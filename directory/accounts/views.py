@@ -52,6 +52,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Log out everywhere: every session and remember-me cookie of the account ends, so a
+    copied cookie stops working too."""
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are logged out."))
