@@ -43,6 +43,7 @@ def create_app(test_config=None):
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(
         os.path.dirname(__file__), "translations")
 
+    security.bound_ids(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -172,7 +173,8 @@ def _register_errors(app):
     def page(code, template):
         def handler(error):
             if wants_json():
-                return api_error_response(code, error)
+                told = getattr(error, "user_message", None)
+                return api_error_response(code, error, message=told and str(told))
             return render_template(template, error=error), code
         return handler
 

@@ -114,3 +114,38 @@ def test_gunicorns_access_log_masks_tokens_and_drops_query_strings():
     line = conf.access_log_format % atoms
     assert "hemligt" not in line and "0701234567" not in line and "tok.ics" not in line
     assert '"GET /signups/… HTTP/1.1" 200' in line
+
+
+@pytest.mark.parametrize("url", [
+    "/activities/9223372036854775808", "/activities/2147483648",
+    "/occurrences/99999999999999999999",
+    "/api/v1/occurrences/9223372036854775807", "/occurrences/2147483648/signup",
+    "/activities/2147483648/calendar.ics"])
+def test_ids_beyond_the_columns_range_are_not_found(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("url", [
+    "/activities?q=a%00b", "/organisations?q=%01", "/organisations/taby%00",
+    "/activities?kommun=%00",
+    "/api/v1/occurrences?q=%00"])
+def test_control_characters_are_refused_with_a_clear_message(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    if url.startswith("/api/"):
+        assert "control characters" in response.get_json()["error"]["message"]
+    else:
+        assert "control characters" in response.get_data(as_text=True)
+
+
+def test_control_characters_in_a_form_or_json_body_are_refused(client, factories):
+    assert client.post("/login", data={"email": "a\x00@example.se", "password": "x"}) \
+        .status_code == 400
+    occurrence = factories.activity().occurrences[0]
+    response = client.post(f"/api/v1/occurrences/{occurrence.id}/signups",
+                           json={"name": "Amina\x00", "contact": "070-123 45 67"})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request"
+    # Tabs and line breaks are text, not control characters to refuse.
+    assert client.get("/activities?q=a%09b").status_code == 200
