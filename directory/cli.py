@@ -6,11 +6,14 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .backups import backup_command, restore_command
 from .extensions import db
 
 
 def register_cli(app):
     """Attach the project's commands to the app."""
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
     @app.cli.command("seed-demo")
     @click.option("--scale", type=int, default=None,
