@@ -8,8 +8,12 @@ from gunicorn.glogging import Logger
 from directory.common.security import safe_path
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, 9))
-threads = int(os.environ.get("GUNICORN_THREADS") or 2)
+# Rate limits are counted where the app keeps them: in one process's memory without
+# REDIS_URL (so one process, with threads, keeps every limit exact), in Redis with it
+# (then as many processes as the machine serves well).
+workers = int(os.environ.get("WEB_CONCURRENCY") or (
+    min(2 * multiprocessing.cpu_count() + 1, 9) if os.environ.get("REDIS_URL") else 1))
+threads = int(os.environ.get("GUNICORN_THREADS") or 8)
 timeout = 60
 graceful_timeout = 30
 # The app trusts proxies itself (TRUSTED_PROXIES and ProxyFix); gunicorn passes the
