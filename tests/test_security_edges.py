@@ -149,3 +149,20 @@ def test_control_characters_in_a_form_or_json_body_are_refused(client, factories
     assert response.get_json()["error"]["code"] == "bad_request"
     # Tabs and line breaks are text, not control characters to refuse.
     assert client.get("/activities?q=a%09b").status_code == 200
+
+
+def test_line_breaks_in_stored_names_never_break_a_feed_or_a_page(client, factories):
+    """Whatever is stored (an import, an old row), feeds and pages answer and parse."""
+    org = factories.organisation(name="Språk\ncafé\r\nNäsby", email="info@example.se")
+    activity = factories.activity(organisation=org, title="Läx\nhjälp\r\nför alla")
+    for url in (f"/organisations/{org.slug}/calendar.ics",
+                f"/activities/{activity.id}/calendar.ics",
+                f"/occurrences/{activity.occurrences[0].id}.ics"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.get_data(as_text=True)
+        assert 'CN="Språk café Näsby"' in body.replace("\r\n ", "")
+        assert "SUMMARY:Läx\\nhjälp\\nför alla" in body.replace("\r\n ", "")
+    for url in (f"/organisations/{org.slug}", f"/activities/{activity.id}",
+                "/api/v1/occurrences"):
+        assert client.get(url).status_code == 200, url
