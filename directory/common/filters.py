@@ -7,7 +7,7 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from .time import parse_date
+from .time import EARLIEST, LATEST, parse_date, valid_date
 
 MAX_QUERY_LENGTH = 200
 MIN_RADIUS_KM, MAX_RADIUS_KM = 0.1, 100.0
@@ -71,7 +71,11 @@ def parse_filters(args, per_page_default=20, max_per_page=100):
         raw = args.get(name)
         if raw:
             value = parse_date(raw)
-            if value is None:
+            if value is None and valid_date(raw):
+                f.notices.append(_l("The date “%(value)s” is too far away and is ignored. "
+                                    "Dates go from %(first)s to %(last)s.", value=raw[:40],
+                                    first=EARLIEST.year, last=LATEST.year))
+            elif value is None:
                 f.notices.append(_l("The date “%(value)s” was not understood and is ignored. "
                                     "Write it as YYYY-MM-DD.", value=raw[:40]))
             setattr(f, "date_" + name, value)

@@ -47,14 +47,35 @@ def local_day_bounds(day):
     return combine_local(day, time(0)), combine_local(day + timedelta(days=1), time(0))
 
 
+# The days anything in the service can be about; dates beyond them are refused where they
+# are read, so no computation near year 1 or 9999 overflows.
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def in_range(day):
+    """Whether a date lies within EARLIEST..LATEST."""
+    return EARLIEST <= day <= LATEST
+
+
+def valid_date(value):
+    """Whether `value` is a `YYYY-MM-DD` date at all, near or far."""
+    try:
+        date.fromisoformat((value or "").strip())
+    except ValueError:
+        return False
+    return len((value or "").strip()) == 10
+
+
 def parse_date(value):
-    """A `YYYY-MM-DD` string as a date, or None when it is not one."""
+    """A `YYYY-MM-DD` string as a date, or None when it is not one or lies outside
+    EARLIEST..LATEST."""
     if not value:
         return None
     try:
-        return date.fromisoformat(value.strip()[:10]) if len(value.strip()) == 10 else None
+        day = date.fromisoformat(value.strip()[:10]) if len(value.strip()) == 10 else None
     except ValueError:
         return None
+    return day if day is not None and in_range(day) else None
 
 
 def isoformat_local(moment):
@@ -65,6 +86,7 @@ def isoformat_local(moment):
 def iso_week_start(year, week):
     """The Monday of ISO week `week` of `year`, or None when there is no such week."""
     try:
-        return date.fromisocalendar(year, week, 1)
+        monday = date.fromisocalendar(year, week, 1)
     except ValueError:
         return None
+    return monday if in_range(monday) else None
