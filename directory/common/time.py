@@ -32,6 +32,17 @@ def local_to_utc(naive_local):
     return aware.astimezone(UTC)
 
 
+def wall_clock_problem(naive_local):
+    """Why a Stockholm wall-clock time cannot be used as given: "missing" on the spring
+    night the clocks skip an hour (02:30 does not exist), "twice" on the autumn night they
+    repeat one (02:30 happens twice), else None."""
+    first, second = (naive_local.replace(tzinfo=LOCAL, fold=fold) for fold in (0, 1))
+    if first.utcoffset() == second.utcoffset():
+        return None
+    back = first.astimezone(UTC).astimezone(LOCAL).replace(tzinfo=None)
+    return "missing" if back != naive_local else "twice"
+
+
 def combine_local(day, clock):
     """A local date and wall-clock time as an aware UTC moment."""
     return local_to_utc(datetime.combine(day, clock))
