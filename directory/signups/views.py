@@ -12,12 +12,12 @@ from ..common.templating import language_name
 from ..extensions import db, limiter
 from ..organisations.services import may_edit
 from .forms import AttendanceForm, CapacityForm, SignupForm
+from .limits import signup_limits
 from .services import (SignupError, cancel_signup, delete_own_data, set_capacity,
                        sign_up, signup_for_token, signups_of, waitlist_position)
 
 bp = Blueprint("signups", __name__)
 
-SIGNUP_LIMIT = "20 per hour"
 LANGUAGE_CHOICES = ("sv", "en", "ar", "fa", "prs", "so", "ti", "uk", "ku", "tr", "ru")
 
 
@@ -28,7 +28,7 @@ def _language_choices(form):
 
 
 @bp.route("/occurrences/<int:occurrence_id>/signup", methods=["GET", "POST"])
-@limiter.limit(SIGNUP_LIMIT, methods=["POST"])
+@signup_limits
 def signup(occurrence_id):
     occurrence = public_occurrence(occurrence_id)
     if occurrence is None:
