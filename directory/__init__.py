@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from . import config as config_module
 from .common import security
+from .common.time import TIMEZONE
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -89,7 +90,7 @@ def _init_extensions(app):
     login_manager.session_protection = "strong"
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
-                   timezone_selector=lambda: "Europe/Stockholm")
+                   timezone_selector=lambda: TIMEZONE)
     limiter.init_app(app)
 
     from .accounts.models import User
@@ -144,7 +145,9 @@ def _register_hooks(app):
     from .common.i18n import remember_language
     from .common import templating
     from .public import maps
+    from .venues.models import feature_name
     templating.register(app)
+    app.jinja_env.globals["feature_name"] = feature_name
     maps.register(app)
     # Map tiles are the only images from elsewhere (MAP_TILE_URL's host).
     img_src = " ".join(filter(None, ("'self' data:",

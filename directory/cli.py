@@ -1,141 +1,155 @@
-"""Flask CLI commands: `flask --app wsgi <command>`."""
+"""Flask CLI commands: `flask --app wsgi <command>`. Each is a plain click command;
+`register_cli` adds them to the app."""
 
 import time
 
 import click
-from flask import current_app
+from flask import current_app, url_for
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
+from .accounts.services import AccountError, create_user, make_password_token
+from .activities.models import Activity
 from .backups import backup_command, restore_command
+from .activities.services import extend_all_occurrences, horizon_end
+from .calendars.models import Partner
+from .common.time import to_local, utcnow
+from .demo.seed import database_is_empty, seed_demo, seed_scale
 from .extensions import db
+from .geo.placing import place_missing
+from .organisations.models import Membership, Organisation
+from .signups.services import purge_personal_data
+from .taxonomy.models import Municipality
+from .taxonomy.reference import reference_municipality
+from .taxonomy.services import (MunicipalityError, disable_municipalities,
+                                enable_municipalities, municipality_by_code,
+                                municipality_usage)
+from .venues.models import Venue
+from .venues.occupancy import collisions
 
 
-def register_cli(app):
-    """Attach the project's commands to the app."""
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
-
-    @app.cli.command("seed-demo")
-    @click.option("--scale", type=int, default=None,
-                  help="Add N generated organisations (for benchmarks) instead of the demo.")
-    @click.option("--history-days", type=int, default=14, show_default=True,
-                  help="With --scale: how many days ago the generated series began.")
-    @click.option("--if-empty", is_flag=True, help="Only when the database has no data.")
-    def seed_demo_command(scale, history_days, if_empty):
-        """Load demo data: a believable municipality, or N organisations with --scale."""
-        from .demo.seed import database_is_empty, seed_demo, seed_scale
-        if if_empty and not database_is_empty():
-            click.echo("The database already has data; nothing loaded.")
-            return
-        started = time.perf_counter()
-        if scale:
-            seed_scale(scale, history_days=max(0, history_days))
-            db.session.commit()
-            click.echo(f"Loaded {scale} organisations in {time.perf_counter() - started:.1f} s.")
-        else:
-            seed_demo()
-            db.session.commit()
-            click.echo(f"Loaded the demo in {time.perf_counter() - started:.1f} s.")
-
-    @app.cli.command("create-user")
-    @click.argument("email")
-    @click.option("--role", type=click.Choice(["staff", "member", "partner"]), required=True)
-    @click.option("--organisation", "organisation_slug", default=None,
-                  help="Make a member the owner of this organisation (slug).")
-    @click.option("--municipality", "municipality_code", default=None,
-                  help="Limit a coordinator (staff) to this enabled municipality "
-                       "(kommunkod, e.g. 0160); without it a coordinator is county-wide.")
-    @click.option("--partner", "partner_slug", default=None,
-                  help="Link a partner account (--role partner) to this LÖK partner (slug).")
-    @click.option("--name", default="")
-    def create_user_command(email, role, organisation_slug, name, municipality_code,
-                            partner_slug):
-        """Create an account and print a one-time link to set its password (48 h)."""
-        from flask import url_for
-        from .accounts.services import AccountError, create_user, make_password_token
-        from .organisations.models import Membership, Organisation
-        organisation = None
-        if organisation_slug:
-            organisation = db.session.scalar(db.select(Organisation).filter_by(
-                slug=organisation_slug))
-            if organisation is None:
-                raise click.BadParameter(f"no organisation {organisation_slug!r}",
-                                         param_hint="--organisation")
-        municipality = _coordinator_municipality(role, municipality_code)
-        partner = _account_partner(role, partner_slug)
-        try:
-            user = create_user(email, role, name=name, municipality=municipality)
-        except AccountError as error:
-            raise click.BadParameter(_english(error.message), param_hint=error.field) from None
-        if organisation is not None:
-            db.session.add(Membership(user=user, organisation=organisation, role="owner"))
-        if partner is not None:
-            user.partner_id = partner.id
+@click.command("seed-demo")
+@click.option("--scale", type=int, default=None,
+              help="Add N generated organisations (for benchmarks) instead of the demo.")
+@click.option("--history-days", type=int, default=14, show_default=True,
+              help="With --scale: how many days ago the generated series began.")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no data.")
+@with_appcontext
+def seed_demo_command(scale, history_days, if_empty):
+    """Load demo data: a believable municipality, or N organisations with --scale."""
+    if if_empty and not database_is_empty():
+        click.echo("The database already has data; nothing loaded.")
+        return
+    started = time.perf_counter()
+    if scale:
+        seed_scale(scale, history_days=max(0, history_days))
         db.session.commit()
-        base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
-        with current_app.test_request_context(base_url=base):
-            link = url_for("accounts.password", token=make_password_token(user),
-                           _external=True)
-        click.echo(f"Created {role} {user.email}. Set the password within 48 hours at:")
-        click.echo(link)
-
-    @app.cli.command("purge-personal-data")
-    @click.option("--days", type=int, default=None,
-                  help="Retention in days after the date (default SIGNUP_RETENTION_DAYS).")
-    def purge_personal_data_command(days):
-        """Delete names and contacts of sign-ups whose date ended long enough ago."""
-        from .signups.services import purge_personal_data
-        days = days if days is not None else current_app.config["SIGNUP_RETENTION_DAYS"]
-        erased = purge_personal_data(days)
+        click.echo(f"Loaded {scale} organisations in {time.perf_counter() - started:.1f} s.")
+    else:
+        seed_demo()
         db.session.commit()
-        click.echo(f"Deleted names and contacts of {erased} sign-ups whose date ended more "
-                   f"than {days} days ago. Counts are kept.")
+        click.echo(f"Loaded the demo in {time.perf_counter() - started:.1f} s.")
 
-    @app.cli.command("geocode-missing")
-    @click.option("--limit", type=int, default=None, help="At most this many addresses.")
-    def geocode_missing_command(limit):
-        """Place on the map the saved addresses that have no coordinates yet."""
-        from .activities.models import Activity
-        from .geo.placing import place_missing
-        from .organisations.models import Organisation
-        from .venues.models import Venue
-        counts = place_missing((Venue, Organisation, Activity), limit)
-        click.echo(f"Placed on the map: {counts['found']} exactly, {counts['town']} in the "
-                   f"middle of their town; {counts['not_found']} not found.")
-        if counts["unavailable"]:
-            click.echo("The geocoder stopped answering; run again later.", err=True)
-            raise SystemExit(1)
 
-    @app.cli.command("extend-occurrences")
-    @click.option("--days", type=int, default=None, help="How far ahead (default 365 days).")
-    def extend_occurrences_command(days):
-        """Create occurrences of every active series up to the rolling horizon."""
-        from .activities.services import extend_all_occurrences, horizon_end
-        last_day = horizon_end(days=days or current_app.config["OCCURRENCE_HORIZON_DAYS"])
-        added = extend_all_occurrences(last_day)
-        db.session.commit()
-        click.echo(f"Added {added} occurrences up to {last_day.isoformat()}.")
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["staff", "member", "partner"]), required=True)
+@click.option("--organisation", "organisation_slug", default=None,
+              help="Make a member the owner of this organisation (slug).")
+@click.option("--municipality", "municipality_code", default=None,
+              help="Limit a coordinator (staff) to this enabled municipality "
+                   "(kommunkod, e.g. 0160); without it a coordinator is county-wide.")
+@click.option("--partner", "partner_slug", default=None,
+              help="Link a partner account (--role partner) to this LÖK partner (slug).")
+@click.option("--name", default="")
+@with_appcontext
+def create_user_command(email, role, organisation_slug, name, municipality_code,
+                        partner_slug):
+    """Create an account and print a one-time link to set its password (48 h)."""
+    organisation = _owned_organisation(organisation_slug)
+    municipality = _coordinator_municipality(role, municipality_code)
+    partner = _account_partner(role, partner_slug)
+    try:
+        user = create_user(email, role, name=name, municipality=municipality)
+    except AccountError as error:
+        raise click.BadParameter(_english(error.message), param_hint=error.field) from None
+    if organisation is not None:
+        db.session.add(Membership(user=user, organisation=organisation, role="owner"))
+    if partner is not None:
+        user.partner_id = partner.id
+    db.session.commit()
+    base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    with current_app.test_request_context(base_url=base):
+        link = url_for("accounts.password", token=make_password_token(user),
+                       _external=True)
+    click.echo(f"Created {role} {user.email}. Set the password within 48 hours at:")
+    click.echo(link)
 
-    @app.cli.command("check-rooms")
-    @click.option("--all", "everything", is_flag=True,
-                  help="Also uses that have ended (by default only coming ones).")
-    def check_rooms_command(everything):
-        """List rooms used twice at once (uses kept from before the rule); exit 1 if any."""
-        from .common.time import to_local, utcnow
-        from .venues.occupancy import collisions
-        pairs = collisions(since=None if everything else utcnow())
-        for first, second in pairs:
-            room = first.room
-            click.echo(f"{room.venue.name}, {room.name}: " + " and ".join(
-                f"{_use_label(use)} {to_local(use.starts_at):%Y-%m-%d %H:%M}–"
-                f"{to_local(use.ends_at):%H:%M}" for use in (first, second)))
-        if pairs:
-            click.echo(f"{len(pairs)} overlapping pairs. Move or cancel one date of each "
-                       "(the week at /staff/schedule marks them).", err=True)
-            raise SystemExit(1)
-        click.echo("No room is used twice at once.")
 
-    app.cli.add_command(municipalities_group)
+@click.command("purge-personal-data")
+@click.option("--days", type=int, default=None,
+              help="Retention in days after the date (default SIGNUP_RETENTION_DAYS).")
+@with_appcontext
+def purge_personal_data_command(days):
+    """Delete names and contacts of sign-ups whose date ended long enough ago."""
+    days = days if days is not None else current_app.config["SIGNUP_RETENTION_DAYS"]
+    erased = purge_personal_data(days)
+    db.session.commit()
+    click.echo(f"Deleted names and contacts of {erased} sign-ups whose date ended more "
+               f"than {days} days ago. Counts are kept.")
+
+
+@click.command("geocode-missing")
+@click.option("--limit", type=int, default=None, help="At most this many addresses.")
+@with_appcontext
+def geocode_missing_command(limit):
+    """Place on the map the saved addresses that have no coordinates yet."""
+    counts = place_missing((Venue, Organisation, Activity), limit)
+    click.echo(f"Placed on the map: {counts['found']} exactly, {counts['town']} in the "
+               f"middle of their town; {counts['not_found']} not found.")
+    if counts["unavailable"]:
+        click.echo("The geocoder stopped answering; run again later.", err=True)
+        raise SystemExit(1)
+
+
+@click.command("extend-occurrences")
+@click.option("--days", type=int, default=None, help="How far ahead (default 365 days).")
+@with_appcontext
+def extend_occurrences_command(days):
+    """Create occurrences of every active series up to the rolling horizon."""
+    last_day = horizon_end(days=days or current_app.config["OCCURRENCE_HORIZON_DAYS"])
+    added = extend_all_occurrences(last_day)
+    db.session.commit()
+    click.echo(f"Added {added} occurrences up to {last_day.isoformat()}.")
+
+
+@click.command("check-rooms")
+@click.option("--all", "everything", is_flag=True,
+              help="Also uses that have ended (by default only coming ones).")
+@with_appcontext
+def check_rooms_command(everything):
+    """List rooms used twice at once (uses kept from before the rule); exit 1 if any."""
+    pairs = collisions(since=None if everything else utcnow())
+    for first, second in pairs:
+        room = first.room
+        click.echo(f"{room.venue.name}, {room.name}: " + " and ".join(
+            f"{_use_label(use)} {to_local(use.starts_at):%Y-%m-%d %H:%M}–"
+            f"{to_local(use.ends_at):%H:%M}" for use in (first, second)))
+    if pairs:
+        click.echo(f"{len(pairs)} overlapping pairs. Move or cancel one date of each "
+                   "(the week at /staff/schedule marks them).", err=True)
+        raise SystemExit(1)
+    click.echo("No room is used twice at once.")
+
+
+def _owned_organisation(slug):
+    """The organisation `slug` names, for a new member to own; None without a slug."""
+    if not slug:
+        return None
+    organisation = db.session.scalar(db.select(Organisation).filter_by(slug=slug))
+    if organisation is None:
+        raise click.BadParameter(f"no organisation {slug!r}", param_hint="--organisation")
+    return organisation
 
 
 def _coordinator_municipality(role, code):
@@ -146,8 +160,6 @@ def _coordinator_municipality(role, code):
     if role != "staff":
         raise click.BadParameter("only a coordinator (--role staff) is limited to a "
                                  "municipality", param_hint="--municipality")
-    from .taxonomy.reference import reference_municipality
-    from .taxonomy.services import municipality_by_code
     municipality = municipality_by_code(code)
     if municipality is None and reference_municipality(code.strip()) is None:
         raise click.BadParameter(f"no municipality has the code {code!r} (a kommunkod has "
@@ -168,7 +180,6 @@ def _account_partner(role, slug):
     if role != "partner":
         raise click.BadParameter("only a partner account (--role partner) is linked to a "
                                  "partner", param_hint="--partner")
-    from .calendars.models import Partner
     partner = db.session.scalar(db.select(Partner).filter_by(slug=slug.strip()))
     if partner is None:
         known = ", ".join(db.session.scalars(db.select(Partner.slug).order_by(Partner.slug)))
@@ -180,7 +191,6 @@ def _account_partner(role, slug):
 
 def _english(message):
     """A rule's message as the other command-line output reads: in English."""
-    from flask_babel import force_locale
     with force_locale("en"):
         return str(message)
 
@@ -196,8 +206,6 @@ def municipalities_group():
 @with_appcontext
 def municipalities_list_command(only_enabled):
     """Code, name, county, enabled, and how many organisations and meeting places each has."""
-    from .taxonomy.models import Municipality
-    from .taxonomy.services import municipality_usage
     stmt = db.select(Municipality).order_by(Municipality.code)
     if only_enabled:
         stmt = stmt.where(Municipality.enabled)
@@ -218,7 +226,6 @@ def municipalities_list_command(only_enabled):
 @with_appcontext
 def municipalities_enable_command(codes):
     """Serve these municipalities: offered when registering and in the filters."""
-    from .taxonomy.services import MunicipalityError, enable_municipalities
     try:
         changed, already = enable_municipalities(codes)
     except MunicipalityError as error:
@@ -237,7 +244,6 @@ def municipalities_enable_command(codes):
 def municipalities_disable_command(codes):
     """Stop serving these municipalities; refused while organisations or meeting places
     belong to one of them (nothing changes then)."""
-    from .taxonomy.services import MunicipalityError, disable_municipalities
     try:
         changed, already = disable_municipalities(codes)
     except MunicipalityError as error:
@@ -256,3 +262,14 @@ def _use_label(use):
         return f"«{use.occurrence.activity.title}» ({use.organisation.name}, date " \
                f"{use.occurrence_id})"
     return f"booking {use.booking_id} ({use.organisation.name})"
+
+
+COMMANDS = (seed_demo_command, create_user_command, purge_personal_data_command,
+            geocode_missing_command, extend_occurrences_command, check_rooms_command,
+            municipalities_group, backup_command, restore_command)
+
+
+def register_cli(app):
+    """Attach the project's commands to the app."""
+    for command in COMMANDS:
+        app.cli.add_command(command)

@@ -2,6 +2,8 @@
 
 import os
 
+from .common.time import TIMEZONE
+
 
 class DefaultConfig:
     """Settings every installation starts from."""
@@ -13,9 +15,8 @@ class DefaultConfig:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     BABEL_DEFAULT_LOCALE = "sv"
-    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
     LANGUAGES = ("sv", "en", "ar")
-    RTL_LANGUAGES = ("ar", "fa", "ur", "he")
 
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True

@@ -1,6 +1,5 @@
 """Account rules: passwords, logging in, and signed single-use links."""
 
-import hashlib
 import os
 
 from flask import current_app
@@ -11,8 +10,10 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from ..audit.services import record
 from ..common.errors import FieldError
 from ..common.time import utcnow
+from ..common.tokens import hash_token
 from ..extensions import db
 from .models import ROLES, User
 
@@ -102,7 +103,6 @@ def deactivate(account, by_user):
     """The account can no longer log in, and every session it has ends at once (on its
     next request). Nobody deactivates their own account. Who may deactivate whom is the
     caller's check (organisations.services.may_act_on_account for coordinators)."""
-    from ..audit.services import record
     if by_user is not None and account.id == by_user.id:
         raise AccountError("account", _l("You cannot deactivate your own account."))
     if not account.active:
@@ -116,7 +116,6 @@ def deactivate(account, by_user):
 
 def reactivate(account, by_user):
     """The account can log in again, with its password; its old sessions stay ended."""
-    from ..audit.services import record
     if account.active:
         raise AccountError("account", _l("That account is already active."))
     account.active = True
@@ -127,7 +126,6 @@ def reactivate(account, by_user):
 
 def end_sessions(account, by_user):
     """Log the account out everywhere (every browser, every remember cookie)."""
-    from ..audit.services import record
     account.end_sessions()
     db.session.flush()
     record(by_user, "account.end_sessions", account, account.email)
@@ -141,7 +139,7 @@ def _serializer():
 
 def _fingerprint(user):
     """Changes when the password does, so a link works once."""
-    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
+    return hash_token(user.password_hash or "unset")[:16]
 
 
 def make_password_token(user, purpose="set-password"):

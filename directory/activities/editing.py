@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..audit.services import record, snapshot
 from ..common.time import local_today, local_to_utc, to_local, utcnow, wall_clock_problem
 from ..extensions import db
+from ..taxonomy.models import FocusArea, TargetGroup
 from ..venues.models import Room
 from ..venues.occupancy import RoomCalendar, flush_uses, lock_rooms, room_problems
 from ..venues.services import may_choose_room
@@ -95,7 +96,6 @@ def preview_dates(schedule, limit=10, today=None):
 
 def apply_fields(activity, data):
     """Copy the non-schedule fields of plain form data onto an activity."""
-    from ..taxonomy.models import FocusArea, TargetGroup
     activity.title = data["title"].strip()
     activity.description = (data.get("description") or "").strip()
     translations = {}

@@ -1,8 +1,7 @@
-"""JSON errors: {"error": {"code", "message", "fields"}}."""
+"""JSON errors: {"error": {"code", "message", "fields"}}, built here and nowhere else."""
 
 from flask import jsonify, request
 from flask_babel import gettext as _
-
 
 
 def N_(text):
@@ -29,14 +28,23 @@ def wants_json():
     return request.path.startswith("/api/")
 
 
-def error_body(status, message=None, fields=None):
-    return {"error": {"code": CODES.get(status, str(status)),
-                      "message": message or _(MESSAGES.get(status, MESSAGES[400])),
-                      "fields": fields or {}}}
+def error_body(status, message=None, fields=None, code=None):
+    """The body of every JSON error: `code` and `message` default to the status's own."""
+    return {"error": {"code": code or CODES.get(status, str(status)),
+                      "message": str(message or _(MESSAGES.get(status, MESSAGES[400]))),
+                      "fields": {name: str(text) for name, text in (fields or {}).items()}}}
 
 
-def api_error_response(status, error=None, message=None, fields=None):
-    response = jsonify(error_body(status, message, fields))
+def api_error_response(status, error=None, message=None, fields=None, code=None):
+    """A JSON error answer with this status. `error` is what an error handler was given
+    (unused: the body never shows internals)."""
+    response = jsonify(error_body(status, message, fields, code))
     response.status_code = status
     return response
 
+
+def error_response(error):
+    """A FieldError (or SignupError, …) as the API's answer: its status, code, message
+    and messages by field."""
+    return api_error_response(error.status, message=error.message, fields=error.fields,
+                              code=error.code)

@@ -13,9 +13,10 @@ from ..geo.services import refine
 from ..organisations.models import Organisation
 from ..organisations.services import organisation_page, public_organisation
 from ..signups.limits import signup_limits
+from ..signups.services import SignupError, sign_up, waitlist_position
 from ..venues.services import public_venue
 from . import serializers
-from .errors import api_error_response
+from .errors import api_error_response, error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -84,7 +85,6 @@ def venue_schedule(slug):
 @signup_limits
 def create_signup(occurrence_id):
     """Sign up by JSON: {name, contact, language?} → 201 {status, position, cancel_url}."""
-    from ..signups.services import SignupError, sign_up, waitlist_position
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return api_error_response(400)
@@ -97,14 +97,7 @@ def create_signup(occurrence_id):
                                 fields["language"])
     except SignupError as error:
         db.session.rollback()
-        response = api_error_response(error.status, message=str(error.message),
-                                      fields={k: str(v) for k, v in error.fields.items()})
-        if error.code:
-            body = response.get_json()
-            body["error"]["code"] = error.code
-            response = jsonify(body)
-            response.status_code = error.status
-        return response
+        return error_response(error)
     db.session.commit()
     response = jsonify({"status": signup.status, "position": waitlist_position(signup),
                         "occurrence_id": occurrence_id,

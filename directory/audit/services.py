@@ -4,6 +4,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import select
 
+from ..common.time import local_day_bounds
 from ..extensions import db
 from .models import AuditEvent
 
@@ -37,7 +38,6 @@ def record(user, action, obj, summary="", before=None, after=None):
 def find_events(action=None, object_type=None, user_id=None, day_from=None, day_to=None,
                 limit=200, user_ids=None):
     """The newest events first, filtered; `user_ids`: only what these accounts did."""
-    from ..common.time import local_day_bounds
     stmt = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if action:
         stmt = stmt.where(AuditEvent.action == action)

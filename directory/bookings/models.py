@@ -13,6 +13,8 @@ BOOKING_STATUSES = ("pending", "approved", "rejected", "cancelled")
 class NotAllowed(FieldError):
     """A booking cannot go from its state to the one asked for (decided already)."""
 
+    status = 409
+
 
 class RoomBooking(db.Model):
     """A request for a room for one period, and its decision.

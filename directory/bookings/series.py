@@ -277,7 +277,7 @@ class SeriesNotChanged(BookingConflict):
         heading = _ln("The series is not changed: %(num)d new date is not possible.",
                       "The series is not changed: %(num)d new dates are not possible.",
                       len(lines))
-        super().__init__(" ".join([str(heading), *lines]), field="start_time")
+        super().__init__("start_time", " ".join([str(heading), *lines]))
         self.heading = str(heading)
         self.lines = lines
 
@@ -303,15 +303,15 @@ def change_series(bookings, start_time, end_time, by_user, room=None, now=None):
     now = now or utcnow()
     coming = Series("", list(bookings)).cancellable(now)
     if not coming:
-        raise BookingConflict(_l("Nothing to change: every date of the series has been "
-                                 "decided, cancelled or has begun."), field="start_time")
+        raise BookingConflict("start_time", _l("Nothing to change: every date of the series "
+                                               "has been decided, cancelled or has begun."))
     activity = tied_activity(coming)
     if activity is not None:
-        raise BookingConflict(_l("This series belongs to the activity %(title)s: change "
-                                 "the activity's time instead.", title=activity.title),
-                              field="start_time")
+        raise BookingConflict("start_time", _l("This series belongs to the activity "
+                                               "%(title)s: change the activity's time "
+                                               "instead.", title=activity.title))
     if end_time <= start_time:
-        raise BookingConflict(_l("The end must be after the start."), field="end_time")
+        raise BookingConflict("end_time", _l("The end must be after the start."))
     first = coming[0]
     room = room or first.room
     periods = sorted({(combine_local(day, start_time), combine_local(day, end_time))
@@ -321,8 +321,8 @@ def change_series(bookings, start_time, end_time, by_user, room=None, now=None):
         for booking in coming:
             db.session.refresh(booking)
             if booking.status not in ("pending", "approved") or booking.starts_at <= now:
-                raise BookingConflict(_l("The series was changed meanwhile. Look at its "
-                                         "dates and try again."), field="start_time")
+                raise BookingConflict("start_time", _l("The series was changed meanwhile. "
+                                                       "Look at its dates and try again."))
             cancel_booking(booking, by_user, str(_l("Moved to a new time.")))
         created, failed = request_booking(room, first.organisation, periods, by_user,
                                           first.purpose, first.activity, now)

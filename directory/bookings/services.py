@@ -14,6 +14,7 @@ from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import and_, or_, select
 
 from ..activities.models import Occurrence
+from ..activities.schedule import Schedule, slots
 from ..audit.services import record
 from ..common.errors import FieldError
 from ..common.mail import send_mail
@@ -28,11 +29,9 @@ MAX_SERIES_DATES = 60
 
 class BookingConflict(FieldError):
     """The room is used then, or the request was decided meanwhile; the message names
-    what is in the way."""
+    what is in the way (beside `reason` unless another field is named)."""
 
-    def __init__(self, message=None, field="reason"):
-        super().__init__(field, message or _l("That time was just taken. Choose another "
-                                              "time."))
+    status = 409
 
 
 @dataclass
@@ -178,7 +177,8 @@ def _approve(booking, by_user, now=None):
     """Approve and put a tied date in the room, in one guarded step."""
     occurrence = booking.occurrence
     if occurrence is not None and occurrence.status != "scheduled":
-        raise BookingConflict(_l("The date is cancelled; it cannot be given a room."))
+        raise BookingConflict("reason", _l("The date is cancelled; it cannot be given a "
+                                           "room."))
     booking.approve(by_user, now)
     if occurrence is not None:
         # The date is in one room at a time: a booking that held it elsewhere lets go.
@@ -190,7 +190,8 @@ def _approve(booking, by_user, now=None):
     try:
         flush_uses("reason")
     except RoomTaken:
-        raise BookingConflict() from None
+        raise BookingConflict("reason", _l("That time was just taken. Choose another "
+                                           "time.")) from None
 
 
 def weekly_periods(day, start_time, end_time, until=None, count=None, interval=1,
@@ -198,7 +199,6 @@ def weekly_periods(day, start_time, end_time, until=None, count=None, interval=1
     """(starts_at, ends_at) in UTC: one date, or a series with the same recurrence as
     activities (every `interval` weeks on `weekdays`, until a date or `count` times),
     in Stockholm wall-clock time."""
-    from ..activities.schedule import Schedule, slots
     if until is None and count is None:
         return slots(Schedule(starts_on=day, start_time=start_time, end_time=end_time))
     schedule = Schedule(starts_on=day, start_time=start_time, end_time=end_time,
@@ -281,12 +281,12 @@ def approve_booking(booking, by_user, now=None):
     lock_rooms([booking.room_id])
     db.session.refresh(booking)
     if booking.status != "pending":
-        raise BookingConflict(_l("This request has already been decided."))
+        raise BookingConflict("reason", _l("This request has already been decided."))
     taken = RoomCalendar(booking.room, [(booking.starts_at, booking.ends_at)]).in_the_way(
         booking.starts_at, booking.ends_at, booking.occurrence_id, booking.id)
     if taken:
-        raise BookingConflict(_l("The room is in use then: %(use)s.",
-                                 use=describe(taken[0])))
+        raise BookingConflict("reason", _l("The room is in use then: %(use)s.",
+                                           use=describe(taken[0])))
     _approve(booking, by_user, now)
     rejected = []
     for other in requests_meeting(
@@ -307,7 +307,7 @@ def reject_booking(booking, reason, by_user):
     try:
         booking.reject(reason, by_user)
     except NotAllowed as error:
-        raise BookingConflict(error.message) from None
+        raise BookingConflict("reason", error.message) from None
     db.session.flush()
     record(by_user, "booking.reject", booking, booking.room.name)
 
@@ -320,7 +320,7 @@ def cancel_booking(booking, by_user, reason=None):
     try:
         booking.cancel(reason)
     except NotAllowed as error:
-        raise BookingConflict(error.message) from None
+        raise BookingConflict("reason", error.message) from None
     occurrence = booking.occurrence
     if occurrence is not None and occurrence.room_id == booking.room_id:
         occurrence.place_in(None)

@@ -16,9 +16,8 @@ from icalendar.cal import Component
 
 from ..activities.schedule import slots, weekday_codes
 from ..common.text import one_line
-from ..common.time import LOCAL, to_local
+from ..common.time import LOCAL, TIMEZONE, to_local
 
-TZID = "Europe/Stockholm"
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 
@@ -39,8 +38,8 @@ def stockholm_vtimezone():
     """Europe/Stockholm with one DAYLIGHT and one STANDARD rule, as Outlook expects."""
     tz = Component.from_ical(
         "BEGIN:VTIMEZONE\r\n"
-        "TZID:Europe/Stockholm\r\n"
-        "X-LIC-LOCATION:Europe/Stockholm\r\n"
+        f"TZID:{TIMEZONE}\r\n"
+        f"X-LIC-LOCATION:{TIMEZONE}\r\n"
         "BEGIN:DAYLIGHT\r\n"
         "TZOFFSETFROM:+0100\r\n"
         "TZOFFSETTO:+0200\r\n"
@@ -65,7 +64,7 @@ def _local(moment):
 
 
 def _add_local(event, name, moment):
-    event.add(name, _local(moment), parameters={"TZID": TZID})
+    event.add(name, _local(moment), parameters={"TZID": TIMEZONE})
 
 
 def _place(activity, room):
@@ -139,30 +138,33 @@ def series_events(activity, occurrences, options):
     one-off, a single event. `occurrences` are the activity's rows in the window
     (options.window_start to options.window_end, both required for a series)."""
     schedule = activity.schedule
-    by_slot = {o.original_starts_at: o for o in occurrences}
-    events = []
     if schedule.recurrence != "weekly":
-        for occ in occurrences:
-            events.append(single_event(occ, options, uid=series_uid(activity, options)
-                                       if len(occurrences) == 1 else None))
-        return events
+        return [single_event(occ, options, uid=series_uid(activity, options)
+                             if len(occurrences) == 1 else None) for occ in occurrences]
     all_slots = slots(schedule, last_day=to_local(options.window_end).date())
     if not all_slots:
         return [single_event(o, options) for o in occurrences if not o.is_cancelled]
-    first_start, first_end = all_slots[0]
     rule_slots = [(s, e) for s, e in all_slots if e > options.window_start]
-    master = Event()
-    master.add("uid", series_uid(activity, options))
-    _add_local(master, "dtstart", first_start)
-    _add_local(master, "dtend", first_end)
-    master.add("rrule", _rrule(schedule))
-    master.add("sequence", activity.sequence)
-    master.add("status", "CONFIRMED")
-    master.add("created", activity.created_at)
     usual_room = _usual_room(occurrences)
-    _describe(master, activity, options, room=usual_room)
-    latest = max([activity.updated_at] + [o.updated_at for o in occurrences])
-    _stamp(master, latest)
+    exdates, overrides = _departures(rule_slots, occurrences, usual_room)
+    master = _master_event(activity, all_slots[0], occurrences, usual_room, options)
+    if exdates:
+        master.add("exdate", [_local(s) for s in exdates], parameters={"TZID": TIMEZONE})
+    events = [master]
+    events.extend(_override_event(activity, occ, options) for occ in overrides)
+    rule_starts = {s for s, _ in rule_slots}
+    for occ in occurrences:
+        # Dates kept outside the current rule (e.g. kept for their sign-ups).
+        if occ.original_starts_at not in rule_starts and not occ.is_cancelled:
+            events.append(single_event(occ, options))
+    return events
+
+
+def _departures(rule_slots, occurrences, usual_room):
+    """(exdates, overrides): the rule's slots the dates no longer have (removed or
+    cancelled), and the dates that differ from their slot (moved, changed, or in
+    another room than the usual one)."""
+    by_slot = {o.original_starts_at: o for o in occurrences}
     materialised_until = max((o.original_starts_at for o in occurrences), default=None)
     exdates, overrides = [], []
     for start, end in rule_slots:
@@ -177,26 +179,37 @@ def series_events(activity, occurrences, options):
         elif occ.starts_at != start or occ.ends_at != end or occ.sequence or \
                 occ.room_id != getattr(usual_room, "id", None):
             overrides.append(occ)
-    if exdates:
-        master.add("exdate", [_local(s) for s in exdates], parameters={"TZID": TZID})
-    events.append(master)
-    for occ in overrides:
-        event = Event()
-        event.add("uid", series_uid(activity, options))
-        _add_local(event, "recurrence-id", occ.original_starts_at)
-        _add_local(event, "dtstart", occ.starts_at)
-        _add_local(event, "dtend", occ.ends_at)
-        event.add("sequence", activity.sequence + occ.sequence)
-        event.add("status", "CONFIRMED")
-        _describe(event, activity, options, occ)
-        _stamp(event, occ.updated_at, activity.updated_at)
-        events.append(event)
-    rule_starts = {s for s, _ in rule_slots}
-    for occ in occurrences:
-        # Dates kept outside the current rule (e.g. kept for their sign-ups).
-        if occ.original_starts_at not in rule_starts and not occ.is_cancelled:
-            events.append(single_event(occ, options))
-    return events
+    return exdates, overrides
+
+
+def _master_event(activity, first_slot, occurrences, usual_room, options):
+    """The series' VEVENT: its first slot, the RRULE, the usual room."""
+    first_start, first_end = first_slot
+    master = Event()
+    master.add("uid", series_uid(activity, options))
+    _add_local(master, "dtstart", first_start)
+    _add_local(master, "dtend", first_end)
+    master.add("rrule", _rrule(activity.schedule))
+    master.add("sequence", activity.sequence)
+    master.add("status", "CONFIRMED")
+    master.add("created", activity.created_at)
+    _describe(master, activity, options, room=usual_room)
+    _stamp(master, max([activity.updated_at] + [o.updated_at for o in occurrences]))
+    return master
+
+
+def _override_event(activity, occ, options):
+    """A date of the series that differs from its slot, as a RECURRENCE-ID override."""
+    event = Event()
+    event.add("uid", series_uid(activity, options))
+    _add_local(event, "recurrence-id", occ.original_starts_at)
+    _add_local(event, "dtstart", occ.starts_at)
+    _add_local(event, "dtend", occ.ends_at)
+    event.add("sequence", activity.sequence + occ.sequence)
+    event.add("status", "CONFIRMED")
+    _describe(event, activity, options, occ)
+    _stamp(event, occ.updated_at, activity.updated_at)
+    return event
 
 
 def _usual_room(occurrences):
@@ -233,7 +246,7 @@ def calendar(events, options):
     cal.add("method", "PUBLISH")
     cal.add("name", one_line(options.name))
     cal.add("x-wr-calname", one_line(options.name))
-    cal.add("x-wr-timezone", TZID)
+    cal.add("x-wr-timezone", TIMEZONE)
     cal.add("refresh-interval", timedelta(minutes=options.refresh_minutes),
             parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", f"PT{options.refresh_minutes}M")

@@ -19,6 +19,7 @@ from ..audit.services import record
 from ..common.errors import FieldError
 from ..common.text import slugify
 from ..common.time import utcnow
+from ..common.tokens import hash_token
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..taxonomy.models import FocusArea, TargetGroup
@@ -37,10 +38,6 @@ def _token_for(subscription):
     digest = hmac.new(current_app.config["SECRET_KEY"].encode(),
                       f"feed:{subscription.id}:{issued}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
-
-
-def hash_token(token):
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def feed_token(subscription):

@@ -1,18 +1,56 @@
-"""A broken rule that belongs beside one field of a form."""
+"""The one error a rule raises: messages by form field, an HTTP status and a code.
+
+A service raises it (or a domain's subclass, to be caught by name); a page puts it on
+its form with `put_error`, the API answers it with `api.errors.error_response`.
+"""
 
 
 class FieldError(Exception):
-    """A rule was broken; `field` names the form field the message belongs beside.
-    Each domain has its own subclass (AccountError, ActivityError, …) to catch."""
+    """A rule was broken. `fields` maps form fields to the message each shows; `message`
+    says it for the whole (for one field, that field's message). `status` is the HTTP
+    answer (422 unless the class or the raise says otherwise: 409 for a conflict with the
+    current state, 404 for something not there) and `code` the API's machine name for it
+    (None: the status's own, e.g. "invalid").
 
-    def __init__(self, field, message):
-        super().__init__(str(message))
-        self.field = field
+    `FieldError(field, message)` is one field's error;
+    `FieldError(message=…, fields={…}, status=…, code=…)` the general form. Each domain
+    has its own subclass (AccountError, ActivityError, …) to catch."""
+
+    status = 422
+    code = None
+
+    def __init__(self, field=None, message=None, *, fields=None, status=None, code=None):
+        self.fields = dict(fields or {})
+        if field is not None:
+            self.fields[field] = message
+        if message is None and len(self.fields) == 1:
+            message = next(iter(self.fields.values()))
+        super().__init__(str(message) if message is not None else "")
         self.message = message
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+
+    @property
+    def field(self):
+        """The first field named, or None when the error is about the whole."""
+        return next(iter(self.fields), None)
 
 
-def put_error(form, error, fallback):
-    """Show `error` beside its field of `form`, or beside the field named `fallback`
-    when the form has no such field."""
-    field = getattr(form, error.field, None) or getattr(form, fallback)
-    field.errors = list(field.errors) + [error.message]
+def put_error(form, error, fallback=None, rename=None):
+    """Show `error` on `form`: each field's message beside that field (its name first
+    translated through `rename` when the form calls it otherwise). A message for a field
+    the form lacks, or the error's message when it names no field, goes beside the
+    field named `fallback`, or among the form's own errors when `fallback` is None."""
+    rename = rename or {}
+    placed = error.fields.items() if error.fields else [(None, error.message)]
+    for name, message in placed:
+        name = rename.get(name, name)
+        field = form[name] if name and name in form else None
+        if field is None and fallback is not None:
+            field = form[fallback]
+        if field is None:
+            form.form_errors.append(message)
+        else:
+            field.errors = list(field.errors) + [message]

@@ -17,6 +17,8 @@ def _as_plain_text(self):
 LazyString.__html__ = _as_plain_text
 
 LANG_COOKIE = "lang"
+# Languages written right to left (the page gets dir="rtl").
+RTL_LANGUAGES = ("ar", "fa", "ur", "he")
 # Names of languages in themselves, for language lists and the switcher.
 LANGUAGE_NAMES = {
     "sv": "Svenska", "en": "English", "ar": "العربية", "fa": "فارسی", "prs": "دری",
@@ -56,7 +58,7 @@ def current_lang():
 
 def is_rtl(lang=None):
     """Whether a language is written right to left."""
-    return (lang or current_lang()).split("_")[0] in current_app.config["RTL_LANGUAGES"]
+    return (lang or current_lang()).split("_")[0] in RTL_LANGUAGES
 
 
 def remember_language(response):
@@ -94,7 +96,6 @@ class Translated:
         return bool(self.text)
 
     def __html__(self):
-        from markupsafe import escape
         return str(escape(self.text or ""))
 
 

@@ -2,14 +2,14 @@
 
 from urllib.parse import urlencode
 
-from flask import request, url_for
 from babel.dates import get_day_names
+from flask import request, url_for
 from flask_babel import (format_date, format_datetime, format_decimal, format_time,
                          get_locale)
-from flask_babel import lazy_gettext as _l
 
 from .i18n import LANGUAGE_NAMES, current_lang, is_rtl
 from .time import to_local, utcnow
+from .urls import subscribe_links
 
 
 def local_date(moment, fmt="full"):
@@ -24,22 +24,6 @@ def local_time(moment):
 
 def local_datetime(moment, fmt="medium"):
     return format_datetime(moment, fmt) if moment else ""
-
-
-FEATURE_NAMES = {
-    "kitchen": _l("kitchen"),
-    "projector": _l("projector"),
-    "step_free": _l("step-free access"),
-    "childrens_corner": _l("children's corner"),
-    "wifi": _l("wifi"),
-    "sports_hall": _l("sports hall"),
-    "computers": _l("computers"),
-}
-
-
-def feature_name(code):
-    """A room feature's name in the request's language."""
-    return FEATURE_NAMES.get(code, code)
 
 
 def weekday_name(weekday):
@@ -74,7 +58,6 @@ def language_switch_url(code):
 
 def feed_links(endpoint, **values):
     """The subscribe addresses of a feed (common.urls.subscribe_links)."""
-    from .urls import subscribe_links
     return subscribe_links(url_for(endpoint, _external=True, **values))
 
 
@@ -86,7 +69,7 @@ def register(app):
                                  decimal=format_decimal)
     app.jinja_env.globals.update(url_with=url_with, language_switch_url=language_switch_url,
                                  language_names=LANGUAGE_NAMES, format_date=format_date,
-                                 weekday_name=weekday_name, feature_name=feature_name,
+                                 weekday_name=weekday_name,
                                  feed_links=feed_links, now=utcnow)
 
     @app.context_processor

@@ -3,7 +3,9 @@
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-LOCAL = ZoneInfo("Europe/Stockholm")
+# The time zone of every local time; config, Babel and the feeds read this name.
+TIMEZONE = "Europe/Stockholm"
+LOCAL = ZoneInfo(TIMEZONE)
 UTC = timezone.utc
 
 

@@ -9,7 +9,6 @@ from ..activities.models import (Activity, Occurrence, activity_focus_area,
                                  activity_target_group)
 from ..activities.schedule import Schedule, slots
 from ..activities.services import horizon_end, materialise_occurrences
-from ..common.i18n import SpokenLanguagesMixin
 from ..common.text import search_blob, slugify
 from ..common.time import local_today, utcnow
 from ..extensions import db
@@ -45,12 +44,24 @@ def seed_demo(seed=2026):
     """Load the demo: venues with rooms, ~40 organisations and their weekly activities."""
     rng = random.Random(seed)
     ensure_default_terms()
-    kommuner = {slug: get_or_create_municipality(code, slug, name, county)
-                for code, slug, name, county in data.MUNICIPALITIES}
-    focus = {f.slug: f for f in db.session.scalars(select(FocusArea))}
-    targets = {t.slug: t for t in db.session.scalars(select(TargetGroup))}
+    kommuner = _municipalities()
     today = local_today()
+    rooms_by_kommun = _demo_venues(rng, kommuner, today)
+    organisations = _demo_organisations(rng, kommuner)
+    _demo_activities(rng, organisations, rooms_by_kommun, today)
+    _cancel_first_coming_date()
+    db.session.flush()
 
+
+def _municipalities():
+    """The demo's municipalities by slug, made when missing."""
+    return {slug: get_or_create_municipality(code, slug, name, county)
+            for code, slug, name, county in data.MUNICIPALITIES}
+
+
+def _demo_venues(rng, kommuner, today):
+    """The meeting places with their rooms, hours and holiday closures. Returns the
+    rooms by municipality slug."""
     rooms_by_kommun = {}
     for (slug, name, kommun, street, area_ix, operator, rooms, hours, description,
          accessibility) in data.VENUES:
@@ -72,7 +83,12 @@ def seed_demo(seed=2026):
         db.session.add(venue)
         rooms_by_kommun.setdefault(kommun, []).extend(venue.rooms)
     db.session.flush()
+    return rooms_by_kommun
 
+
+def _demo_organisations(rng, kommuner):
+    """Forty organisations of every kind, two waiting for review and one archived.
+    Returns [(organisation, kind, area)]."""
     used_names = set()
     organisations = []
     kinds = list(data.ORG_KINDS)
@@ -105,7 +121,14 @@ def seed_demo(seed=2026):
         db.session.add(org)
         organisations.append((org, kind, area))
     db.session.flush()
+    return organisations
 
+
+def _demo_activities(rng, organisations, rooms_by_kommun, today):
+    """One or two weekly activities per organisation, of a kind that fits it; most in a
+    free room of their municipality, the rest at the organisation's address."""
+    focus = {f.slug: f for f in db.session.scalars(select(FocusArea))}
+    targets = {t.slug: t for t in db.session.scalars(select(TargetGroup))}
     activity_keys = list(data.ACTIVITY_KINDS)
     taken = {}  # (room id, weekday): [(start, end)] held by the demo's weekly activities
     for n, (org, kind, area) in enumerate(organisations):
@@ -141,14 +164,16 @@ def seed_demo(seed=2026):
             db.session.add(activity)
             db.session.flush()
             materialise_occurrences(activity, horizon_end(today))
-    # One cancelled date, to show how it looks.
+
+
+def _cancel_first_coming_date():
+    """One cancelled date, to show how it looks."""
     first_future = db.session.scalar(select(Occurrence).where(
         Occurrence.starts_at > utcnow()).order_by(Occurrence.starts_at).limit(1))
     if first_future is not None:
         first_future.status = "cancelled"
         first_future.cancel_reason = "Ledaren är sjuk. Välkommen nästa vecka!"
         first_future.sequence += 1
-    db.session.flush()
 
 
 def _free_room(rng, rooms, taken, start, end):
@@ -184,82 +209,99 @@ def seed_scale(count, seed=7, chunk=2000, history_days=14):
 
     Rows go in with bulk inserts so 10,000 organisations take well under two minutes.
     """
-    rng = random.Random(seed)
     ensure_default_terms()
-    kommuner = {slug: get_or_create_municipality(code, slug, name, county)
-                for code, slug, name, county in data.MUNICIPALITIES}
-    focus_ids = [f.id for f in db.session.scalars(select(FocusArea))]
-    target_ids = [t.id for t in db.session.scalars(select(TargetGroup))]
-    today = local_today()
-    last_day = horizon_end(today)
-    now = utcnow()
+    scale = _ScaleRows(random.Random(seed), _municipalities(), history_days)
     start_org = (db.session.scalar(select(func.max(Organisation.id))) or 0) + 1
-    start_act = (db.session.scalar(select(func.max(Activity.id))) or 0) + 1
+    act_id = (db.session.scalar(select(func.max(Activity.id))) or 0) + 1
     kinds = list(data.ORG_KINDS)
-    activity_kinds = list(data.ACTIVITY_KINDS.values())
-    lang_text = SpokenLanguagesMixin
-
-    org_rows, org_focus, act_rows, act_focus, act_target, occ_rows = [], [], [], [], [], []
-    act_id = start_act
     for i in range(count):
         org_id = start_org + i
-        kind = kinds[i % len(kinds)]
-        area = data.AREAS[rng.randrange(len(data.AREAS))]
-        name = f"{data.ORG_KINDS[kind][0].format(area=area[1])} {org_id}"
-        lat = area[3] + rng.uniform(-0.08, 0.08)
-        lon = area[4] + rng.uniform(-0.12, 0.12)
-        org_rows.append(dict(
-            id=org_id, slug=f"{slugify(name)}", name=name, kind=kind,
-            description=data.ORG_DESCRIPTIONS[kind], translations={},
-            municipality_id=kommuner[area[0]].id, latitude=lat, longitude=lon,
-            city=area[1], postal_code=area[2], language_codes=",sv,ar,", status="verified",
-            verified_at=now, created_at=now, updated_at=now,
-            search_text=search_blob(name, data.ORG_DESCRIPTIONS[kind], area[1])))
-        org_focus.append(dict(organisation_id=org_id, focus_area_id=rng.choice(focus_ids)))
+        place = scale.add_organisation(org_id, kinds[i % len(kinds)])
         for _ in range(1 if i % 2 else 2):
-            kind_data = rng.choice(activity_kinds)
-            (sv, en, ar, desc_sv, desc_en, _f, _t, langs, registration, capacity, start,
-             end, _k) = kind_data
-            weekday = rng.randint(0, 6)
-            starts_on = today - timedelta(days=history_days + (today.weekday() - weekday) % 7)
-            until = today + timedelta(days=rng.randint(30, 200))
-            act_rows.append(dict(
-                id=act_id, organisation_id=org_id, municipality_id=kommuner[area[0]].id,
-                title=sv, description=desc_sv,
-                translations={"en": {"title": en, "description": desc_en},
-                              "ar": {"title": ar}},
-                language_codes="," + ",".join(langs) + ",", cost="",
-                registration_required=registration, default_capacity=capacity,
-                street_address="Storgatan 1", postal_code=area[2], city=area[1],
-                latitude=lat, longitude=lon, recurrence="weekly", starts_on=starts_on,
-                start_time=_clock(start), end_time=_clock(end), interval=1,
-                weekdays=str(weekday), until=until, status="active", sequence=0,
-                created_at=now, updated_at=now,
-                search_text=search_blob(sv, desc_sv, en, desc_en, ar)))
-            act_focus.append(dict(activity_id=act_id, focus_area_id=rng.choice(focus_ids)))
-            act_target.append(dict(activity_id=act_id, target_group_id=rng.choice(target_ids)))
-            schedule = Schedule(starts_on=starts_on, start_time=_clock(start),
-                                end_time=_clock(end), recurrence="weekly",
-                                weekdays=(weekday,), until=until)
-            for s, e in slots(schedule, last_day):
-                occ_rows.append(dict(activity_id=act_id, starts_at=s, ends_at=e,
-                                     original_starts_at=s, status="scheduled", sequence=0,
-                                     updated_at=now, confirmed_count=0, waitlist_count=0))
+            scale.add_activity(act_id, org_id, place)
             act_id += 1
-        if len(occ_rows) >= chunk * 10 or i == count - 1:
-            _flush_rows(org_rows, org_focus, act_rows, act_focus, act_target, occ_rows,
-                        chunk)
+        if len(scale.rows[Occurrence.__table__]) >= chunk * 10 or i == count - 1:
+            scale.insert(chunk)
     db.session.flush()
     return count
 
 
-def _flush_rows(org_rows, org_focus, act_rows, act_focus, act_target, occ_rows, chunk):
-    for table, rows in ((Organisation.__table__, org_rows),
-                        (organisation_focus_area, org_focus),
-                        (Activity.__table__, act_rows),
-                        (activity_focus_area, act_focus),
-                        (activity_target_group, act_target),
-                        (Occurrence.__table__, occ_rows)):
-        for start in range(0, len(rows), chunk):
-            db.session.execute(insert(table), rows[start:start + chunk])
-        rows.clear()
+class _ScaleRows:
+    """Generated rows for `seed_scale`, by table, until they go in by bulk insert."""
+
+    def __init__(self, rng, kommuner, history_days):
+        self.rng = rng
+        self.kommuner = kommuner
+        self.history_days = history_days
+        self.focus_ids = [f.id for f in db.session.scalars(select(FocusArea))]
+        self.target_ids = [t.id for t in db.session.scalars(select(TargetGroup))]
+        self.today = local_today()
+        self.last_day = horizon_end(self.today)
+        self.now = utcnow()
+        self.activity_kinds = list(data.ACTIVITY_KINDS.values())
+        self.rows = {table: [] for table in (
+            Organisation.__table__, organisation_focus_area, Activity.__table__,
+            activity_focus_area, activity_target_group, Occurrence.__table__)}
+
+    def add_organisation(self, org_id, kind):
+        """A verified organisation somewhere in one of the areas. Returns its place:
+        (municipality id, area, latitude, longitude)."""
+        rng, now = self.rng, self.now
+        area = data.AREAS[rng.randrange(len(data.AREAS))]
+        name = f"{data.ORG_KINDS[kind][0].format(area=area[1])} {org_id}"
+        lat = area[3] + rng.uniform(-0.08, 0.08)
+        lon = area[4] + rng.uniform(-0.12, 0.12)
+        municipality_id = self.kommuner[area[0]].id
+        self.rows[Organisation.__table__].append(dict(
+            id=org_id, slug=f"{slugify(name)}", name=name, kind=kind,
+            description=data.ORG_DESCRIPTIONS[kind], translations={},
+            municipality_id=municipality_id, latitude=lat, longitude=lon,
+            city=area[1], postal_code=area[2], language_codes=",sv,ar,", status="verified",
+            verified_at=now, created_at=now, updated_at=now,
+            search_text=search_blob(name, data.ORG_DESCRIPTIONS[kind], area[1])))
+        self.rows[organisation_focus_area].append(
+            dict(organisation_id=org_id, focus_area_id=rng.choice(self.focus_ids)))
+        return municipality_id, area, lat, lon
+
+    def add_activity(self, act_id, org_id, place):
+        """A weekly activity of a random kind at the organisation's place, with every
+        date up to the horizon."""
+        rng, now = self.rng, self.now
+        municipality_id, area, lat, lon = place
+        (sv, en, ar, desc_sv, desc_en, _f, _t, langs, registration, capacity, start,
+         end, _k) = rng.choice(self.activity_kinds)
+        weekday = rng.randint(0, 6)
+        starts_on = self.today - timedelta(
+            days=self.history_days + (self.today.weekday() - weekday) % 7)
+        until = self.today + timedelta(days=rng.randint(30, 200))
+        self.rows[Activity.__table__].append(dict(
+            id=act_id, organisation_id=org_id, municipality_id=municipality_id,
+            title=sv, description=desc_sv,
+            translations={"en": {"title": en, "description": desc_en},
+                          "ar": {"title": ar}},
+            language_codes="," + ",".join(langs) + ",", cost="",
+            registration_required=registration, default_capacity=capacity,
+            street_address="Storgatan 1", postal_code=area[2], city=area[1],
+            latitude=lat, longitude=lon, recurrence="weekly", starts_on=starts_on,
+            start_time=_clock(start), end_time=_clock(end), interval=1,
+            weekdays=str(weekday), until=until, status="active", sequence=0,
+            created_at=now, updated_at=now,
+            search_text=search_blob(sv, desc_sv, en, desc_en, ar)))
+        self.rows[activity_focus_area].append(
+            dict(activity_id=act_id, focus_area_id=rng.choice(self.focus_ids)))
+        self.rows[activity_target_group].append(
+            dict(activity_id=act_id, target_group_id=rng.choice(self.target_ids)))
+        schedule = Schedule(starts_on=starts_on, start_time=_clock(start),
+                            end_time=_clock(end), recurrence="weekly",
+                            weekdays=(weekday,), until=until)
+        self.rows[Occurrence.__table__].extend(
+            dict(activity_id=act_id, starts_at=s, ends_at=e, original_starts_at=s,
+                 status="scheduled", sequence=0, updated_at=now, confirmed_count=0,
+                 waitlist_count=0) for s, e in slots(schedule, self.last_day))
+
+    def insert(self, chunk):
+        """Insert the rows held, `chunk` at a time, parents before children."""
+        for table, rows in self.rows.items():
+            for start in range(0, len(rows), chunk):
+                db.session.execute(insert(table), rows[start:start + chunk])
+            rows.clear()

@@ -16,8 +16,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
+from geopy.extra.rate_limiter import RateLimiter
+from geopy.geocoders import Nominatim
+from sqlalchemy import delete, insert
 
 from ..common.text import fold
+from ..common.time import utcnow
+from ..extensions import db
+from .models import GeocodeCache
 
 log = logging.getLogger(__name__)
 # Two numbers: what someone means as coordinates, in range or not.
@@ -149,8 +155,6 @@ _clients_lock = threading.Lock()
 
 
 def _nominatim_client(config):
-    from geopy.extra.rate_limiter import RateLimiter
-    from geopy.geocoders import Nominatim
     key = (config.get("GEOCODER_USER_AGENT"), config.get("NOMINATIM_DOMAIN"),
            config.get("NOMINATIM_SCHEME"), config.get("GEOCODER_TIMEOUT"))
     with _clients_lock:
@@ -174,9 +178,6 @@ class NominatimGeocoder:
         self.config = config
 
     def geocode(self, text):
-        from ..common.time import utcnow
-        from ..extensions import db
-        from .models import GeocodeCache
         key = fold(text or "").strip()[:200]
         if not key:
             return None
@@ -219,11 +220,6 @@ class NominatimGeocoder:
 def _remember(key, place, replace):
     """Keep an answer in geocode_cache on a connection of its own, so the request's
     transaction is neither committed nor rolled back by it; a failure only logs."""
-    from sqlalchemy import delete, insert
-
-    from ..common.time import utcnow
-    from ..extensions import db
-    from .models import GeocodeCache
     table = GeocodeCache.__table__
     try:
         with db.engine.begin() as connection:

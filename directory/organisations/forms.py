@@ -10,20 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..common.validators import org_number, phone
 from ..geo.forms import PlaceFields
-
-KIND_LABELS = {
-    "forening": _l("Association"),
-    "idrottsforening": _l("Sports club"),
-    "studieforbund": _l("Study association"),
-    "trossamfund": _l("Faith community"),
-    "frivilligorganisation": _l("Voluntary organisation"),
-    "invandrarforening": _l("Immigrant association"),
-    "kvinnoforening": _l("Women's association"),
-    "ungdomsforening": _l("Youth association"),
-    "socialt-foretag": _l("Social enterprise"),
-    "annan": _l("Other"),
-}
-
+from .models import KINDS
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -46,7 +33,7 @@ class OrganisationForm(PlaceFields, FlaskForm):
     name = StringField(_l("Name of the organisation"), validators=[
         DataRequired(_l("Write the organisation's name.")), Length(max=200)])
     kind = SelectField(_l("Kind of organisation"),
-                       choices=[(k, v) for k, v in KIND_LABELS.items()])
+                       choices=list(KINDS.items()))
     org_number = StringField(_l("Organisation number (optional)"),
                              validators=[Optional(), org_number, Length(max=13)])
     description = TextAreaField(_l("What you do (in Swedish)"), validators=[

@@ -1,5 +1,6 @@
 """Organisations and who may act for them."""
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 
 from ..common.i18n import SpokenLanguagesMixin, TranslatableMixin
@@ -8,9 +9,20 @@ from ..common.time import utcnow
 from ..common.types import UTCDateTime
 from ..extensions import db
 
-KINDS = ("forening", "idrottsforening", "studieforbund", "trossamfund",
-         "frivilligorganisation", "invandrarforening", "kvinnoforening",
-         "ungdomsforening", "socialt-foretag", "annan")
+# The kinds of organisation (Organisation.kind) and their names shown to people.
+KINDS = {
+    "forening": _l("Association"),
+    "idrottsforening": _l("Sports club"),
+    "studieforbund": _l("Study association"),
+    "trossamfund": _l("Faith community"),
+    "frivilligorganisation": _l("Voluntary organisation"),
+    "invandrarforening": _l("Immigrant association"),
+    "kvinnoforening": _l("Women's association"),
+    "ungdomsforening": _l("Youth association"),
+    "socialt-foretag": _l("Social enterprise"),
+    "annan": _l("Other"),
+}
+# An organisation's review states; only "verified" is public.
 STATUSES = ("pending", "verified", "rejected", "archived")
 
 organisation_focus_area = db.Table(
@@ -59,7 +71,7 @@ class Organisation(SpokenLanguagesMixin, TranslatableMixin, db.Model):
 
     __table_args__ = (
         db.CheckConstraint(
-            "status IN ('pending', 'verified', 'rejected', 'archived')", name="status"),
+            "status IN ({})".format(", ".join(f"'{s}'" for s in STATUSES)), name="status"),
         db.Index("ix_organisation_geo", "latitude", "longitude"),
     )
 

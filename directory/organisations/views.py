@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from ..accounts.services import AccountError, create_user, set_password
-from ..common.errors import FieldError, put_error
+from ..common.errors import put_error
 from ..extensions import db
 from ..geo.placing import with_place
 from ..taxonomy.services import all_focus_areas, enabled_municipalities
@@ -39,8 +39,7 @@ def register():
         except AccountError as error:
             db.session.rollback()
             # The account's e-mail is this form's owner_email.
-            put_error(form, FieldError("owner_email", error.message)
-                      if error.field == "email" else error, "name")
+            put_error(form, error, "name", rename={"email": "owner_email"})
         except OrganisationError as error:
             db.session.rollback()
             put_error(form, error, "name")
@@ -109,7 +108,7 @@ def members(slug):
                                          current_user)
         except (OrganisationError, AccountError) as error:
             db.session.rollback()
-            form.email.errors = list(form.email.errors) + [error.message]
+            put_error(form, error, "email")
         else:
             db.session.commit()
             if is_new:

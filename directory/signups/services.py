@@ -20,7 +20,10 @@ from sqlalchemy import func, select, update
 from ..activities.models import Activity, Occurrence
 from ..audit.services import record
 from ..common.db import begin_write, is_postgres
+from ..common.errors import FieldError
+from ..common.mail import send_mail
 from ..common.time import utcnow
+from ..common.tokens import hash_token
 from ..extensions import db
 from ..organisations.models import Organisation
 from .models import Signup
@@ -29,20 +32,9 @@ NAME_MAX = 80
 CONTACT_MAX = 254
 
 
-class SignupError(Exception):
-    """A sign-up was refused. `status` is the HTTP answer (404, 409, 422); `fields` maps
-    form fields to messages."""
-
-    def __init__(self, status, message, fields=None, code=None):
-        super().__init__(str(message))
-        self.status = status
-        self.message = message
-        self.fields = fields or {}
-        self.code = code
-
-
-def hash_token(token):
-    return hashlib.sha256(token.encode()).hexdigest()
+class SignupError(FieldError):
+    """A sign-up was refused: 422 with messages by field, 409 when the date does not
+    take it (`code` says why), 404 when there is no such date or link."""
 
 
 def normal_contact(contact):
@@ -69,7 +61,7 @@ def contact_key(normalised):
 
 
 def check_input(name, contact, language):
-    """Plain checks of the fields; raises SignupError(422) with messages by field."""
+    """Plain checks of the fields; raises SignupError (422) with messages by field."""
     fields = {}
     name = (name or "").strip()
     if not name:
@@ -87,7 +79,7 @@ def check_input(name, contact, language):
     if language and (len(language) > 8 or not language.replace("-", "").isalpha()):
         fields["language"] = _l("Choose a language from the list.")
     if fields:
-        raise SignupError(422, _l("Some fields are not valid."), fields, "invalid")
+        raise SignupError(message=_l("Some fields are not valid."), fields=fields)
     return name, normalised, language or None
 
 
@@ -98,7 +90,7 @@ def _open_occurrence(occurrence_id, lock):
         stmt = stmt.with_for_update(of=Occurrence)
     occurrence = db.session.scalar(stmt)
     if occurrence is None:
-        raise SignupError(404, _l("Not found."), code="not_found")
+        raise SignupError(message=_l("Not found."), status=404, code="not_found")
     return occurrence
 
 
@@ -110,18 +102,20 @@ def sign_up(occurrence_id, name, contact, language=None, now=None):
     occurrence = _open_occurrence(occurrence_id, lock=True)
     activity = occurrence.activity
     if not activity.registration_required:
-        raise SignupError(409, _l("This activity needs no sign-up. Just come!"),
-                          code="no_registration")
+        raise SignupError(message=_l("This activity needs no sign-up. Just come!"),
+                          status=409, code="no_registration")
     if occurrence.is_cancelled:
-        raise SignupError(409, _l("This date is cancelled."), code="cancelled")
+        raise SignupError(message=_l("This date is cancelled."), status=409,
+                          code="cancelled")
     if occurrence.starts_at <= now:
-        raise SignupError(409, _l("This date has already started or passed."), code="past")
+        raise SignupError(message=_l("This date has already started or passed."),
+                          status=409, code="past")
     key = contact_key(normalised)
     if db.session.scalar(select(Signup.id).where(
             Signup.occurrence_id == occurrence.id, Signup.contact_key == key,
             Signup.status != "cancelled")):
-        raise SignupError(409, _l("You are already signed up for this date."),
-                          code="already_signed_up")
+        raise SignupError(message=_l("You are already signed up for this date."),
+                          status=409, code="already_signed_up")
     capacity = occurrence.effective_capacity or 0
     taken = db.session.execute(
         update(Occurrence)
@@ -188,7 +182,6 @@ def promote_from_waiting_list(occurrence, now=None):
 
 
 def _tell_promoted(signup):
-    from ..common.mail import send_mail
     if signup.contact and "@" in signup.contact:
         send_mail(signup.contact, str(_l("You have a place")),
                   str(_l("Good news: you have a place at %(title)s.",
@@ -201,12 +194,14 @@ def cancel_signup(token, now=None):
     begin_write()
     signup = signup_for_token(token)
     if signup is None:
-        raise SignupError(404, _l("This link is not valid."), code="not_found")
+        raise SignupError(message=_l("This link is not valid."), status=404,
+                          code="not_found")
     occurrence = _open_occurrence(signup.occurrence_id, lock=True)
     if signup.status == "cancelled":
         return signup
     if occurrence.ends_at <= now:
-        raise SignupError(409, _l("This date has already started or passed."), code="past")
+        raise SignupError(message=_l("This date has already started or passed."),
+                          status=409, code="past")
     column = Occurrence.confirmed_count if signup.status == "confirmed" else \
         Occurrence.waitlist_count
     db.session.execute(update(Occurrence).where(Occurrence.id == occurrence.id)
@@ -226,7 +221,8 @@ def delete_own_data(token, now=None):
     now = now or utcnow()
     signup = signup_for_token(token)
     if signup is None:
-        raise SignupError(404, _l("This link is not valid."), code="not_found")
+        raise SignupError(message=_l("This link is not valid."), status=404,
+                          code="not_found")
     if signup.status != "cancelled" and signup.occurrence.ends_at > now:
         cancel_signup(token, now)
     _erase(signup, now)

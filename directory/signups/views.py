@@ -7,9 +7,10 @@ from flask_login import current_user, login_required
 
 from ..activities.services import public_occurrence
 from ..audit.services import record
+from ..common.errors import put_error
 from ..common.spreadsheet import csv_response
 from ..common.templating import language_name
-from ..extensions import db, limiter
+from ..extensions import db
 from ..organisations.services import may_edit
 from .forms import AttendanceForm, CapacityForm, SignupForm
 from .limits import signup_limits
@@ -46,10 +47,7 @@ def signup(occurrence_id):
                                      form.language.data)
         except SignupError as error:
             db.session.rollback()
-            for field, message in error.fields.items():
-                getattr(form, field).errors = [message]
-            if not error.fields:
-                form.form_errors.append(error.message)
+            put_error(form, error)
             status = error.status
         else:
             db.session.commit()

@@ -15,7 +15,7 @@ from ..common.time import parse_date
 from ..extensions import db
 from ..geo.placing import with_place
 from ..organisations.forms import DecisionForm
-from ..organisations.models import Organisation
+from ..organisations.models import STATUSES, Organisation
 from ..organisations.services import (OrganisationError, decide, in_scope,
                                       may_act_on_account, may_edit,
                                       organisations_with_status)
@@ -50,7 +50,7 @@ def county_required(view):
 @staff_required
 def organisations():
     status = request.args.get("status", "pending")
-    if status not in ("pending", "verified", "rejected", "archived"):
+    if status not in STATUSES:
         status = "pending"
     return render_template("staff/organisations.html", status=status,
                            organisations=organisations_with_status(
@@ -261,8 +261,8 @@ def _venue_choices(form):
 
 
 def _room_choices(form):
-    from ..common.templating import FEATURE_NAMES
-    form.features.choices = [(code, label) for code, label in FEATURE_NAMES.items()]
+    from ..venues.models import ROOM_FEATURES
+    form.features.choices = list(ROOM_FEATURES.items())
 
 
 @bp.route("/venues", methods=["GET", "POST"])

@@ -1,9 +1,13 @@
 """Seeding and reading the shared lists."""
 
+from flask_babel import lazy_gettext as _l
+
+from ..audit.services import record, snapshot
 from ..common.errors import FieldError
 from ..extensions import db
 from .models import (DEFAULT_FOCUS_AREAS, DEFAULT_TARGET_GROUPS, FocusArea,
                      Municipality, TargetGroup)
+from .reference import reference_municipality
 
 
 def ensure_default_terms():
@@ -59,7 +63,6 @@ def municipality_by_code(code, create=False):
     code = (code or "").strip()
     found = db.session.scalar(db.select(Municipality).filter_by(code=code))
     if found is None and create:
-        from .reference import reference_municipality
         entry = reference_municipality(code)
         if entry is not None:
             slug = entry["slug"]
@@ -93,7 +96,6 @@ def municipality_usage(municipality_ids=None):
 def _by_codes(codes, create):
     """The municipalities of these codes, in order; MunicipalityError naming every
     code that is not a Swedish kommunkod."""
-    from flask_babel import lazy_gettext as _l
     found = [(code, municipality_by_code(code, create=create)) for code in codes]
     unknown = [code for code, municipality in found if municipality is None]
     if unknown:
@@ -106,7 +108,6 @@ def _by_codes(codes, create):
 def enable_municipalities(codes, by_user=None):
     """Serve these municipalities. All codes are checked before anything changes.
     Returns (enabled now, already enabled)."""
-    from ..audit.services import record
     municipalities = _by_codes(codes, create=True)
     changed = [m for m in dict.fromkeys(municipalities) if not m.enabled]
     for municipality in changed:
@@ -122,9 +123,6 @@ def disable_municipalities(codes, by_user=None):
     """Stop serving these municipalities. Refused, with nothing changed, while any of
     them still has organisations or meeting places (they would vanish from the filters
     and registration while still shown). Returns (disabled now, already disabled)."""
-    from flask_babel import lazy_gettext as _l
-
-    from ..audit.services import record
     municipalities = list(dict.fromkeys(_by_codes(codes, create=False)))
     usage = municipality_usage([m.id for m in municipalities])
     for municipality in municipalities:
@@ -154,9 +152,6 @@ def term_model(kind):
 
 def save_term(kind, data, by_user, term=None):
     """Create or rename a focus area or target group; the change is audited."""
-    from flask_babel import lazy_gettext as _l
-
-    from ..audit.services import record, snapshot
     model = term_model(kind)
     clash = db.session.scalar(db.select(model).filter_by(slug=data["slug"]))
     if clash is not None and clash is not term:

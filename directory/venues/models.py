@@ -1,12 +1,27 @@
 """Venues (mötesplatser), rooms, opening hours and closures."""
 
+from flask_babel import lazy_gettext as _l
+
 from ..common.i18n import TranslatableMixin
 from ..common.time import utcnow
 from ..common.types import UTCDateTime
 from ..extensions import db
 
-ROOM_FEATURES = ("kitchen", "projector", "step_free", "childrens_corner", "wifi",
-                 "sports_hall", "computers")
+# What a room may have (stored in Room.features), and its name shown to people.
+ROOM_FEATURES = {
+    "kitchen": _l("kitchen"),
+    "projector": _l("projector"),
+    "step_free": _l("step-free access"),
+    "childrens_corner": _l("children's corner"),
+    "wifi": _l("wifi"),
+    "sports_hall": _l("sports hall"),
+    "computers": _l("computers"),
+}
+
+
+def feature_name(code):
+    """A room feature's name in the request's language."""
+    return ROOM_FEATURES.get(code, code)
 
 
 class Venue(TranslatableMixin, db.Model):

@@ -36,6 +36,8 @@ from .models import Closure, OpeningHours, Room
 class RoomTaken(FieldError):
     """The room is used by something else then (named in the message)."""
 
+    status = 409
+
 
 class RoomUse(db.Model):
     """One dated use of a room. Read-only for the app: the database writes it."""
