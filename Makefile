@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres test-browser bench lint translations venv venv-dev
+.PHONY: run serve test test-sqlite test-postgres test-browser bench lint translations venv venv-dev
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ run: venv
 	$(VENV)/bin/flask --app wsgi db upgrade
 	$(VENV)/bin/flask --app wsgi seed-demo --if-empty
 	FLASK_SESSION_COOKIE_SECURE=false $(VENV)/bin/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+
+## serve: production: migrate, no demo data, gunicorn with gunicorn.conf.py on :$(PORT)
+serve: venv
+	$(VENV)/bin/flask --app wsgi db upgrade
+	PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py wsgi:app
 
 ## test: install what the tests need, then run every test on SQLite, PostgreSQL and in Chromium
 test:

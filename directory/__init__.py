@@ -5,9 +5,7 @@ not at the top: Python runs this file before any module of the package, so impor
 them here would load the whole app for a script or test that needs one pure module
 (geo.distance, calendars.ical, activities.schedule)."""
 
-import logging
 import os
-import re
 import secrets
 import sqlite3
 
@@ -17,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as config_module
+from .common import security
 from .common.time import TIMEZONE
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -50,9 +49,11 @@ def create_app(test_config=None):
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(
         os.path.dirname(__file__), "translations")
 
+    security.bound_ids(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
+    security.register(app)
     _register_errors(app)
     from .cli import register_cli
     register_cli(app)
@@ -169,32 +170,6 @@ def _register_hooks(app):
                 "style-src 'self'; script-src 'self'; frame-ancestors 'none'")
         return response
 
-    # Personal data never in logs: the request line is enough, no query strings.
-    logging.getLogger("werkzeug").addFilter(_StripQueryFilter())
-
-
-class _StripQueryFilter(logging.Filter):
-    """Drops query strings from access log lines (they may hold names or tokens)."""
-
-    def filter(self, record):
-        if record.args and isinstance(record.args, tuple):
-            record.args = tuple(_strip_query(a) if isinstance(a, str) else a
-                                for a in record.args)
-        return True
-
-
-_SECRET_PATHS = re.compile(r"(/feeds/|/account/password/|/signups/)[^ /?]+")
-
-
-def _strip_query(text):
-    """A request line without its query string and with secret tokens masked."""
-    if " " in text and ("?" in text or _SECRET_PATHS.search(text)):
-        method, _, rest = text.partition(" ")
-        path, _, tail = rest.partition(" ")
-        path = _SECRET_PATHS.sub(r"\1…", path.split("?", 1)[0])
-        return f"{method} {path} {tail}"
-    return text
-
 
 def _register_errors(app):
     from .api.errors import api_error_response, wants_json
@@ -202,11 +177,13 @@ def _register_errors(app):
     def page(code, template):
         def handler(error):
             if wants_json():
-                return api_error_response(code, error)
+                told = getattr(error, "user_message", None)
+                return api_error_response(code, error, message=told and str(told))
             return render_template(template, error=error), code
         return handler
 
     for code, template in ((400, "errors/400.html"), (404, "errors/404.html"),
-                           (405, "errors/405.html"), (429, "errors/429.html"),
+                           (405, "errors/405.html"), (413, "errors/413.html"),
+                           (429, "errors/429.html"),
                            (500, "errors/500.html")):
         app.register_error_handler(code, page(code, template))

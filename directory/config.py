@@ -10,7 +10,8 @@ class DefaultConfig:
 
     SECRET_KEY = None  # set from instance/ or the environment; a random dev key otherwise
     SQLALCHEMY_DATABASE_URI = None  # filled in by create_app (SQLite in instance/)
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error never logs the row it was writing (names, contacts).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     BABEL_DEFAULT_LOCALE = "sv"
@@ -23,6 +24,10 @@ class DefaultConfig:
     SESSION_COOKIE_SECURE = None  # None: secure unless debugging or testing
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    # Request bodies: forms are small; a larger body answers 413 before it is read.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    TRUSTED_PROXIES = 0  # how many reverse proxies stand in front (X-Forwarded-For)
 
     REDIS_URL = None
     RATELIMIT_ENABLED = True
@@ -59,7 +64,7 @@ def from_environment():
             found[name] = os.environ[name]
     if os.environ.get("DATABASE_URL"):
         found["SQLALCHEMY_DATABASE_URI"] = database_uri(os.environ["DATABASE_URL"])
-    for name in ("MAIL_PORT", "SIGNUP_RETENTION_DAYS"):
+    for name in ("MAIL_PORT", "SIGNUP_RETENTION_DAYS", "TRUSTED_PROXIES"):
         if os.environ.get(name):
             found[name] = int(os.environ[name])
     if os.environ.get("RATELIMIT_ENABLED"):

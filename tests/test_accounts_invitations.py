@@ -90,3 +90,17 @@ def test_bad_invitation_input(client, factories, email, message, auth):
                            data={"email": email, "role": "editor"})
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1
+
+
+def test_a_line_break_in_the_organisations_name_never_breaks_the_mail(app, client, factories,
+                                                                       smtp_server, auth):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    org = factories.organisation(name="Systrar i\r\nGårdsten\nBcc: alla@example.se")
+    factories.user(email="owner@example.se", organisation=org)
+    auth.login("owner@example.se")
+    response = client.post(f"/manage/organisations/{org.slug}/members",
+                           data={"email": "syster@example.se", "role": "owner"})
+    assert response.status_code == 303
+    [message] = smtp_server.messages
+    assert message["Bcc"] is None and message["To"] == "syster@example.se"
+    assert "\n" not in message["Subject"]

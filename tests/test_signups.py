@@ -153,8 +153,11 @@ def test_organisation_sees_the_list_exports_it_and_both_are_audited(client, fact
     page = client.get(f"/manage/occurrences/{occ.id}/signups").get_data(as_text=True)
     assert "Amina" in page and "+46701234567" in page
     exported = client.get(f"/manage/occurrences/{occ.id}/signups.csv")
-    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[1][:2] == ["Amina", "+46701234567"]
+    text = exported.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # Excel reads UTF-8 only with the mark
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0] == ["Name", "Contact", "Language", "Status", "Signed up"]
+    assert rows[1][:2] == ["Amina", "+46701234567"] and rows[1][3] == "Has a place"
     actions = [e.action for e in db.session.scalars(db.select(AuditEvent))]
     assert actions.count("signups.view") == 1 and actions.count("signups.export") == 1
     auth.logout()
@@ -206,3 +209,18 @@ def test_purge_across_the_retention_boundary(app, factories):
     assert sorted(r.status for r in erased) == ["confirmed", "waitlisted"]
     again = runner.invoke(args=["purge-personal-data"])
     assert "of 0 sign-ups" in again.output
+
+
+def test_the_export_never_hands_a_spreadsheet_a_formula(client, factories, occ, auth):
+    for name, contact in (("=HYPERLINK(\"http://x\")", "=2+3@example.org"),
+                          ("+cmd|' /C calc'!A0", "ett@example.se"),
+                          ("@SUM(1+1)", "två@example.se"), ("-1+2", "tre@example.se")):
+        assert form_signup(client, occ, name, contact).status_code in (200, 201, 303)
+    factories.user(email="a@example.se", organisation=occ.activity.organisation)
+    auth.login("a@example.se")
+    text = client.get(f"/manage/occurrences/{occ.id}/signups.csv").get_data(as_text=True)
+    cells = [cell for row in csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
+             for cell in row[:2]]
+    assert "'=HYPERLINK(\"http://x\")" in cells and "'=2+3@example.org" in cells
+    assert "'+cmd|' /C calc'!A0" in cells and "'@SUM(1+1)" in cells and "'-1+2" in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]

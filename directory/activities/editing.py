@@ -13,14 +13,14 @@ from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select
 
 from ..audit.services import record, snapshot
-from ..common.time import local_today, local_to_utc, to_local, utcnow
+from ..common.time import local_today, local_to_utc, to_local, utcnow, wall_clock_problem
 from ..extensions import db
 from ..taxonomy.models import FocusArea, TargetGroup
 from ..venues.models import Room
 from ..venues.occupancy import RoomCalendar, flush_uses, lock_rooms, room_problems
 from ..venues.services import may_choose_room
 from .models import Activity, ActivityError, Occurrence
-from .schedule import MAX_SERIES_DAYS, Schedule, slots
+from .schedule import MAX_SERIES_DAYS, Schedule, local_starts, slots
 from .services import horizon_end, place_new_dates, room_trouble
 
 ACTIVITY_FIELDS = ("title", "description", "translations", "language_codes", "cost",
@@ -29,6 +29,24 @@ ACTIVITY_FIELDS = ("title", "description", "translations", "language_codes", "co
                    "starts_on", "start_time", "end_time", "interval", "weekdays", "until",
                    "count", "status")
 MAX_DATES = 120  # a series of more dates is refused
+
+
+def refuse_clock_changes(starts, duration):
+    """A date whose start or end falls in the hour the clocks skip or repeat is refused
+    with the day and the time named, beside the field that sets it."""
+    for start in starts:
+        for name, moment in (("start_time", start), ("end_time", start + duration)):
+            problem = wall_clock_problem(moment)
+            if problem == "missing":
+                raise ActivityError(name, _l(
+                    "On %(day)s the clocks go forward from 02:00 to 03:00, so %(time)s does "
+                    "not exist that day. Choose a time outside 02:00–03:00.",
+                    day=moment.date().isoformat(), time=moment.strftime("%H:%M")))
+            if problem == "twice":
+                raise ActivityError(name, _l(
+                    "On %(day)s the clocks go back from 03:00 to 02:00, so %(time)s happens "
+                    "twice that day. Choose a time outside 02:00–03:00.",
+                    day=moment.date().isoformat(), time=moment.strftime("%H:%M")))
 
 
 def schedule_from(data):
@@ -63,6 +81,8 @@ def schedule_from(data):
                                              MAX_DATES))
         if not dates:
             raise ActivityError("weekdays", _l("These choices give no dates."))
+    refuse_clock_changes(local_starts(schedule, schedule.starts_on +
+                                      timedelta(days=MAX_SERIES_DAYS)), schedule.duration)
     return schedule
 
 
@@ -335,6 +355,8 @@ def move_occurrence(occurrence, day, start_time, end_time, by_user):
     the room can hold the new time (else refused, naming what is in the way)."""
     if end_time <= start_time:
         raise ActivityError("end_time", _l("The end must be after the start."))
+    refuse_clock_changes([datetime.combine(day, start_time)],
+                         datetime.combine(day, end_time) - datetime.combine(day, start_time))
     starts_at = local_to_utc(datetime.combine(day, start_time))
     ends_at = local_to_utc(datetime.combine(day, end_time))
     if starts_at <= utcnow():

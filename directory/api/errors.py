@@ -14,12 +14,13 @@ MESSAGES = {
     404: N_("Not found."),
     405: N_("That method is not allowed here."),
     409: N_("That is not possible in the current state."),
+    413: N_("What was sent is larger than this service accepts."),
     422: N_("Some fields are not valid."),
     429: N_("Too many requests. Wait a moment and try again."),
     500: N_("Something went wrong on our side."),
 }
 CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 409: "conflict",
-         422: "invalid", 429: "rate_limited", 500: "server_error"}
+         413: "too_large", 422: "invalid", 429: "rate_limited", 500: "server_error"}
 
 
 def wants_json():

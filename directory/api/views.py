@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from ..activities.services import public_occurrence, public_occurrence_page
 from ..bookings.schedule import parse_week, venue_week, week_closures, week_label
 from ..common.filters import parse_filters
-from ..extensions import db, limiter
+from ..extensions import db
 from ..organisations.services import organisation_page, public_organisation
-from ..signups.services import SIGNUP_LIMIT, SignupError, sign_up, waitlist_position
+from ..signups.limits import signup_limits
+from ..signups.services import SignupError, sign_up, waitlist_position
 from ..venues.services import public_venue
 from . import serializers
 from .errors import api_error_response, error_response
@@ -72,7 +73,7 @@ def venue_schedule(slug):
 
 
 @bp.post("/occurrences/<int:occurrence_id>/signups")
-@limiter.limit(SIGNUP_LIMIT)
+@signup_limits
 def create_signup(occurrence_id):
     """Sign up by JSON: {name, contact, language?} → 201 {status, position, cancel_url}."""
     body = request.get_json(silent=True)

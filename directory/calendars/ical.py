@@ -15,6 +15,7 @@ from icalendar import Calendar, Event, vRecur
 from icalendar.cal import Component
 
 from ..activities.schedule import slots, weekday_codes
+from ..common.text import one_line
 from ..common.time import LOCAL, TIMEZONE, to_local
 
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -99,7 +100,7 @@ def _describe(event, activity, options, occurrence=None, room=None):
         event.add("categories", [fa.label(options.lang) for fa in activity.focus_areas])
     if activity.organisation.email:
         event.add("organizer", f"mailto:{activity.organisation.email}",
-                  parameters={"CN": activity.organisation.name})
+                  parameters={"CN": one_line(activity.organisation.name)})
 
 
 def _stamp(event, *moments):
@@ -243,8 +244,8 @@ def calendar(events, options):
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", options.name)
-    cal.add("x-wr-calname", options.name)
+    cal.add("name", one_line(options.name))
+    cal.add("x-wr-calname", one_line(options.name))
     cal.add("x-wr-timezone", TIMEZONE)
     cal.add("refresh-interval", timedelta(minutes=options.refresh_minutes),
             parameters={"VALUE": "DURATION"})

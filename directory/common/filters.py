@@ -7,7 +7,7 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from .time import parse_date
+from .time import EARLIEST, LATEST, parse_date, valid_date
 
 MAX_QUERY_LENGTH = 200
 MIN_RADIUS_KM, MAX_RADIUS_KM = 0.1, 100.0
@@ -90,7 +90,11 @@ def _dates(args, notices):
         found[name] = None
         if raw:
             found[name] = parse_date(raw)
-            if found[name] is None:
+            if found[name] is None and valid_date(raw):
+                notices.append(_l("The date “%(value)s” is too far away and is ignored. "
+                                  "Dates go from %(first)s to %(last)s.", value=raw[:40],
+                                  first=EARLIEST.year, last=LATEST.year))
+            elif found[name] is None:
                 notices.append(_l("The date “%(value)s” was not understood and is ignored. "
                                   "Write it as YYYY-MM-DD.", value=raw[:40]))
     if found["from"] and found["to"] and found["to"] < found["from"]:

@@ -6,6 +6,8 @@ from email.message import EmailMessage
 
 from flask import current_app
 
+from .text import one_line
+
 log = logging.getLogger(__name__)
 
 
@@ -23,8 +25,8 @@ def send_mail(to, subject, body):
         return False
     message = EmailMessage()
     message["From"] = current_app.config.get("MAIL_FROM", "samverkan@localhost")
-    message["To"] = to
-    message["Subject"] = subject
+    message["To"] = one_line(to)
+    message["Subject"] = one_line(subject)  # a name with a line break never breaks a header
     message.set_content(body)
     try:
         with smtplib.SMTP(current_app.config["MAIL_SERVER"],

@@ -31,3 +31,9 @@ def like_pattern(term):
     """A LIKE pattern matching `term` anywhere, with LIKE's wildcards escaped."""
     escaped = fold(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def one_line(text):
+    """Text for a place that holds a single line (an e-mail header, an iCalendar
+    parameter or calendar name): line breaks and runs of white space become one space."""
+    return " ".join(str(text or "").split())

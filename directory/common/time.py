@@ -35,6 +35,17 @@ def local_to_utc(naive_local):
     return aware.astimezone(UTC)
 
 
+def wall_clock_problem(naive_local):
+    """Why a Stockholm wall-clock time cannot be used as given: "missing" on the spring
+    night the clocks skip an hour (02:30 does not exist), "twice" on the autumn night they
+    repeat one (02:30 happens twice), else None."""
+    first, second = (naive_local.replace(tzinfo=LOCAL, fold=fold) for fold in (0, 1))
+    if first.utcoffset() == second.utcoffset():
+        return None
+    back = first.astimezone(UTC).astimezone(LOCAL).replace(tzinfo=None)
+    return "missing" if back != naive_local else "twice"
+
+
 def combine_local(day, clock):
     """A local date and wall-clock time as an aware UTC moment."""
     return local_to_utc(datetime.combine(day, clock))
@@ -50,14 +61,35 @@ def local_day_bounds(day):
     return combine_local(day, time(0)), combine_local(day + timedelta(days=1), time(0))
 
 
+# The days anything in the service can be about; dates beyond them are refused where they
+# are read, so no computation near year 1 or 9999 overflows.
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def in_range(day):
+    """Whether a date lies within EARLIEST..LATEST."""
+    return EARLIEST <= day <= LATEST
+
+
+def valid_date(value):
+    """Whether `value` is a `YYYY-MM-DD` date at all, near or far."""
+    try:
+        date.fromisoformat((value or "").strip())
+    except ValueError:
+        return False
+    return len((value or "").strip()) == 10
+
+
 def parse_date(value):
-    """A `YYYY-MM-DD` string as a date, or None when it is not one."""
+    """A `YYYY-MM-DD` string as a date, or None when it is not one or lies outside
+    EARLIEST..LATEST."""
     if not value:
         return None
     try:
-        return date.fromisoformat(value.strip()[:10]) if len(value.strip()) == 10 else None
+        day = date.fromisoformat(value.strip()[:10]) if len(value.strip()) == 10 else None
     except ValueError:
         return None
+    return day if day is not None and in_range(day) else None
 
 
 def isoformat_local(moment):
@@ -68,9 +100,10 @@ def isoformat_local(moment):
 def iso_week_start(year, week):
     """The Monday of ISO week `week` of `year`, or None when there is no such week."""
     try:
-        return date.fromisocalendar(year, week, 1)
+        monday = date.fromisocalendar(year, week, 1)
     except ValueError:
         return None
+    return monday if in_range(monday) else None
 
 
 def by_local_day(items):

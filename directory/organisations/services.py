@@ -362,11 +362,14 @@ def _refuse_last_owner(members, membership, field):
 
 def remove_member(organisation, membership, by_user):
     """Take a member out of the organisation (an owner or coordinator does it, or the
-    member leaves). Access ends at once: every page checks the memberships per request."""
+    member leaves). Access ends at once: every page checks the memberships per request,
+    and a removed member's sessions end."""
     from ..audit.services import record
     _refuse_last_owner(_locked(organisation, membership), membership, "member")
     email, role = membership.user.email, membership.role
     leaving = by_user is not None and membership.user_id == by_user.id
+    if not leaving:
+        membership.user.end_sessions()  # a removed member's open sessions end too
     db.session.delete(membership)
     db.session.flush()
     record(by_user, "membership.leave" if leaving else "membership.remove", organisation,

@@ -29,8 +29,6 @@ from ..organisations.models import Organisation
 from .models import Signup
 
 NAME_MAX = 80
-# How many sign-ups one address may send, by the page or the API.
-SIGNUP_LIMIT = "20 per hour"
 CONTACT_MAX = 254
 
 

@@ -1,10 +1,7 @@
 """Signing up without an account, the personal link, and the organisation's list."""
 
-import csv
-import io
-
-from flask import (Blueprint, abort, flash, make_response, redirect, render_template,
-                   request, url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,12 +11,14 @@ from ..audit.services import record
 from ..common.access import load_or_404
 from ..common.errors import put_error
 from ..common.i18n import LANGUAGE_NAMES
-from ..extensions import db, limiter
+from ..common.spreadsheet import csv_response
+from ..common.templating import language_name
+from ..extensions import db
 from ..organisations.services import may_edit
 from .forms import AttendanceForm, CapacityForm, SignupForm
-from .services import (SIGNUP_LIMIT, SignupError, cancel_signup, delete_own_data,
-                       set_capacity, sign_up, signup_for_token, signups_of,
-                       waitlist_position)
+from .limits import signup_limits
+from .services import (SignupError, cancel_signup, delete_own_data, set_capacity,
+                       sign_up, signup_for_token, signups_of, waitlist_position)
 
 bp = Blueprint("signups", __name__)
 
@@ -32,7 +31,7 @@ def _language_choices(form):
 
 
 @bp.route("/occurrences/<int:occurrence_id>/signup", methods=["GET", "POST"])
-@limiter.limit(SIGNUP_LIMIT, methods=["POST"])
+@signup_limits
 def signup(occurrence_id):
     occurrence = public_occurrence(occurrence_id)
     if occurrence is None:
@@ -139,18 +138,13 @@ def roster(occurrence_id):
 @login_required
 def roster_csv(occurrence_id):
     occurrence = _manageable(occurrence_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Name"), _("Contact"), _("Language"), _("Status"), _("Signed up")])
-    for s in signups_of(occurrence):
-        writer.writerow([s.name or "", s.contact or "", s.language or "", s.status,
-                         s.created_at.isoformat(timespec="seconds")])
+    statuses = {"confirmed": _("Has a place"), "waitlisted": _("Waiting"),
+                "cancelled": pgettext("sign-up", "Cancelled")}
+    rows = [(s.name, s.contact, language_name(s.language) if s.language else "",
+             statuses.get(s.status, s.status), format_datetime(s.created_at, "yyyy-MM-dd HH:mm"))
+            for s in signups_of(occurrence)]
     record(current_user, "signups.export", occurrence, occurrence.activity.title)
     db.session.commit()
-    response = make_response("\ufeff" + out.getvalue())
-    response.mimetype = "text/csv"
-    response.charset = "utf-8"
-    response.headers["Content-Disposition"] = \
-        f'attachment; filename="signups-{occurrence.id}.csv"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return csv_response(f"signups-{occurrence.id}",
+                        [_("Name"), _("Contact"), _("Language"), _("Status"), _("Signed up")],
+                        rows)
