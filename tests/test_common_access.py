@@ -5,7 +5,6 @@ from werkzeug.exceptions import NotFound
 
 from directory.common.access import MAX_ID, load_or_404
 from directory.organisations.models import Organisation
-from tests.conftest import login
 
 
 def test_loads_by_id_or_slug_and_refuses_what_the_check_refuses(app, factories):
@@ -20,10 +19,11 @@ def test_loads_by_id_or_slug_and_refuses_what_the_check_refuses(app, factories):
     with pytest.raises(NotFound):
         load_or_404(Organisation, "no-such-slug", by="slug")
 
-def test_an_id_beyond_32_bits_answers_404(client, factories):
+
+def test_an_id_beyond_32_bits_answers_404(client, factories, auth):
     org = factories.organisation(name="Läxhjälpen Täby")
     factories.user(email="a@example.se", organisation=org)
-    login(client, "a@example.se")
+    auth.login("a@example.se")
     for path in (f"/manage/activities/{MAX_ID + 1}", f"/manage/activities/{2**64}/dates",
                  f"/manage/occurrences/{MAX_ID + 1}/signups"):
         assert client.get(path).status_code == 404, path

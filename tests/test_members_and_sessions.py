@@ -11,8 +11,9 @@ from directory.accounts.services import (AccountError, deactivate, make_password
 from directory.audit.models import AuditEvent
 from directory.extensions import db
 from directory.organisations.models import Membership
-from directory.organisations.services import (OrganisationError, change_member_role,
-                                              remove_member, transfer_ownership)
+from directory.organisations.members import (change_member_role, remove_member,
+                                             transfer_ownership)
+from directory.organisations.services import OrganisationError
 from tests.conftest import AuthActions
 
 NEW_PASSWORD = "en helt annan mening att minnas"

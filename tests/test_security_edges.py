@@ -47,7 +47,8 @@ def test_a_body_over_the_limit_answers_413_in_the_users_language(client):
 def test_every_answer_carries_a_permissions_policy_and_no_hsts_on_http(client):
     response = client.get("/")
     assert "camera=()" in response.headers["Permissions-Policy"]
-    assert "geolocation=()" in response.headers["Permissions-Policy"]
+    # "Use my position" near me asks for the position on our own pages only.
+    assert "geolocation=(self)" in response.headers["Permissions-Policy"]
     assert "Strict-Transport-Security" not in response.headers
     assert "Permissions-Policy" in client.get("/api/v1/organizations").headers
 

@@ -10,11 +10,11 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-# Browser features no page of ours uses; a page that is ever framed or injected
-# still cannot reach them.
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "camera", "display-capture", "geolocation", "gyroscope",
-    "magnetometer", "microphone", "payment", "usb", "interest-cohort"))
+# Browser features no page of ours uses are off, so a page that is ever framed or injected
+# cannot reach them; the position only for our own pages ("use my position" near me).
+PERMISSIONS_POLICY = ", ".join(["geolocation=(self)"] + [f"{feature}=()" for feature in (
+    "accelerometer", "camera", "display-capture", "gyroscope", "magnetometer",
+    "microphone", "payment", "usb", "interest-cohort")])
 HSTS = "max-age=31536000; includeSubDomains"
 
 # Every id column is a 32-bit integer: a larger id names nothing.

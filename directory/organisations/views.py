@@ -18,9 +18,10 @@ from ..taxonomy.services import all_focus_areas, enabled_municipalities, filter_
 from .forms import OrganisationForm, RegistrationForm
 from .models import Membership, Organisation
 from .member_forms import InviteForm, MemberRoleForm
-from .services import (OrganisationError, change_member_role, invite_member, may_edit,
-                       may_manage_members, organisation_page, register_organisation,
-                       remove_member, transfer_ownership, update_profile)
+from .members import (change_member_role, invite_member, may_manage_members, remove_member,
+                      transfer_ownership)
+from .services import (OrganisationError, may_edit, organisation_page, register_organisation,
+                       update_profile)
 
 bp = Blueprint("organisations", __name__)
 

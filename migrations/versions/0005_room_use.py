@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import directory.common.types
-from directory.venues.occupancy import PG_RULES, SQLITE_RULES
+from directory.venues.room_use_rules import PG_RULES, SQLITE_RULES
 
 revision = '0005'
 down_revision = '0004'
@@ -121,7 +121,7 @@ def _fill():
 
 def downgrade():
     dialect = op.get_bind().dialect.name
-    from directory.venues.occupancy import PG_DROP, SQLITE_DROP
+    from directory.venues.room_use_rules import PG_DROP, SQLITE_DROP
     for statement in (PG_DROP if dialect == "postgresql" else SQLITE_DROP):
         op.execute(statement)
     op.drop_index('ix_room_use_room_time', table_name='room_use')
