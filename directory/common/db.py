@@ -1,7 +1,8 @@
 """Database helpers shared by the services that must serialise their writes."""
 
 
-from sqlalchemy import text
+from sqlalchemy import Integer, any_, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..extensions import db
 
@@ -33,8 +34,6 @@ def in_ids(column, ids):
     bound id by id. SQLite plans its own IN lists best."""
     ids = [int(i) for i in ids]
     if is_postgres():
-        from sqlalchemy import Integer, any_, bindparam
-        from sqlalchemy.dialects.postgresql import ARRAY
         return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
     return column.in_(ids)
 

@@ -1,4 +1,7 @@
-"""Where a redirect may go after a form or a switch: only a path on this site."""
+"""Where a redirect may go after a form or a switch (only a path on this site), and the
+addresses that subscribe to a calendar feed."""
+
+from urllib.parse import quote, urlencode
 
 
 def safe_next(target):
@@ -19,7 +22,6 @@ def subscribe_links(url, name=None):
     """The addresses that subscribe to the calendar feed at `url` (https): webcal://
     (Apple, Outlook on the desktop), Google Calendar, Outlook on the web, and the plain
     link. The one place these addresses are written."""
-    from urllib.parse import quote, urlencode
     webcal = "webcal://" + url.split("://", 1)[1]
     outlook = {"url": url, "name": name} if name else {"url": url}
     return {"url": url, "webcal": webcal,

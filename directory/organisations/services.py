@@ -8,14 +8,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..accounts.services import AccountError
+from ..audit.services import record, snapshot
 from ..common.errors import FieldError
 from ..common.listing import ListResult, matches_text, speaks, tagged
+from ..common.text import slugify
+from ..common.time import utcnow
 from ..common.validators import normal_org_number
 from ..extensions import db
 from ..geo.distance import nearest_first
 from ..geo.services import refine, resolve_near, within
 from ..taxonomy.models import FocusArea, Municipality, TargetGroup
-from .models import Organisation, organisation_focus_area
+from .models import Membership, Organisation, organisation_focus_area
 
 
 @dataclass(frozen=True)
@@ -174,8 +178,6 @@ def set_coordinator_municipality(account, municipality_id, by_user):
     county (`municipality_id` None). Only a county-wide coordinator changes a scope, and
     never their own (nobody widens their own scope, nor narrows away the last way back).
     The change is audited; sessions stay, as the scope is read on every request."""
-    from ..accounts.services import AccountError
-    from ..audit.services import record
     if by_user is not None and not (getattr(by_user, "is_staff", False)
                                     and by_user.municipality_id is None):
         raise AccountError("municipality", _l("Only a county-wide coordinator can change "
@@ -204,7 +206,6 @@ def set_coordinator_municipality(account, municipality_id, by_user):
 
 
 def unique_slug(name):
-    from ..common.text import slugify
     base = slugify(name)[:100]
     slug, n = base, 1
     while slug in RESERVED_SLUGS or db.session.scalar(
@@ -216,7 +217,6 @@ def unique_slug(name):
 
 def apply_profile(organisation, data):
     """Copy profile data (a plain dict) onto an organisation."""
-    from ..taxonomy.models import FocusArea
     organisation.name = data["name"].strip()
     organisation.kind = data["kind"]
     organisation.org_number = normal_org_number(data.get("org_number")) if data.get(
@@ -241,7 +241,6 @@ def apply_profile(organisation, data):
 
 def register_organisation(data, owner):
     """A new organisation, pending review, with `owner` as its first owner."""
-    from .models import Membership
     if db.session.scalar(select(Organisation.id).where(
             func.lower(Organisation.name) == data["name"].strip().lower())):
         raise OrganisationError("name", _l("An organisation with that name is already "
@@ -256,7 +255,6 @@ def register_organisation(data, owner):
 
 def update_profile(organisation, data, by_user):
     """Save profile changes; staff changes (and all others) go to the audit log."""
-    from ..audit.services import record, snapshot
     before = snapshot(organisation, PROFILE_FIELDS)
     apply_profile(organisation, data)
     db.session.flush()
@@ -266,8 +264,6 @@ def update_profile(organisation, data, by_user):
 
 def decide(organisation, status, reason, by_user):
     """Verify, reject or archive an organisation, with a reason the applicant sees."""
-    from ..audit.services import record, snapshot
-    from ..common.time import utcnow
     if status not in ("verified", "rejected", "archived"):
         raise OrganisationError("status", _l("Unknown decision."))
     if status == "rejected" and not (reason or "").strip():
