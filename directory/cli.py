@@ -226,16 +226,9 @@ def municipalities_list_command(only_enabled):
 @with_appcontext
 def municipalities_enable_command(codes):
     """Serve these municipalities: offered when registering and in the filters."""
-    try:
-        changed, already = enable_municipalities(codes)
-    except MunicipalityError as error:
-        db.session.rollback()
-        raise click.BadParameter(_english(error.message), param_hint="CODE") from None
-    db.session.commit()
-    for m in changed:
-        click.echo(f"Enabled {m.code} {m.name} ({m.county}).")
-    for m in already:
-        click.echo(f"{m.code} {m.name} was already enabled; nothing changed.")
+    _change_municipalities(enable_municipalities, codes,
+                           lambda m: f"Enabled {m.code} {m.name} ({m.county}).",
+                           lambda m: f"{m.code} {m.name} was already enabled; nothing changed.")
 
 
 @municipalities_group.command("disable")
@@ -244,16 +237,23 @@ def municipalities_enable_command(codes):
 def municipalities_disable_command(codes):
     """Stop serving these municipalities; refused while organisations or meeting places
     belong to one of them (nothing changes then)."""
+    _change_municipalities(disable_municipalities, codes,
+                           lambda m: f"Disabled {m.code} {m.name}.",
+                           lambda m: f"{m.code} {m.name} was not enabled; nothing changed.")
+
+
+def _change_municipalities(change, codes, changed_line, unchanged_line):
+    """Enable or disable, all or nothing, and say for each what happened."""
     try:
-        changed, already = disable_municipalities(codes)
+        changed, already = change(codes)
     except MunicipalityError as error:
         db.session.rollback()
         raise click.BadParameter(_english(error.message), param_hint="CODE") from None
     db.session.commit()
     for m in changed:
-        click.echo(f"Disabled {m.code} {m.name}.")
+        click.echo(changed_line(m))
     for m in already:
-        click.echo(f"{m.code} {m.name} was not enabled; nothing changed.")
+        click.echo(unchanged_line(m))
 
 
 def _use_label(use):

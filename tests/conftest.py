@@ -167,6 +167,43 @@ def free_port():
 
 
 @pytest.fixture
+def server_processes(app):
+    """`start(count=2, **env)`: that many server processes (tests/serve.py) on the test's
+    database, answering on /healthz; their base URLs. Stopped after the test."""
+    import subprocess
+    import sys
+    import time as clock
+    from pathlib import Path
+
+    import requests
+    root = Path(__file__).resolve().parent.parent
+    started = []
+
+    def start(count=2, **env):
+        ports = [free_port() for _ in range(count)]
+        started.extend(subprocess.Popen(
+            [sys.executable, "-m", "tests.serve", app.config["SQLALCHEMY_DATABASE_URI"],
+             str(port)], cwd=root, env=dict(os.environ, PYTHONPATH=str(root), **env),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for port in ports)
+        bases = [f"http://127.0.0.1:{port}" for port in ports]
+        deadline = clock.monotonic() + 60
+        for base in bases:
+            while True:
+                try:
+                    requests.get(base + "/healthz", timeout=2)
+                    break
+                except requests.ConnectionError:
+                    assert clock.monotonic() < deadline, "the servers did not start"
+                    clock.sleep(0.1)
+        return bases
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
 def smtp_server():
     """A real SMTP server on 127.0.0.1 (aiosmtpd); `.messages` holds what arrived."""
     from email import message_from_bytes, policy

@@ -1,6 +1,6 @@
 """Organisations request rooms date by date; coordinators decide with reasons."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from babel.dates import format_date
 
@@ -148,63 +148,39 @@ def test_cancelling_frees_the_room_and_the_linked_date_shows_cancelled(client, f
     assert occurrence.status == "cancelled"
 
 
-def test_50_parallel_http_approvals_through_two_server_processes(app, factories):
+def test_50_parallel_http_approvals_through_two_server_processes(app, factories,
+                                                                  server_processes):
     """Coordinators in two browsers on two server processes approve 50 overlapping
     requests at once: exactly one is approved, every other answer says it was taken."""
-    import os
-    import subprocess
-    import sys
-    import time as clock
     from concurrent.futures import ThreadPoolExecutor
-    from pathlib import Path
 
     import requests
 
     from directory.common.time import combine_local
-    from tests.conftest import free_port
 
     venue, room, org = setup(factories)
     day = local_today() + timedelta(days=5)
     ids = []
     for i in range(50):
-        start = combine_local(day, __import__("datetime").time(17, (i % 6) * 5))
+        start = combine_local(day, time(17, (i % 6) * 5))
         booking = RoomBooking(room=room, organisation=org, starts_at=start,
                               ends_at=start + timedelta(hours=1))
         db.session.add(booking)
         db.session.flush()
         ids.append(booking.id)
     db.session.commit()
-    root = Path(__file__).resolve().parent.parent
-    ports = [free_port(), free_port()]
-    procs = [subprocess.Popen([sys.executable, "-m", "tests.serve",
-                               app.config["SQLALCHEMY_DATABASE_URI"], str(p)], cwd=root,
-                              env=dict(os.environ, PYTHONPATH=str(root)),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for p in ports]
-    try:
-        bases = [f"http://127.0.0.1:{p}" for p in ports]
-        for base in bases:
-            for _ in range(300):
-                try:
-                    requests.get(base + "/healthz", timeout=2)
-                    break
-                except requests.ConnectionError:
-                    clock.sleep(0.1)
+    bases = server_processes(2)
 
-        def approve(i):
-            session = requests.Session()
-            base = bases[i % 2]
-            session.post(base + "/login", data={"email": "staff@example.se",
-                                                "password": "ett långt lösenord"})
-            response = session.post(f"{base}/staff/bookings/{ids[i]}/approve",
-                                    data={"reason": ""}, headers={"Accept-Language": "en"})
-            return response.status_code, response.text
-        with ThreadPoolExecutor(max_workers=25) as pool:
-            answers = list(pool.map(approve, range(50)))
-    finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=10)
+    def approve(i):
+        session = requests.Session()
+        base = bases[i % 2]
+        session.post(base + "/login", data={"email": "staff@example.se",
+                                            "password": "ett långt lösenord"})
+        response = session.post(f"{base}/staff/bookings/{ids[i]}/approve",
+                                data={"reason": ""}, headers={"Accept-Language": "en"})
+        return response.status_code, response.text
+    with ThreadPoolExecutor(max_workers=25) as pool:
+        answers = list(pool.map(approve, range(50)))
     assert {status for status, _ in answers} == {200}
     decided = sum("Approved: 1." in text for _, text in answers)
     # Each other one was rejected by the approved one, or refused as taken.

@@ -2,44 +2,16 @@
 a meeting place's Wi-Fi signs fifty people up, one contact cannot flood, a guessed account
 locks without locking the others."""
 
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 import requests
 
 from directory.common.time import utcnow
-from tests.conftest import free_port
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def two_processes(app, redis_url):
+def two_processes(server_processes, redis_url):
     """Two server processes on the same database, counting limits in the same Redis."""
-    ports = [free_port(), free_port()]
-    env = dict(os.environ, PYTHONPATH=str(ROOT), REDIS_URL=redis_url)
-    procs = [subprocess.Popen([sys.executable, "-m", "tests.serve",
-                               app.config["SQLALCHEMY_DATABASE_URI"], str(port)], cwd=ROOT,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for port in ports]
-    bases = [f"http://127.0.0.1:{port}" for port in ports]
-    deadline = time.monotonic() + 60
-    for base in bases:
-        while True:
-            try:
-                requests.get(base + "/healthz", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "the servers did not start"
-                time.sleep(0.1)
-    yield bases
-    for proc in procs:
-        proc.terminate()
-        proc.wait(timeout=10)
+    return server_processes(2, REDIS_URL=redis_url)
 
 
 def test_fifty_people_on_one_wifi_sign_up_through_both_processes(two_processes, factories):

@@ -1,11 +1,7 @@
 """Capacity holds under parallel requests from threads and from two server processes,
 on SQLite and on PostgreSQL: exactly the capacity confirmed, the rest queued in order."""
 
-import os
-import subprocess
-import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,7 +14,7 @@ from directory.activities.models import Occurrence
 from directory.common.time import utcnow
 from directory.extensions import db
 from directory.signups.models import Signup
-from tests.conftest import config_for_tests, free_port
+from tests.conftest import config_for_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,29 +38,9 @@ def thread_server(app):
 
 
 @pytest.fixture
-def process_servers(app):
+def process_servers(server_processes):
     """Two server processes on the same database."""
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    ports = [free_port(), free_port()]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    procs = [subprocess.Popen([sys.executable, "-m", "tests.serve", uri, str(p)], cwd=ROOT,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for p in ports]
-    bases = [f"http://127.0.0.1:{p}" for p in ports]
-    deadline = time.monotonic() + 30
-    for base in bases:
-        while True:
-            try:
-                requests.get(base + "/healthz", timeout=2)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-    yield bases
-    for proc in procs:
-        proc.terminate()
-        proc.wait(timeout=10)
+    return server_processes(2)
 
 
 def parallel_signups(bases, occurrence_id, count):

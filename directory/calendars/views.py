@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from ..activities.models import Activity
 from ..activities.services import public_activity, public_occurrence
 from ..common.access import county_required, load_or_404
-from ..common.errors import put_error
+from ..common.errors import form_work
 from ..common.filters import parse_filters
 from ..common.i18n import current_lang
 from ..common.time import utcnow
@@ -27,7 +27,7 @@ from . import services
 from .forms import PartnerForm, SubscriptionForm
 from .models import FeedSubscription, Partner
 from .own_feeds import filter_names, is_own_live_feed, live_feeds, partner_of
-from .partners import (PartnerError, create_partner, create_subscription, feed_token,
+from .partners import (create_partner, create_subscription, feed_token,
                        revoke, rotate, subscription_for_token)
 
 bp = Blueprint("calendars", __name__)
@@ -165,13 +165,9 @@ def _subscription_form(empty=False):
 def partners():
     form = PartnerForm()
     if form.validate_on_submit():
-        try:
+        with form_work(form, "name") as work:
             partner = create_partner(form.name.data, current_user, form.website.data)
-        except PartnerError as error:
-            db.session.rollback()
-            put_error(form, error, "name")
-        else:
-            db.session.commit()
+        if work.ok:
             return redirect(url_for("calendars.partner", partner_id=partner.id), code=303)
     return render_template("calendars/admin_partners.html", form=form,
                            partners=services.all_partners()), (422 if form.errors else 200)

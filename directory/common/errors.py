@@ -1,8 +1,11 @@
 """The one error a rule raises: messages by form field, an HTTP status and a code.
 
 A service raises it (or a domain's subclass, to be caught by name); a page puts it on
-its form with `put_error`, the API answers it with `api.errors.error_response`.
+its form with `put_error` (or `form_work` around the call), the API answers it with
+`api.errors.error_response`.
 """
+
+from ..extensions import db
 
 
 class FieldError(Exception):
@@ -54,3 +57,33 @@ def put_error(form, error, fallback=None, rename=None):
             form.form_errors.append(message)
         else:
             field.errors = list(field.errors) + [message]
+
+
+class form_work:
+    """A page's unit of work around one service call, in FlaskBB's shape: when the call
+    raises a FieldError the transaction is rolled back and the error goes on `form` (with
+    `put_error`); otherwise it is committed. `ok` says which.
+
+        with form_work(form, "name") as work:
+            partner = create_partner(...)
+        if work.ok:
+            return redirect(...)
+    """
+
+    def __init__(self, form, fallback=None, rename=None):
+        self.form, self.fallback, self.rename = form, fallback, rename
+        self.ok = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if kind is None:
+            db.session.commit()
+            self.ok = True
+            return False
+        if isinstance(error, FieldError):
+            db.session.rollback()
+            put_error(self.form, error, self.fallback, self.rename)
+            return True
+        return False

@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..common.access import county_required, load_or_404
-from ..common.errors import put_error
+from ..common.errors import form_work
 from ..extensions import db
 from .forms import TermForm
 from .reference import reference_counties, reference_municipalities
-from .services import (MunicipalityError, TermError, all_focus_areas, all_municipalities,
+from .services import (MunicipalityError, all_focus_areas, all_municipalities,
                        all_target_groups, disable_municipalities, enable_municipalities,
                        municipality_by_code, municipality_usage, save_term, term_model)
 
@@ -35,13 +35,9 @@ def terms():
         form.name_ar.data = (editing.names or {}).get("ar")
     if form.validate_on_submit() and term_model(form.kind.data):
         term = editing if editing is not None and form.kind.data == kind else None
-        try:
+        with form_work(form, "name") as work:
             save_term(form.kind.data, form.data, current_user, term)
-        except TermError as error:
-            db.session.rollback()
-            put_error(form, error, "name")
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_("Saved."))
             return redirect(url_for("taxonomy.terms"), code=303)
     return render_template("taxonomy/terms.html", form=form, focus_areas=all_focus_areas(),

@@ -12,14 +12,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..common.access import load_or_404, staff_required
-from ..common.errors import put_error
+from ..common.errors import form_work
 from ..common.templating import weekday_name
 from ..extensions import db
 from ..geo.placing import with_place
 from ..organisations.services import in_scope
 from ..taxonomy.services import enabled_municipalities
 from .forms import ClosureForm, HoursForm, RoomForm, VenueForm
-from .management import VenueError, close_days, save_room, save_venue, set_hours
+from .management import close_days, save_room, save_venue, set_hours
 from .models import ROOM_FEATURES, Room, Venue
 from .services import all_venues, public_venues
 
@@ -58,13 +58,9 @@ def admin_venues():
     _venue_choices(form)
     if form.validate_on_submit():
         data, located = with_place(form.data)
-        try:
+        with form_work(form, "name") as work:
             venue = save_venue(data, current_user)
-        except VenueError as error:
-            db.session.rollback()
-            put_error(form, error, "name")
-        else:
-            db.session.commit()
+        if work.ok:
             return _venue_saved(venue, located)
     listing = [v for v in all_venues() if _in_scope(v)]
     return render_template("venues/admin_list.html", form=form, venues=listing), (
@@ -118,13 +114,9 @@ def add_room(slug):
     form = RoomForm()
     _room_choices(form)
     if form.validate_on_submit():
-        try:
+        with form_work(form, "name") as work:
             save_room(found, form.data, current_user)
-        except VenueError as error:
-            db.session.rollback()
-            put_error(form, error, "name")
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_("Saved."))
             return redirect(url_for("venues.admin_venue", slug=slug), code=303)
     return _venue_page(found, room_form=form, status=422)
@@ -137,13 +129,9 @@ def admin_room(room_id):
     form = RoomForm(obj=found)
     _room_choices(form)
     if form.validate_on_submit():
-        try:
+        with form_work(form, "name") as work:
             save_room(found.venue, form.data, current_user, found)
-        except VenueError as error:
-            db.session.rollback()
-            put_error(form, error, "name")
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_("Saved."))
             return redirect(url_for("venues.admin_venue", slug=found.venue.slug), code=303)
     return render_template("venues/admin_room.html", room=found, form=form), (
