@@ -315,6 +315,13 @@ def public_occurrences(filters, now=None):
     return query.statement(walk=not query.narrows).options(*occurrence_loading())
 
 
+def coming_occurrences(filters, limit=None, now=None):
+    """The public occurrences matching `filters`, soonest first, at most `limit`: the
+    dates the home page, an organisation's and a meeting place's pages show."""
+    stmt = public_occurrences(filters, now)
+    return db.session.scalars(stmt if limit is None else stmt.limit(limit)).all()
+
+
 def public_occurrence_page(filters, page, per_page, now=None, one_per_place=False):
     """ListResult: page `page` (from 1) of public occurrences matching `filters`,
     soonest first, with the exact total.

@@ -23,8 +23,8 @@ from .editing import (ActivityError, cancel_occurrence, coming_dates, create_act
                       restore_occurrence, schedule_from, update_activity)
 from .forms import ActivityForm, CancelDateForm, MoveDateForm
 from .models import Activity, Occurrence
-from .services import (public_activity, public_occurrence, public_occurrence_page,
-                       public_occurrences, upcoming_occurrences_of)
+from .services import (coming_occurrences, public_activity, public_occurrence,
+                       public_occurrence_page, upcoming_occurrences_of)
 
 bp = Blueprint("activities", __name__)
 
@@ -69,7 +69,7 @@ def organisation(slug):
     if org is None:
         abort(404)
     filters = parse_filters({"org": slug})
-    upcoming = db.session.scalars(public_occurrences(filters).limit(20)).all()
+    upcoming = coming_occurrences(filters, limit=20)
     return render_template("activities/organisation.html", org=org,
                            days=by_local_day(upcoming), upcoming=upcoming)
 
@@ -84,7 +84,7 @@ def venue(slug):
     monday = today.fromordinal(today.toordinal() - today.weekday())
     filters = parse_filters({"venue": slug, "from": monday.isoformat(),
                              "to": monday.fromordinal(monday.toordinal() + 6).isoformat()})
-    week = db.session.scalars(public_occurrences(filters)).all()
+    week = coming_occurrences(filters)
     return render_template("activities/venue.html", venue=place, days=by_local_day(week),
                            week_start=monday)
 

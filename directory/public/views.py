@@ -3,13 +3,12 @@ lives with its domain (activities, organisations, venues)."""
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
-from ..activities.services import public_occurrences
+from ..activities.services import coming_occurrences
 from ..common.db import database_reachable
 from ..common.filters import parse_filters
 from ..common.i18n import LANG_COOKIE
 from ..common.time import by_local_day
 from ..common.urls import safe_next
-from ..extensions import db
 from ..taxonomy.services import filter_choices
 
 bp = Blueprint("public", __name__)
@@ -18,7 +17,7 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 def index():
     filters = parse_filters({}, per_page_default=8)
-    upcoming = db.session.scalars(public_occurrences(filters).limit(8)).all()
+    upcoming = coming_occurrences(filters, limit=8)
     return render_template("public/index.html", days=by_local_day(upcoming),
                            **filter_choices())
 
