@@ -8,6 +8,9 @@ import pytest
 
 from directory import create_app
 from directory.common.security import safe_path, safe_request_line
+from directory.extensions import db
+from directory.organisations.models import Organisation
+from directory.signups.models import Signup
 from tests.conftest import AuthActions, config_for_tests
 
 
@@ -168,3 +171,26 @@ def test_line_breaks_in_stored_names_never_break_a_feed_or_a_page(client, factor
     for url in (f"/organisations/{org.slug}", f"/activities/{activity.id}",
                 "/api/v1/occurrences"):
         assert client.get(url).status_code == 200, url
+
+
+def test_one_line_fields_refuse_line_breaks_and_keep_what_was_typed(client, factories):
+    activity = factories.activity(registration_required=True, default_capacity=5)
+    occurrence = activity.occurrences.all()[-1]
+    page = client.post(f"/occurrences/{occurrence.id}/signup",
+                       data={"name": "Amina\nBcc: x@example.se", "contact": "070-123 45 67"})
+    body = page.get_data(as_text=True)
+    assert page.status_code == 422 and "Write this on one line." in body
+    assert 'value="070-123 45 67"' in body
+    api = client.post(f"/api/v1/occurrences/{occurrence.id}/signups",
+                      json={"name": "Amina\r\nX", "contact": "070-123 45 67"})
+    assert api.status_code == 422
+    assert api.get_json()["error"]["fields"]["name"] == "Write this on one line."
+    registered = client.post("/organisations/register", data={
+        "name": "Språkcafé\nNäsby", "kind": "forening", "description": "Vi ses.",
+        "owner_name": "Anna", "owner_email": "anna@example.se",
+        "password": "ett långt lösenord", "confirm": "ett långt lösenord"})
+    assert registered.status_code == 422
+    assert "Write this on one line." in registered.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Signup)) == 0
+    assert db.session.scalar(db.select(Organisation).filter(
+        Organisation.name.like("Språkcafé%"))) is None

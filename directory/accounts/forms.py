@@ -1,12 +1,13 @@
 """The shape of account input: log in, set a password."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..common.forms import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[
         DataRequired(_l("Write your e-mail address.")), Length(max=254)],
         render_kw={"autocomplete": "username"})
@@ -16,7 +17,7 @@ class LoginForm(FlaskForm):
     next = StringField(render_kw={"hidden": True})
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[
         DataRequired(_l("Write a password.")), Length(max=200)],
         render_kw={"autocomplete": "new-password"})
@@ -26,7 +27,7 @@ class SetPasswordForm(FlaskForm):
         render_kw={"autocomplete": "new-password"})
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField(_l("E-mail"), validators=[
         DataRequired(_l("Write your e-mail address.")), Length(max=254)],
         render_kw={"autocomplete": "username"})

@@ -1,11 +1,11 @@
 """The shape of activity input: the activity and its schedule, one date's changes."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectField,
                      StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..common.forms import Form
 from ..geo.forms import PlaceFields
 from ..organisations.forms import MultiCheckboxField, codes_text, language_codes
 
@@ -13,7 +13,7 @@ WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")),
             (3, _l("Thursday")), (4, _l("Friday")), (5, _l("Saturday")), (6, _l("Sunday"))]
 
 
-class ActivityForm(PlaceFields, FlaskForm):
+class ActivityForm(PlaceFields, Form):
     title = StringField(_l("Title (in Swedish)"), validators=[
         DataRequired(_l("Write a title.")), Length(max=200)])
     description = TextAreaField(_l("Description (in Swedish)"), validators=[
@@ -85,12 +85,12 @@ class ActivityForm(PlaceFields, FlaskForm):
         return data
 
 
-class CancelDateForm(FlaskForm):
+class CancelDateForm(Form):
     reason = StringField(_l("Reason (shown publicly)"), validators=[
         DataRequired(_l("Say why, so people know.")), Length(max=500)])
 
 
-class MoveDateForm(FlaskForm):
+class MoveDateForm(Form):
     day = DateField(_l("New date"), validators=[DataRequired(_l("Write a date as YYYY-MM-DD."))])
     start_time = TimeField(_l("Starts at"), validators=[
         DataRequired(_l("Write a time as HH:MM."))])

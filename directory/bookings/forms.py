@@ -1,16 +1,16 @@
 """The shape of a room request."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (DateField, IntegerField, SelectField, StringField, TextAreaField,
                      TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..activities.forms import WEEKDAYS
+from ..common.forms import Form
 from ..organisations.forms import MultiCheckboxField
 
 
-class BookingRequestForm(FlaskForm):
+class BookingRequestForm(Form):
     room = SelectField(_l("Room"), coerce=int, validate_choice=True)
     day = DateField(_l("Date"), validators=[DataRequired(_l("Write a date as YYYY-MM-DD."))])
     start_time = TimeField(_l("Starts at"), validators=[
@@ -39,12 +39,12 @@ class BookingRequestForm(FlaskForm):
                 raise ValidationError(_l("A series can last at most one year."))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     reason = TextAreaField(_l("Reason (the organisation sees it)"),
                            validators=[Optional(), Length(max=500)])
 
 
-class SeriesChangeForm(FlaskForm):
+class SeriesChangeForm(Form):
     """New times for every coming date of a series, and optionally another room (0: the
     room it has)."""
 

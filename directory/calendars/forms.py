@@ -1,14 +1,14 @@
 """The shape of partner and feed input."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, URLField
 from wtforms.validators import DataRequired, Length, Optional, URL
 
+from ..common.forms import Form
 from ..organisations.forms import MultiCheckboxField
 
 
-class PartnerForm(FlaskForm):
+class PartnerForm(Form):
     name = StringField(_l("Name of the partner"), validators=[
         DataRequired(_l("Write a name.")), Length(max=200)])
     website = URLField(_l("Website"), validators=[
@@ -16,7 +16,7 @@ class PartnerForm(FlaskForm):
         Length(max=300)])
 
 
-class SubscriptionForm(FlaskForm):
+class SubscriptionForm(Form):
     name = StringField(_l("Name of the feed"), validators=[
         DataRequired(_l("Write a name.")), Length(max=200)])
     focus = MultiCheckboxField(_l("Focus areas"))

@@ -1,13 +1,13 @@
 """The shape of organisation input: the profile, and registering a new one."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (EmailField, PasswordField, SelectField, SelectMultipleField,
                      StringField, TextAreaField, URLField)
 from wtforms.validators import (DataRequired, Email, EqualTo, Length, Optional, URL,
                                 ValidationError)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..common.forms import Form
 from ..common.validators import org_number, phone
 from ..geo.forms import PlaceFields
 from .models import KINDS
@@ -29,7 +29,7 @@ def language_codes(form, field):
         raise ValidationError(_l("Write language codes separated by commas, e.g. sv, ar, so."))
 
 
-class OrganisationForm(PlaceFields, FlaskForm):
+class OrganisationForm(PlaceFields, Form):
     name = StringField(_l("Name of the organisation"), validators=[
         DataRequired(_l("Write the organisation's name.")), Length(max=200)])
     kind = SelectField(_l("Kind of organisation"),
@@ -72,6 +72,6 @@ class RegistrationForm(OrganisationForm):
         EqualTo("password", _l("The passwords are not the same."))])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     reason = TextAreaField(_l("Reason (the organisation sees it)"),
                            validators=[Optional(), Length(max=1000)])

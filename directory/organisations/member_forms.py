@@ -1,12 +1,13 @@
 """The shape of an invitation and of a change of a member's role."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Email, Length
 
+from ..common.forms import Form
 
-class InviteForm(FlaskForm):
+
+class InviteForm(Form):
     email = EmailField(_l("E-mail of the person to invite"), validators=[
         DataRequired(_l("Write an e-mail address.")),
         Email(_l("That is not an e-mail address.")), Length(max=254)])
@@ -15,7 +16,7 @@ class InviteForm(FlaskForm):
                                             ("owner", _l("Owner: can also invite others"))])
 
 
-class MemberRoleForm(FlaskForm):
+class MemberRoleForm(Form):
     """A member's new role; the service names a role it does not know."""
 
     role = SelectField(_l("Role"), choices=[("owner", _l("Owner")), ("editor", _l("Editor"))],

@@ -1,12 +1,13 @@
 """The shape of a sign-up."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
 
+from ..common.forms import Form
 
-class SignupForm(FlaskForm):
+
+class SignupForm(Form):
     # Checked by the service, so the form and the API give the same messages.
     name = StringField(_l("First name (or a name we can call you)"),
                        render_kw={"autocomplete": "given-name", "maxlength": 80})
@@ -19,11 +20,11 @@ class SignupForm(FlaskForm):
                           render_kw={"autocomplete": "off", "tabindex": "-1"})
 
 
-class CapacityForm(FlaskForm):
+class CapacityForm(Form):
     capacity = IntegerField(_l("Places on this date"), validators=[
         NumberRange(min=0, max=1000, message=_l("Write a number from 0 to 1000."))])
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(Form):
     attended = IntegerField(_l("How many came"), validators=[
         Optional(), NumberRange(min=0, max=10000, message=_l("Write a number from 0 to 10000."))])

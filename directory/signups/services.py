@@ -21,6 +21,7 @@ from ..activities.models import Activity, Occurrence
 from ..audit.services import record
 from ..common.db import begin_write, is_postgres
 from ..common.errors import FieldError
+from ..common.forms import ONE_LINE, has_line_break
 from ..common.mail import send_mail
 from ..common.time import utcnow
 from ..common.tokens import hash_token
@@ -66,6 +67,8 @@ def check_input(name, contact, language):
     name = (name or "").strip()
     if not name:
         fields["name"] = _l("Write a first name or a name we can call you.")
+    elif has_line_break(name):
+        fields["name"] = ONE_LINE
     elif len(name) > NAME_MAX:
         fields["name"] = _ln("Use at most %(num)d character.",
                              "Use at most %(num)d characters.", NAME_MAX)

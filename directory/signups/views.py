@@ -56,6 +56,8 @@ def signup(occurrence_id):
             return render_template("signups/thanks.html", occurrence=occurrence,
                                    signup=created, token=token,
                                    position=waitlist_position(created)), 201
+    if form.errors and status == 200:
+        status = 422
     return render_template("signups/form.html", form=form, occurrence=occurrence,
                            activity=occurrence.activity), status
 

@@ -1,12 +1,13 @@
 """The shape of a focus area or target group."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from ..common.forms import Form
 
-class TermForm(FlaskForm):
+
+class TermForm(Form):
     kind = HiddenField()
     slug = StringField(_l("Short name in addresses (a–z, 0–9 and -)"), validators=[
         DataRequired(_l("Write a short name.")), Length(max=80),

@@ -1,16 +1,16 @@
 """The shape of venue, room, opening-hours and closure input."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField,
                      TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..common.forms import Form
 from ..geo.forms import PlaceFields
 from ..organisations.forms import MultiCheckboxField
 
 
-class VenueForm(PlaceFields, FlaskForm):
+class VenueForm(PlaceFields, Form):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Write a name.")),
                                                Length(max=200)])
     street_address = StringField(_l("Street address"), validators=[
@@ -26,7 +26,7 @@ class VenueForm(PlaceFields, FlaskForm):
                                                                    Length(max=2000)])
 
 
-class RoomForm(FlaskForm):
+class RoomForm(Form):
     name = StringField(_l("Name of the room"), validators=[DataRequired(_l("Write a name.")),
                                                            Length(max=120)])
     capacity = IntegerField(_l("How many people"), validators=[
@@ -44,7 +44,7 @@ class RoomForm(FlaskForm):
                                   validators=[NumberRange(min=0, max=240)])
 
 
-class HoursForm(FlaskForm):
+class HoursForm(Form):
     weekday = SelectField(_l("Day"), coerce=int, validate_choice=True)
     opens = TimeField(_l("Opens"), validators=[DataRequired(_l("Write a time as HH:MM."))])
     closes = TimeField(_l("Closes"), validators=[DataRequired(_l("Write a time as HH:MM."))])
@@ -54,7 +54,7 @@ class HoursForm(FlaskForm):
             raise ValidationError(_l("The end must be after the start."))
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(Form):
     starts_on = DateField(_l("First closed day"), validators=[
         DataRequired(_l("Write a date as YYYY-MM-DD."))])
     ends_on = DateField(_l("Last closed day"), validators=[
