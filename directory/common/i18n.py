@@ -19,6 +19,10 @@ LazyString.__html__ = _as_plain_text
 LANG_COOKIE = "lang"
 # Languages written right to left (the page gets dir="rtl").
 RTL_LANGUAGES = ("ar", "fa", "ur", "he")
+# The languages people speak that activities, organisations and sign-ups name: the
+# "spoken language" filter and a participant's language, in this order.
+SPOKEN_LANGUAGES = ("sv", "en", "ar", "fa", "prs", "so", "ti", "uk", "ku", "tr", "ru",
+                    "bs", "pl", "fr", "es", "de", "am", "sq", "ps")
 # Names of languages in themselves, for language lists and the switcher.
 LANGUAGE_NAMES = {
     "sv": "Svenska", "en": "English", "ar": "العربية", "fa": "فارسی", "prs": "دری",

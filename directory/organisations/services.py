@@ -19,7 +19,7 @@ from ..extensions import db
 from ..geo.distance import nearest_first
 from ..geo.services import refine, resolve_near, within
 from ..taxonomy.models import FocusArea, Municipality, TargetGroup
-from .models import Membership, Organisation, organisation_focus_area
+from .models import STATUSES, Membership, Organisation, organisation_focus_area
 
 
 @dataclass(frozen=True)
@@ -264,7 +264,7 @@ def update_profile(organisation, data, by_user):
 
 def decide(organisation, status, reason, by_user):
     """Verify, reject or archive an organisation, with a reason the applicant sees."""
-    if status not in ("verified", "rejected", "archived"):
+    if status not in STATUSES or status == "pending":  # a decision, not a new review
         raise OrganisationError("status", _l("Unknown decision."))
     if status == "rejected" and not (reason or "").strip():
         raise OrganisationError("reason", _l("Say why, so the organisation can put it "

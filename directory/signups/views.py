@@ -10,7 +10,7 @@ from ..activities.services import public_occurrence
 from ..audit.services import record
 from ..common.access import load_or_404
 from ..common.errors import put_error
-from ..common.i18n import LANGUAGE_NAMES
+from ..common.i18n import LANGUAGE_NAMES, SPOKEN_LANGUAGES
 from ..common.spreadsheet import csv_response
 from ..common.templating import language_name
 from ..extensions import db
@@ -22,12 +22,11 @@ from .services import (SignupError, cancel_signup, delete_own_data, set_capacity
 
 bp = Blueprint("signups", __name__)
 
-LANGUAGE_CHOICES = ("sv", "en", "ar", "fa", "prs", "so", "ti", "uk", "ku", "tr", "ru")
 
 
 def _language_choices(form):
     form.language.choices = [("", _("No preference"))] + [
-        (code, LANGUAGE_NAMES[code]) for code in LANGUAGE_CHOICES]
+        (code, LANGUAGE_NAMES[code]) for code in SPOKEN_LANGUAGES]
 
 
 @bp.route("/occurrences/<int:occurrence_id>/signup", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record, snapshot
 from ..common.errors import FieldError
+from ..common.i18n import SPOKEN_LANGUAGES
 from ..extensions import db
 from .models import (DEFAULT_FOCUS_AREAS, DEFAULT_TARGET_GROUPS, FocusArea,
                      Municipality, TargetGroup)
@@ -171,13 +172,8 @@ def save_term(kind, data, by_user, term=None):
     return term
 
 
-# Languages offered in the "spoken language" filter, in this order.
-FILTER_LANGUAGES = ("sv", "en", "ar", "fa", "prs", "so", "ti", "uk", "ku", "tr", "ru",
-                    "bs", "pl", "fr", "es", "de", "am", "sq", "ps")
-
-
 def filter_choices():
     """What the list filters offer (the activity and organisation lists, the home page,
     the coordinators' map), as template values."""
     return {"focus_areas": all_focus_areas(), "target_groups": all_target_groups(),
-            "municipalities": enabled_municipalities(), "filter_languages": FILTER_LANGUAGES}
+            "municipalities": enabled_municipalities(), "filter_languages": SPOKEN_LANGUAGES}
