@@ -169,7 +169,8 @@ def free_port():
 @pytest.fixture
 def server_processes(app):
     """`start(count=2, **env)`: that many server processes (tests/serve.py) on the test's
-    database, answering on /healthz; their base URLs. Stopped after the test."""
+    database, answering on /healthz; their base URLs (`start.processes` holds the
+    processes). Stopped after the test."""
     import subprocess
     import sys
     import time as clock
@@ -197,6 +198,7 @@ def server_processes(app):
                     clock.sleep(0.1)
         return bases
 
+    start.processes = started
     yield start
     for process in started:
         process.terminate()
