@@ -194,3 +194,18 @@ def test_one_line_fields_refuse_line_breaks_and_keep_what_was_typed(client, fact
     assert db.session.scalar(db.select(db.func.count()).select_from(Signup)) == 0
     assert db.session.scalar(db.select(Organisation).filter(
         Organisation.name.like("Språkcafé%"))) is None
+
+
+def test_a_website_is_a_whole_http_address_and_nothing_that_leaves_an_attribute(client,
+                                                                                  factories):
+    from tests.test_organisations_self_service import registration
+    factories.municipality()
+    for website in ('https://example.se/"><script>alert(1)</script>',
+                    "javascript://example.se/%0Aalert(1)", "https://exa mple.se",
+                    "ftp://example.se", "https://localhost"):
+        response = client.post("/organisations/register",
+                               data=registration(website=website))
+        assert response.status_code == 422, website
+        assert "Write a whole web address" in response.get_data(as_text=True)
+    assert client.post("/organisations/register", data=registration(
+        website="https://språkcafé.example.se/om-oss?x=1")).status_code == 303

@@ -2,18 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, URLField
-from wtforms.validators import DataRequired, Length, Optional, URL
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..common.forms import Form
+from ..common.validators import web_address
 from ..organisations.forms import MultiCheckboxField
 
 
 class PartnerForm(Form):
     name = StringField(_l("Name of the partner"), validators=[
         DataRequired(_l("Write a name.")), Length(max=200)])
-    website = URLField(_l("Website"), validators=[
-        Optional(), URL(message=_l("Write a whole web address, e.g. https://example.se")),
-        Length(max=300)])
+    website = URLField(_l("Website"), validators=[Optional(), web_address, Length(max=300)])
 
 
 class SubscriptionForm(Form):

@@ -1,4 +1,7 @@
-"""WTForms validators for Swedish data: phone numbers and organisationsnummer."""
+"""WTForms validators for Swedish data (phone numbers, organisationsnummer) and web
+addresses."""
+
+from urllib.parse import urlsplit
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
@@ -41,3 +44,21 @@ def phone(form, field):
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationError(_l("That is not a phone number we can call. Example: "
                                  "070-123 45 67 or +46 70 123 45 67."))
+
+
+_NOT_IN_ADDRESS = set(" \t\"'<>\\^`{|}")
+
+
+def web_address(form, field):
+    """A whole http(s) address with a host name, and no character that could leave an
+    attribute or a tag (quotes, <, >, spaces): what the pages link to and the API hands
+    on as it is."""
+    value = (field.data or "").strip()
+    if not value:
+        return
+    parts = urlsplit(value)
+    host = parts.hostname or ""
+    if (parts.scheme not in ("http", "https") or "." not in host
+            or _NOT_IN_ADDRESS & set(value)):
+        raise ValidationError(_l("Write a whole web address, e.g. https://example.se"))
+    field.data = value

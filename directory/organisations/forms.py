@@ -3,12 +3,12 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (EmailField, PasswordField, SelectField, SelectMultipleField,
                      StringField, TextAreaField, URLField)
-from wtforms.validators import (DataRequired, Email, EqualTo, Length, Optional, URL,
+from wtforms.validators import (DataRequired, Email, EqualTo, Length, Optional,
                                 ValidationError)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..common.forms import Form
-from ..common.validators import org_number, phone
+from ..common.validators import org_number, phone, web_address
 from ..geo.forms import PlaceFields
 from .models import KINDS
 
@@ -47,9 +47,7 @@ class OrganisationForm(PlaceFields, Form):
                                                                    Length(max=200)])
     postal_code = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])
     city = StringField(_l("Town"), validators=[Optional(), Length(max=100)])
-    website = URLField(_l("Website"), validators=[
-        Optional(), URL(message=_l("Write a whole web address, e.g. https://example.se")),
-        Length(max=300)])
+    website = URLField(_l("Website"), validators=[Optional(), web_address, Length(max=300)])
     email = EmailField(_l("E-mail"), validators=[
         Optional(), Email(_l("That is not an e-mail address.")), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), phone, Length(max=40)])
