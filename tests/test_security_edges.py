@@ -209,3 +209,29 @@ def test_a_website_is_a_whole_http_address_and_nothing_that_leaves_an_attribute(
         assert "Write a whole web address" in response.get_data(as_text=True)
     assert client.post("/organisations/register", data=registration(
         website="https://språkcafé.example.se/om-oss?x=1")).status_code == 303
+
+
+def test_an_unsafe_website_stored_earlier_is_neither_linked_nor_handed_on(client, factories):
+    org = factories.organisation(name="Gammal förening",
+                                 website='javascript:alert(1)//"><script>x</script>')
+    page = client.get(f"/organisations/{org.slug}").get_data(as_text=True)
+    assert "javascript:" not in page
+    assert client.get(f"/api/v1/organizations/{org.slug}").get_json()["website"] is None
+
+
+def test_an_error_report_never_quotes_the_row_or_the_query(tmp_path, caplog):
+    app = create_app(config_for_tests("sqlite:///" + str(tmp_path / "e.sqlite"),
+                                      PROPAGATE_EXCEPTIONS=False))
+
+    @app.get("/_test/fails")
+    def fails():
+        from flask import request
+        row = (7, request.args["name"], request.args["contact"])
+        raise RuntimeError(f"Failing row contains {row}")
+
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get("/_test/fails?name=Amina+Hassan&contact=4670123")
+    assert response.status_code == 500
+    assert "Exception on /_test/fails [GET]: RuntimeError" in caplog.text
+    assert "in fails" in caplog.text  # where it was raised
+    assert "Amina" not in caplog.text and "4670" not in caplog.text

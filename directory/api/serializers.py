@@ -12,7 +12,7 @@ def organization(org, distance_km=None):
         "name": org.name,
         "description": str(org.translated("description")),
         "kind": org.kind,
-        "website": org.website,
+        "website": org.public_website,
         "email": org.email,
         "phone": org.phone,
         "focus_areas": [fa.slug for fa in org.focus_areas],

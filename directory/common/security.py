@@ -3,6 +3,7 @@ configured, size limits, security headers, and request lines without secrets."""
 
 import logging
 import re
+import traceback
 
 from flask import request
 from flask_babel import lazy_gettext as _l
@@ -94,6 +95,22 @@ def register(app):
         return response
 
     logging.getLogger("werkzeug").addFilter(StripSecretsFilter())
+    app.log_exception = lambda exc_info: log_exception_safely(app, exc_info)
+
+
+def log_exception_safely(app, exc_info):
+    """Flask's report of an error (a 500), without what the request or the failing row
+    held: the path without its query, the kind of error, the constraint a database
+    refusal names, and where it was raised; never the error's message, which for a
+    database error quotes the row (names, contacts)."""
+    kind, error, tb = exc_info
+    constraint = getattr(getattr(getattr(error, "orig", None), "diag", None),
+                         "constraint_name", None)
+    app.logger.error("Exception on %s [%s]: %s%s (its message is not logged: it may quote "
+                     "personal data)\n%s", safe_path(request.path), request.method,
+                     getattr(kind, "__name__", "error"),
+                     f" on {constraint}" if constraint else "",
+                     "".join(traceback.format_tb(tb)).rstrip())
 
 
 def safe_path(path):

@@ -49,16 +49,23 @@ def phone(form, field):
 _NOT_IN_ADDRESS = set(" \t\"'<>\\^`{|}")
 
 
+def is_web_address(value):
+    """Whether `value` is a whole http(s) address with a host name and no character that
+    could leave an attribute or a tag (quotes, <, >, spaces)."""
+    try:
+        parts = urlsplit(value or "")
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    return (parts.scheme in ("http", "https") and "." in host
+            and not _NOT_IN_ADDRESS & set(value))
+
+
 def web_address(form, field):
-    """A whole http(s) address with a host name, and no character that could leave an
-    attribute or a tag (quotes, <, >, spaces): what the pages link to and the API hands
-    on as it is."""
+    """The form's rule for a website: what the pages link to and the API hands on."""
     value = (field.data or "").strip()
     if not value:
         return
-    parts = urlsplit(value)
-    host = parts.hostname or ""
-    if (parts.scheme not in ("http", "https") or "." not in host
-            or _NOT_IN_ADDRESS & set(value)):
+    if not is_web_address(value):
         raise ValidationError(_l("Write a whole web address, e.g. https://example.se"))
     field.data = value

@@ -8,6 +8,7 @@ from ..common.i18n import SpokenLanguagesMixin, TranslatableMixin
 from ..common.text import search_blob
 from ..common.time import utcnow
 from ..common.types import UTCDateTime
+from ..common.validators import is_web_address
 from ..extensions import db
 
 # The kinds of organisation (Organisation.kind) and their names shown to people.
@@ -76,6 +77,12 @@ class Organisation(SpokenLanguagesMixin, TranslatableMixin, db.Model):
             "status IN ({})".format(", ".join(f"'{s}'" for s in STATUSES)), name="status"),
         db.Index("ix_organisation_geo", "latitude", "longitude"),
     )
+
+    @property
+    def public_website(self):
+        """The website as pages link to it and the API hands it on: only a whole http(s)
+        address, whatever an older row holds."""
+        return self.website if is_web_address(self.website) else None
 
     @hybrid_property
     def is_public(self):
