@@ -30,15 +30,22 @@ def test_owner_invites_without_mail_and_the_link_works_once(client, factories, a
     assert client.get(f"/manage/organisations/{org.slug}/members").status_code == 404
 
 
-def test_invitation_is_mailed_when_mail_is_set_up(app, client, factories, smtp_server, auth):
+def invite_by_mail(app, client, factories, smtp_server, auth, organisation_name):
+    """An owner of `organisation_name` invites syster@example.se with mail set up; the
+    one message that arrived."""
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
-    org = factories.organisation(name="Systrar i Gårdsten")
+    org = factories.organisation(name=organisation_name)
     factories.user(email="owner@example.se", organisation=org)
     auth.login("owner@example.se")
     response = client.post(f"/manage/organisations/{org.slug}/members",
                            data={"email": "syster@example.se", "role": "owner"})
     assert response.status_code == 303
     [message] = smtp_server.messages
+    return message
+
+
+def test_invitation_is_mailed_when_mail_is_set_up(app, client, factories, smtp_server, auth):
+    message = invite_by_mail(app, client, factories, smtp_server, auth, "Systrar i Gårdsten")
     assert message["To"] == "syster@example.se"
     path = LINK.search(message.get_content()).group(1)
     auth.logout()
@@ -94,13 +101,7 @@ def test_bad_invitation_input(client, factories, email, message, auth):
 
 def test_a_line_break_in_the_organisations_name_never_breaks_the_mail(app, client, factories,
                                                                        smtp_server, auth):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
-    org = factories.organisation(name="Systrar i\r\nGårdsten\nBcc: alla@example.se")
-    factories.user(email="owner@example.se", organisation=org)
-    auth.login("owner@example.se")
-    response = client.post(f"/manage/organisations/{org.slug}/members",
-                           data={"email": "syster@example.se", "role": "owner"})
-    assert response.status_code == 303
-    [message] = smtp_server.messages
+    message = invite_by_mail(app, client, factories, smtp_server, auth,
+                             "Systrar i\r\nGårdsten\nBcc: alla@example.se")
     assert message["Bcc"] is None and message["To"] == "syster@example.se"
     assert "\n" not in message["Subject"]

@@ -13,6 +13,7 @@ from directory.bookings.models import RoomBooking
 from directory.common.time import local_today, utcnow
 from directory.extensions import db
 from tests.conftest import AuthActions, make_booking, make_series, next_weekday
+from tests.test_bookings_views import booking_world
 
 
 def thursdays(count, first_week=1):
@@ -26,14 +27,9 @@ def written(day):
 
 
 def setup(factories):
-    venue = factories.venue(rooms=[("Stora salen", 40)])
-    room = venue.rooms[0]
-    room.min_notice_hours = 1
-    org = factories.organisation(name="Läxhjälpen", email="info@laxhjalpen.example.se")
-    factories.user(email="a@example.se", organisation=org)
-    factories.user(email="staff@example.se", role="staff")
+    venue, room, org = booking_world(factories, min_notice_hours=1, room_name="Stora salen",
+                                     capacity=40)
     factories.user(email="staff2@example.se", role="staff")
-    db.session.commit()
     return venue, room, org
 
 

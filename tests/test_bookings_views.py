@@ -12,13 +12,21 @@ from directory.venues.models import Closure
 
 
 
-def setup(factories):
-    venue = factories.venue(rooms=[("Barnrummet", 15)])
+def booking_world(factories, min_notice_hours=24, room_name="Barnrummet", capacity=15):
+    """A meeting place with one room, an organisation with a member (a@example.se) and a
+    coordinator (staff@example.se): who asks for rooms and who decides."""
+    venue = factories.venue(rooms=[(room_name, capacity)])
     room = venue.rooms[0]
-    room.min_notice_hours = 24
+    room.min_notice_hours = min_notice_hours
     org = factories.organisation(name="Läxhjälpen", email="info@laxhjalpen.example.se")
     factories.user(email="a@example.se", organisation=org)
     factories.user(email="staff@example.se", role="staff")
+    db.session.commit()
+    return venue, room, org
+
+
+def setup(factories):
+    venue, room, org = booking_world(factories)
     db.session.add(Closure(venue=venue, starts_on=local_today() + timedelta(days=17),
                            ends_on=local_today() + timedelta(days=17), reason="Julafton"))
     db.session.commit()
