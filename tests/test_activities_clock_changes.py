@@ -1,7 +1,7 @@
 """The nights the clocks change: a time that does not exist or happens twice gets a clear
 message beside the field, and nothing is saved (it used to raise a database error)."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from directory.activities.models import Activity, Occurrence
 from directory.common.time import local_today, utcnow, wall_clock_problem
@@ -75,3 +75,30 @@ def test_moving_a_date_into_the_skipped_hour_is_refused(client, factories):
     assert "02:45 does not exist" in response.get_data(as_text=True)
     db.session.refresh(occ)
     assert occ.starts_at == before
+
+
+def test_a_room_request_in_the_skipped_or_repeated_hour_is_refused(client, factories, auth):
+    from directory.bookings.models import RoomBooking
+    from tests.test_bookings_views import booking_world, request_form
+    venue, room, org = booking_world(factories)
+    for hours in venue.opening_hours:
+        hours.opens, hours.closes = time(0), time(23, 59)
+    db.session.commit()
+    auth.login("a@example.se")
+    url = f"/manage/organisations/{org.slug}/bookings"
+    spring, autumn = coming(3), coming(10)
+    for action in ("check", "request"):
+        for day, said in ((spring, "02:30 does not exist"), (autumn, "02:30 happens twice")):
+            response = client.post(url, data=request_form(
+                room, action=action, day=day.isoformat(), start_time="02:30",
+                end_time="04:00", repeat_until=""))
+            assert response.status_code == 422
+            assert said in response.get_data(as_text=True)
+    # A weekly series that meets the night names that day.
+    first = autumn - timedelta(days=14)
+    response = client.post(url, data=request_form(
+        room, day=first.isoformat(), start_time="01:00", end_time="02:30",
+        repeat_until=(autumn + timedelta(days=7)).isoformat()))
+    assert response.status_code == 422
+    assert f"On {autumn.isoformat()} the clocks go back" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(RoomBooking)) == 0

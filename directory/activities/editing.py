@@ -13,14 +13,15 @@ from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select
 
 from ..audit.services import record, snapshot
-from ..common.time import local_today, local_to_utc, to_local, utcnow, wall_clock_problem
+from ..common.time import (clock_change_message, local_today, local_to_utc, to_local,
+                           utcnow)
 from ..extensions import db
 from ..taxonomy.models import FocusArea, TargetGroup
 from ..venues.models import Room
 from ..venues.occupancy import RoomCalendar, flush_uses, lock_rooms, room_problems
 from ..venues.services import may_choose_room
 from .models import Activity, ActivityError, Occurrence
-from .schedule import MAX_SERIES_DAYS, Schedule, local_starts, slots
+from .schedule import MAX_SERIES_DAYS, Schedule, clock_change_trouble, slots
 from .services import horizon_end, place_new_dates, room_trouble
 
 ACTIVITY_FIELDS = ("title", "description", "translations", "language_codes", "cost",
@@ -31,22 +32,13 @@ ACTIVITY_FIELDS = ("title", "description", "translations", "language_codes", "co
 MAX_DATES = 120  # a series of more dates is refused
 
 
-def refuse_clock_changes(starts, duration):
+def refuse_clock_changes(schedule):
     """A date whose start or end falls in the hour the clocks skip or repeat is refused
     with the day and the time named, beside the field that sets it."""
-    for start in starts:
-        for name, moment in (("start_time", start), ("end_time", start + duration)):
-            problem = wall_clock_problem(moment)
-            if problem == "missing":
-                raise ActivityError(name, _l(
-                    "On %(day)s the clocks go forward from 02:00 to 03:00, so %(time)s does "
-                    "not exist that day. Choose a time outside 02:00–03:00.",
-                    day=moment.date().isoformat(), time=moment.strftime("%H:%M")))
-            if problem == "twice":
-                raise ActivityError(name, _l(
-                    "On %(day)s the clocks go back from 03:00 to 02:00, so %(time)s happens "
-                    "twice that day. Choose a time outside 02:00–03:00.",
-                    day=moment.date().isoformat(), time=moment.strftime("%H:%M")))
+    trouble = clock_change_trouble(schedule)
+    if trouble:
+        name, problem, moment = trouble
+        raise ActivityError(name, clock_change_message(problem, moment))
 
 
 def schedule_from(data):
@@ -81,8 +73,7 @@ def schedule_from(data):
                                              MAX_DATES))
         if not dates:
             raise ActivityError("weekdays", _l("These choices give no dates."))
-    refuse_clock_changes(local_starts(schedule, schedule.starts_on +
-                                      timedelta(days=MAX_SERIES_DAYS)), schedule.duration)
+    refuse_clock_changes(schedule)
     return schedule
 
 
@@ -355,8 +346,7 @@ def move_occurrence(occurrence, day, start_time, end_time, by_user):
     the room can hold the new time (else refused, naming what is in the way)."""
     if end_time <= start_time:
         raise ActivityError("end_time", _l("The end must be after the start."))
-    refuse_clock_changes([datetime.combine(day, start_time)],
-                         datetime.combine(day, end_time) - datetime.combine(day, start_time))
+    refuse_clock_changes(Schedule(starts_on=day, start_time=start_time, end_time=end_time))
     starts_at = local_to_utc(datetime.combine(day, start_time))
     ends_at = local_to_utc(datetime.combine(day, end_time))
     if starts_at <= utcnow():

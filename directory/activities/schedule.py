@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil.rrule import WEEKLY, rrule
 
-from ..common.time import local_to_utc
+from ..common.time import local_to_utc, wall_clock_problem
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 MAX_SERIES_DAYS = 366
@@ -73,3 +73,17 @@ def slots(schedule, last_day=None):
 def weekday_codes(weekdays):
     """RFC 5545 BYDAY codes for weekday numbers, e.g. (1, 3) → ['TU', 'TH']."""
     return [WEEKDAY_CODES[d] for d in sorted(weekdays)]
+
+
+def clock_change_trouble(schedule, last_day=None):
+    """The first slot whose start or end falls in the hour the clocks skip ("missing")
+    or repeat ("twice"), as (field, problem, local moment), or None. One rule for
+    activities' dates and room requests."""
+    duration = schedule.duration
+    for start in local_starts(schedule, last_day or schedule.starts_on + timedelta(
+            days=MAX_SERIES_DAYS)):
+        for name, moment in (("start_time", start), ("end_time", start + duration)):
+            problem = wall_clock_problem(moment)
+            if problem:
+                return name, problem, moment
+    return None

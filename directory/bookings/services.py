@@ -14,11 +14,11 @@ from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import and_, or_, select
 
 from ..activities.models import Occurrence
-from ..activities.schedule import Schedule, slots
+from ..activities.schedule import MAX_SERIES_DAYS, Schedule, clock_change_trouble, slots
 from ..audit.services import record
 from ..common.errors import FieldError
 from ..common.mail import send_mail
-from ..common.time import local_day_bounds, to_local, utcnow
+from ..common.time import clock_change_message, local_day_bounds, to_local, utcnow
 from ..extensions import db
 from ..venues.occupancy import (RoomCalendar, RoomTaken, describe, flush_uses, lock_rooms,
                                 when)
@@ -198,13 +198,18 @@ def weekly_periods(day, start_time, end_time, until=None, count=None, interval=1
                    weekdays=()):
     """(starts_at, ends_at) in UTC: one date, or a series with the same recurrence as
     activities (every `interval` weeks on `weekdays`, until a date or `count` times),
-    in Stockholm wall-clock time."""
+    in Stockholm wall-clock time. A time the clocks skip or repeat on one of the dates is
+    refused (FieldError beside the start or the end)."""
     if until is None and count is None:
-        return slots(Schedule(starts_on=day, start_time=start_time, end_time=end_time))
-    schedule = Schedule(starts_on=day, start_time=start_time, end_time=end_time,
-                        recurrence="weekly", interval=interval or 1,
-                        weekdays=tuple(weekdays) or (day.weekday(),), until=until,
-                        count=None if until else count)
+        schedule = Schedule(starts_on=day, start_time=start_time, end_time=end_time)
+    else:
+        schedule = Schedule(starts_on=day, start_time=start_time, end_time=end_time,
+                            recurrence="weekly", interval=interval or 1,
+                            weekdays=tuple(weekdays) or (day.weekday(),), until=until,
+                            count=None if until else count)
+    trouble = clock_change_trouble(schedule, until or day + timedelta(days=MAX_SERIES_DAYS))
+    if trouble:
+        raise FieldError(trouble[0], clock_change_message(*trouble[1:]))
     return slots(schedule)
 
 

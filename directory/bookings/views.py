@@ -13,7 +13,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from ..common.access import load_or_404, staff_required
-from ..common.errors import put_error
+from ..common.errors import FieldError, put_error
 from ..common.time import to_local, utcnow
 from ..extensions import db
 from ..organisations.models import Organisation
@@ -88,14 +88,19 @@ def request_room(slug):
     checks = room = week = None
     if form.validate_on_submit():
         room = load_or_404(Room, form.room.data)
-        periods = weekly_periods(form.day.data, form.start_time.data, form.end_time.data,
-                                 form.repeat_until.data, form.count.data,
-                                 form.interval.data, form.weekdays.data)
+        try:
+            periods = weekly_periods(form.day.data, form.start_time.data, form.end_time.data,
+                                     form.repeat_until.data, form.count.data,
+                                     form.interval.data, form.weekdays.data)
+        except FieldError as error:  # a time the clocks skip or repeat
+            put_error(form, error, "start_time")
+            periods = None
         if not periods or len(periods) > MAX_SERIES_DATES:
-            form.count.errors = [ngettext("A series can have at most %(num)d date.",
-                                          "A series can have at most %(num)d dates.",
-                                          MAX_SERIES_DATES)] if periods else \
-                [_("These choices give no dates.")]
+            if periods or not form.errors:
+                form.count.errors = [ngettext("A series can have at most %(num)d date.",
+                                              "A series can have at most %(num)d dates.",
+                                              MAX_SERIES_DATES)] if periods else \
+                    [_("These choices give no dates.")]
             return render_template("bookings/request.html", org=organisation, form=form,
                                    checks=None, room=room, week=None,
                                    series=[]), 422

@@ -4,6 +4,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
+
 # The time zone of every local time; config, Babel and the feeds read this name.
 TIMEZONE = "Europe/Stockholm"
 LOCAL = ZoneInfo(TIMEZONE)
@@ -44,6 +46,18 @@ def wall_clock_problem(naive_local):
         return None
     back = first.astimezone(UTC).astimezone(LOCAL).replace(tzinfo=None)
     return "missing" if back != naive_local else "twice"
+
+
+def clock_change_message(problem, moment):
+    """What to tell someone whose time falls in the hour the clocks change ("missing" or
+    "twice", from wall_clock_problem), naming the day and the time."""
+    if problem == "missing":
+        return _l("On %(day)s the clocks go forward from 02:00 to 03:00, so %(time)s does "
+                  "not exist that day. Choose a time outside 02:00–03:00.",
+                  day=moment.date().isoformat(), time=moment.strftime("%H:%M"))
+    return _l("On %(day)s the clocks go back from 03:00 to 02:00, so %(time)s happens "
+              "twice that day. Choose a time outside 02:00–03:00.",
+              day=moment.date().isoformat(), time=moment.strftime("%H:%M"))
 
 
 def combine_local(day, clock):
