@@ -6,7 +6,7 @@ have sign-ups are cancelled (and stay visible) rather than deleted.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
@@ -289,10 +289,24 @@ def _room_moves(activity, plan, old_room, new_room):
     return moves
 
 
+def ended_schedule_until(schedule, now):
+    """The last day a series ended at `now` still has: the local day of its last slot
+    that had begun (the day before its first when none had). Feeds write it as UNTIL."""
+    begun = [s for s, _ in slots(schedule, to_local(now).date()) if s <= now]
+    if begun:
+        return to_local(begun[-1]).date()
+    return schedule.starts_on - timedelta(days=1)
+
+
 def end_activity(activity, by_user, now=None):
     """End a series: coming dates go (those with sign-ups, or that held a room, stay,
-    cancelled; their rooms are free)."""
+    cancelled; their rooms are free), and the schedule ends on its last begun date, so
+    every calendar's rule stops there too."""
     now = now or utcnow()
+    if activity.recurrence == "weekly":
+        activity.until = min(activity.until or date.max,
+                             ended_schedule_until(activity.schedule, now))
+        activity.count = None
     for occ in db.session.scalars(select(Occurrence).where(
             Occurrence.activity_id == activity.id, Occurrence.starts_at > now)):
         if occ.confirmed_count or occ.waitlist_count or occ.room_id is not None:

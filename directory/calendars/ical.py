@@ -162,8 +162,8 @@ def series_events(activity, occurrences, options):
 
 def _departures(rule_slots, occurrences, usual_room):
     """(exdates, overrides): the rule's slots the dates no longer have (removed or
-    cancelled), and the dates that differ from their slot (moved, changed, or in
-    another room than the usual one)."""
+    cancelled), and the dates that differ from what the rule gives (moved, another end,
+    or in another room than the usual one); a date equal to its slot is no override."""
     by_slot = {o.original_starts_at: o for o in occurrences}
     materialised_until = max((o.original_starts_at for o in occurrences), default=None)
     exdates, overrides = [], []
@@ -176,8 +176,10 @@ def _departures(rule_slots, occurrences, usual_room):
             continue
         if occ.is_cancelled:
             exdates.append(start)
-        elif occ.starts_at != start or occ.ends_at != end or occ.sequence or \
+        elif occ.starts_at != start or occ.ends_at != end or \
                 occ.room_id != getattr(usual_room, "id", None):
+            # Only a date the rule does not give (time, room) is written again: a date
+            # re-timed with its series (its sequence grew) is just the rule's.
             overrides.append(occ)
     return exdates, overrides
 
