@@ -1,6 +1,8 @@
-"""Building calendar feeds: which activities and occurrences go in, and their bytes."""
+"""Building calendar feeds: which activities and occurrences go in, what the feed is
+called, its validators (calendars.freshness) and, only when asked, its bytes."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
@@ -9,16 +11,23 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..activities.models import Activity, Occurrence
 from ..activities.services import at_venues, public_occurrences
-from ..common.time import utcnow
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..venues.models import Room
+from .freshness import FeedVersion, feed_version, feed_window
 from .ical import FeedOptions, calendar, series_events, single_event, tentative_event
 from .models import Partner
+from .names import search_feed_name
 from .partners import activity_condition, pending_bookings, place_of
 
-WINDOW_BACK = timedelta(days=92)    # three months back
-WINDOW_AHEAD = timedelta(days=366)  # twelve months ahead
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed before it is built: its validators, and `build()` for its bytes."""
+
+    filename: str
+    version: FeedVersion
+    build: Callable[[], bytes]
 
 
 def uid_domain():
@@ -28,11 +37,11 @@ def uid_domain():
 
 
 def options_for(name, lang, now=None):
-    now = now or utcnow()
+    window_start, window_end = feed_window(now)
     return FeedOptions(name=name, uid_domain=uid_domain(), lang=lang,
                        url=url_for("activities.activity", activity_id=0, _external=True)
                        .replace("/0", "/{activity_id}"),
-                       window_start=now - WINDOW_BACK, window_end=now + WINDOW_AHEAD)
+                       window_start=window_start, window_end=window_end)
 
 
 def public_activities(stmt_filter=None):
@@ -65,8 +74,8 @@ def occurrences_by_activity(activity_ids, options):
     return grouped
 
 
-def series_feed(activities, options, extra_events=(), extra_latest=None, place=None):
-    """(ics bytes, last modified) for whole series of these activities.
+def series_feed(activities, options, extra_events=(), place=None):
+    """The ics bytes for whole series of these activities.
 
     `place` (activities.services.AtVenues) keeps only the dates at those meeting places:
     an activity all of whose dates (and the room new ones go in) are there is written as
@@ -74,7 +83,7 @@ def series_feed(activities, options, extra_events=(), extra_latest=None, place=N
     holds exactly the dates the API lists for the venue.
     """
     grouped = occurrences_by_activity([a.id for a in activities], options)
-    events, latest = [], None
+    events = []
     for activity in activities:
         occurrences = grouped[activity.id]
         if place is not None:
@@ -86,55 +95,80 @@ def series_feed(activities, options, extra_events=(), extra_latest=None, place=N
                 events.extend(series_events(activity, occurrences, options))
         elif occurrences:
             events.extend(series_events(activity, occurrences, options))
-        if not occurrences:
-            continue
-        moments = [activity.updated_at] + [o.updated_at for o in occurrences]
-        latest = max([m for m in moments + [latest] if m is not None])
-    if extra_latest is not None:
-        latest = max(m for m in (latest, extra_latest) if m is not None)
-    return calendar(events + list(extra_events), options), latest
+    return calendar(events + list(extra_events), options)
+
+
+def _feed(filename, key, condition, name, lang, build, **covered):
+    """A Feed named `name` over the public activities `condition` selects (None: all);
+    `build(activities, options)` writes it."""
+    options = options_for(name, lang)
+    version = feed_version((filename, *key, name, lang), condition,
+                           (options.window_start, options.window_end), **covered)
+    return Feed(filename, version, lambda: build(public_activities(condition), options))
+
+
+def organisation_feed(organisation, lang):
+    """Every series of a public organisation, named after it."""
+    return _feed(organisation.slug, ("org", organisation.id),
+                 Activity.organisation_id == organisation.id, organisation.name, lang,
+                 series_feed)
+
+
+def activity_feed(activity, lang):
+    """One activity, named after it."""
+    return _feed(f"activity-{activity.id}", ("activity", activity.id),
+                 Activity.id == activity.id, str(activity.translated("title", lang)), lang,
+                 series_feed)
 
 
 def partner_feed(subscription, lang):
-    """(ics bytes, last modified) for a partner's saved filter."""
+    """A partner's saved filter, named as the partner named it."""
     filters = subscription.filters or {}
-    options = options_for(subscription.name, lang)
     place = place_of(filters)
     condition = activity_condition(filters)
     if place is not None:
         at_place = Activity.id.in_(select(Occurrence.activity_id).where(place.condition()))
         condition = at_place if condition is None else condition & at_place
-    activities = public_activities(condition)
-    extra, latest = [], None
-    if subscription.include_tentative:
-        bookings = pending_bookings(filters, options)
-        extra = [tentative_event(b, options) for b in bookings]
-        latest = max((b.updated_at for b in bookings), default=None)
-    return series_feed(activities, options, extra, latest, place)
+
+    def build(activities, options):
+        extra = []
+        if subscription.include_tentative:
+            extra = [tentative_event(b, options) for b in pending_bookings(filters, options)]
+        return series_feed(activities, options, extra, place)
+    key = ("partner", subscription.id, subscription.token_hash, subscription.filters,
+           subscription.include_tentative)
+    return _feed("feed", key, condition, subscription.name, lang, build,
+                 bookings=subscription.include_tentative)
 
 
 def venue_feed(venue, lang):
-    """(ics bytes, last modified): every public date at the meeting place."""
+    """Every public date at the meeting place, named after it."""
     place = at_venues([venue.id])
-    options = options_for(venue.name, lang)
-    activities = public_activities(Activity.id.in_(
-        select(Occurrence.activity_id).where(place.condition())))
-    return series_feed(activities, options, place=place)
+    condition = Activity.id.in_(select(Occurrence.activity_id).where(place.condition()))
+    return _feed(venue.slug, ("venue", venue.id, sorted(place.room_ids)), condition,
+                 venue.name, lang,
+                 lambda activities, options: series_feed(activities, options, place=place))
 
 
-def search_feed(filters, name, lang):
-    """(ics bytes, last modified): the whole series of every activity with a date in
-    the list `filters` give (/activities), so a search can be subscribed to."""
+def search_feed(filters, lang):
+    """The whole series of every activity with a date in the list `filters` give
+    (/activities), so a search can be subscribed to; its name says what it holds."""
     ids = select(Occurrence.activity_id).where(Occurrence.id.in_(
         public_occurrences(filters).with_only_columns(Occurrence.id).order_by(None)))
-    activities = public_activities(Activity.id.in_(ids))
-    return series_feed(activities, options_for(name, lang))
+    key = ("search", filters.but(page=1, per_page=20, notices=()))
+    return _feed("activities", key, Activity.id.in_(ids), search_feed_name(filters, lang),
+                 lang, series_feed, every_organisation=True)
 
 
-def occurrence_feed(occurrence, options):
-    """(ics bytes, last modified) for one date."""
-    latest = max(occurrence.updated_at, occurrence.activity.updated_at)
-    return calendar([single_event(occurrence, options)], options), latest
+def occurrence_feed(occurrence, lang):
+    """One date, for "add to my calendar"."""
+    activity = occurrence.activity
+    condition = Activity.id == activity.id
+
+    def build(activities, options):
+        return calendar([single_event(occurrence, options)], options)
+    return _feed(f"occurrence-{occurrence.id}", ("occurrence", occurrence.id), condition,
+                 str(activity.translated("title", lang)), lang, build)
 
 
 def all_partners():

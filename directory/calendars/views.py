@@ -4,14 +4,12 @@ its live feeds with subscribe links, a new secret link when one has leaked; only
 partner's own accounts, anyone else 404), and the county-wide coordinators' partner and
 feed administration (/staff/partners, /staff/feeds)."""
 
-import hashlib
-
 from flask import (Blueprint, abort, flash, make_response, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.http import is_resource_modified
 
-from ..activities.models import Activity
 from ..activities.services import public_activity, public_occurrence
 from ..common.access import county_required, load_or_404
 from ..common.errors import form_work
@@ -33,18 +31,23 @@ from .partners import (create_partner, create_subscription, feed_token,
 bp = Blueprint("calendars", __name__)
 
 
-def ics_response(body, last_modified, filename):
-    """The feed with caching headers; answers 304 when the client's copy is current."""
-    response = make_response(body)
-    response.mimetype = "text/calendar"
-    response.charset = "utf-8"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}.ics"'
-    response.headers["Cache-Control"] = "public, max-age=900"
-    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-    if last_modified is not None:
-        response.last_modified = last_modified
+def ics_response(feed, private=False):
+    """The feed with its validators (calendars.freshness): a request whose copy is
+    current is answered 304 before the calendar is built; otherwise the body."""
+    response = make_response(b"")
+    response.set_etag(feed.version.etag)
+    response.last_modified = feed.version.last_modified
+    response.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=900"
     response.vary.add("Accept-Language")
     response.vary.add("Cookie")
+    if not is_resource_modified(request.environ, etag=feed.version.etag,
+                                last_modified=feed.version.last_modified):
+        response.status_code = 304
+        return response
+    response.set_data(feed.build())
+    response.mimetype = "text/calendar"
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = f'inline; filename="{feed.filename}.ics"'
     return response.make_conditional(request)
 
 
@@ -53,9 +56,7 @@ def organisation_calendar(slug):
     org = public_organisation(slug)
     if org is None:
         abort(404)
-    options = services.options_for(org.name, current_lang())
-    activities = services.public_activities(Activity.organisation_id == org.id)
-    return ics_response(*services.series_feed(activities, options), filename=org.slug)
+    return ics_response(services.organisation_feed(org, current_lang()))
 
 
 @bp.get("/venues/<slug>/calendar.ics")
@@ -63,7 +64,7 @@ def venue_calendar(slug):
     venue = public_venue(slug)
     if venue is None:
         abort(404)
-    return ics_response(*services.venue_feed(venue, current_lang()), filename=venue.slug)
+    return ics_response(services.venue_feed(venue, current_lang()))
 
 
 @bp.get("/activities/<int:activity_id>/calendar.ics")
@@ -71,17 +72,17 @@ def activity_calendar(activity_id):
     activity = public_activity(activity_id)
     if activity is None:
         abort(404)
-    options = services.options_for(str(activity.translated("title")), current_lang())
-    return ics_response(*services.series_feed([activity], options),
-                        filename=f"activity-{activity.id}")
+    return ics_response(services.activity_feed(activity, current_lang()))
 
 
 @bp.get("/activities/calendar.ics")
 def search_calendar():
-    """Subscribe to a search: the same filters as /activities."""
-    filters = parse_filters(request.args)
-    return ics_response(*services.search_feed(filters, _("Activities"), current_lang()),
-                        filename="activities")
+    """Subscribe to a search: the same filters as /activities. A link that names the
+    spoken language as `spoken` (even empty) uses `lang` only for the interface."""
+    args = request.args.copy()
+    if "spoken" in args:
+        args.pop("lang", None)
+    return ics_response(services.search_feed(parse_filters(args), current_lang()))
 
 
 @bp.get("/occurrences/<int:occurrence_id>.ics")
@@ -89,10 +90,7 @@ def occurrence_calendar(occurrence_id):
     occurrence = public_occurrence(occurrence_id)
     if occurrence is None:
         abort(404)
-    options = services.options_for(str(occurrence.activity.translated("title")),
-                                   current_lang())
-    return ics_response(*services.occurrence_feed(occurrence, options),
-                        filename=f"occurrence-{occurrence.id}")
+    return ics_response(services.occurrence_feed(occurrence, current_lang()))
 
 
 @bp.get("/feeds/<token>.ics")
@@ -101,12 +99,10 @@ def partner_calendar(token):
     subscription = subscription_for_token(token)
     if subscription is None:
         abort(404)
-    body, latest = services.partner_feed(subscription, current_lang())
+    feed = services.partner_feed(subscription, current_lang())
     subscription.last_fetched_at = utcnow()
     db.session.commit()
-    response = ics_response(body, latest, filename="feed")
-    response.headers["Cache-Control"] = "private, max-age=900"
-    return response
+    return ics_response(feed, private=True)
 
 
 # ------------------------------------------------------------ a partner's own page
@@ -129,7 +125,7 @@ def partner_home():
                       _external=True)
         feeds.append({"subscription": subscription,
                       "filters": filter_names(subscription.filters),
-                      "links": subscribe_links(url, subscription.name)})
+                      "links": subscribe_links(url, subscription.name, current_lang())})
     return render_template("calendars/partner.html", partner=partner, feeds=feeds)
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from ..audit.services import record, snapshot
 from ..common.errors import FieldError
 from ..common.text import slugify
+from ..common.time import utcnow
 from ..extensions import db
 from .models import Closure, OpeningHours, Room, Venue
 from .occupancy import RoomTaken, flush_uses
@@ -52,6 +53,9 @@ def save_room(venue, data, by_user, room=None):
     for name in ROOM_FIELDS:
         value = data.get(name)
         setattr(room, name, value.strip() if isinstance(value, str) else value)
+    # A room's name is part of what its meeting place shows (the calendar feeds name
+    # the room): the place's updated_at says when any of it last changed.
+    venue.updated_at = utcnow()
     # A longer buffer applies to the coming uses at once (the database keeps them);
     # where two would then meet within it, the change is refused.
     try:
