@@ -205,7 +205,7 @@ def test_junk_filters_give_a_valid_calendar(client, factories, query):
 def test_pages_link_to_their_feeds(client, feed_world, factories):
     org = feed_world["org"]
     body = client.get(f"/organisations/{org.slug}").get_data(as_text=True)
-    assert f'href="webcal://localhost/organisations/{org.slug}/calendar.ics"' in body
+    assert f'href="webcal://localhost/organisations/{org.slug}/calendar.ics?lang=en"' in body
     assert "calendar.google.com/calendar/render?cid=webcal%3A%2F%2Flocalhost" in body
     body = client.get("/activities?focus=utbildning").get_data(as_text=True)
     assert "/activities/calendar.ics?focus=utbildning" in body

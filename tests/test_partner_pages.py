@@ -14,7 +14,8 @@ from directory.calendars.models import FeedSubscription
 from directory.extensions import db
 
 
-FEED = re.compile(r'value="(https?://[^/"]+(/feeds/[A-Za-z0-9_-]+\.ics))"')
+# The link carries the page's language (common.urls.subscribe_links).
+FEED = re.compile(r'value="(https?://[^/"]+(/feeds/[A-Za-z0-9_-]+\.ics)(?:\?lang=[a-z]+)?)"')
 
 
 def cli(app, *args):

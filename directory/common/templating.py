@@ -57,8 +57,20 @@ def language_switch_url(code):
 
 
 def feed_links(endpoint, **values):
-    """The subscribe addresses of a feed (common.urls.subscribe_links)."""
-    return subscribe_links(url_for(endpoint, _external=True, **values))
+    """The subscribe addresses of a feed (common.urls.subscribe_links), asking for the
+    feed in this page's language."""
+    return subscribe_links(url_for(endpoint, _external=True, **values), lang=current_lang())
+
+
+def search_feed_links(endpoint):
+    """The subscribe addresses of the search this page shows: its filters (paging
+    aside), the spoken language as `spoken` (present even when empty, so the feed reads
+    `lang` as the interface language only), in this page's language."""
+    args = request.args.to_dict(flat=False)
+    spoken = (args.pop("spoken", None) or [""])[0] or (args.get("lang") or [""])[0]
+    for name in ("lang", "page", "per_page"):
+        args.pop(name, None)
+    return feed_links(endpoint, **args, spoken=spoken)
 
 
 def register(app):
@@ -68,6 +80,7 @@ def register(app):
                                  language_name=language_name,
                                  decimal=format_decimal)
     app.jinja_env.globals.update(url_with=url_with, language_switch_url=language_switch_url,
+                                 search_feed_links=search_feed_links,
                                  language_names=LANGUAGE_NAMES, format_date=format_date,
                                  weekday_name=weekday_name,
                                  feed_links=feed_links, now=utcnow)

@@ -1,7 +1,7 @@
 """Where a redirect may go after a form or a switch (only a path on this site), and the
 addresses that subscribe to a calendar feed."""
 
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 
 def safe_next(target):
@@ -18,10 +18,23 @@ def safe_next(target):
     return target
 
 
-def subscribe_links(url, name=None):
+def with_lang(url, lang):
+    """`url` with `lang=<lang>` in its query (replacing one there), or as it is."""
+    if not lang:
+        return url
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    query.append(("lang", lang))
+    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
+
+
+def subscribe_links(url, name=None, lang=None):
     """The addresses that subscribe to the calendar feed at `url` (https): webcal://
     (Apple, Outlook on the desktop), Google Calendar, Outlook on the web, and the plain
-    link. The one place these addresses are written."""
+    link. The one place these addresses are written. With `lang` (the page's language)
+    every address asks for the feed in it, so a calendar subscribed from an Arabic page
+    shows Arabic titles."""
+    url = with_lang(url, lang)
     webcal = "webcal://" + url.split("://", 1)[1]
     outlook = {"url": url, "name": name} if name else {"url": url}
     return {"url": url, "webcal": webcal,
