@@ -123,3 +123,28 @@ def test_feed_names_say_what_they_hold(client, factories):
     partner = factories.partner()
     _, token = factories.feed(partner, name="Arbete i Täby")
     assert name(f"/feeds/{token}.ics") == "Arbete i Täby"
+
+
+def test_after_a_series_edit_only_dates_that_differ_are_overrides(client, factories):
+    from directory.activities.editing import move_occurrence, update_activity
+    today = local_today()
+    tuesday = today - timedelta(days=today.weekday()) + timedelta(days=8)
+    series = factories.activity(title="Läxhjälp", starts_on=tuesday, weekdays="1",
+                                until=tuesday + timedelta(weeks=20))
+    dates = series.occurrences.all()
+    move_occurrence(dates[2], to_local(dates[2].starts_at).date() + timedelta(days=1),
+                    time(16), time(17), None)
+    db.session.commit()
+    data = {"title": "Läxhjälp", "recurrence": "weekly", "starts_on": tuesday,
+            "start_time": time(18), "end_time": time(19, 30), "weekdays": [1],
+            "until": series.until, "interval": 1}
+    update_activity(series, data, None, confirmed=True)
+    db.session.commit()
+    assert all(o.sequence for o in series.occurrences)  # every date was re-timed
+    body = client.get(f"/activities/{series.id}/calendar.ics").data
+    overrides = [e for e in icalendar.Calendar.from_ical(body).walk("VEVENT")
+                 if "RECURRENCE-ID" in e]
+    moved = db.session.get(Occurrence, dates[2].id)
+    assert len(overrides) == 1  # the moved date; the others are just the new rule
+    assert overrides[0]["DTSTART"].dt == to_local(moved.starts_at)
+    _both_parsers(body, [series.id])
