@@ -233,4 +233,6 @@ def test_the_page_in_every_language(client, auth, factories, world, lang):
     assert page.count('role="img"') == 7 and page.count("<table") == 7
     assert 'href="/staff/follow-up"' in page  # in the navigation
     if lang == "ar":
-        assert 'dir="rtl"' in page and 'text-anchor="start"' in page
+        assert 'dir="rtl"' in page and '<text x="410"' in page  # the bars mirror
+    else:
+        assert '<text x="190"' in page and '<text x="410"' not in page
