@@ -14,7 +14,7 @@ from datetime import date, time, timedelta
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, distinct, func, literal, select
+from sqlalchemy import and_, case, distinct, extract, func, literal, select, text
 
 from ..activities.models import (Activity, Occurrence, activity_focus_area,
                                  activity_target_group)
@@ -140,7 +140,7 @@ def date_figures(by, period, municipality_id, now):
     places = func.coalesce(Occurrence.capacity, Activity.default_capacity)
     written = and_(scheduled, Occurrence.attended_count.is_not(None))
     query = select(
-        key.label("key"), func.count(distinct(Occurrence.activity_id)),
+        key.label("group_key"), func.count(distinct(Occurrence.activity_id)),
         func.sum(case((and_(scheduled, Occurrence.starts_at < now), 1), else_=0)),
         func.sum(case((Occurrence.status == "cancelled", 1), else_=0)),
         func.sum(case((scheduled, func.coalesce(places, 0)), else_=0)),
@@ -155,7 +155,9 @@ def date_figures(by, period, municipality_id, now):
                         Occurrence.starts_at < period.end)
     if municipality_id is not None:
         query = query.where(Activity.municipality_id == municipality_id)
-    rows = db.session.execute(query.group_by(key)).all()
+    # By the output column's name: PostgreSQL would not see the month's CASE, written
+    # again with new parameters, as the same expression.
+    rows = db.session.execute(query.group_by(text("group_key"))).all()
     labels = _labels(by, [r[0] for r in rows])
     found = [DateFigures(r[0], labels.get(r[0], str(_l("None"))), *map(int, r[1:8]),
                          round(r[7] / r[8], 4) if r[8] else None) for r in rows]
@@ -180,7 +182,7 @@ def _labels(by, keys):
 def _hours(later, earlier):
     """SQL: the hours from `earlier` to `later`, on either database."""
     if is_postgres():
-        return func.extract("epoch", later - earlier) / 3600.0
+        return extract("epoch", later - earlier) / 3600.0
     return (func.julianday(later) - func.julianday(earlier)) * 24.0
 
 
