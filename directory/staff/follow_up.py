@@ -24,7 +24,7 @@ from ..common.types import UTCDateTime
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..taxonomy.models import FocusArea, Municipality, TargetGroup
-from ..venues.models import OpeningHours, Room, Venue
+from ..venues.models import Closure, OpeningHours, Room, Venue
 from ..venues.occupancy import RoomUse
 
 PERIODS = ("month", "quarter", "year", "dates")
@@ -211,7 +211,7 @@ class RoomFigures:
 
 def room_figures(period, municipality_id):
     """Room hours used (every use of a room, dates and bookings, the part inside the
-    period) against the hours the place is open times its active rooms."""
+    period) against the hours its active rooms are open (closed days left out)."""
     scope = [] if municipality_id is None else [Venue.municipality_id == municipality_id]
     venues = db.session.execute(
         select(Venue.id, Venue.name, func.count(Room.id))
@@ -224,30 +224,52 @@ def room_figures(period, municipality_id):
         .join(RoomUse, RoomUse.room_id == Room.id).join(Venue, Venue.id == Room.venue_id)
         .where(RoomUse.starts_at < period.end, RoomUse.ends_at > period.start, *scope)
         .group_by(Room.venue_id)).all())
-    open_hours = _open_hours_per_week_day(period, scope)
+    open_hours = _room_hours_open(period, scope, {v: rooms for v, _, rooms in venues})
     rows = []
     for venue_id, name, rooms in venues:
         hours_used = round(float(used.get(venue_id) or 0), 2)
-        hours_open = round(open_hours.get(venue_id, 0.0) * rooms, 2)
+        hours_open = round(open_hours.get(venue_id, 0.0), 2)
         rows.append(RoomFigures(venue_id, name, rooms, hours_used, hours_open,
                                 round(hours_used / hours_open, 4) if hours_open else None))
     return sorted(rows, key=lambda r: r.label.casefold())
 
 
-def _open_hours_per_week_day(period, scope):
-    """{venue id: hours one room is open in the period}, from the weekly opening hours
-    (closed days are not subtracted)."""
-    days = [0] * 7
-    for offset in range((period.last - period.first).days + 1):
-        days[(period.first + timedelta(days=offset)).weekday()] += 1
-    hours = {}
+def _room_hours_open(period, scope, rooms):
+    """{venue id: room-hours open in the period}: the weekly opening hours on each day of
+    the period times the place's active rooms, less the days it (or a room) is closed."""
+    weekly = {}
     for venue_id, weekday, opens, closes in db.session.execute(
             select(OpeningHours.venue_id, OpeningHours.weekday, OpeningHours.opens,
                    OpeningHours.closes).join(Venue, Venue.id == OpeningHours.venue_id)
             .where(*scope)):
         length = ((closes.hour * 60 + closes.minute) - (opens.hour * 60 + opens.minute)) / 60
-        hours[venue_id] = hours.get(venue_id, 0.0) + max(length, 0) * days[weekday % 7]
+        weekly.setdefault(venue_id, [0.0] * 7)[weekday % 7] += max(length, 0)
+    closed = {}  # (venue id, room id or None) → closed days in the period
+    for venue_id, room_id, starts_on, ends_on in db.session.execute(
+            select(Closure.venue_id, Closure.room_id, Closure.starts_on, Closure.ends_on)
+            .join(Venue, Venue.id == Closure.venue_id)
+            .outerjoin(Room, Room.id == Closure.room_id)
+            .where(Closure.starts_on <= period.last, Closure.ends_on >= period.first,
+                   (Closure.room_id.is_(None)) | Room.active, *scope)):
+        day, last = max(starts_on, period.first), min(ends_on, period.last)
+        while day <= last:
+            closed.setdefault((venue_id, room_id), set()).add(day)
+            day += timedelta(days=1)
+    hours = {}
+    for venue_id, per_day in weekly.items():
+        every_room = closed.get((venue_id, None), set())
+        total = sum(per_day[day.weekday()] for day in _days(period) if day not in
+                    every_room) * rooms.get(venue_id, 0)
+        for (venue, room_id), days in closed.items():
+            if venue == venue_id and room_id is not None:
+                total -= sum(per_day[day.weekday()] for day in days - every_room)
+        hours[venue_id] = max(total, 0.0)
     return hours
+
+
+def _days(period):
+    return (period.first + timedelta(days=n) for n in range((period.last - period.first).days
+                                                           + 1))
 
 
 def organisation_figures(period, municipality_id):
