@@ -161,7 +161,8 @@ class Occurrence(db.Model):
     # Counts kept by the sign-up service; they survive the personal-data purge.
     confirmed_count = db.Column(db.Integer, nullable=False, default=0)
     waitlist_count = db.Column(db.Integer, nullable=False, default=0)
-    attended_count = db.Column(db.Integer)
+    attended_count = db.Column(db.Integer)  # the ticked sign-ups plus the walk-ins
+    walk_in_count = db.Column(db.Integer)  # people who came without a sign-up
 
     activity = db.relationship("Activity", back_populates="occurrences")
     room = db.relationship("Room")

@@ -4,8 +4,8 @@ from urllib.parse import urlencode
 
 from babel.dates import get_day_names
 from flask import request, url_for
-from flask_babel import (format_date, format_datetime, format_decimal, format_time,
-                         get_locale)
+from flask_babel import (format_date, format_datetime, format_decimal, format_percent,
+                         format_time, get_locale)
 
 from .i18n import LANGUAGE_NAMES, current_lang, is_rtl
 from .time import to_local, utcnow
@@ -78,7 +78,7 @@ def register(app):
     app.jinja_env.filters.update(local_date=local_date, local_time=local_time,
                                  local_datetime=local_datetime,
                                  language_name=language_name,
-                                 decimal=format_decimal)
+                                 decimal=format_decimal, percent=format_percent)
     app.jinja_env.globals.update(url_with=url_with, language_switch_url=language_switch_url,
                                  search_feed_links=search_feed_links,
                                  language_names=LANGUAGE_NAMES, format_date=format_date,

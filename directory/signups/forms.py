@@ -26,5 +26,9 @@ class CapacityForm(Form):
 
 
 class AttendanceForm(Form):
+    """How many came: a total written at once, or (`form=came`) the ticked sign-ups
+    (fields `came-<sign-up id>`, read by the view) and the walk-ins."""
     attended = IntegerField(_l("How many came"), validators=[
+        Optional(), NumberRange(min=0, max=10000, message=_l("Write a number from 0 to 10000."))])
+    walk_ins = IntegerField(_l("Came without signing up"), validators=[
         Optional(), NumberRange(min=0, max=10000, message=_l("Write a number from 0 to 10000."))])

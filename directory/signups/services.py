@@ -252,6 +252,26 @@ def set_capacity(occurrence, capacity, by_user):
     return promoted
 
 
+def record_attendance(occurrence, came_ids, walk_ins, by_user):
+    """Who came: the ticked sign-ups (of this date, not cancelled) are marked as come,
+    the others as not; the walk-ins are counted; the date's attendance is both together.
+    The marks and counts stay when the purge erases names."""
+    came_ids = {int(i) for i in came_ids}
+    ticked = 0
+    for signup in signups_of(occurrence):
+        if signup.status == "cancelled":
+            continue
+        signup.attended = signup.id in came_ids
+        ticked += signup.attended
+    before = {"attended": occurrence.attended_count, "walk_ins": occurrence.walk_in_count}
+    occurrence.walk_in_count = walk_ins or 0
+    occurrence.attended_count = ticked + occurrence.walk_in_count
+    record(by_user, "occurrence.attendance", occurrence, occurrence.activity.title, before,
+           {"attended": occurrence.attended_count, "walk_ins": occurrence.walk_in_count})
+    db.session.flush()
+    return occurrence.attended_count
+
+
 def purge_personal_data(retention_days, now=None):
     """Erase names and contacts of sign-ups whose date ended more than `retention_days`
     ago. Counts stay. Safe to run again. Returns how many were erased."""

@@ -17,8 +17,9 @@ from ..extensions import db
 from ..organisations.services import may_edit
 from .forms import AttendanceForm, CapacityForm, SignupForm
 from .limits import signup_limits
-from .services import (SignupError, cancel_signup, delete_own_data, set_capacity,
-                       sign_up, signup_for_token, signups_of, waitlist_position)
+from .services import (SignupError, cancel_signup, delete_own_data, record_attendance,
+                       set_capacity, sign_up, signup_for_token, signups_of,
+                       waitlist_position)
 
 bp = Blueprint("signups", __name__)
 
@@ -124,11 +125,20 @@ def roster(occurrence_id):
         db.session.commit()
         flash(_("Saved."))
         return redirect(url_for("signups.roster", occurrence_id=occurrence.id), code=303)
+    if which == "came" and attendance_form.validate_on_submit():
+        came = [key[5:] for key in request.form if key.startswith("came-")
+                and key[5:].isdigit() and len(key) < 16]
+        record_attendance(occurrence, came, attendance_form.walk_ins.data, current_user)
+        db.session.commit()
+        flash(_("Saved."))
+        return redirect(url_for("signups.roster", occurrence_id=occurrence.id), code=303)
     if request.method == "GET":
         record(current_user, "signups.view", occurrence, occurrence.activity.title)
         db.session.commit()
     capacity_form.capacity.data = capacity_form.capacity.data or occurrence.effective_capacity
     attendance_form.attended.data = attendance_form.attended.data or occurrence.attended_count
+    if attendance_form.walk_ins.data is None:
+        attendance_form.walk_ins.data = occurrence.walk_in_count
     return render_template("signups/roster.html", occurrence=occurrence,
                            signups=signups_of(occurrence), capacity_form=capacity_form,
                            attendance_form=attendance_form), (

@@ -17,14 +17,18 @@ from ..audit.services import find_events, record
 from ..bookings.services import release_rooms_of
 from ..common.access import county_required, load_or_404, staff_required
 from ..common.filters import parse_filters
-from ..common.time import parse_date
+from ..common.spreadsheet import table_response
+from ..common.time import local_today, parse_date, utcnow
 from ..extensions import db
 from ..organisations.forms import DecisionForm
 from ..organisations.models import STATUSES, Organisation
-from ..organisations.services import (OrganisationError, decide, may_act_on_account,
-                                      may_edit, organisations_with_status,
+from ..organisations.services import (OrganisationError, decide, in_scope,
+                                      may_act_on_account, may_edit,
+                                      organisations_with_status,
                                       set_coordinator_municipality)
 from ..taxonomy.services import enabled_municipalities, filter_choices
+from .follow_up import PERIODS, TABLES, follow_up_table, period_for
+from .register import REGISTERS, register_table
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -168,3 +172,53 @@ def offer_map():
                      limited_to=current_user.municipality_id)
     return render_template("staff/map.html", coverage=found, filters=found.filters,
                            radii=WALKING_DISTANCES_KM, **filter_choices())
+
+
+# ------------------------------------------------------------ follow-up and exports
+
+def _follow_up_filters():
+    """The period and the municipality asked for in the URL, within the coordinator's
+    scope: a municipality beyond it is their own (a municipal coordinator's always is)."""
+    start = parse_date(request.args.get("from")) or local_today()
+    period = period_for(request.args.get("period"), start, parse_date(request.args.get("to")))
+    chosen = request.args.get("municipality", type=int)
+    if chosen is not None and 0 < chosen < 2**31 and in_scope(current_user, chosen):
+        return period, chosen
+    return period, current_user.municipality_id
+
+
+@bp.get("/follow-up")
+@staff_required
+def follow_up():
+    """Figures for a period by focus area, target group, organisation, municipality
+    and month, rooms and organisations (staff/follow_up.py): charts and tables."""
+    period, municipality_id = _follow_up_filters()
+    now = utcnow()
+    tables = {name: follow_up_table(name, period, municipality_id, now) for name in TABLES}
+    return render_template("staff/follow_up.html", period=period, periods=PERIODS,
+                           municipality_id=municipality_id, tables=tables,
+                           registers=REGISTERS)
+
+
+@bp.get("/follow-up/<any(focus, target, organisation, municipality, month, rooms, "
+        "organisations):table>.<any(csv, xlsx):file_format>")
+@staff_required
+def follow_up_export(table, file_format):
+    period, municipality_id = _follow_up_filters()
+    header, rows = follow_up_table(table, period, municipality_id, utcnow())
+    return table_response(file_format, f"follow-up-{table}-{period.first}-{period.last}",
+                          [str(h) for h in header], rows, title=table)
+
+
+@bp.get("/register/<any(organisations, activities, dates, bookings):table>"
+        ".<any(csv, xlsx):file_format>")
+@staff_required
+def register_export(table, file_format):
+    """The register within the coordinator's scope (dates and bookings: in the period);
+    every download is written to the audit log."""
+    period, municipality_id = _follow_up_filters()
+    header, rows = register_table(table, municipality_id, period)
+    record(current_user, "register.export", current_user, f"{table}.{file_format}")
+    db.session.commit()
+    return table_response(file_format, f"{table}-{local_today()}", [str(h) for h in header],
+                          rows, title=table)
