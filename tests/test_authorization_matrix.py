@@ -63,6 +63,15 @@ MATRIX = {
     "api.organizations": ("GET", "/api/v1/organizations", everyone(200)),
     "api.organization": ("GET", "/api/v1/organizations/{org_a}", everyone(200)),
     "api.occurrences": ("GET", "/api/v1/occurrences", everyone(200)),
+    "api.root": ("GET", "/api/v1/", everyone(200)),
+    "api.services": ("GET", "/api/v1/services", everyone(200)),
+    "api.service": ("GET", "/api/v1/services/{activity_a_uuid}", everyone(200)),
+    "api.service_at_locations": ("GET", "/api/v1/service_at_locations", everyone(200)),
+    "api.locations": ("GET", "/api/v1/locations", everyone(200)),
+    "api.location": ("GET", "/api/v1/locations/{venue_uuid}", everyone(200)),
+    "api.taxonomies": ("GET", "/api/v1/taxonomies", everyone(200)),
+    "api.taxonomy_terms": ("GET", "/api/v1/taxonomy_terms", everyone(200)),
+    "api.data_catalog": ("GET", "/api/v1/catalog.jsonld", everyone(200)),
     "api.occurrence": ("GET", "/api/v1/occurrences/{occurrence_a}", everyone(200)),
     "api.venue_schedule": ("GET", "/api/v1/venues/{venue}/schedule?week=2026-W48",
                            everyone(200)),
@@ -188,6 +197,7 @@ def world(app, factories):
             "room_id": venue.rooms[0].id, "user_b_id": user_b.id,
             "membership_a": user_a.memberships[0].id, "venue": venue.slug,
             "activity_a": activity_a.id, "activity_end": activity_end.id,
+            "activity_a_uuid": activity_a.uuid, "venue_uuid": venue.uuid,
             "future_a": future_a.id,
             "occurrence_a": activity_a.occurrences.first().id}
 
