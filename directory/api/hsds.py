@@ -13,6 +13,7 @@ import uuid
 from flask import url_for
 from flask_babel import gettext as _
 
+from ..activities.published import activity_venues, has_own_place
 from ..common.templating import language_name
 from ..common.time import isoformat_local, to_local
 
@@ -55,7 +56,8 @@ def organization(org, distance_km=None):
     if org.org_number:
         body["organization_identifiers"] = [{
             "id": derived_id(org.uuid, "organisationsnummer"),
-            "identifier_scheme": "SE-ON", "identifier_type": "organisationsnummer",
+            "organization_id": org.uuid, "identifier_scheme": "SE-ON",
+            "identifier_type": "organisationsnummer",
             "identifier": org.org_number}]
     if distance_km is not None:
         body["distance_km"] = round(distance_km, 2)
@@ -135,6 +137,12 @@ def service(activity, venues=(), own_place=False):
         (("focus_area", activity.focus_areas), ("target_group", activity.target_groups)))
     body["activity_id"] = activity.id
     return body
+
+
+def services_with_places(activities):
+    """HSDS services of these activities, each with the places its dates are in."""
+    places = activity_venues([a.id for a in activities])
+    return [service(a, places[a.id], has_own_place(a)) for a in activities]
 
 
 def service_at_location(activity, location):

@@ -8,10 +8,9 @@ from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from ..activities.published import (activity_venues, has_own_place, location_page,
-                                     own_place_by_uuid, public_activity_by_uuid,
-                                     public_activity_page, public_venue_by_uuid,
-                                     service_location_page)
+from ..activities.published import (location_page, own_place_by_uuid,
+                                     public_activity_by_uuid, public_activity_page,
+                                     public_venue_by_uuid, service_location_page)
 from ..taxonomy.services import all_focus_areas, all_target_groups
 from . import hsds, serializers
 from .catalog import catalog
@@ -48,18 +47,13 @@ def root():
     return jsonify(hsds.root(url_for("api.root", _external=True) + "openapi.json"))
 
 
-def _services(activities):
-    places = activity_venues([a.id for a in activities])
-    return [hsds.service(a, places[a.id], has_own_place(a)) for a in activities]
-
-
 @bp.get("/services")
 def services():
     filters = hsds_filters(request.args)
     page = public_activity_page(filters, filters.page, filters.per_page,
                                 uuid_parameter("organization_id"),
                                 uuid_parameter("taxonomy_term_id"))
-    return _envelope(page, _services(page.items))
+    return _envelope(page, hsds.services_with_places(page.items))
 
 
 @bp.get("/services/<service_id>")
@@ -67,7 +61,7 @@ def service(service_id):
     activity = public_activity_by_uuid(as_uuid(service_id) or "")
     if activity is None:
         return api_error_response(404)
-    return jsonify(_services([activity])[0])
+    return jsonify(hsds.services_with_places([activity])[0])
 
 
 @bp.get("/service_at_locations")

@@ -36,6 +36,17 @@ def csv_text(header, rows):
     return "\ufeff" + out.getvalue()
 
 
+def data_csv_text(header, rows):
+    """Plain CSV (commas, UTF-8 without a byte-order mark, RFC 4180) for data packages
+    programs read (the HSDS export), with cells as safe as csv_text's."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return out.getvalue()
+
+
 def csv_response(filename, header, rows):
     """A download of `rows` as `filename`.csv, kept out of every cache."""
     response = make_response(csv_text(header, rows))
