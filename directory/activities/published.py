@@ -106,13 +106,18 @@ def activity_venues(activity_ids):
     found = {i: [] for i in activity_ids}
     if not activity_ids:
         return found
-    rows = db.session.execute(
-        select(Occurrence.activity_id, Venue).distinct()
-        .join(Room, Occurrence.room_id == Room.id).join(Venue, Room.venue_id == Venue.id)
-        .where(Occurrence.activity_id.in_(list(activity_ids)), Venue.active.is_(True))
-        .order_by(Venue.name, Venue.id)).all()
-    for activity_id, venue in rows:
-        found[activity_id].append(venue)
+    # Distinct ids, then the rows: PostgreSQL cannot compare a JSON column for DISTINCT.
+    pairs = db.session.execute(
+        select(Occurrence.activity_id, Room.venue_id).distinct()
+        .join(Room, Occurrence.room_id == Room.id)
+        .where(Occurrence.activity_id.in_(list(activity_ids)))).all()
+    venues = {v.id: v for v in db.session.scalars(select(Venue).where(
+        Venue.id.in_({v for _, v in pairs}), Venue.active.is_(True)))} if pairs else {}
+    for activity_id, venue_id in pairs:
+        if venue_id in venues:
+            found[activity_id].append(venues[venue_id])
+    for places in found.values():
+        places.sort(key=lambda v: (v.name, v.id))
     return found
 
 
