@@ -12,7 +12,7 @@ from ..activities.published import (location_page, own_place_by_uuid,
                                      public_activity_by_uuid, public_activity_page,
                                      public_venue_by_uuid, service_location_page)
 from ..taxonomy.services import all_focus_areas, all_target_groups
-from . import hsds, serializers
+from . import hsds, openapi, serializers
 from .catalog import catalog
 from .errors import api_error_response
 from .views import BadParameter, as_uuid, bp, list_filters
@@ -44,7 +44,7 @@ def _envelope(page, contents):
 @bp.get("/")
 def root():
     """The HSDS API root: version, profile and where the API is described."""
-    return jsonify(hsds.root(url_for("api.root", _external=True) + "openapi.json"))
+    return jsonify(hsds.root(url_for("api.openapi_document", _external=True)))
 
 
 @bp.get("/services")
@@ -123,3 +123,9 @@ def data_catalog():
     response = jsonify(catalog())
     response.mimetype = "application/ld+json"
     return response
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3.1 description of the API."""
+    return jsonify(openapi.document())
