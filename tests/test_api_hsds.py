@@ -147,3 +147,18 @@ def test_the_slug_still_answers_as_before(client, factories):
     assert by_slug["id"] == org.id and by_slug["slug"] == org.slug
     hidden = factories.organisation(name="Väntande", status="pending")
     assert client.get(f"/api/v1/organizations/{hidden.uuid}").status_code == 404
+
+
+def test_services_at_locations_page_in_order(client, factories):
+    org, venue, at_venue, own = _world(factories)
+    second = factories.venue(name="Biblioteket", slug="biblioteket")
+    later = next(o for o in at_venue.occurrences.all()[::-1])
+    later.room_id = second.rooms[0].id
+    db.session.commit()
+    pages = [client.get(f"/api/v1/service_at_locations?per_page=2&page={n}").get_json()
+             for n in (1, 2)]
+    assert [p["total_items"] for p in pages] == [4, 4]
+    pairs = [(c["service_id"], c["location"].get("name")) for p in pages
+             for c in p["contents"]]
+    assert pairs == [(own.uuid, "Läxhjälp"), (at_venue.uuid, "Språkcafé"),
+                     (at_venue.uuid, "Biblioteket"), (at_venue.uuid, venue.name)]

@@ -2,7 +2,7 @@
 locations of the API and the open-data export. The filters are the lists' own
 (common.filters.ListFilters, resolved as every list resolves them)."""
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Integer, func, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from ..common.listing import ListResult, matches_text
@@ -73,26 +73,29 @@ def public_activity_page(filters, page, per_page, organisation_uuid=None, term_u
 def service_location_page(filters, page, per_page, organisation_uuid=None, term_uuid=None):
     """ListResult of (activity, venue or None) pairs: each public activity matching the
     filters at each active meeting place its dates are in, and at its own place (None)
-    when it has one; by activity title, then place name."""
+    when it has one; by activity title, then place name. Counted and paged in SQL."""
     where, notices, place = _activity_where(filters, organisation_uuid, term_uuid)
-    matching = select(Activity.id).where(*where)
-    at_venues = (select(Occurrence.activity_id, Room.venue_id).distinct()
+    at_venues = (select(Activity.title.label("title"), Activity.id.label("activity_id"),
+                        Venue.name.label("place"), Venue.id.label("venue_id")).distinct()
+                 .select_from(Occurrence).join(Activity, Occurrence.activity_id == Activity.id)
                  .join(Room, Occurrence.room_id == Room.id)
                  .join(Venue, Room.venue_id == Venue.id)
-                 .where(Occurrence.activity_id.in_(matching), Venue.active.is_(True)))
-    own = select(Activity.id, None).where(Activity.id.in_(matching), _own_place_condition())
-    pairs = db.session.execute(at_venues).all() + db.session.execute(own).all()
+                 .where(*where, Venue.active.is_(True)))
+    own = select(Activity.title, Activity.id, literal(""), literal(None, Integer)).where(
+        *where, _own_place_condition())
+    pairs = union_all(at_venues, own).subquery()
+    total = db.session.scalar(select(func.count()).select_from(pairs))
+    wanted = db.session.execute(
+        select(pairs.c.activity_id, pairs.c.venue_id)
+        .order_by(pairs.c.title, pairs.c.activity_id, pairs.c.place, pairs.c.venue_id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
     activities = {a.id: a for a in db.session.scalars(
-        select(Activity).where(Activity.id.in_({a for a, _ in pairs}))
-        .options(*activity_loading()))} if pairs else {}
+        select(Activity).where(Activity.id.in_({a for a, _ in wanted}))
+        .options(*activity_loading()))} if wanted else {}
     venues = {v.id: v for v in db.session.scalars(
-        select(Venue).where(Venue.id.in_({v for _, v in pairs if v})))} if pairs else {}
-    ordered = sorted(((activities[a], venues.get(v)) for a, v in pairs),
-                     key=lambda p: (p[0].title, p[0].id, p[1].name if p[1] else "", p[1]
-                                    and p[1].id or 0))
-    items = ordered[(page - 1) * per_page:page * per_page]
-    return ListResult(items, page, per_page, len(ordered), notices=notices,
-                      near_place=place)
+        select(Venue).where(Venue.id.in_({v for _, v in wanted if v})))} if wanted else {}
+    items = [(activities[a], venues.get(v)) for a, v in wanted]
+    return ListResult(items, page, per_page, total, notices=notices, near_place=place)
 
 
 def public_activity_by_uuid(value):
