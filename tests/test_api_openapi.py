@@ -82,3 +82,13 @@ def test_answers_match_the_document(client, factories):
     bad = client.post(f"/api/v1/occurrences/{first.id}/signups", json={"name": 5})
     _check(document, "/occurrences/{occurrence_id}/signups", bad.status_code,
            bad.get_json(), "post")
+
+
+def test_a_page_lists_every_endpoint_for_people(client):
+    document = _document(client)
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    for path in document["paths"]:
+        assert f"<code>/api/v1{path}</code>" in html
+    assert 'href="/api/v1/openapi.json"' in html

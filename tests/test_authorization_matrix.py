@@ -73,6 +73,7 @@ MATRIX = {
     "api.taxonomy_terms": ("GET", "/api/v1/taxonomy_terms", everyone(200)),
     "api.data_catalog": ("GET", "/api/v1/catalog.jsonld", everyone(200)),
     "api.openapi_document": ("GET", "/api/v1/openapi.json", everyone(200)),
+    "api.docs": ("GET", "/api/v1/docs", everyone(200)),
     "api.occurrence": ("GET", "/api/v1/occurrences/{occurrence_a}", everyone(200)),
     "api.venue_schedule": ("GET", "/api/v1/venues/{venue}/schedule?week=2026-W48",
                            everyone(200)),

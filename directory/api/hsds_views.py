@@ -4,7 +4,7 @@ services at locations and the taxonomies, with HSDS's parameters (`search`, `pag
 (`near`, `radius_km`, `kommun`, `lang`). Only public things: Organisation.is_public,
 Activity.is_public, active meeting places."""
 
-from flask import jsonify, request, url_for
+from flask import jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -129,3 +129,13 @@ def data_catalog():
 def openapi_document():
     """The OpenAPI 3.1 description of the API."""
     return jsonify(openapi.document())
+
+
+@bp.get("/docs")
+def docs():
+    """A page listing every endpoint, from the OpenAPI document (for people)."""
+    document = openapi.document()
+    operations = [(path, method, operation)
+                  for path, item in document["paths"].items()
+                  for method, operation in item.items()]
+    return render_template("api/docs.html", operations=operations)

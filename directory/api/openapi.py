@@ -146,6 +146,10 @@ def paths():
                 "application/ld+json": {"schema": {"type": "object"}}}}}}},
         "/openapi.json": _get("This description", _json("OpenAPI 3.1.",
                                                         {"type": "object"}), (), ()),
+        "/docs": {"get": {"summary": "A page listing these endpoints, for people",
+                          "tags": ["samverkan"], "responses": {"200": {
+                              "description": "HTML.",
+                              "content": {"text/html": {"schema": {"type": "string"}}}}}}},
     }
 
 
