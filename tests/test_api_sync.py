@@ -21,7 +21,9 @@ def test_parse_moment_reads_dates_and_datetimes():
     assert parse_moment("2026-07-01T10:00:00Z").isoformat() == "2026-07-01T10:00:00+00:00"
     assert parse_moment("2026-07-01T10:00:00+02:00").hour == 8
     assert parse_moment("2026-07-01T10:00").hour == 8  # Stockholm summer time
-    for bad in ("igår", "2026-13-01", "2026-11-28X10", "0001-01-01T00:00:00", ""):
+    assert parse_moment("0001-01-01T00:00:00Z") == parse_moment("1900-01-01")
+    assert parse_moment("9999-12-31") == parse_moment("2199-12-31")
+    for bad in ("igår", "2026-13-01", "2026-11-28X10", "2026-11-28T25:00", ""):
         assert parse_moment(bad) is None
 
 
