@@ -82,3 +82,6 @@ def test_catalog_names_datasets_licence_and_contact(app, client):
     urls = {d["dcat:accessURL"]["@id"] for ds in datasets for d in ds["dcat:distribution"]}
     assert any(u.endswith("/activities/calendar.ics") for u in urls)
     assert any(u.endswith("/api/v1/services") for u in urls)
+    (service,) = body["dcat:service"]
+    assert service["dcat:endpointDescription"]["@id"].endswith("/api/v1/openapi.json")
+    assert {d["@id"] for d in service["dcat:servesDataset"]} <= {d["@id"] for d in datasets}

@@ -104,6 +104,21 @@ def datasets():
     ]
 
 
+def data_service():
+    """The API as a dcat:DataService: where it answers, the document describing it, and
+    the datasets it serves."""
+    base = url_for("api.data_catalog", _external=True)
+    return {"@id": base + "#service", "@type": "dcat:DataService",
+            "dcterms:title": _text("Samverkans API", "Samverkan API"),
+            "dcat:endpointURL": _link(url_for("api.root", _external=True)),
+            "dcat:endpointDescription": _link(url_for("api.openapi_document",
+                                                      _external=True)),
+            "dcterms:conformsTo": _link("https://spec.openapis.org/oas/v3.1.0"),
+            "dcterms:license": _link(current_app.config["DATA_LICENSE"]),
+            "dcterms:publisher": publisher(), "dcat:contactPoint": contact_point(),
+            "dcat:servesDataset": [_link(base + "#api"), _link(base + "#hsds")]}
+
+
 def catalog():
     """The catalogue as a JSON-LD document."""
     sv, en, sv_about, en_about = TEXTS["catalog"]
@@ -114,4 +129,4 @@ def catalog():
             "dcterms:license": _link(current_app.config["DATA_LICENSE"]),
             "dcterms:language": _link(EU + "language/SWE"),
             "foaf:homepage": _link(url_for("public.index", _external=True)),
-            "dcat:dataset": datasets()}
+            "dcat:dataset": datasets(), "dcat:service": [data_service()]}
