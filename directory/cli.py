@@ -10,6 +10,7 @@ from flask_babel import force_locale
 
 from .accounts.services import AccountError, create_user, make_password_token
 from .activities.models import Activity
+from .api.export import export_hsds_command
 from .backups import backup_command, restore_command
 from .activities.services import extend_all_occurrences, horizon_end
 from .calendars.models import Partner
@@ -266,7 +267,7 @@ def _use_label(use):
 
 COMMANDS = (seed_demo_command, create_user_command, purge_personal_data_command,
             geocode_missing_command, extend_occurrences_command, check_rooms_command,
-            municipalities_group, backup_command, restore_command)
+            municipalities_group, backup_command, restore_command, export_hsds_command)
 
 
 def register_cli(app):

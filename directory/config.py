@@ -50,6 +50,14 @@ class DefaultConfig:
     OCCURRENCE_HORIZON_DAYS = 365
     PER_PAGE = 20
     MAX_PER_PAGE = 100
+    # Open data (the DCAT-AP-SE catalogue at /api/v1/catalog.jsonld): the licence of the
+    # register's data, who publishes it and how to reach them, and where the output of
+    # `flask export-hsds` is published (None: the catalogue names the API only).
+    DATA_LICENSE = "http://creativecommons.org/publicdomain/zero/1.0/"
+    DATA_PUBLISHER = "Samverkan"
+    DATA_PUBLISHER_URL = None
+    DATA_CONTACT_EMAIL = None
+    DATA_EXPORT_URL = None
 
 
 def from_environment():
@@ -57,7 +65,8 @@ def from_environment():
     found = {}
     plain = (
         "SECRET_KEY", "REDIS_URL", "GEOCODER", "MAP_TILE_URL", "MAIL_SERVER",
-        "PUBLIC_BASE_URL",
+        "PUBLIC_BASE_URL", "DATA_LICENSE", "DATA_PUBLISHER", "DATA_PUBLISHER_URL",
+        "DATA_CONTACT_EMAIL", "DATA_EXPORT_URL",
     )
     for name in plain:
         if os.environ.get(name):

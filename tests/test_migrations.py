@@ -41,3 +41,43 @@ def test_migrations_match_the_models_and_take_the_demo(tmp_path, worker_id):
         assert db.session.scalar(select(func.count()).select_from(Organisation)) >= 40
         db.session.remove()
         db.engine.dispose()
+
+
+def test_hsds_ids_fill_existing_rows_once_and_stay(tmp_path, worker_id):
+    """0008 gives every existing row its own UUID; later edits never change it."""
+    import uuid
+
+    from flask_migrate import downgrade
+
+    app = create_app(config_for_tests(_fresh_database(tmp_path, worker_id)))
+    with app.app_context():
+        upgrade(revision="0007")
+        with db.engine.begin() as conn:
+            municipality = conn.scalar(text("SELECT id FROM municipality ORDER BY id LIMIT 1"))
+            for n in (1, 2):
+                conn.execute(text(
+                    "INSERT INTO organisation (slug, name, description, translations, kind, "
+                    "municipality_id, language_codes, status, created_at, updated_at, "
+                    "search_text) VALUES (:slug, :name, '', '{}', 'forening', :m, '', "
+                    "'verified', :at, :at, '')"),
+                    {"slug": f"org-{n}", "name": f"Org {n}", "m": municipality,
+                     "at": "2026-01-01 00:00:00"})
+            conn.execute(text("INSERT INTO focus_area (slug, name, names, position) "
+                              "VALUES ('prov', 'Prov', '{}', 0)"))
+        upgrade()
+        with db.engine.connect() as conn:
+            ids = conn.execute(text("SELECT slug, uuid FROM organisation")).all()
+            terms = conn.scalars(text("SELECT uuid FROM focus_area")).all()
+        assert len({u for _, u in ids}) == 2
+        assert len(set(terms)) == len(terms)
+        for value in [u for _, u in ids] + terms:
+            assert str(uuid.UUID(value)) == value
+        org = db.session.scalar(select(Organisation).where(Organisation.slug == "org-1"))
+        org.name = "Org ett"
+        db.session.commit()
+        assert org.uuid == dict(ids)["org-1"]
+        db.session.remove()
+        downgrade(revision="0007")
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()

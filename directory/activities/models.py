@@ -10,7 +10,7 @@ from ..common.errors import FieldError
 from ..common.i18n import SpokenLanguagesMixin, TranslatableMixin
 from ..common.text import search_blob
 from ..common.time import utcnow
-from ..common.types import UTCDateTime
+from ..common.types import UTCDateTime, uuid_column
 from ..extensions import db
 from ..organisations.models import Organisation
 from .schedule import Schedule
@@ -40,6 +40,7 @@ class Activity(SpokenLanguagesMixin, TranslatableMixin, db.Model):
     """Something an organisation offers: a weekly series or a one-off event."""
 
     id = db.Column(db.Integer, primary_key=True)
+    uuid = uuid_column()  # the public id (HSDS): set once, never changed
     organisation_id = db.Column(db.Integer,
                                 db.ForeignKey("organisation.id", ondelete="CASCADE"),
                                 nullable=False, index=True)

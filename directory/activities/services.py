@@ -16,6 +16,7 @@ from ..organisations.models import Organisation
 from ..organisations.services import resolve_common_filters
 from ..venues.models import Room, Venue
 from ..venues.occupancy import RoomCalendar, when
+from .changes import occurrence_changed_since
 from .models import (Activity, ActivityError, Occurrence, activity_focus_area,
                      activity_target_group)
 from .nearby import find_nearby, nearby_page_ids, occurrence_distance_km
@@ -135,7 +136,7 @@ class OccurrenceQuery:
     named nothing (an unknown slug or meeting place, a place not found)."""
 
     activity_conditions: list  # on Activity; none: every public activity
-    time_conditions: list      # on Occurrence.ends_at and starts_at
+    time_conditions: list      # on Occurrence: ends_at, starts_at, when it changed
     place_conditions: list     # on Occurrence.room_id
     nearby: object = None      # activities.nearby.Nearby when near a place
     # Every matching date started after this (it has not ended, and lasts less than
@@ -227,6 +228,7 @@ def occurrence_query(filters, now=None):
     """
     resolved = resolve_common_filters(filters)
     since, on_time = date_conditions(filters, now or utcnow())
+    on_time += occurrence_changed_since(filters.modified_after)
     nearby, near_notices = find_nearby(filters.near, filters.radius_km)
     on_place, venue_notices = venue_conditions(filters.venue)
     return OccurrenceQuery(activity_conditions(resolved, filters.q, filters.lang), on_time,

@@ -1,5 +1,7 @@
-"""API v1 routes: thin wrappers over the domain services."""
+"""API v1 routes: thin wrappers over the domain services (the HSDS routes of the same
+blueprint: hsds_views.py)."""
 
+import uuid
 from datetime import timedelta
 
 from flask import Blueprint, jsonify, request, url_for
@@ -7,16 +9,56 @@ from flask_babel import gettext as _
 
 from ..activities.services import public_occurrence, public_occurrence_page
 from ..bookings.schedule import parse_week, venue_week, week_closures, week_label
+from ..common.errors import FieldError
 from ..common.filters import parse_filters
+from ..common.time import parse_moment
 from ..extensions import db
-from ..organisations.services import organisation_page, public_organisation
+from ..organisations.services import (organisation_page, public_organisation,
+                                      public_organisation_by_uuid)
 from ..signups.limits import signup_limits
 from ..signups.services import SignupError, sign_up, waitlist_position
 from ..venues.services import public_venue
-from . import serializers
+from . import hsds, serializers
 from .errors import api_error_response, error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class BadParameter(FieldError):
+    """A query parameter the API cannot read: 400, naming the parameter."""
+
+    status = 400
+    code = "bad_request"
+
+
+@bp.errorhandler(BadParameter)
+def bad_parameter(error):
+    return error_response(error)
+
+
+def list_filters(args):
+    """The list filters of a request, with `modified_after` (an ISO 8601 date or date
+    and time); a value not understood raises BadParameter rather than being ignored,
+    since a sync that silently got everything, or nothing, would go unnoticed."""
+    filters = parse_filters(args)
+    raw = args.get("modified_after")
+    if not raw:
+        return filters
+    moment = parse_moment(raw)
+    if moment is None:
+        raise BadParameter("modified_after", _(
+            "Write modified_after as an ISO 8601 date or date and time, e.g. 2026-11-28 "
+            "or 2026-11-28T08:00:00+01:00."))
+    return filters.but(modified_after=moment)
+
+
+def as_uuid(value):
+    """The value when it is a UUID in its usual written form, else None."""
+    try:
+        parsed = uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        return None
+    return str(parsed) if str(parsed) == value.lower() else None
 
 
 def _page_response(page, serialize):
@@ -25,13 +67,18 @@ def _page_response(page, serialize):
 
 @bp.get("/organizations")
 def organizations():
-    filters = parse_filters(request.args)
+    filters = list_filters(request.args)
     page = organisation_page(filters, filters.page, filters.per_page)
     return _page_response(page, lambda org: serializers.organization(org, page.distance(org.id)))
 
 
 @bp.get("/organizations/<slug>")
 def organization(slug):
+    """An organisation by slug (ours), or by UUID (an HSDS organization)."""
+    by_uuid = as_uuid(slug)
+    org = public_organisation_by_uuid(by_uuid) if by_uuid else None
+    if org is not None:
+        return jsonify(hsds.organization(org))
     org = public_organisation(slug)
     if org is None:
         return api_error_response(404)
@@ -40,7 +87,7 @@ def organization(slug):
 
 @bp.get("/occurrences")
 def occurrences():
-    filters = parse_filters(request.args)
+    filters = list_filters(request.args)
     page = public_occurrence_page(filters, filters.page, filters.per_page)
     return _page_response(page, lambda occ: serializers.occurrence(occ, page.distance(occ.id)))
 

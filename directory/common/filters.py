@@ -1,7 +1,7 @@
 """The list filters shared by pages and the API: parsed, clamped, never a 500."""
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
@@ -30,6 +30,8 @@ class ListFilters:
     date_to: date | None = None
     near: str = ""
     radius_km: float = 5.0
+    # Changed at or after this moment (aware UTC): a partner system's incremental sync.
+    modified_after: datetime | None = None
     page: int = 1
     per_page: int = 20
     notices: tuple = ()
@@ -37,7 +39,8 @@ class ListFilters:
     def active(self):
         """Whether any filter narrows the list (paging aside)."""
         return any((self.q, self.focus, self.target, self.lang, self.kommun, self.org,
-                    self.venue, self.date_from, self.date_to, self.near))
+                    self.venue, self.date_from, self.date_to, self.near,
+                    self.modified_after))
 
     def but(self, **changes):
         """These filters with some values changed (a new object: filters are not

@@ -8,6 +8,8 @@ import re
 from datetime import date, datetime
 
 from flask import make_response
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from .time import to_local
 
@@ -68,9 +70,6 @@ def csv_text(header, rows):
 def xlsx_bytes(header, rows, title="Samverkan"):
     """One sheet: the header in bold, numbers as numbers, local times as dates; every
     text cell stored as text (never a formula) and neutralised as in the CSV."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     book = Workbook()
     sheet = book.active
     sheet.title = re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31] or "Samverkan"
@@ -106,6 +105,17 @@ def _download(body, mimetype, filename):
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def data_csv_text(header, rows):
+    """Plain CSV (commas, UTF-8 without a byte-order mark, RFC 4180) for data packages
+    programs read (the HSDS export), with cells as safe as csv_text's."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return out.getvalue()
 
 
 def csv_response(filename, header, rows):

@@ -106,6 +106,28 @@ def parse_date(value):
     return day if day is not None and in_range(day) else None
 
 
+def parse_moment(value):
+    """An ISO 8601 date (`YYYY-MM-DD`: that Stockholm day's first moment) or date and
+    time (with an offset or `Z`; without one: Stockholm wall-clock time) as an aware
+    UTC moment, or None when it is neither. A moment before EARLIEST or after LATEST
+    is taken as that bound ("changed since year 1" is everything)."""
+    value = (value or "").strip()
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return local_day_bounds(min(max(day, EARLIEST), LATEST))[0]
+        if len(value) < 16 or value[10] not in "Tt ":
+            return None
+        moment = datetime.fromisoformat(value[:-1] + "+00:00" if value[-1] in "Zz"
+                                        else value)
+    except ValueError:
+        return None
+    if not in_range(moment.date()):
+        day = EARLIEST if moment.date() < EARLIEST else LATEST
+        return local_day_bounds(day)[0]
+    return moment.astimezone(UTC) if moment.tzinfo else local_to_utc(moment)
+
+
 def isoformat_local(moment):
     """ISO 8601 with the Stockholm offset, as the API shows times."""
     return to_local(moment).isoformat(timespec="seconds")

@@ -1,9 +1,12 @@
 """Column types shared by the models."""
 
+import uuid
 from datetime import timezone
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+
+from ..extensions import db
 
 
 class UTCDateTime(TypeDecorator):
@@ -32,3 +35,15 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def new_uuid():
+    """A new random UUID as text: a row's stable public id (HSDS), set once, never
+    changed."""
+    return str(uuid.uuid4())
+
+
+def uuid_column():
+    """The `uuid` column of a row partners refer to (HSDS ids): set on insert, unique by
+    a unique index (ix_<table>_uuid; migration 0008 adds it without rebuilding a table)."""
+    return db.Column(db.String(36), nullable=False, index=True, unique=True, default=new_uuid)

@@ -7,7 +7,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from ..common.i18n import SpokenLanguagesMixin, TranslatableMixin
 from ..common.text import search_blob
 from ..common.time import utcnow
-from ..common.types import UTCDateTime
+from ..common.types import UTCDateTime, uuid_column
 from ..common.validators import is_web_address
 from ..extensions import db
 
@@ -41,6 +41,7 @@ class Organisation(SpokenLanguagesMixin, TranslatableMixin, db.Model):
     """A förening or other voluntary organisation. Public only when verified."""
 
     id = db.Column(db.Integer, primary_key=True)
+    uuid = uuid_column()  # the public id (HSDS): set once, never changed
     slug = db.Column(db.String(120), nullable=False, unique=True)
     name = db.Column(db.String(200), nullable=False)
     description = db.Column(db.Text, nullable=False, default="")

@@ -70,7 +70,7 @@ def resolve_common_filters(filters):
 
 def organisation_conditions(filters, resolved):
     """The list filters as conditions on Organisation (but `near`): text, focus areas,
-    spoken language, municipality."""
+    spoken language, municipality, changed since (`modified_after`)."""
     conditions = []
     if filters.q:
         conditions.append(matches_text(Organisation, filters.q))
@@ -81,6 +81,8 @@ def organisation_conditions(filters, resolved):
         conditions.append(speaks(Organisation, filters.lang))
     if resolved.municipality_id:
         conditions.append(Organisation.municipality_id == resolved.municipality_id)
+    if filters.modified_after is not None:
+        conditions.append(Organisation.updated_at >= filters.modified_after)
     return conditions
 
 
@@ -118,6 +120,12 @@ def public_organisation(slug):
     """The public organisation with this slug, or None."""
     return db.session.scalar(select(Organisation).where(
         Organisation.slug == slug, Organisation.is_public))
+
+
+def public_organisation_by_uuid(value):
+    """The public organisation with this UUID (its HSDS id), or None."""
+    return db.session.scalar(select(Organisation).where(
+        Organisation.uuid == value, Organisation.is_public))
 
 
 def valid_org_number(value):

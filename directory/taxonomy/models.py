@@ -2,6 +2,7 @@
 
 from flask_babel import get_locale
 
+from ..common.types import uuid_column
 from ..extensions import db
 
 
@@ -43,6 +44,7 @@ class FocusArea(NamedTermMixin, db.Model):
     """A fokusområde of the local agreement, e.g. Arbete och egen försörjning."""
 
     id = db.Column(db.Integer, primary_key=True)
+    uuid = uuid_column()  # the public id (HSDS): set once, never changed
     slug = db.Column(db.String(80), nullable=False, unique=True)
     name = db.Column(db.String(120), nullable=False)
     names = db.Column(db.JSON, nullable=False, default=dict)
@@ -53,6 +55,7 @@ class TargetGroup(NamedTermMixin, db.Model):
     """A målgrupp, e.g. barn, unga, kvinnor."""
 
     id = db.Column(db.Integer, primary_key=True)
+    uuid = uuid_column()  # the public id (HSDS): set once, never changed
     slug = db.Column(db.String(80), nullable=False, unique=True)
     name = db.Column(db.String(120), nullable=False)
     names = db.Column(db.JSON, nullable=False, default=dict)

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..common.i18n import TranslatableMixin
 from ..common.time import utcnow
-from ..common.types import UTCDateTime
+from ..common.types import UTCDateTime, uuid_column
 from ..extensions import db
 
 # What a room may have (stored in Room.features), and its name shown to people.
@@ -28,6 +28,7 @@ class Venue(TranslatableMixin, db.Model):
     """A meeting place, such as the municipal meeting place on Kemistvägen."""
 
     id = db.Column(db.Integer, primary_key=True)
+    uuid = uuid_column()  # the public id (HSDS): set once, never changed
     slug = db.Column(db.String(120), nullable=False, unique=True)
     name = db.Column(db.String(200), nullable=False)
     description = db.Column(db.Text, nullable=False, default="")

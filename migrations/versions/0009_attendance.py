@@ -1,7 +1,7 @@
 """walk-ins on a date: people who came without signing up
 
-Revision ID: 0008a
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-25 22:00:00
 
 The date's attendance (`attended_count`) is then the ticked sign-ups plus the walk-ins;
@@ -10,8 +10,8 @@ both counts stay when the personal data is purged.
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008a'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

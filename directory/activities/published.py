@@ -1,0 +1,195 @@
+"""Public activities and places as whole things, not dates: the HSDS services and
+locations of the API and the open-data export. The filters are the lists' own
+(common.filters.ListFilters, resolved as every list resolves them)."""
+
+from sqlalchemy import Integer, func, literal, or_, select, union_all
+from sqlalchemy.orm import selectinload
+
+from ..common.listing import ListResult, matches_text
+from ..extensions import db
+from ..geo.services import resolve_near, within
+from ..organisations.models import Organisation
+from ..organisations.services import resolve_common_filters
+from ..venues.models import Room, Venue
+from .changes import activity_changed_since
+from .models import Activity, Occurrence
+from .services import activity_conditions
+
+
+def _paged(stmt, page, per_page, notices=(), place=None):
+    """ListResult of a select of rows, counted, then one page of it."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None)
+                                                                 .subquery()))
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return ListResult(list(items), page, per_page, total, notices=notices, near_place=place)
+
+
+def _activities_near(place, radius_km):
+    """SQL on Activity: its own place, or a meeting place one of its dates is in, lies
+    within the radius."""
+    own = list(within(Activity, place, radius_km))
+    venue_ids = list(within(Venue, place, radius_km))
+    in_rooms = select(Occurrence.activity_id).where(Occurrence.room_id.in_(
+        select(Room.id).where(Room.venue_id.in_(venue_ids or [-1]))))
+    return or_(Activity.id.in_(own or [-1]), Activity.id.in_(in_rooms))
+
+
+def activity_loading():
+    """Loader options so a list of activities serialises without a query per row."""
+    return (selectinload(Activity.organisation), selectinload(Activity.focus_areas),
+            selectinload(Activity.target_groups))
+
+
+def _activity_where(filters, organisation_uuid=None, term_uuid=None):
+    """([conditions on Activity], notices, place) of public activities matching the
+    list filters; `organisation_uuid` and `term_uuid` (a focus area's or target group's)
+    narrow them further."""
+    resolved = resolve_common_filters(filters)
+    where = [Activity.is_public, *activity_conditions(resolved, filters.q, filters.lang)]
+    if filters.modified_after is not None:
+        where.append(activity_changed_since(filters.modified_after))
+    if organisation_uuid:
+        where.append(Activity.organisation_id.in_(
+            select(Organisation.id).where(Organisation.uuid == organisation_uuid)))
+    if term_uuid:
+        where.append(or_(Activity.focus_areas.any(uuid=term_uuid),
+                         Activity.target_groups.any(uuid=term_uuid)))
+    place, near_notice = resolve_near(filters.near)
+    if place is not None:
+        where.append(_activities_near(place, filters.radius_km))
+    notices = filters.notices + resolved.notices + ((near_notice,) if near_notice else ())
+    return where, notices, place
+
+
+def public_activity_page(filters, page, per_page, organisation_uuid=None, term_uuid=None):
+    """ListResult: page `page` of public activities (Activity.is_public) matching the
+    list filters (and an organisation's or a term's UUID), by title."""
+    where, notices, place = _activity_where(filters, organisation_uuid, term_uuid)
+    stmt = (select(Activity).where(*where).order_by(Activity.title, Activity.id)
+            .options(*activity_loading()))
+    return _paged(stmt, page, per_page, notices, place)
+
+
+def service_location_page(filters, page, per_page, organisation_uuid=None, term_uuid=None):
+    """ListResult of (activity, venue or None) pairs: each public activity matching the
+    filters at each active meeting place its dates are in, and at its own place (None)
+    when it has one; by activity title, then place name. Counted and paged in SQL."""
+    where, notices, place = _activity_where(filters, organisation_uuid, term_uuid)
+    at_venues = (select(Activity.title.label("title"), Activity.id.label("activity_id"),
+                        Venue.name.label("place"), Venue.id.label("venue_id")).distinct()
+                 .select_from(Occurrence).join(Activity, Occurrence.activity_id == Activity.id)
+                 .join(Room, Occurrence.room_id == Room.id)
+                 .join(Venue, Room.venue_id == Venue.id)
+                 .where(*where, Venue.active.is_(True)))
+    own = select(Activity.title, Activity.id, literal(""), literal(None, Integer)).where(
+        *where, _own_place_condition())
+    pairs = union_all(at_venues, own).subquery()
+    total = db.session.scalar(select(func.count()).select_from(pairs))
+    wanted = db.session.execute(
+        select(pairs.c.activity_id, pairs.c.venue_id)
+        .order_by(pairs.c.title, pairs.c.activity_id, pairs.c.place, pairs.c.venue_id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    activities = {a.id: a for a in db.session.scalars(
+        select(Activity).where(Activity.id.in_({a for a, _ in wanted}))
+        .options(*activity_loading()))} if wanted else {}
+    venues = {v.id: v for v in db.session.scalars(
+        select(Venue).where(Venue.id.in_({v for _, v in wanted if v})))} if wanted else {}
+    items = [(activities[a], venues.get(v)) for a, v in wanted]
+    return ListResult(items, page, per_page, total, notices=notices, near_place=place)
+
+
+def public_activity_by_uuid(value):
+    """The public activity with this UUID, or None."""
+    return db.session.scalar(select(Activity).where(Activity.uuid == value,
+                                                    Activity.is_public))
+
+
+def activity_venues(activity_ids):
+    """{activity id: [active meeting places its dates are in, by name]}."""
+    found = {i: [] for i in activity_ids}
+    if not activity_ids:
+        return found
+    # Distinct ids, then the rows: PostgreSQL cannot compare a JSON column for DISTINCT.
+    pairs = db.session.execute(
+        select(Occurrence.activity_id, Room.venue_id).distinct()
+        .join(Room, Occurrence.room_id == Room.id)
+        .where(Occurrence.activity_id.in_(list(activity_ids)))).all()
+    venues = {v.id: v for v in db.session.scalars(select(Venue).where(
+        Venue.id.in_({v for _, v in pairs}), Venue.active.is_(True)))} if pairs else {}
+    for activity_id, venue_id in pairs:
+        if venue_id in venues:
+            found[activity_id].append(venues[venue_id])
+    for places in found.values():
+        places.sort(key=lambda v: (v.name, v.id))
+    return found
+
+
+def has_own_place(activity):
+    """Whether the activity has an address or coordinates of its own (an HSDS location
+    of its own, beside the meeting places its dates are in)."""
+    return bool(activity.street_address or activity.latitude is not None)
+
+
+def _own_place_condition():
+    return or_(func.coalesce(Activity.street_address, "") != "",
+               Activity.latitude.is_not(None))
+
+
+def venue_statement(filters, resolved, place):
+    """A select of active meeting places meeting the location filters."""
+    where = [Venue.active.is_(True)]
+    if filters.q:
+        where.append(func.lower(Venue.name).contains(filters.q.lower(), autoescape=True))
+    if resolved.municipality_id:
+        where.append(Venue.municipality_id == resolved.municipality_id)
+    if filters.modified_after is not None:
+        where.append(Venue.updated_at >= filters.modified_after)
+    if place is not None:
+        where.append(Venue.id.in_(list(within(Venue, place, filters.radius_km)) or [-1]))
+    return select(Venue).where(*where).order_by(Venue.name, Venue.id)
+
+
+def own_place_statement(filters, resolved, place):
+    """A select of public activities with a place of their own meeting the filters."""
+    where = [Activity.is_public, _own_place_condition()]
+    if filters.q:
+        where.append(matches_text(Activity, filters.q))
+    if resolved.municipality_id:
+        where.append(Activity.municipality_id == resolved.municipality_id)
+    if filters.modified_after is not None:
+        where.append(activity_changed_since(filters.modified_after))
+    if place is not None:
+        where.append(Activity.id.in_(list(within(Activity, place, filters.radius_km))
+                                     or [-1]))
+    return select(Activity).where(*where).order_by(Activity.title, Activity.id)
+
+
+def location_page(filters, page, per_page):
+    """ListResult: page `page` of locations: active meeting places by name, then public
+    activities' own places by title (items are Venue or Activity rows)."""
+    resolved = resolve_common_filters(filters)
+    place, near_notice = resolve_near(filters.near)
+    notices = filters.notices + resolved.notices + ((near_notice,) if near_notice else ())
+    venues = venue_statement(filters, resolved, place)
+    own = own_place_statement(filters, resolved, place)
+    first = _paged(venues, page, per_page)
+    own_total = db.session.scalar(select(func.count()).select_from(
+        own.order_by(None).subquery()))
+    items = list(first.items)
+    if len(items) < per_page:
+        skip = max(0, (page - 1) * per_page - first.total)
+        items += db.session.scalars(own.limit(per_page - len(items)).offset(skip)).all()
+    return ListResult(items, page, per_page, first.total + own_total, notices=notices,
+                      near_place=place)
+
+
+def public_venue_by_uuid(value):
+    """The active meeting place with this UUID, or None."""
+    return db.session.scalar(select(Venue).where(Venue.uuid == value,
+                                                 Venue.active.is_(True)))
+
+
+def own_place_by_uuid(activity_uuid):
+    """The public activity whose own place this is (by the activity's UUID), or None."""
+    activity = public_activity_by_uuid(activity_uuid)
+    return activity if activity is not None and has_own_place(activity) else None
