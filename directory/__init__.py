@@ -121,7 +121,6 @@ def _register_blueprints(app):
     # Imported here, in the factory: see the note at the top of this module.
     from .accounts.views import bp as accounts_bp, register_login_manager
     from .activities.views import bp as activities_bp
-    from .api import hsds_views  # noqa: F401  (the HSDS routes, on the API blueprint)
     from .api.views import bp as api_bp
     from .bookings.views import bp as bookings_bp
     from .calendars.views import bp as calendars_bp
