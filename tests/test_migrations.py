@@ -81,3 +81,36 @@ def test_hsds_ids_fill_existing_rows_once_and_stay(tmp_path, worker_id):
         upgrade()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_series_ended_before_their_schedule_kept_its_end_get_their_last_day(tmp_path,
+                                                                            worker_id):
+    """0010: a weekly series ended with an open rule (a count, no until) ends its rule on
+    the day of its last begun date, so feeds stop repeating it."""
+    from datetime import datetime, time, timedelta
+
+    from directory.activities.models import Activity
+    from directory.common.time import LOCAL, local_today
+    from tests.factories import make_activity
+
+    app = create_app(config_for_tests(_fresh_database(tmp_path, worker_id)))
+    with app.app_context():
+        upgrade(revision="0009")
+        first = local_today() - timedelta(days=28)
+        activity = make_activity(starts_on=first, weekdays=str(first.weekday()),
+                                 until=None, count=20, start_time=time(17),
+                                 end_time=time(18))
+        activity_id = activity.id
+        ended_at = datetime.combine(first + timedelta(days=15), time(12), tzinfo=LOCAL)
+        db.session.execute(text("UPDATE activity SET status = 'ended', ended_at = :at "
+                                "WHERE id = :id"),
+                           {"at": Activity.__table__.c.ended_at.type.process_bind_param(
+                               ended_at, db.engine.dialect), "id": activity_id})
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+        row = db.session.get(Activity, activity_id)
+        assert row.count is None
+        assert row.until == first + timedelta(days=14)  # its third date had begun
+        db.session.remove()
+        db.engine.dispose()
