@@ -38,18 +38,23 @@ def postgres_uri(worker_id):
     if not POSTGRES_URL:
         yield None
         return
-    admin = create_engine(database_uri(POSTGRES_URL), isolation_level="AUTOCOMMIT")
-    name = f"samverkan_test_{worker_id}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    uri = database_uri(POSTGRES_URL).rsplit("/", 1)[0] + "/" + name
+    uri = empty_postgres_database(f"samverkan_test_{worker_id}")
     app = create_app(config_for_tests(uri))
     with app.app_context():
         db.create_all()
         db.engine.dispose()
     yield uri
+
+
+def empty_postgres_database(name):
+    """A new, empty PostgreSQL database called `name` on DATABASE_URL's server (dropped
+    first if it is there); its SQLAlchemy URI."""
+    admin = create_engine(database_uri(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
+    return database_uri(POSTGRES_URL).rsplit("/", 1)[0] + "/" + name
 
 
 def _empty_tables():

@@ -5,13 +5,13 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from directory import create_app
 from directory.bookings.models import RoomBooking
 from directory.common.time import utcnow
 from directory.extensions import db
-from tests.conftest import POSTGRES_URL, config_for_tests
+from tests.conftest import POSTGRES_URL, config_for_tests, empty_postgres_database
 
 CONFIRMED = "SELECT id FROM signup WHERE status = 'confirmed'"
 APPROVED = "SELECT id FROM room_booking WHERE status = 'approved'"
@@ -26,18 +26,8 @@ def ids(engine, sql):
 def fresh_uri(tmp_path, worker_id):
     """An empty database to restore into."""
     if not POSTGRES_URL:
-        yield "sqlite:///" + str(tmp_path / "restored.sqlite")
-        return
-    from directory.config import database_uri
-    admin = create_engine(database_uri(POSTGRES_URL), isolation_level="AUTOCOMMIT")
-    name = f"samverkan_restore_{worker_id}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield database_uri(POSTGRES_URL).rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+        return "sqlite:///" + str(tmp_path / "restored.sqlite")
+    return empty_postgres_database(f"samverkan_restore_{worker_id}")
 
 
 def test_a_backup_during_a_burst_of_signups_restores_every_confirmed_one(
