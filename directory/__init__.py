@@ -57,6 +57,8 @@ def create_app(test_config=None):
     _register_errors(app)
     from .cli import register_cli
     register_cli(app)
+    from .worker import init_worker
+    init_worker(app)
     return app
 
 

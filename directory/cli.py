@@ -265,7 +265,20 @@ def _use_label(use):
     return f"booking {use.booking_id} ({use.organisation.name})"
 
 
-COMMANDS = (seed_demo_command, create_user_command, purge_personal_data_command,
+@click.command("worker")
+@click.option("--workers", type=int, default=2, show_default=True,
+              help="Threads running tasks.")
+@with_appcontext
+def worker_command(workers):
+    """Run the task worker: delivers messages, runs the periodic work."""
+    queue = current_app.extensions["huey"]
+    click.echo(f"Task worker: {workers} threads, queue in "
+               f"{'Redis' if current_app.config.get('REDIS_URL') else 'SQLite'}.")
+    queue.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                          initial_delay=0.1, backoff=1.15, max_delay=1.0).run()
+
+
+COMMANDS = (worker_command, seed_demo_command, create_user_command, purge_personal_data_command,
             geocode_missing_command, extend_occurrences_command, check_rooms_command,
             municipalities_group, backup_command, restore_command, export_hsds_command)
 

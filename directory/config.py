@@ -45,6 +45,13 @@ class DefaultConfig:
                             "OpenStreetMap</a>")
     MAIL_SERVER = None
     MAIL_PORT = 25
+    MAIL_FROM = None  # the sender of e-mail (samverkan@localhost when not set)
+    # An SMS provider's HTTP API: a form POST of from, to and message, with basic auth.
+    SMS_URL = None
+    SMS_USER = None
+    SMS_PASSWORD = None
+    SMS_FROM = "Samverkan"  # the sender name phones show (at most 11 letters)
+    TASK_QUEUE_FILE = None  # the worker's queue without Redis (instance/tasks.sqlite)
     SIGNUP_RETENTION_DAYS = 30
     PUBLIC_BASE_URL = None
     OCCURRENCE_HORIZON_DAYS = 365
@@ -64,7 +71,8 @@ def from_environment():
     """Settings given by their plain names in the environment (PRODUCT.md's list)."""
     found = {}
     plain = (
-        "SECRET_KEY", "REDIS_URL", "GEOCODER", "MAP_TILE_URL", "MAIL_SERVER",
+        "SECRET_KEY", "REDIS_URL", "GEOCODER", "MAP_TILE_URL", "MAIL_SERVER", "MAIL_FROM",
+        "SMS_URL", "SMS_USER", "SMS_PASSWORD", "SMS_FROM", "TASK_QUEUE_FILE",
         "PUBLIC_BASE_URL", "DATA_LICENSE", "DATA_PUBLISHER", "DATA_PUBLISHER_URL",
         "DATA_CONTACT_EMAIL", "DATA_EXPORT_URL",
     )

@@ -11,3 +11,4 @@ from .signups.models import Signup  # noqa: F401
 from .calendars.models import FeedSubscription, Partner  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .geo.models import GeocodeCache  # noqa: F401
+from .messages.models import Message  # noqa: F401

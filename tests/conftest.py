@@ -6,6 +6,7 @@ database per xdist worker, its tables emptied before each test.
 
 import os
 import re
+import tempfile
 from datetime import date, timedelta
 
 import pytest
@@ -24,8 +25,11 @@ POSTGRES_URL = os.environ.get("DATABASE_URL")
 
 
 def config_for_tests(uri, **extra):
-    """The settings every test app gets."""
+    """The settings every test app gets (the task queue in a file of this process's
+    own: tests that run the worker give theirs)."""
+    tasks = os.path.join(tempfile.gettempdir(), f"samverkan-tasks-{os.getpid()}.sqlite")
     config = {"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": uri,
+              "TASK_QUEUE_FILE": tasks,
               "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
               "SERVER_NAME": None}
     config.update(extra)
@@ -218,8 +222,17 @@ def smtp_server():
     from aiosmtpd.controller import Controller
 
     class Inbox:
+        """`.refuse` set to an SMTP reply (e.g. "550 no such user") refuses recipients."""
+
         def __init__(self):
             self.messages = []
+            self.refuse = None
+
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if self.refuse:
+                return self.refuse
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
 
         async def handle_DATA(self, server, session, envelope):
             self.messages.append(message_from_bytes(envelope.content,
@@ -261,3 +274,67 @@ def redis_url(tmp_path):
     yield f"redis://127.0.0.1:{port}/0"
     process.terminate()
     process.wait(timeout=10)
+
+
+class SmsProvider:
+    """A local stand-in for an SMS provider's HTTP API (the common Swedish shape: a form
+    POST of from, to and message with basic auth). `.messages` holds what arrived;
+    `.answer` is the status it answers with; `.stop()` and `.start()` take it down and
+    bring it back on the same port."""
+
+    USER, PASSWORD = "samverkan", "sms-secret"
+
+    def __init__(self):
+        self.messages = []
+        self.answer = 200
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/send"
+        self._server = None
+
+    def start(self):
+        import base64
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs
+
+        provider = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                expected = "Basic " + base64.b64encode(
+                    f"{provider.USER}:{provider.PASSWORD}".encode()).decode()
+                status = 401 if self.headers.get("Authorization") != expected else \
+                    provider.answer
+                if status == 200:
+                    provider.messages.append(form)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"status": "queued"}' if status == 200 else b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def settings(self):
+        return {"SMS_URL": self.url, "SMS_USER": self.USER, "SMS_PASSWORD": self.PASSWORD,
+                "SMS_FROM": "Samverkan"}
+
+
+@pytest.fixture
+def sms_provider():
+    """A running SmsProvider; stopped after the test."""
+    provider = SmsProvider()
+    provider.start()
+    yield provider
+    provider.stop()

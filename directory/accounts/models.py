@@ -29,6 +29,8 @@ class User(UserMixin, db.Model):
     active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     last_login_at = db.Column(UTCDateTime)
+    # The interface language the person last used: their messages are written in it.
+    language = db.Column(db.String(8))
     # Part of the id every session and remember cookie holds (get_id): a new stamp ends
     # every session that holds the old one.
     session_stamp = db.Column(db.String(32), nullable=False, default=new_session_stamp)

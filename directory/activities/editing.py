@@ -13,6 +13,7 @@ from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select
 
 from ..audit.services import record, snapshot
+from ..common.events import date_moved
 from ..common.time import (clock_change_message, local_today, local_to_utc, to_local,
                            utcnow)
 from ..extensions import db
@@ -245,6 +246,9 @@ def update_activity(activity, data, by_user, confirmed=False):
     db.session.add_all(added)
     activity.sequence += 1
     flush_uses("start_time", error_class=ActivityError)
+    for occ in moves:
+        db.session.expire(occ, ["room"])
+        date_moved.send(occ, series=True)
     record(by_user, "activity.update", activity, activity.title, before,
            snapshot(activity, ACTIVITY_FIELDS))
     return plan

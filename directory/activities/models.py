@@ -7,12 +7,14 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.hybrid import hybrid_property
 
 from ..common.errors import FieldError
+from ..common.events import date_cancelled, date_moved
 from ..common.i18n import SpokenLanguagesMixin, TranslatableMixin
 from ..common.text import search_blob
 from ..common.time import utcnow
 from ..common.types import UTCDateTime, uuid_column
 from ..extensions import db
 from ..organisations.models import Organisation
+from .places import place_line
 from .schedule import Schedule
 
 class ActivityError(FieldError):
@@ -212,6 +214,7 @@ class Occurrence(db.Model):
         self.status = "cancelled"
         self.cancel_reason = reason
         self.sequence += 1
+        date_cancelled.send(self)
 
     def restore(self):
         """cancelled → scheduled, in the room it had (if it is still free)."""
@@ -230,9 +233,17 @@ class Occurrence(db.Model):
             raise ActivityError("end_time", _l("The end must be after the start."))
         self.starts_at, self.ends_at = starts_at, ends_at
         self.sequence += 1
+        date_moved.send(self, series=False)
+
+    @property
+    def place_line(self):
+        """Where, in one line: the meeting place, room and address, else the activity's
+        own address (as calendars and messages write it)."""
+        return place_line(self.activity, self.room)
 
     def place_in(self, room_id):
         """Put the date in a room (None: at the activity's own address)."""
         if self.room_id != room_id:
             self.room_id = room_id
             self.sequence += 1
+

@@ -86,13 +86,23 @@ def _signup():
             "properties": {"status": {"enum": ["confirmed", "waitlisted"]},
                            "position": {"type": ["integer", "null"]},
                            "occurrence_id": {"type": "integer"},
-                           "url": {"type": "string"}, "cancel_url": {"type": "string"}}}
+                           "url": {"type": "string"}, "cancel_url": {"type": "string"},
+                           "link_sent": {"type": "boolean"}}}
+    again = {"type": "object", "required": ["status", "position", "link_sent"],
+             "properties": {"status": {"enum": ["confirmed", "waitlisted"]},
+                            "position": {"type": ["integer", "null"]},
+                            "occurrence_id": {"type": "integer"},
+                            "link_sent": {"type": "boolean"}}}
     return {"post": {
         "summary": "Sign up for a date", "tags": ["samverkan"],
         "parameters": [_path("occurrence_id", "The date's id.", {"type": "integer"})],
         "requestBody": {"required": True,
                         "content": {"application/json": {"schema": body}}},
-        "responses": {"201": _json("Signed up, or on the waiting list.", done),
+        "responses": {"201": _json("Signed up, or on the waiting list; the personal "
+                                   "link is also sent to the contact.", done),
+                      "200": _json("This contact was already signed up for the date: "
+                                   "its personal link is sent to the contact again "
+                                   "(and not given here).", again),
                       "400": _error("The body is not a JSON object."),
                       "404": _error("No such public date."),
                       "409": _error("The date is cancelled or past."),

@@ -19,6 +19,7 @@ from ..activities.services import public_occurrence, public_occurrence_page
 from ..bookings.schedule import parse_week, venue_week, week_closures, week_label
 from ..common.errors import FieldError
 from ..common.filters import parse_filters
+from ..common.i18n import current_lang
 from ..common.time import parse_moment
 from ..extensions import db
 from ..organisations.services import (organisation_page, public_organisation,
@@ -142,16 +143,20 @@ def create_signup(occurrence_id):
                                                if v is not None and not isinstance(v, str)})
     try:
         signup, token = sign_up(occurrence_id, fields["name"], fields["contact"],
-                                fields["language"])
+                                fields["language"], interface_language=current_lang())
     except SignupError as error:
         db.session.rollback()
         return error_response(error)
     db.session.commit()
-    response = jsonify({"status": signup.status, "position": waitlist_position(signup),
-                        "occurrence_id": occurrence_id,
-                        "url": url_for("signups.mine", token=token, _external=True),
-                        "cancel_url": url_for("signups.cancel", token=token, _external=True)})
-    response.status_code = 201
+    body = {"status": signup.status, "position": waitlist_position(signup),
+            "occurrence_id": occurrence_id, "link_sent": True}
+    if token is not None:
+        # Only the request that made the sign-up gets its link; a repeat (anyone who
+        # knows the contact) gets it sent to the contact instead.
+        body["url"] = url_for("signups.mine", token=token, _external=True)
+        body["cancel_url"] = url_for("signups.cancel", token=token, _external=True)
+    response = jsonify(body)
+    response.status_code = 201 if token is not None else 200
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from icalendar import Calendar, Event, vRecur
 from icalendar.cal import Component
 
+from ..activities.places import place_line
 from ..activities.schedule import slots, weekday_codes
 from ..common.text import one_line
 from ..common.time import LOCAL, TIMEZONE, to_local
@@ -71,12 +72,8 @@ def _place(activity, room):
     """(location, latitude, longitude): the room's meeting place, else the activity's
     own address."""
     if room is not None:
-        venue = room.venue
-        return (f"{venue.name}, {room.name}, {venue.address_line}", venue.latitude,
-                venue.longitude)
-    parts = [p for p in (activity.street_address,
-                         " ".join(p for p in (activity.postal_code, activity.city) if p)) if p]
-    return ", ".join(parts), activity.latitude, activity.longitude
+        return place_line(activity, room), room.venue.latitude, room.venue.longitude
+    return place_line(activity, None), activity.latitude, activity.longitude
 
 
 def _describe(event, activity, options, occurrence=None, room=None):

@@ -3,6 +3,8 @@ addresses that subscribe to a calendar feed."""
 
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from flask import current_app, has_request_context, url_for
+
 
 def safe_next(target):
     """`target` when it is a path on this site, else None.
@@ -42,3 +44,14 @@ def subscribe_links(url, name=None, lang=None):
                                                                                 safe=""),
             "outlook": "https://outlook.live.com/calendar/0/addfromweb?" + urlencode(
                 outlook, quote_via=quote)}
+
+
+def absolute_url(endpoint, **values):
+    """The full address of a page for a message or a file that leaves the site: on
+    PUBLIC_BASE_URL when it is set (and always outside a request, e.g. in the task
+    worker), else on the host the request came to."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base or not has_request_context():
+        with current_app.test_request_context(base_url=base or "http://127.0.0.1:5000"):
+            return url_for(endpoint, _external=True, **values)
+    return url_for(endpoint, _external=True, **values)

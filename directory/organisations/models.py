@@ -59,6 +59,10 @@ class Organisation(SpokenLanguagesMixin, TranslatableMixin, db.Model):
     latitude = db.Column(db.Float)
     longitude = db.Column(db.Float)
     language_codes = db.Column(db.String(200), nullable=False, default="")
+    # The interface language its messages are written in (None: Swedish).
+    preferred_language = db.Column(db.String(8))
+    # Wants a daily e-mail of the day's new sign-ups to its dates.
+    signup_digest = db.Column(db.Boolean, nullable=False, default=False)
     status = db.Column(db.String(16), nullable=False, default="pending", index=True)
     status_reason = db.Column(db.Text)
     verified_at = db.Column(UTCDateTime)

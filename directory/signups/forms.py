@@ -20,6 +20,12 @@ class SignupForm(Form):
                           render_kw={"autocomplete": "off", "tabindex": "-1"})
 
 
+class ResendForm(Form):
+    contact = StringField(_l("Phone number or e-mail you signed up with"),
+                          render_kw={"autocomplete": "tel", "maxlength": 254,
+                                     "inputmode": "email"})
+
+
 class CapacityForm(Form):
     capacity = IntegerField(_l("Places on this date"), validators=[
         NumberRange(min=0, max=1000, message=_l("Write a number from 0 to 1000."))])

@@ -20,6 +20,14 @@ class Signup(db.Model):
     # Keyed hash of the normalised contact, to say "already signed up"; purged too.
     contact_key = db.Column(db.String(64))
     language = db.Column(db.String(8))
+    # The interface language at sign-up: messages are written in `language` when the
+    # interface has it, else in this one.
+    interface_language = db.Column(db.String(8))
+    # The personal link is derived from this (with the secret key), so a message can
+    # carry it again; only its hash is kept in token_hash. Erased by the purge.
+    link_nonce = db.Column(db.String(32))
+    reminders = db.Column(db.Boolean, nullable=False, default=True)
+    reminded_at = db.Column(UTCDateTime)
     status = db.Column(db.String(16), nullable=False)  # confirmed, waitlisted, cancelled
     token_hash = db.Column(db.String(64), nullable=False, unique=True)
     attended = db.Column(db.Boolean)

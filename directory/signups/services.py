@@ -22,12 +22,13 @@ from ..audit.services import record
 from ..common.db import begin_write, is_postgres
 from ..common.errors import FieldError
 from ..common.forms import ONE_LINE, has_line_break
-from ..common.mail import send_mail
 from ..common.time import utcnow
 from ..common.tokens import hash_token
 from ..extensions import db
+from ..messages.outbox import forget_for_signups
 from ..organisations.models import Organisation
 from .models import Signup
+from .notices import link_token, tell
 
 NAME_MAX = 80
 CONTACT_MAX = 254
@@ -97,8 +98,12 @@ def _open_occurrence(occurrence_id, lock):
     return occurrence
 
 
-def sign_up(occurrence_id, name, contact, language=None, now=None):
-    """A place if there is one, else a place in the queue. Returns (signup, token)."""
+def sign_up(occurrence_id, name, contact, language=None, now=None, interface_language=None):
+    """A place if there is one, else a place in the queue. Returns (signup, token).
+
+    The same contact signing up again for the same date gets no second place: the
+    existing sign-up is returned with token None, and its personal link is sent to
+    the contact again. A message confirms every new sign-up."""
     now = now or utcnow()
     name, normalised, language = check_input(name, contact, language)
     begin_write()
@@ -114,11 +119,10 @@ def sign_up(occurrence_id, name, contact, language=None, now=None):
         raise SignupError(message=_l("This date has already started or passed."),
                           status=409, code="past")
     key = contact_key(normalised)
-    if db.session.scalar(select(Signup.id).where(
-            Signup.occurrence_id == occurrence.id, Signup.contact_key == key,
-            Signup.status != "cancelled")):
-        raise SignupError(message=_l("You are already signed up for this date."),
-                          status=409, code="already_signed_up")
+    existing = _signed_up(occurrence.id, key)
+    if existing is not None:
+        tell(existing, "link", now=now)
+        return existing, None
     capacity = occurrence.effective_capacity or 0
     taken = db.session.execute(
         update(Occurrence)
@@ -130,15 +134,49 @@ def sign_up(occurrence_id, name, contact, language=None, now=None):
         db.session.execute(update(Occurrence).where(Occurrence.id == occurrence.id)
                            .values(waitlist_count=Occurrence.waitlist_count + 1)
                            .execution_options(synchronize_session=False))
-    token = secrets.token_urlsafe(24)
+    nonce = secrets.token_urlsafe(18)
+    token = link_token(nonce)
     signup = Signup(occurrence_id=occurrence.id, name=name, contact=normalised,
                     contact_key=key, language=language,
+                    interface_language=interface_language, link_nonce=nonce,
                     status="confirmed" if taken else "waitlisted",
                     token_hash=hash_token(token), created_at=now)
     db.session.add(signup)
     db.session.flush()
     db.session.expire(occurrence)
+    tell(signup, signup.status, position=waitlist_position(signup), now=now)
     return signup, token
+
+
+def _signed_up(occurrence_id, key):
+    return db.session.scalar(select(Signup).where(
+        Signup.occurrence_id == occurrence_id, Signup.contact_key == key,
+        Signup.status != "cancelled"))
+
+
+def send_link_again(occurrence_id, contact, now=None):
+    """Send the personal link to `contact` when it is signed up for the date. Says
+    nothing either way (the page answers the same), so it never tells who is signed
+    up; returns whether a message was written, for tests."""
+    normalised = normal_contact(contact) if contact and len(contact) <= CONTACT_MAX \
+        else None
+    if normalised is None:
+        return False
+    existing = _signed_up(occurrence_id, contact_key(normalised))
+    if existing is None or existing.occurrence.ends_at <= (now or utcnow()):
+        return False
+    return tell(existing, "link", now=now) is not None
+
+
+def set_reminders(token, wanted):
+    """The participant turns the reminder the day before on or off."""
+    signup = signup_for_token(token)
+    if signup is None:
+        raise SignupError(message=_l("This link is not valid."), status=404,
+                          code="not_found")
+    signup.reminders = bool(wanted)
+    db.session.flush()
+    return signup
 
 
 def signup_for_token(token):
@@ -180,15 +218,8 @@ def promote_from_waiting_list(occurrence, now=None):
         db.session.flush()
     db.session.expire(occurrence)
     for signup in promoted:
-        _tell_promoted(signup)
+        tell(signup, "promoted", now=now)
     return promoted
-
-
-def _tell_promoted(signup):
-    if signup.contact and "@" in signup.contact:
-        send_mail(signup.contact, str(_l("You have a place")),
-                  str(_l("Good news: you have a place at %(title)s.",
-                         title=signup.occurrence.activity.title)))
 
 
 def cancel_signup(token, now=None):
@@ -229,6 +260,7 @@ def delete_own_data(token, now=None):
     if signup.status != "cancelled" and signup.occurrence.ends_at > now:
         cancel_signup(token, now)
     _erase(signup, now)
+    forget_for_signups([signup.id])
     db.session.flush()
 
 
@@ -236,6 +268,7 @@ def _erase(signup, now):
     signup.name = None
     signup.contact = None
     signup.contact_key = None
+    signup.link_nonce = None
     signup.purged_at = now
 
 
@@ -282,6 +315,7 @@ def purge_personal_data(retention_days, now=None):
         .where(Occurrence.ends_at < cutoff, Signup.purged_at.is_(None))).all()
     for signup in stale:
         _erase(signup, now)
+    forget_for_signups([signup.id for signup in stale])
     db.session.flush()
     return len(stale)
 

@@ -10,16 +10,16 @@ from ..activities.services import public_occurrence
 from ..audit.services import record
 from ..common.access import load_or_404
 from ..common.errors import put_error
-from ..common.i18n import LANGUAGE_NAMES, SPOKEN_LANGUAGES
+from ..common.i18n import LANGUAGE_NAMES, SPOKEN_LANGUAGES, current_lang
 from ..common.spreadsheet import csv_response
 from ..common.templating import language_name
 from ..extensions import db
 from ..organisations.services import may_edit
-from .forms import AttendanceForm, CapacityForm, SignupForm
+from .forms import AttendanceForm, CapacityForm, ResendForm, SignupForm
 from .limits import signup_limits
 from .services import (SignupError, cancel_signup, delete_own_data, record_attendance,
-                       set_capacity, sign_up, signup_for_token, signups_of,
-                       waitlist_position)
+                       send_link_again, set_capacity, set_reminders, sign_up,
+                       signup_for_token, signups_of, waitlist_position)
 
 bp = Blueprint("signups", __name__)
 
@@ -33,6 +33,8 @@ def _language_choices(form):
 @bp.route("/occurrences/<int:occurrence_id>/signup", methods=["GET", "POST"])
 @signup_limits
 def signup(occurrence_id):
+    """Sign up; then (a redirect after the POST) the personal page of a new sign-up, or
+    the page saying the link was sent for a contact already signed up."""
     occurrence = public_occurrence(occurrence_id)
     if occurrence is None:
         abort(404)
@@ -42,24 +44,48 @@ def signup(occurrence_id):
     if form.validate_on_submit():
         if form.website.data:
             # The honeypot: answer as if all went well, store nothing.
-            return render_template("signups/thanks.html", occurrence=occurrence,
-                                   signup=None, token=None, position=None)
+            return redirect(url_for("signups.sent", occurrence_id=occurrence.id), code=303)
         try:
             created, token = sign_up(occurrence.id, form.name.data, form.contact.data,
-                                     form.language.data)
+                                     form.language.data, interface_language=current_lang())
         except SignupError as error:
             db.session.rollback()
             put_error(form, error)
             status = error.status
         else:
             db.session.commit()
-            return render_template("signups/thanks.html", occurrence=occurrence,
-                                   signup=created, token=token,
-                                   position=waitlist_position(created)), 201
+            if token is None:
+                return redirect(url_for("signups.sent", occurrence_id=occurrence.id),
+                                code=303)
+            flash(_("You are signed up. We have sent this page's link to you; keep it."))
+            return redirect(url_for("signups.mine", token=token), code=303)
     if form.errors and status == 200:
         status = 422
     return render_template("signups/form.html", form=form, occurrence=occurrence,
                            activity=occurrence.activity), status
+
+
+@bp.post("/occurrences/<int:occurrence_id>/resend")
+@signup_limits
+def resend(occurrence_id):
+    """Send the personal link again to a contact signed up for the date. The answer is
+    the same whether or not it is signed up."""
+    occurrence = public_occurrence(occurrence_id)
+    if occurrence is None:
+        abort(404)
+    form = ResendForm()
+    if form.validate_on_submit():
+        send_link_again(occurrence.id, form.contact.data)
+        db.session.commit()
+    return redirect(url_for("signups.sent", occurrence_id=occurrence.id), code=303)
+
+
+@bp.get("/occurrences/<int:occurrence_id>/signup/sent")
+def sent(occurrence_id):
+    occurrence = public_occurrence(occurrence_id)
+    if occurrence is None:
+        abort(404)
+    return render_template("signups/sent.html", occurrence=occurrence)
 
 
 @bp.get("/signups/<token>")
@@ -69,6 +95,18 @@ def mine(token):
         abort(404)
     return render_template("signups/mine.html", signup=found, token=token,
                            position=waitlist_position(found))
+
+
+@bp.post("/signups/<token>/reminders")
+def reminders(token):
+    try:
+        set_reminders(token, request.form.get("reminders") == "on")
+    except SignupError:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    flash(_("Saved."))
+    return redirect(url_for("signups.mine", token=token), code=303)
 
 
 @bp.post("/signups/<token>/cancel")

@@ -28,6 +28,7 @@ from ..organisations.services import (OrganisationError, decide, in_scope,
                                       set_coordinator_municipality)
 from ..taxonomy.services import enabled_municipalities, filter_choices
 from .follow_up import PERIODS, TABLES, follow_up_table, period_for
+from .outbox import outbox_summary
 from .register import REGISTERS, register_table
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -222,3 +223,11 @@ def register_export(table, file_format):
     db.session.commit()
     return table_response(file_format, f"{table}-{local_today()}", [str(h) for h in header],
                           rows, title=table)
+
+
+@bp.get("/messages")
+@staff_required
+def messages():
+    """What became of the messages: counts, and those retried or given up (why)."""
+    counts, troubles = outbox_summary(current_user.municipality_id)
+    return render_template("staff/messages.html", counts=counts, troubles=troubles)
