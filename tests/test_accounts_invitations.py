@@ -1,11 +1,14 @@
 """Owners and coordinators invite members; password links by e-mail or by hand."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from directory.accounts.models import User
+from directory.common.time import utcnow
 from directory.extensions import db
+from directory.messages.delivery import deliver_due
 from tests.conftest import free_port
 
 LINK = re.compile(r"https?://[^/\s]+(/account/password/[^\s<\"]+)")
@@ -40,6 +43,8 @@ def invite_by_mail(app, client, factories, smtp_server, auth, organisation_name)
     response = client.post(f"/manage/organisations/{org.slug}/members",
                            data={"email": "syster@example.se", "role": "owner"})
     assert response.status_code == 303
+    assert smtp_server.messages == []  # written in the request, sent by the worker
+    deliver_due()
     [message] = smtp_server.messages
     return message
 
@@ -61,6 +66,7 @@ def test_password_reset_by_mail_never_says_whether_the_account_exists(app, clien
     unknown = client.post("/account/reset", data={"email": "ingen@example.se"},
                           follow_redirects=True).get_data(as_text=True)
     assert "a link is on its way" in known and "a link is on its way" in unknown
+    deliver_due()
     [message] = smtp_server.messages
     path = LINK.search(message.get_content()).group(1)
     client.post(path, data={"password": "ett nytt långt lösenord",
@@ -68,8 +74,24 @@ def test_password_reset_by_mail_never_says_whether_the_account_exists(app, clien
     assert auth.login("medlem@example.se", "ett nytt långt lösenord").status_code == 303
 
 
-def test_mail_server_down_shows_the_link_instead(app, client, factories, auth):
+def test_a_mail_server_that_is_down_delays_the_invitation(app, client, factories, auth,
+                                                          smtp_server):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+    org = factories.organisation()
+    factories.user(email="owner@example.se", organisation=org)
+    auth.login("owner@example.se")
+    answer = client.post(f"/manage/organisations/{org.slug}/members",
+                         data={"email": "ny@example.se", "role": "editor"},
+                         follow_redirects=True)
+    assert "The invitation is sent by e-mail." in answer.get_data(as_text=True)
+    assert deliver_due().retrying == 1
+    app.config.update(MAIL_PORT=smtp_server.port)
+    assert deliver_due(now=utcnow() + timedelta(minutes=2)).sent == 1
+    [message] = smtp_server.messages
+    assert message["To"] == "ny@example.se" and LINK.search(message.get_content())
+
+
+def test_mail_not_set_up_shows_the_link_instead(client, factories, auth):
     org = factories.organisation()
     factories.user(email="owner@example.se", organisation=org)
     auth.login("owner@example.se")

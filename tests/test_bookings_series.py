@@ -12,6 +12,7 @@ from directory.activities.models import Occurrence
 from directory.bookings.models import RoomBooking
 from directory.common.time import local_today, utcnow
 from directory.extensions import db
+from directory.messages.delivery import deliver_due
 from tests.conftest import AuthActions, make_booking, make_series, next_weekday
 from tests.test_bookings_views import booking_world
 
@@ -220,6 +221,7 @@ def test_approve_the_free_dates_only_approves_exactly_the_free_half(client, fact
     assert reason.startswith("Bara de lediga datumen. The room is in use then: Fotboll "
                              "(Fotbollsklubben)")
     # The organisation is told once per outcome, each listing its dates.
+    deliver_due()  # the worker sends what the decision wrote
     subjects = sorted(m["Subject"] for m in smtp_server.messages)
     assert subjects == ["Lokalbokningar godkända: Stora salen, 2 datum",
                         "Lokalbokningar inte godkända: Stora salen, 2 datum"]
@@ -264,6 +266,7 @@ def test_reject_all_with_one_reason(client, factories, smtp_server, app, auth):
     assert statuses(rows) == ["rejected"] * 3
     assert {db.session.get(RoomBooking, b.id).decision_reason for b in rows} == {
         "Salen renoveras i vår."}
+    deliver_due()  # the worker sends what the decision wrote
     [message] = smtp_server.messages
     assert message["Subject"] == "Lokalbokningar inte godkända: Stora salen, 3 datum"
     assert "Skäl: Salen renoveras i vår." in message.get_content()

@@ -9,6 +9,7 @@ from directory.bookings.models import RoomBooking
 from directory.common.time import local_today, to_local
 from directory.extensions import db
 from directory.venues.models import Closure
+from directory.messages.delivery import deliver_due
 
 
 
@@ -95,6 +96,7 @@ def test_coordinator_approves_a_series_and_the_activity_moves_in(client, factori
     assert len(placed) == 2
     # One message for the series, listing its dates: in Swedish, though the coordinator
     # reads English, with the dates written out.
+    deliver_due()  # the worker sends what the decision wrote
     assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]
     assert message["To"] == "info@laxhjalpen.example.se"
@@ -126,6 +128,7 @@ def test_reject_with_a_reason_the_organisation_sees(client, factories, smtp_serv
     page = client.get(f"/manage/organisations/{org.slug}/bookings").get_data(as_text=True)
     assert "Rummet renoveras den veckan." in page
     # And by e-mail: one date, its own sentence.
+    deliver_due()  # the worker sends what the decision wrote
     [message] = smtp_server.messages
     when = format_date(to_local(booking.starts_at).date(), "full", locale="sv")
     assert message["Subject"] == f"Lokalbokning inte godkänd: {room.name}, {when}"

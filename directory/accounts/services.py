@@ -15,6 +15,7 @@ from ..common.errors import FieldError
 from ..common.time import utcnow
 from ..common.tokens import hash_token
 from ..extensions import db
+from ..messages.outbox import in_language, queue, recipient_language
 from .models import ROLES, User
 
 PASSWORD_MIN_LENGTH = 10
@@ -74,8 +75,10 @@ def find_user(email):
                                                 normalise_email(email)))
 
 
-def authenticate(email, password):
-    """The active user with this e-mail and password, or None; same work either way."""
+def authenticate(email, password, language=None):
+    """The active user with this e-mail and password, or None; same work either way.
+    `language` (the interface language used to log in) is what their messages are
+    written in from now on."""
     user = find_user(email)
     if user is None or not user.password_hash or not user.active:
         check_password_hash(_DUMMY_HASH, password or "")
@@ -83,7 +86,19 @@ def authenticate(email, password):
     if not check_password_hash(user.password_hash, password or ""):
         return None
     user.last_login_at = utcnow()
+    user.language = language or user.language
     return user
+
+
+def send_password_link(user, link):
+    """A link to choose a new password, by e-mail, in the account's language."""
+    language = recipient_language(user.language)
+
+    def write():
+        return (str(_l("Choose a new password")),
+                str(_l("Choose a new password within 48 hours: %(link)s", link=link)) + "\n")
+    subject, body = in_language(language, write)
+    return queue("account.password", user.email, language, subject, body, user_id=user.id)
 
 
 def create_user(email, role, name="", municipality=None):

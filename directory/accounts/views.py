@@ -6,13 +6,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..common.errors import put_error
-from ..common.mail import mail_enabled, send_mail
-from ..common.urls import safe_next
+from ..common.i18n import current_lang
+from ..common.mail import mail_enabled
+from ..common.urls import absolute_url, safe_next
 from ..extensions import db, limiter
 from .forms import LoginForm, ResetRequestForm, SetPasswordForm
 from .services import end_sessions as end_account_sessions
 from .services import (AccountError, authenticate, find_user, make_password_token,
-                       normalise_email, set_password, user_for_password_token)
+                       normalise_email, send_password_link, set_password,
+                       user_for_password_token)
 
 bp = Blueprint("accounts", __name__)
 
@@ -41,7 +43,7 @@ def login():
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        user = authenticate(form.email.data, form.password.data, current_lang())
         if user is not None:
             target = safe_next(form.next.data) or url_for("accounts.home")
             session.clear()  # no session fixation: a fresh session at login
@@ -122,10 +124,9 @@ def reset():
     if form.validate_on_submit():
         user = find_user(form.email.data)
         if user is not None and user.active and mail_enabled():
-            link = url_for("accounts.password", token=make_password_token(user),
-                           _external=True)
-            send_mail(user.email, _("Choose a new password"),
-                      _("Choose a new password within 48 hours: %(link)s", link=link))
+            send_password_link(user, absolute_url("accounts.password",
+                                                  token=make_password_token(user)))
+            db.session.commit()
         if mail_enabled():
             flash(_("If there is an account with that e-mail, a link is on its way."))
         else:

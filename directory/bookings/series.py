@@ -12,6 +12,7 @@ from ..extensions import db
 from ..venues.models import Room, Venue
 from ..venues.occupancy import RoomCalendar, lock_rooms, room_problems, when
 from .models import RoomBooking
+from .notices import tell_organisations
 from .services import (BookingConflict, approve_booking, cancel_booking, pending_requests,
                        reject_booking, request_booking, requests_meeting)
 
@@ -219,6 +220,7 @@ def decide_series(bookings, decision, reason, by_user, now=None):
         result.approved.append(booking)
         result.collided.extend(rejected)
     db.session.flush()
+    tell_organisations(result.decided)
     return result
 
 

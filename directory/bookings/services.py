@@ -7,8 +7,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
-from flask_babel import force_locale, format_date, format_time, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import and_, or_, select
@@ -17,12 +15,12 @@ from ..activities.models import Occurrence
 from ..activities.schedule import MAX_SERIES_DAYS, Schedule, clock_change_trouble, slots
 from ..audit.services import record
 from ..common.errors import FieldError
-from ..common.mail import send_mail
 from ..common.time import clock_change_message, local_day_bounds, to_local, utcnow
 from ..extensions import db
 from ..venues.occupancy import (RoomCalendar, RoomTaken, describe, flush_uses, lock_rooms,
                                 when)
 from .models import NotAllowed, RoomBooking
+from .notices import tell_cancelled
 
 MAX_SERIES_DATES = 60
 
@@ -213,72 +211,6 @@ def weekly_periods(day, start_time, end_time, until=None, count=None, interval=1
     return slots(schedule)
 
 
-# What the organisation is told of a decision: whole sentences, one per outcome.
-DECISION_SUBJECTS = {
-    "approved": _l("Room booking approved: %(room)s, %(date)s"),
-    "rejected": _l("Room booking not approved: %(room)s, %(date)s"),
-}
-DECISION_TEXTS = {
-    "approved": _l("%(venue)s has approved your booking of %(room)s on %(date)s, "
-                   "%(start)s–%(end)s."),
-    "rejected": _l("%(venue)s could not approve your booking of %(room)s on %(date)s, "
-                   "%(start)s–%(end)s."),
-}
-
-
-# Several dates of one room decided at once (a series): one message lists them.
-def _series_subject(status, room, num):
-    if status == "approved":
-        return ngettext("Room booking approved: %(room)s, %(num)d date",
-                        "Room bookings approved: %(room)s, %(num)d dates", num, room=room)
-    return ngettext("Room booking not approved: %(room)s, %(num)d date",
-                    "Room bookings not approved: %(room)s, %(num)d dates", num, room=room)
-
-
-SERIES_TEXTS = {
-    "approved": _l("%(venue)s has approved your booking of %(room)s on these dates:"),
-    "rejected": _l("%(venue)s could not approve your booking of %(room)s on these dates:"),
-}
-
-
-def tell_organisations(bookings):
-    """E-mail each organisation about the decisions on its bookings, when mail is set
-    up: one message per organisation, room and outcome, listing the dates. Called after
-    the decisions are committed, so a slow mail server holds no lock. Written in the
-    municipality's language (Swedish), whatever language the coordinator uses."""
-    groups = {}
-    for booking in bookings:
-        if booking.organisation.email and booking.status in DECISION_TEXTS:
-            key = (booking.organisation_id, booking.room_id, booking.status)
-            groups.setdefault(key, []).append(booking)
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        for group in groups.values():
-            _send_decision(sorted(group, key=lambda b: b.starts_at))
-
-
-def _send_decision(bookings):
-    first = bookings[0]
-    values = {"room": first.room.name, "venue": first.room.venue.name, **_when(first)}
-    if len(bookings) == 1:
-        subject = str(DECISION_SUBJECTS[first.status]) % values
-        lines = [str(DECISION_TEXTS[first.status]) % values]
-    else:
-        subject = _series_subject(first.status, first.room.name, len(bookings))
-        lines = [str(SERIES_TEXTS[first.status]) % values,
-                 "\n".join("- %(date)s, %(start)s–%(end)s" % _when(b) for b in bookings)]
-    for reason in dict.fromkeys(b.decision_reason for b in bookings if b.decision_reason):
-        lines.append(str(_l("Reason: %(reason)s", reason=reason)))
-    lines.append(str(_l("Your organisation's bookings: %(link)s", link=url_for(
-        "bookings.request_room", slug=first.organisation.slug, _external=True))))
-    send_mail(first.organisation.email, subject, "\n\n".join(lines))
-
-
-def _when(booking):
-    return {"date": format_date(to_local(booking.starts_at).date(), "full"),
-            "start": format_time(booking.starts_at, "short"),
-            "end": format_time(booking.ends_at, "short")}
-
-
 def approve_booking(booking, by_user, now=None):
     """Approve one request. Pending requests it collides with are rejected with a reason.
     Raises BookingConflict when the request was decided meanwhile or the room is used
@@ -333,6 +265,8 @@ def cancel_booking(booking, by_user, reason=None):
             occurrence.cancel(reason or str(_l("The room booking was cancelled.")))
     db.session.flush()
     record(by_user, "booking.cancel", booking, booking.room.name)
+    if getattr(by_user, "is_staff", False):
+        tell_cancelled(booking, reason)
 
 
 def cancel_series(bookings, by_user, reason=None, now=None):

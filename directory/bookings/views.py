@@ -28,7 +28,7 @@ from .series import (SeriesNotChanged, change_series, decide_series, organisatio
                      outcome_messages, queue_cards, series_bookings, series_dates,
                      series_key_of)
 from .services import (MAX_SERIES_DATES, BookingConflict, cancel_booking, cancel_series,
-                       check_dates, request_booking, tell_organisations, weekly_periods)
+                       check_dates, request_booking, weekly_periods)
 
 bp = Blueprint("bookings", __name__)
 
@@ -258,7 +258,6 @@ def decide(booking_id, decision):
         scope = [booking]
     result = decide_series(scope, decision, form.reason.data, current_user)
     db.session.commit()
-    tell_organisations(result.decided)  # after the commit: a slow mail server holds no lock
     for message in outcome_messages(decision, result):
         flash(message, f"card:{series_key_of(booking)}")
     return redirect(url_for("bookings.queue", _anchor=f"card-{series_key_of(booking)}"),

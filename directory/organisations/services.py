@@ -20,6 +20,7 @@ from ..geo.distance import nearest_first
 from ..geo.services import refine, resolve_near, within
 from ..taxonomy.models import FocusArea, Municipality, TargetGroup
 from .models import STATUSES, Membership, Organisation, organisation_focus_area
+from .notices import tell_decision
 
 
 @dataclass(frozen=True)
@@ -286,6 +287,7 @@ def decide(organisation, status, reason, by_user):
     db.session.flush()
     record(by_user, f"organisation.{status}", organisation, organisation.name, before,
            snapshot(organisation, ("status", "status_reason")))
+    tell_decision(organisation)
 
 
 def organisations_with_status(status, municipality_id=None):

@@ -11,7 +11,9 @@ from ..accounts.services import AccountError, create_user, make_password_token, 
 from ..common.access import load_or_404
 from ..common.errors import put_error
 from ..common.filters import parse_filters
-from ..common.mail import send_mail
+from ..common.i18n import current_lang
+from ..common.mail import mail_enabled
+from ..common.urls import absolute_url
 from ..extensions import db
 from ..geo.placing import with_place
 from ..taxonomy.services import all_focus_areas, enabled_municipalities, filter_choices
@@ -20,6 +22,7 @@ from .models import Membership, Organisation
 from .member_forms import InviteForm, MemberRoleForm
 from .members import (change_member_role, invite_member, may_manage_members, remove_member,
                       transfer_ownership)
+from .notices import tell_invited
 from .services import (OrganisationError, may_edit, organisation_page, register_organisation,
                        update_profile)
 
@@ -119,17 +122,14 @@ def members(slug):
             db.session.rollback()
             put_error(form, error, "email")
         else:
-            db.session.commit()
             if is_new:
-                link = url_for("accounts.password", token=make_password_token(user),
-                               _external=True)
-                body = _("You are invited to %(name)s on Samverkan. Choose a password "
-                         "within 48 hours: %(link)s", name=organisation.name, link=link)
-                if send_mail(user.email, _("Invitation to %(name)s", name=organisation.name),
-                             body):
+                link = absolute_url("accounts.password", token=make_password_token(user))
+                if mail_enabled():
+                    tell_invited(user, organisation, link, current_lang())
                     flash(_("The invitation is sent by e-mail."))
                     link = None
-            else:
+            db.session.commit()
+            if not is_new:
                 flash(_("%(email)s is now a member.", email=user.email))
             if link is None:
                 return redirect(url_for("organisations.members", slug=slug), code=303)
