@@ -5,7 +5,7 @@ import os
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import func, select, text
+from sqlalchemy import MetaData, func, select, text
 
 from directory import create_app
 from directory.extensions import db
@@ -13,10 +13,31 @@ from directory.organisations.models import Organisation
 from tests.conftest import config_for_tests, empty_postgres_database
 
 
-def _fresh_database(tmp_path, worker_id):
+def _fresh_database(tmp_path, worker_id, name="migrations"):
     if not os.environ.get("DATABASE_URL"):
-        return "sqlite:///" + str(tmp_path / "migrated.sqlite")
-    return empty_postgres_database(f"samverkan_migrations_{worker_id}")
+        tmp_path.mkdir(parents=True, exist_ok=True)
+        return "sqlite:///" + str(tmp_path / f"{name}.sqlite")
+    return empty_postgres_database(f"samverkan_{name}_{worker_id}")
+
+
+def _copy_rows(source, target, tables):
+    """Copy every row of `tables` from one database to another, in the columns the
+    target has (an older schema), keeping ids; PostgreSQL's sequences follow."""
+    old, new = MetaData(), MetaData()
+    old.reflect(bind=source, only=tables)
+    new.reflect(bind=target, only=tables)
+    with source.connect() as read, target.begin() as write:
+        write.execute(text("DELETE FROM municipality"))
+        for name in tables:
+            columns = [c.name for c in new.tables[name].columns
+                       if c.name in old.tables[name].columns]
+            rows = [dict(r._mapping) for r in read.execute(
+                select(*[old.tables[name].c[c] for c in columns]))]
+            if rows:
+                write.execute(new.tables[name].insert(), rows)
+            if target.dialect.name == "postgresql":
+                write.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                   f"(SELECT max(id) FROM {name}))"))
 
 
 def test_migrations_match_the_models_and_take_the_demo(tmp_path, worker_id):
@@ -85,14 +106,24 @@ def test_series_ended_before_their_schedule_kept_its_end_get_their_last_day(tmp_
     from directory.common.time import LOCAL, local_today
     from tests.factories import make_activity
 
+    # The series is made by today's models in a database of its own, and its rows are
+    # copied (the columns 0009 had) into a database at 0009.
+    first = local_today() - timedelta(days=28)
+    made = create_app(config_for_tests(_fresh_database(tmp_path / "made", worker_id,
+                                                       "made")))
+    with made.app_context():
+        db.create_all()
+        activity_id = make_activity(starts_on=first, weekdays=str(first.weekday()),
+                                    until=None, count=20, start_time=time(17),
+                                    end_time=time(18)).id
+        db.session.commit()
+        source = db.engine
     app = create_app(config_for_tests(_fresh_database(tmp_path, worker_id)))
     with app.app_context():
         upgrade(revision="0009")
-        first = local_today() - timedelta(days=28)
-        activity = make_activity(starts_on=first, weekdays=str(first.weekday()),
-                                 until=None, count=20, start_time=time(17),
-                                 end_time=time(18))
-        activity_id = activity.id
+        _copy_rows(source, db.engine, ("municipality", "organisation", "activity",
+                                       "occurrence"))
+        source.dispose()
         ended_at = datetime.combine(first + timedelta(days=15), time(12), tzinfo=LOCAL)
         db.session.execute(text("UPDATE activity SET status = 'ended', ended_at = :at "
                                 "WHERE id = :id"),

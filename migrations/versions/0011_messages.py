@@ -58,18 +58,17 @@ def upgrade():
     )
     op.create_index('ix_message_due', 'message', ['status', 'next_attempt_at'])
     op.create_index(op.f('ix_message_signup_id'), 'message', ['signup_id'])
-    with op.batch_alter_table('signup') as batch:
-        batch.add_column(sa.Column('interface_language', sa.String(length=8), nullable=True))
-        batch.add_column(sa.Column('link_nonce', sa.String(length=32), nullable=True))
-        batch.add_column(sa.Column('reminders', sa.Boolean(), nullable=False,
-                                   server_default=sa.true()))
-        batch.add_column(sa.Column('reminded_at', UTCDateTime(timezone=True), nullable=True))
-    with op.batch_alter_table('organisation') as batch:
-        batch.add_column(sa.Column('preferred_language', sa.String(length=8), nullable=True))
-        batch.add_column(sa.Column('signup_digest', sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
-    with op.batch_alter_table('user') as batch:
-        batch.add_column(sa.Column('language', sa.String(length=8), nullable=True))
+    # Plain ALTER TABLE ADD COLUMN on both databases: never a table rebuild, which on
+    # SQLite would drop the table and so cascade-delete the rows that refer to it.
+    op.add_column('signup', sa.Column('interface_language', sa.String(length=8)))
+    op.add_column('signup', sa.Column('link_nonce', sa.String(length=32)))
+    op.add_column('signup', sa.Column('reminders', sa.Boolean(), nullable=False,
+                                      server_default=sa.true()))
+    op.add_column('signup', sa.Column('reminded_at', UTCDateTime(timezone=True)))
+    op.add_column('organisation', sa.Column('preferred_language', sa.String(length=8)))
+    op.add_column('organisation', sa.Column('signup_digest', sa.Boolean(), nullable=False,
+                                            server_default=sa.false()))
+    op.add_column('user', sa.Column('language', sa.String(length=8)))
 
 
 def downgrade():
