@@ -1,6 +1,7 @@
 """Organisations: the public list, registering one, members editing their own
-(profile, members), and the coordinators' import of a register file (/staff/import). An organisation's public page lists its dates and lives in
-activities/views.py: organisations sit below activities and do not import them."""
+(profile, members), and the coordinators' import of a register file (/staff/import).
+An organisation's public page lists its dates and lives in activities/views.py:
+organisations sit below activities and do not import them."""
 
 from flask import (Blueprint, current_app, flash, redirect, render_template, request,
                    url_for)
