@@ -1,7 +1,7 @@
 """import runs: a register file's parsed rows between the dry run and the import
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-26 10:00:00
 
 `/staff/import` and `flask import-organisations` keep the rows of an uploaded file here
@@ -13,8 +13,8 @@ from alembic import op
 
 import directory.common.types
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
