@@ -1,6 +1,7 @@
 """Flask CLI commands: `flask --app wsgi <command>`. Each is a plain click command;
 `register_cli` adds them to the app."""
 
+import os
 import time
 
 import click
@@ -18,6 +19,8 @@ from .common.time import to_local, utcnow
 from .demo.seed import database_is_empty, seed_demo, seed_scale
 from .extensions import db
 from .geo.placing import place_missing
+from .organisations.import_files import ImportFileError
+from .organisations.importing import ACTION_LABELS, FIELD_LABELS, create_run, run_import
 from .organisations.models import Membership, Organisation
 from .signups.services import purge_personal_data
 from .taxonomy.models import Municipality
@@ -257,6 +260,52 @@ def _change_municipalities(change, codes, changed_line, unchanged_line):
         click.echo(unchanged_line(m))
 
 
+@click.command("import-organisations")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Only show what would be done.")
+@click.option("--status", type=click.Choice(["pending", "verified"]), default="pending",
+              show_default=True, help="The status new organisations get.")
+@with_appcontext
+def import_organisations_command(file, dry_run, status):
+    """Import organisations from a register file (CSV or XLSX): each row created,
+    updated, unchanged or refused (why); exit 1 when the file cannot be read."""
+    with open(file, "rb") as fh:
+        data = fh.read()
+    with force_locale("en"):
+        try:
+            run, plans = create_run(data, os.path.basename(file), None, status)
+        except ImportFileError as error:
+            db.session.rollback()
+            click.echo(f"{file}: {error.message}", err=True)
+            raise SystemExit(1) from None
+        for plan in plans:
+            if plan.action != "unchanged":
+                click.echo(_plan_line(plan))
+    counted = f"{run.created} new, {run.updated} changed, {run.unchanged} unchanged, " \
+              f"{run.refused} refused"
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"Dry run of {run.total} rows: {counted}. Nothing imported.")
+        return
+    db.session.commit()
+    run = run_import(run.id)
+    if run.state != "done":
+        click.echo("The import failed; nothing was imported.", err=True)
+        raise SystemExit(1)
+    click.echo(f"Imported {run.total} rows: {run.created} created, {run.updated} updated, "
+               f"{run.unchanged} unchanged, {run.refused} refused.")
+
+
+def _plan_line(plan):
+    """One row of the report: row, name, what happens, and why or what changes."""
+    line = f"row {plan.row}: {plan.name or '-'}: {ACTION_LABELS[plan.action]}"
+    if plan.changes:
+        line += " (" + ", ".join(str(FIELD_LABELS[c]) for c in plan.changes) + ")"
+    if plan.reasons:
+        line += ": " + " ".join(str(r) for r in plan.reasons)
+    return line
+
+
 def _use_label(use):
     """A use as coordinators know it: the activity's date or the booking, by id."""
     if use.occurrence_id is not None:
@@ -280,7 +329,8 @@ def worker_command(workers):
 
 COMMANDS = (worker_command, seed_demo_command, create_user_command, purge_personal_data_command,
             geocode_missing_command, extend_occurrences_command, check_rooms_command,
-            municipalities_group, backup_command, restore_command, export_hsds_command)
+            municipalities_group, backup_command, restore_command, export_hsds_command,
+            import_organisations_command)
 
 
 def register_cli(app):

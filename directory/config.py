@@ -27,6 +27,8 @@ class DefaultConfig:
 
     # Request bodies: forms are small; a larger body answers 413 before it is read.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Paths that take a larger body: a register file to import (20,000 rows).
+    UPLOAD_LIMITS = {"/staff/import": 16 * 1024 * 1024}
     TRUSTED_PROXIES = 0  # how many reverse proxies stand in front (X-Forwarded-For)
 
     REDIS_URL = None

@@ -2,7 +2,7 @@
 
 from .taxonomy.models import FocusArea, Municipality, TargetGroup  # noqa: F401
 from .accounts.models import User  # noqa: F401
-from .organisations.models import Membership, Organisation  # noqa: F401
+from .organisations.models import ImportRun, Membership, Organisation  # noqa: F401
 from .venues.models import Closure, OpeningHours, Room, Venue  # noqa: F401
 from .activities.models import Activity, Occurrence  # noqa: F401
 from .bookings.models import RoomBooking  # noqa: F401

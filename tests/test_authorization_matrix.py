@@ -10,6 +10,7 @@ import pytest
 
 from directory.common.time import utcnow
 from directory.extensions import db
+from directory.organisations.models import ImportRun
 
 
 ROLES = ("anonymous", "member_a", "member_b", "staff", "staff_here", "staff_elsewhere",
@@ -168,6 +169,14 @@ MATRIX = {
     "staff.follow_up_export": ("GET", "/staff/follow-up/focus.xlsx?period=year",
                                STAFF_ONLY),
     "staff.register_export": ("GET", "/staff/register/organisations.csv", STAFF_ONLY),
+    "organisations.staff_import": ("GET", "/staff/import", STAFF_ONLY),
+    # An import run is its uploader's (the county-wide coordinator's) alone; it has no
+    # rows, so confirming it imports nothing.
+    "organisations.import_run": ("GET", "/staff/import/{import_run}",
+                                 {**STAFF_ONLY, "staff_here": 404, "staff_elsewhere": 404}),
+    "organisations.confirm_import": ("POST", "/staff/import/{import_run}/confirm",
+                                     {**STAFF_ONLY, "staff": 303, "staff_here": 404,
+                                      "staff_elsewhere": 404}),
     "venues.admin_venue": ("GET", "/staff/venues/{venue}", IN_TABY),
     "venues.add_room": ("POST", "/staff/venues/{venue}/rooms", staff_in_taby(422)),
     "venues.admin_room": ("GET", "/staff/rooms/{room_id}", IN_TABY),
@@ -192,7 +201,10 @@ def world(app, factories):
     _, signup_token = factories.signup(signup_occurrence)
     user_a = factories.user(email="a@example.se", organisation=org_a)
     user_b = factories.user(email="b@example.se", organisation=org_b)
-    factories.user(email="staff@example.se", role="staff")
+    staff = factories.user(email="staff@example.se", role="staff")
+    import_run = ImportRun(user_id=staff.id, filename="tom.csv", rows=[])
+    db.session.add(import_run)
+    db.session.commit()
     factories.user(email="taby@example.se", role="staff", municipality=org_a.municipality)
     factories.user(email="gbg@example.se", role="staff",
                    municipality=factories.municipality("goteborg"))
@@ -208,7 +220,7 @@ def world(app, factories):
             "membership_a": user_a.memberships[0].id, "venue": venue.slug,
             "activity_a": activity_a.id, "activity_end": activity_end.id,
             "activity_a_uuid": activity_a.uuid, "venue_uuid": venue.uuid,
-            "future_a": future_a.id,
+            "future_a": future_a.id, "import_run": import_run.id,
             "occurrence_a": activity_a.occurrences.first().id}
 
 

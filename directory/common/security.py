@@ -5,7 +5,7 @@ import logging
 import re
 import traceback
 
-from flask import request
+from flask import Request, current_app, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -44,6 +44,17 @@ class ControlCharacters(BadRequest):
 
     user_message = _l("The request contains control characters (such as a NUL byte) "
                       "that no field accepts. Remove them and try again.")
+
+
+class SizedRequest(Request):
+    """A request whose body may be larger on the paths `UPLOAD_LIMITS` names ({path:
+    bytes}: a register file to import); every other path keeps MAX_CONTENT_LENGTH. Read
+    before any hook reads the form, so the limit holds from the first byte."""
+
+    @property
+    def max_content_length(self):
+        limit = (current_app.config.get("UPLOAD_LIMITS") or {}).get(self.path)
+        return limit if limit is not None else super().max_content_length
 
 
 def bound_ids(app):
@@ -85,6 +96,7 @@ def register(app):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
                                 x_host=proxies, x_port=proxies, x_prefix=proxies)
     https = str(app.config.get("PUBLIC_BASE_URL") or "").startswith("https://")
+    app.request_class = SizedRequest
     app.before_request(refuse_control_characters)
 
     @app.after_request

@@ -1,8 +1,9 @@
 """The shape of organisation input: the profile, and registering a new one."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (EmailField, PasswordField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField, URLField)
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (EmailField, PasswordField, RadioField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField, URLField)
 from wtforms.validators import (DataRequired, Email, EqualTo, Length, Optional,
                                 ValidationError)
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -11,6 +12,7 @@ from ..common.forms import Form
 from ..common.validators import org_number, phone, web_address
 from ..geo.forms import PlaceFields
 from .models import KINDS
+
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -73,3 +75,13 @@ class RegistrationForm(OrganisationForm):
 class DecisionForm(Form):
     reason = TextAreaField(_l("Reason (the organisation sees it)"),
                            validators=[Optional(), Length(max=1000)])
+
+
+class ImportForm(Form):
+    """A register file to import, and the status its new organisations get."""
+
+    file = FileField(_l("The register file (CSV or Excel XLSX)"), validators=[
+        FileRequired(_l("Choose a file."))])
+    status = RadioField(_l("New organisations are"), default="pending", choices=[
+        ("pending", _l("Waiting for review (a coordinator verifies each)")),
+        ("verified", _l("Verified at once (shown publicly)"))])

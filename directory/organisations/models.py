@@ -132,3 +132,42 @@ class Membership(db.Model):
         db.UniqueConstraint("user_id", "organisation_id", name="uq_membership_user_org"),
         db.CheckConstraint("role IN ('owner', 'editor')", name="role"),
     )
+
+
+# An import run's states: parsed and shown as a dry run, importing, imported, failed.
+IMPORT_STATES = ("ready", "running", "done", "failed")
+
+
+class ImportRun(db.Model):
+    """A register file uploaded by a coordinator: its parsed rows (kept here between the
+    dry run and the confirmation, never re-posted), the status imported organisations
+    get, and how far the import has come."""
+
+    __tablename__ = "import_run"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"),
+                        index=True)
+    filename = db.Column(db.String(200), nullable=False, default="")
+    state = db.Column(db.String(16), nullable=False, default="ready")
+    organisation_status = db.Column(db.String(16), nullable=False, default="pending")
+    rows = db.Column(db.JSON, nullable=False, default=list)
+    headers = db.Column(db.JSON, nullable=False, default=dict)
+    ignored = db.Column(db.JSON, nullable=False, default=list)
+    total = db.Column(db.Integer, nullable=False, default=0)
+    rows_done = db.Column(db.Integer, nullable=False, default=0)
+    created = db.Column(db.Integer, nullable=False, default=0)
+    updated = db.Column(db.Integer, nullable=False, default=0)
+    unchanged = db.Column(db.Integer, nullable=False, default=0)
+    refused = db.Column(db.Integer, nullable=False, default=0)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    finished_at = db.Column(UTCDateTime)
+
+    user = db.relationship("User")
+
+    __table_args__ = (
+        db.CheckConstraint("state IN ({})".format(", ".join(f"'{s}'" for s in IMPORT_STATES)),
+                           name="import_state"),
+        db.CheckConstraint("organisation_status IN ('pending', 'verified')",
+                           name="import_organisation_status"),
+    )

@@ -214,13 +214,18 @@ def set_coordinator_municipality(account, municipality_id, by_user):
            {"municipality": before}, {"municipality": after})
 
 
-def unique_slug(name):
+def unique_slug(name, taken=None):
+    """A slug for a new organisation named `name` that no organisation has: its name's
+    slug, else with -2, -3 …. `taken`: the slugs in use, as a set (an import of many
+    asks once, and the slug given is added to it); without it the database is asked."""
     base = slugify(name)[:100]
     slug, n = base, 1
-    while slug in RESERVED_SLUGS or db.session.scalar(
-            select(Organisation.id).where(Organisation.slug == slug)):
+    while slug in RESERVED_SLUGS or (slug in taken if taken is not None else db.session.scalar(
+            select(Organisation.id).where(Organisation.slug == slug))):
         n += 1
         slug = f"{base}-{n}"
+    if taken is not None:
+        taken.add(slug)
     return slug
 
 

@@ -1,6 +1,7 @@
-"""Organisations: the public list, registering one, and members editing their own
-(profile, members). An organisation's public page lists its dates and lives in
-activities/views.py: organisations sit below activities and do not import them."""
+"""Organisations: the public list, registering one, members editing their own
+(profile, members), and the coordinators' import of a register file (/staff/import).
+An organisation's public page lists its dates and lives in activities/views.py:
+organisations sit below activities and do not import them."""
 
 from flask import (Blueprint, current_app, flash, redirect, render_template, request,
                    url_for)
@@ -8,8 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from ..accounts.services import AccountError, create_user, make_password_token, set_password
-from ..common.access import load_or_404
-from ..common.errors import put_error
+from ..common.access import load_or_404, staff_required
+from ..common.errors import form_work, put_error
 from ..common.filters import parse_filters
 from ..common.i18n import current_lang
 from ..common.mail import mail_enabled
@@ -17,8 +18,11 @@ from ..common.urls import absolute_url
 from ..extensions import db
 from ..geo.placing import with_place
 from ..taxonomy.services import all_focus_areas, enabled_municipalities, filter_choices
-from .forms import OrganisationForm, RegistrationForm
-from .models import Membership, Organisation
+from .forms import ImportForm, OrganisationForm, RegistrationForm
+from .import_files import MAX_ROWS
+from .importing import (ACTION_LABELS, ACTIONS, FIELD_LABELS, counts, create_run,
+                        report_page, run_import, run_plan)
+from .models import ImportRun, Membership, Organisation
 from .member_forms import InviteForm, MemberRoleForm
 from .members import (change_member_role, invite_member, may_manage_members, remove_member,
                       transfer_ownership)
@@ -247,3 +251,60 @@ def leave(slug):
         organisation, membership.id,
         lambda: remove_member(organisation, membership, current_user),
         _("You are no longer a member of %(name)s.", name=organisation.name))
+
+
+# ------------------------------------------------------------------ importing a register
+
+@bp.route("/staff/import", methods=["GET", "POST"])
+@staff_required
+def staff_import():
+    """A coordinator uploads a register file (CSV or XLSX); its rows are kept and shown
+    as a dry run. Nothing is imported here."""
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        with form_work(form, "file") as work:
+            run, _ = create_run(upload.read(), upload.filename or "", current_user,
+                                form.status.data)
+        if work.ok:
+            return redirect(url_for("organisations.import_run", run_id=run.id), code=303)
+    return render_template("organisations/import.html", form=form, max_rows=MAX_ROWS), (
+        422 if form.errors else 200)
+
+
+def _own_run(run_id):
+    """An import run of the current coordinator's, else 404."""
+    return load_or_404(ImportRun, run_id, lambda r: r.user_id == current_user.id)
+
+
+@bp.get("/staff/import/<int:run_id>")
+@staff_required
+def import_run(run_id):
+    """Before the import: the dry run, row by row (by action, a page at a time). While
+    it runs: a progress bar that refreshes itself. After: what was done."""
+    run = _own_run(run_id)
+    action = request.args.get("show")
+    action = action if action in ACTIONS else None
+    report = plans = None
+    if run.state == "ready":
+        plans = run_plan(run)
+        report = report_page(plans, action, request.args.get("page", 1, type=int))
+    return render_template("organisations/import_run.html", run=run, plans=plans,
+                           report=report, action=action,
+                           counts=counts(plans) if plans is not None else None,
+                           action_labels=ACTION_LABELS, field_labels=FIELD_LABELS)
+
+
+@bp.post("/staff/import/<int:run_id>/confirm")
+@staff_required
+def confirm_import(run_id):
+    """Import what the dry run showed (planned again against the register as it is
+    now), all or nothing; a run already started is left to finish."""
+    run = run_import(_own_run(run_id).id)
+    if run.state == "done":
+        flash(_("Imported: %(created)s created, %(updated)s updated, %(unchanged)s "
+                "unchanged, %(refused)s refused.", created=run.created, updated=run.updated,
+                unchanged=run.unchanged, refused=run.refused))
+    elif run.state == "failed":
+        flash(_("The import failed and nothing was imported. Upload the file again."))
+    return redirect(url_for("organisations.import_run", run_id=run.id), code=303)
