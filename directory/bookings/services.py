@@ -275,8 +275,8 @@ def _send_decision(bookings):
 
 def _when(booking):
     return {"date": format_date(to_local(booking.starts_at).date(), "full"),
-            "start": format_time(booking.starts_at, "short"),
-            "end": format_time(booking.ends_at, "short")}
+            "start": format_time(booking.starts_at, "HH:mm"),
+            "end": format_time(booking.ends_at, "HH:mm")}
 
 
 def approve_booking(booking, by_user, now=None):

@@ -1,5 +1,6 @@
 """Template helpers: local times per locale, language switching, paging links."""
 
+import re
 from urllib.parse import urlencode
 
 from babel.dates import get_day_names
@@ -10,7 +11,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .i18n import LANGUAGE_NAMES, current_lang, is_rtl
-from .time import to_local, utcnow
+from .time import local_today, to_local, utcnow
 from .urls import subscribe_links
 
 
@@ -26,6 +27,16 @@ def local_time(moment):
 
 def local_datetime(moment, fmt="medium"):
     return format_datetime(moment, fmt) if moment else ""
+
+
+def week_name(label):
+    """An ISO week ("2026-W49") as people say it: "49", for "vecka 49" / "week 49"; with
+    its year in brackets when that is not this year ("1 (2027)")."""
+    match = re.match(r"^(\d{4})-W(\d{2})$", str(label or ""))
+    if not match:
+        return label or ""
+    year, week = int(match.group(1)), int(match.group(2))
+    return str(week) if year == local_today().isocalendar()[0] else f"{week} ({year})"
 
 
 def weekday_name(weekday):
@@ -90,9 +101,9 @@ def chosen_filters(filters, focus_areas=(), target_groups=(), municipalities=())
     if filters.near:
         parts += [filters.near, _("%(km)s km", km=format_decimal(filters.radius_km))]
     if filters.date_from:
-        parts.append(_("from %(date)s", date=format_date(filters.date_from, "medium")))
+        parts.append(_("from %(date)s", date=format_date(filters.date_from, "d MMM y")))
     if filters.date_to:
-        parts.append(_("until %(date)s", date=format_date(filters.date_to, "medium")))
+        parts.append(_("until %(date)s", date=format_date(filters.date_to, "d MMM y")))
     return parts
 
 
@@ -107,7 +118,7 @@ def register(app):
     """Make the helpers available in every template."""
     app.jinja_env.filters.update(local_date=local_date, local_time=local_time,
                                  local_datetime=local_datetime,
-                                 language_name=language_name,
+                                 language_name=language_name, week_name=week_name,
                                  decimal=format_decimal, percent=format_percent)
     app.jinja_env.globals.update(url_with=url_with, language_switch_url=language_switch_url,
                                  search_feed_links=search_feed_links,
