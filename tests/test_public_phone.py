@@ -5,7 +5,6 @@ JavaScript (plain <details> and GET forms)."""
 import re
 
 from directory.extensions import db
-from directory.taxonomy.models import Municipality
 
 SUMMARY = re.compile(r'<details class="filter-box"( open)?>\s*<summary>(.*?)</summary>', re.S)
 
