@@ -67,6 +67,16 @@ class DefaultConfig:
     DATA_PUBLISHER_URL = None
     DATA_CONTACT_EMAIL = None
     DATA_EXPORT_URL = None
+    # Who runs this installation, for the legal pages (/privacy, /accessibility, /contact):
+    # the municipality or operator (the controller of the sign-up data; None: the
+    # DATA_PUBLISHER), how to reach it (None: DATA_CONTACT_EMAIL), its data protection
+    # officer, and the day the accessibility statement was last reviewed (YYYY-MM-DD).
+    OPERATOR_NAME = None
+    CONTACT_EMAIL = None
+    CONTACT_PHONE = None
+    CONTACT_ADDRESS = None
+    DATA_PROTECTION_OFFICER_EMAIL = None
+    ACCESSIBILITY_STATEMENT_DATE = "2026-11-25"
 
 
 def from_environment():
@@ -76,7 +86,9 @@ def from_environment():
         "SECRET_KEY", "REDIS_URL", "GEOCODER", "MAP_TILE_URL", "MAIL_SERVER", "MAIL_FROM",
         "SMS_URL", "SMS_USER", "SMS_PASSWORD", "SMS_FROM", "TASK_QUEUE_FILE",
         "PUBLIC_BASE_URL", "DATA_LICENSE", "DATA_PUBLISHER", "DATA_PUBLISHER_URL",
-        "DATA_CONTACT_EMAIL", "DATA_EXPORT_URL",
+        "DATA_CONTACT_EMAIL", "DATA_EXPORT_URL", "OPERATOR_NAME", "CONTACT_EMAIL",
+        "CONTACT_PHONE", "CONTACT_ADDRESS", "DATA_PROTECTION_OFFICER_EMAIL",
+        "ACCESSIBILITY_STATEMENT_DATE",
     )
     for name in plain:
         if os.environ.get(name):

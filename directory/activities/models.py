@@ -197,6 +197,17 @@ class Occurrence(db.Model):
         return max(0, cap - self.confirmed_count)
 
     @property
+    def is_full(self):
+        """Whether a new sign-up would go on the waiting list: no place left, or people
+        already waiting (they get a free place first). False without a capacity."""
+        left = self.seats_left
+        return left is not None and (left == 0 or self.waitlist_count > 0)
+
+    def has_started(self, now=None):
+        """Whether the date has started (or passed): nobody can sign up for it any more."""
+        return self.starts_at <= (now or utcnow())
+
+    @property
     def is_cancelled(self):
         return self.status == "cancelled"
 

@@ -76,13 +76,14 @@ def organisation(slug):
 
 @bp.get("/venues/<slug>")
 def venue(slug):
-    """A meeting place's public page, with this week's dates there."""
+    """A meeting place's public page, with the rest of this week's dates there (from
+    now: days and dates already over are not listed)."""
     place = public_venue(slug)
     if place is None:
         abort(404)
     today = local_today()
     monday = today.fromordinal(today.toordinal() - today.weekday())
-    filters = parse_filters({"venue": slug, "from": monday.isoformat(),
+    filters = parse_filters({"venue": slug,
                              "to": monday.fromordinal(monday.toordinal() + 6).isoformat()})
     week = coming_occurrences(filters)
     return render_template("activities/venue.html", venue=place, days=by_local_day(week),

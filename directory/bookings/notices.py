@@ -100,5 +100,5 @@ def tell_cancelled(booking, reason):
 
 def _when(booking):
     return {"date": format_date(to_local(booking.starts_at).date(), "full"),
-            "start": format_time(booking.starts_at, "short"),
-            "end": format_time(booking.ends_at, "short")}
+            "start": format_time(booking.starts_at, "HH:mm"),
+            "end": format_time(booking.ends_at, "HH:mm")}

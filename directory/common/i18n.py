@@ -33,7 +33,19 @@ LANGUAGE_NAMES = {
 }
 
 
+# The locale a language's dates and numbers are written in, where it is not the
+# language's own default: English as in Britain ("27 November 2026", a 24-hour clock),
+# not as in the United States. Translations are still the language's (en_GB finds en).
+FORMAT_LOCALES = {"en": "en_GB"}
+
+
 def select_locale():
+    """The request's locale: its language (chosen_language) as FORMAT_LOCALES writes it."""
+    code = chosen_language()
+    return FORMAT_LOCALES.get(code, code)
+
+
+def chosen_language():
     """The request's language: `?lang=`, then the cookie, then Accept-Language, then sv."""
     supported = current_app.config["LANGUAGES"]
     if not has_request_context():
@@ -56,8 +68,9 @@ def select_locale():
 
 
 def current_lang():
-    """The current language code, e.g. 'sv'."""
-    return str(get_locale() or "sv")
+    """The current language code, e.g. 'sv' (the language only: 'en' for en_GB)."""
+    locale = get_locale()
+    return locale.language if locale else "sv"
 
 
 def is_rtl(lang=None):

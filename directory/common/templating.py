@@ -1,14 +1,17 @@
 """Template helpers: local times per locale, language switching, paging links."""
 
+import re
 from urllib.parse import urlencode
 
 from babel.dates import get_day_names
 from flask import request, url_for
 from flask_babel import (format_date, format_datetime, format_decimal, format_percent,
                          format_time, get_locale)
+from flask_babel import gettext as _
+from markupsafe import Markup
 
 from .i18n import LANGUAGE_NAMES, current_lang, is_rtl
-from .time import to_local, utcnow
+from .time import local_today, to_local, utcnow
 from .urls import subscribe_links
 
 
@@ -24,6 +27,16 @@ def local_time(moment):
 
 def local_datetime(moment, fmt="medium"):
     return format_datetime(moment, fmt) if moment else ""
+
+
+def week_name(label):
+    """An ISO week ("2026-W49") as people say it: "49", for "vecka 49" / "week 49"; with
+    its year in brackets when that is not this year ("1 (2027)")."""
+    match = re.match(r"^(\d{4})-W(\d{2})$", str(label or ""))
+    if not match:
+        return label or ""
+    year, week = int(match.group(1)), int(match.group(2))
+    return str(week) if year == local_today().isocalendar()[0] else f"{week} ({year})"
 
 
 def weekday_name(weekday):
@@ -73,16 +86,45 @@ def search_feed_links(endpoint):
     return feed_links(endpoint, **args, spoken=spoken)
 
 
+def chosen_filters(filters, focus_areas=(), target_groups=(), municipalities=()):
+    """What a list's filter form has chosen, in words, for the line the folded form
+    shows ("Språkcafé · Göteborg · 5 km"): the search, focus areas, target groups,
+    spoken language, municipality, place and distance, dates. Empty when nothing is."""
+    def labels(terms, slugs):
+        return [str(t.label()) for t in terms if t.slug in slugs]
+
+    parts = [filters.q] if filters.q else []
+    parts += labels(focus_areas, filters.focus) + labels(target_groups, filters.target)
+    if filters.lang:
+        parts.append(language_name(filters.lang))
+    parts += [m.name for m in municipalities if m.slug == filters.kommun]
+    if filters.near:
+        parts += [filters.near, _("%(km)s km", km=format_decimal(filters.radius_km))]
+    if filters.date_from:
+        parts.append(_("from %(date)s", date=format_date(filters.date_from, "d MMM y")))
+    if filters.date_to:
+        parts.append(_("until %(date)s", date=format_date(filters.date_to, "d MMM y")))
+    return parts
+
+
+def filter_summary(parts):
+    """The folded filter form's line: "Filters: Språkcafé · Göteborg · 5 km", each part
+    isolated so a name in another script keeps its place."""
+    chosen = Markup(" · ").join(Markup("<bdi>%s</bdi>") % part for part in parts)
+    return Markup(_("Filters: %(chosen)s", chosen=chosen))
+
+
 def register(app):
     """Make the helpers available in every template."""
     app.jinja_env.filters.update(local_date=local_date, local_time=local_time,
                                  local_datetime=local_datetime,
-                                 language_name=language_name,
+                                 language_name=language_name, week_name=week_name,
                                  decimal=format_decimal, percent=format_percent)
     app.jinja_env.globals.update(url_with=url_with, language_switch_url=language_switch_url,
                                  search_feed_links=search_feed_links,
                                  language_names=LANGUAGE_NAMES, format_date=format_date,
-                                 weekday_name=weekday_name,
+                                 weekday_name=weekday_name, chosen_filters=chosen_filters,
+                                 filter_summary=filter_summary,
                                  feed_links=feed_links, now=utcnow)
 
     @app.context_processor

@@ -4,9 +4,10 @@ for the page's JSON block (static/js/map.js draws them), and where tiles come fr
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
-from flask_babel import format_datetime, format_decimal, ngettext
+from flask_babel import format_decimal, ngettext
 
 from ..activities.nearby import occurrence_location
+from ..common.templating import local_date, local_time
 from ..geo.placing import pin_start
 
 # From this many markers on, map.js groups close ones (leaflet.markercluster);
@@ -59,8 +60,15 @@ def occurrence_points(occurrences):
         entries.append((lat, lon, label, {
             "title": str(activity.translated("title")),
             "url": url_for("activities.occurrence", occurrence_id=occ.id),
-            "detail": format_datetime(occ.starts_at, "short")}))
+            "detail": when(occ)}))
     return _group(entries)
+
+
+def when(occurrence):
+    """A date's day and times as the lists write them, on a 24-hour clock in every
+    language: "27 nov. 2026 · 17:00–18:30"."""
+    return (f"{local_date(occurrence.starts_at, 'd MMM y')} · "
+            f"{local_time(occurrence.starts_at)}–{local_time(occurrence.ends_at)}")
 
 
 def venue_points(venues):

@@ -1,5 +1,6 @@
-"""The home page, the language switch and the health check. Every other public page
-lives with its domain (activities, organisations, venues)."""
+"""The home page, the legal pages (accessibility statement, privacy notice, contact),
+the language switch and the health check. Every other public page lives with its
+domain (activities, organisations, venues)."""
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
@@ -10,6 +11,7 @@ from ..common.i18n import LANG_COOKIE
 from ..common.time import by_local_day
 from ..common.urls import safe_next
 from ..taxonomy.services import filter_choices
+from .legal import operator_from
 
 bp = Blueprint("public", __name__)
 
@@ -20,6 +22,24 @@ def index():
     upcoming = coming_occurrences(filters, limit=8)
     return render_template("public/index.html", days=by_local_day(upcoming),
                            **filter_choices())
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement (tillgänglighetsredogörelse, DIGG's model)."""
+    return render_template("public/accessibility.html",
+                           operator=operator_from(current_app.config))
+
+
+@bp.get("/privacy")
+def privacy():
+    """How the personal data of a sign-up is handled, and the participant's rights."""
+    return render_template("public/privacy.html", operator=operator_from(current_app.config))
+
+
+@bp.get("/contact")
+def contact():
+    return render_template("public/contact.html", operator=operator_from(current_app.config))
 
 
 @bp.get("/language/<code>")

@@ -1,7 +1,6 @@
 """Municipalities, focus areas and target groups: short lists staff can edit."""
 
-from flask_babel import get_locale
-
+from ..common.i18n import current_lang
 from ..common.types import uuid_column
 from ..extensions import db
 
@@ -11,7 +10,7 @@ class NamedTermMixin:
 
     def label(self, lang=None):
         """The name in `lang` (the request's language by default), else Swedish."""
-        lang = lang or str(get_locale() or "sv")
+        lang = lang or current_lang()
         if lang != "sv":
             name = (self.names or {}).get(lang)
             if name:

@@ -117,7 +117,7 @@ def when(starts_at, ends_at):
     """A period as people read it: the day written out and the times."""
     return str(_l("%(date)s %(start)s–%(end)s",
                   date=format_date(to_local(starts_at).date(), "full"),
-                  start=format_time(starts_at, "short"), end=format_time(ends_at, "short")))
+                  start=format_time(starts_at, "HH:mm"), end=format_time(ends_at, "HH:mm")))
 
 
 class RoomCalendar:

@@ -29,7 +29,7 @@ def test_filters_work_without_javascript(browser, url, live_server):
     page = context.new_page()
     page.goto(url("/language/sv?next=/activities"))
     before = upcoming_total(page)
-    page.locator(".filter-box > summary").click()
+    assert page.locator(".filter-box").get_attribute("open") is not None  # nothing chosen
     page.select_option("#f-focus", "arbete")
     page.get_by_role("button", name="Visa").click()
     page.wait_for_url("**/activities?*focus=arbete*")
@@ -39,9 +39,13 @@ def test_filters_work_without_javascript(browser, url, live_server):
     assert after == api.get_json()["total_items"]
     titles = page.locator(".card-title").all_inner_texts()
     assert titles and all("Språkcafé" not in t and "Fotboll" not in t for t in titles)
-    # The form shows what was chosen, and the filters stay open.
+    # The results come first: the filters fold to one line saying what was chosen, and
+    # open again (without JavaScript) to change it.
+    assert page.locator(".filter-box").get_attribute("open") is None
+    assert page.locator(".filter-box > summary").inner_text().endswith(
+        ": Arbete och egen försörjning")
+    page.locator(".filter-box > summary").click()
     assert page.locator("#f-focus").input_value() == "arbete"
-    assert page.locator(".filter-box").get_attribute("open") is not None
     context.close()
 
 
@@ -59,4 +63,34 @@ def test_no_sideways_scrolling_on_a_phone(browser, url, live_server):
             overflow = page.evaluate("document.documentElement.scrollWidth - "
                                      "document.documentElement.clientWidth")
             assert overflow <= 0, (lang, path)
+    context.close()
+
+
+def test_results_come_first_on_a_phone(browser, url):
+    """360 × 740, no JavaScript: after a search the first result is above the fold, the
+    home page asks for a place, and header links and check boxes are 24 px or more."""
+    context = browser.new_context(viewport={"width": 360, "height": 740},
+                                  java_script_enabled=False, locale="sv-SE")
+    page = context.new_page()
+    for lang in ("sv", "ar"):
+        page.goto(url(f"/language/{lang}?next=/"))
+        page.fill("#home-near", "Täby")
+        page.locator("#home-near").press("Enter")
+        page.wait_for_url("**/activities?near=*")
+        assert page.locator(".filter-box").get_attribute("open") is None
+        first = page.locator(".cards .card").first.bounding_box()
+        assert first["y"] + 40 < 740, (lang, first)
+        small = page.evaluate("""() => [...document.querySelectorAll(
+                '.site-header a, .site-header button, .filter-box > summary')]
+            .map(el => [el.textContent.trim(), el.getBoundingClientRect()])
+            .filter(([, r]) => r.width < 24 || r.height < 24)
+            .map(([text, r]) => `${text}: ${r.width}×${r.height}`)""")
+        assert not small, (lang, small)
+        overflow = page.evaluate("document.documentElement.scrollWidth - "
+                                 "document.documentElement.clientWidth")
+        assert overflow <= 0, lang
+    page.goto(url("/organisations/register"))
+    boxes = page.evaluate("""() => [...document.querySelectorAll('input[type=checkbox]')]
+        .map(el => el.getBoundingClientRect()).map(r => Math.min(r.width, r.height))""")
+    assert boxes and min(boxes) >= 24
     context.close()
