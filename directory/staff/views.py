@@ -27,21 +27,31 @@ from ..organisations.services import (OrganisationError, decide, in_scope,
                                       organisations_with_status,
                                       set_coordinator_municipality)
 from ..taxonomy.services import enabled_municipalities, filter_choices
+from .attention import attention_for
 from .follow_up import PERIODS, TABLES, follow_up_table, period_for
 from .register import REGISTERS, register_table
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
+@bp.app_context_processor
+def _needs_attention():
+    """The account page (accounts reads neither requests nor dates) shows what needs
+    attention (staff/attention.py); read only when that page asks."""
+    return {"needs_attention": attention_for}
+
+
 @bp.get("/organisations")
 @staff_required
 def organisations():
+    """Organisations by status; `stale=1`: verified ones not reviewed for a year."""
     status = request.args.get("status", "pending")
     if status not in STATUSES:
         status = "pending"
-    return render_template("staff/organisations.html", status=status,
+    stale_at = utcnow() if status == "verified" and request.args.get("stale") else None
+    return render_template("staff/organisations.html", status=status, stale=stale_at,
                            organisations=organisations_with_status(
-                               status, current_user.municipality_id),
+                               status, current_user.municipality_id, stale_at),
                            form=DecisionForm())
 
 
