@@ -164,7 +164,8 @@ def create_activity(organisation, data, by_user):
     place_new_dates(activity, dates)
     db.session.add_all(dates)
     flush_uses("room_id", error_class=ActivityError)
-    record(by_user, "activity.create", activity, activity.title)
+    record(by_user, "activity.create", activity, activity.title,
+           about={"organisation": activity.organisation.name})
     return activity
 
 
@@ -246,7 +247,8 @@ def update_activity(activity, data, by_user, confirmed=False):
     activity.sequence += 1
     flush_uses("start_time", error_class=ActivityError)
     record(by_user, "activity.update", activity, activity.title, before,
-           snapshot(activity, ACTIVITY_FIELDS))
+           snapshot(activity, ACTIVITY_FIELDS),
+           about={"organisation": activity.organisation.name})
     return plan
 
 
@@ -318,7 +320,14 @@ def end_activity(activity, by_user, now=None):
     activity.ended_at = now
     activity.sequence += 1
     db.session.flush()
-    record(by_user, "activity.end", activity, activity.title)
+    record(by_user, "activity.end", activity, activity.title,
+           about={"organisation": activity.organisation.name})
+
+
+def date_about(occurrence):
+    """What the audit log's sentence about a date names: whose it is and when."""
+    return {"organisation": occurrence.activity.organisation.name,
+            "starts_at": occurrence.starts_at, "ends_at": occurrence.ends_at}
 
 
 def _not_past(occurrence, field="reason"):
@@ -336,7 +345,7 @@ def cancel_occurrence(occurrence, reason, by_user):
     occurrence.cancel(reason.strip())
     db.session.flush()
     record(by_user, "occurrence.cancel", occurrence, occurrence.activity.title, before,
-           snapshot(occurrence, ("status", "cancel_reason")))
+           snapshot(occurrence, ("status", "cancel_reason")), about=date_about(occurrence))
 
 
 def restore_occurrence(occurrence, by_user):
@@ -352,7 +361,8 @@ def restore_occurrence(occurrence, by_user):
                                [(occurrence.starts_at, occurrence.ends_at, reasons)])
     occurrence.restore()
     flush_uses("reason", error_class=ActivityError)
-    record(by_user, "occurrence.restore", occurrence, occurrence.activity.title)
+    record(by_user, "occurrence.restore", occurrence, occurrence.activity.title,
+           about=date_about(occurrence))
 
 
 def move_occurrence(occurrence, day, start_time, end_time, by_user):
@@ -376,7 +386,8 @@ def move_occurrence(occurrence, day, start_time, end_time, by_user):
     occurrence.move(starts_at, ends_at)
     flush_uses("day", error_class=ActivityError)
     record(by_user, "occurrence.move", occurrence, occurrence.activity.title, before,
-           snapshot(occurrence, ("starts_at", "ends_at")))
+           snapshot(occurrence, ("starts_at", "ends_at")),
+           about={"organisation": occurrence.activity.organisation.name})
 
 
 def coming_dates(activity, now=None):

@@ -279,6 +279,12 @@ def _when(booking):
             "end": format_time(booking.ends_at, "short")}
 
 
+def audit_about(booking):
+    """What the audit log's sentence names: whose request, for which room, when."""
+    return {"organisation": booking.organisation.name, "room": booking.room.name,
+            "starts_at": booking.starts_at, "ends_at": booking.ends_at}
+
+
 def approve_booking(booking, by_user, now=None):
     """Approve one request. Pending requests it collides with are rejected with a reason.
     Raises BookingConflict when the request was decided meanwhile or the room is used
@@ -300,7 +306,7 @@ def approve_booking(booking, by_user, now=None):
         other.reject(str(_l("Another booking was approved for that time.")), by_user)
         rejected.append(other)
     db.session.flush()
-    record(by_user, "booking.approve", booking, booking.room.name)
+    record(by_user, "booking.approve", booking, booking.room.name, about=audit_about(booking))
     return rejected
 
 
@@ -314,7 +320,7 @@ def reject_booking(booking, reason, by_user):
     except NotAllowed as error:
         raise BookingConflict("reason", error.message) from None
     db.session.flush()
-    record(by_user, "booking.reject", booking, booking.room.name)
+    record(by_user, "booking.reject", booking, booking.room.name, about=audit_about(booking))
 
 
 def cancel_booking(booking, by_user, reason=None):
@@ -332,7 +338,7 @@ def cancel_booking(booking, by_user, reason=None):
         if occurrence.status == "scheduled":
             occurrence.cancel(reason or str(_l("The room booking was cancelled.")))
     db.session.flush()
-    record(by_user, "booking.cancel", booking, booking.room.name)
+    record(by_user, "booking.cancel", booking, booking.room.name, about=audit_about(booking))
 
 
 def cancel_series(bookings, by_user, reason=None, now=None):

@@ -211,7 +211,8 @@ def set_coordinator_municipality(account, municipality_id, by_user):
     account.municipality = municipality
     db.session.flush()
     record(by_user, "account.municipality", account, account.email,
-           {"municipality": before}, {"municipality": after})
+           {"municipality": before}, {"municipality": after},
+           about={"municipality": municipality.name} if municipality is not None else None)
 
 
 def unique_slug(name):

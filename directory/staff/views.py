@@ -13,7 +13,7 @@ from ..accounts.models import User
 from ..accounts.services import (AccountError, all_accounts, deactivate,
                                  make_password_token, reactivate)
 from ..activities.coverage import WALKING_DISTANCES_KM, coverage, walking_radius
-from ..audit.services import find_events, record
+from ..audit.services import event_page, record
 from ..bookings.services import release_rooms_of
 from ..common.access import county_required, load_or_404, staff_required
 from ..common.filters import parse_filters
@@ -28,10 +28,14 @@ from ..organisations.services import (OrganisationError, decide, in_scope,
                                       set_coordinator_municipality)
 from ..taxonomy.services import enabled_municipalities, filter_choices
 from .attention import attention_for
+from .audit_log import (KINDS, about_organisation, entries, kind_prefixes,
+                        organisation_choices)
 from .follow_up import PERIODS, TABLES, follow_up_table, period_for
 from .register import REGISTERS, register_table
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+AUDIT_PER_PAGE = 50
 
 
 @bp.app_context_processor
@@ -78,18 +82,27 @@ def decide_organisation(organisation_id, status):
 @bp.get("/audit")
 @staff_required
 def audit():
-    """The audit log; a municipal coordinator reads what the accounts of their
-    municipality did (the accounts they may act on)."""
+    """The audit log in sentences (staff/audit_log.py), filtered by who, what kind of
+    action, organisation and dates, a page at a time; a municipal coordinator reads what
+    the accounts of their municipality did (the accounts they may act on)."""
     accounts = _accounts_in_scope()
-    users = {u.id: u.email for u in accounts}
-    user_id = request.args.get("user", type=int)
-    events = find_events(action=request.args.get("action") or None,
-                         object_type=request.args.get("object_type") or None,
-                         user_id=user_id, day_from=parse_date(request.args.get("from")),
-                         day_to=parse_date(request.args.get("to")),
-                         user_ids=None if current_user.municipality_id is None
-                         else list(users))
-    return render_template("staff/audit.html", events=events, users=users)
+    scope = current_user.municipality_id
+    organisation = request.args.get("organisation", type=int)
+    if organisation is not None and not 0 < organisation < 2**31:
+        organisation = None
+    page = request.args.get("page", 1, type=int)
+    found = event_page(
+        page=page if 0 < page < 10**6 else 1, per_page=AUDIT_PER_PAGE,
+        user_id=request.args.get("user", type=int),
+        user_ids=None if scope is None else [a.id for a in accounts],
+        prefixes=kind_prefixes(request.args.get("what")) or (
+            [request.args["action"][:64]] if request.args.get("action") else None),
+        objects=None if organisation is None else about_organisation(organisation),
+        day_from=parse_date(request.args.get("from")),
+        day_to=parse_date(request.args.get("to")))
+    return render_template("staff/audit.html", found=found, entries=entries(found.items),
+                           accounts=accounts, kinds=KINDS,
+                           organisations=organisation_choices(scope))
 
 
 def _accounts_in_scope():
