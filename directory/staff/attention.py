@@ -80,8 +80,9 @@ def coordinator_attention(municipality_id=None, now=None):
     if municipality_id is not None:
         organisations = organisations.where(Organisation.municipality_id == municipality_id)
         stale_ones = stale_ones.where(Organisation.municipality_id == municipality_id)
-        requests = requests.where(RoomBooking.room_id.in_(
-            select(Room.id).join(Room.venue).where(Venue.municipality_id == municipality_id)))
+        rooms = select(Room.id).join(Room.venue).where(
+            Venue.municipality_id == municipality_id)
+        requests = requests.where(RoomBooking.room_id.in_(rooms))
     series, dates = db.session.execute(requests).one()
     conflicts, first = count_collisions(municipality_id, since=now)
     return CoordinatorAttention(
@@ -118,7 +119,8 @@ def organisations_attention(organisations, now=None):
         found[org_id].full, found[org_id].waiting = full_count, waiting_count
     for occurrence in db.session.scalars(
             select(Occurrence).join(Occurrence.activity).where(*coming, full | waiting)
-            .options(contains_eager(Occurrence.activity)).order_by(Occurrence.starts_at, Occurrence.id).limit(DATES_SHOWN)):
+            .options(contains_eager(Occurrence.activity))
+            .order_by(Occurrence.starts_at, Occurrence.id).limit(DATES_SHOWN)):
         found[occurrence.activity.organisation_id].dates.append(occurrence)
     return list(found.values())
 
