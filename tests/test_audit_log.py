@@ -100,6 +100,7 @@ def test_the_filters(client, auth, factories, flows):
     page = client.get(f"/staff/audit?what=bookings&user={other.id}").get_data(as_text=True)
     assert '<option value="bookings" selected>Room requests</option>' in page
     for nonsense in ("what=nothing", "organisation=99999999999", "page=-3", "user=x",
+                     "user=99999999999",
                      "from=2026-13-40"):
         assert client.get(f"/staff/audit?{nonsense}").status_code == 200
 

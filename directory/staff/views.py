@@ -87,13 +87,12 @@ def audit():
     the accounts of their municipality did (the accounts they may act on)."""
     accounts = _accounts_in_scope()
     scope = current_user.municipality_id
-    organisation = request.args.get("organisation", type=int)
-    if organisation is not None and not 0 < organisation < 2**31:
-        organisation = None
+    organisation, user_id = (_an_id(request.args.get(name, type=int))
+                             for name in ("organisation", "user"))
     page = request.args.get("page", 1, type=int)
     found = event_page(
         page=page if 0 < page < 10**6 else 1, per_page=AUDIT_PER_PAGE,
-        user_id=request.args.get("user", type=int),
+        user_id=user_id,
         user_ids=None if scope is None else [a.id for a in accounts],
         prefixes=kind_prefixes(request.args.get("what")) or (
             [request.args["action"][:64]] if request.args.get("action") else None),
@@ -103,6 +102,11 @@ def audit():
     return render_template("staff/audit.html", found=found, entries=entries(found.items),
                            accounts=accounts, kinds=KINDS,
                            organisations=organisation_choices(scope))
+
+
+def _an_id(value):
+    """An id asked for in the URL, None when beyond the id columns."""
+    return value if value is not None and 0 < value < 2**31 else None
 
 
 def _accounts_in_scope():
