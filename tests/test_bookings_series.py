@@ -24,7 +24,7 @@ def thursdays(count, first_week=1):
 
 def written(day):
     """A date as the (English) pages write it out."""
-    return format_date(day, "full", locale="en")
+    return format_date(day, "full", locale="en_GB")
 
 
 def setup(factories):
@@ -214,8 +214,8 @@ def test_approve_the_free_dates_only_approves_exactly_the_free_half(client, fact
         as_text=True)
     assert statuses(rows) == ["approved", "rejected", "approved", "rejected"]
     assert "Approved: 2. Could not be approved: 2. Colliding requests rejected: 0." in text
-    assert re.search(rf"{written(days[1])} 5:00\W+PM–7:00\W+PM: The room is in use then: "
-                     rf"Fotboll \(Fotbollsklubben\), {written(days[1])} 6:00", text)
+    assert re.search(rf"{written(days[1])} 17:00–19:00: The room is in use then: "
+                     rf"Fotboll \(Fotbollsklubben\), {written(days[1])} 18:00", text)
     assert "Nothing here." in text  # the card is decided and gone
     reason = db.session.get(RoomBooking, rows[1].id).decision_reason
     assert reason.startswith("Bara de lediga datumen. The room is in use then: Fotboll "

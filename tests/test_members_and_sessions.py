@@ -93,7 +93,8 @@ def test_owner_changes_a_role_and_steps_down_when_another_owner_stays(client, or
     assert client.get(f"/manage/organisations/{org.slug}/members").status_code == 404
     assert actions(org) == ["membership.role", "membership.role"]
     event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
-    assert event.before == {"role": "owner"} and event.after == {"role": "editor"}
+    assert event.before == {"role": "owner"} and event.after == {
+        "role": "editor", "about": {"organisation": org.name}}  # named in the log
 
 
 def test_unknown_role_is_answered_beside_the_member(client, org, auth):

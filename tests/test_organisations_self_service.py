@@ -50,7 +50,8 @@ def test_register_review_and_publish(client, factories, auth):
     assert events[1].after["status"] == "verified"
     auth.login("staff@example.se")
     log = client.get("/staff/audit?action=organisation.rejected").get_data(as_text=True)
-    assert "organisation.rejected" in log and "organisation.verified" not in log
+    assert f"refused the registration of {org.name}" in log
+    assert f"verified {org.name}" not in log
 
 
 def test_bad_registration_keeps_what_was_typed_and_saves_nothing(client, factories):

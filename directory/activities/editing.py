@@ -14,8 +14,7 @@ from sqlalchemy import select
 
 from ..audit.services import record, snapshot
 from ..common.events import date_moved
-from ..common.time import (clock_change_message, local_today, local_to_utc, to_local,
-                           utcnow)
+from ..common.time import clock_change_message, local_today, local_to_utc, to_local, utcnow
 from ..extensions import db
 from ..taxonomy.models import FocusArea, TargetGroup
 from ..venues.models import Room
@@ -165,7 +164,8 @@ def create_activity(organisation, data, by_user):
     place_new_dates(activity, dates)
     db.session.add_all(dates)
     flush_uses("room_id", error_class=ActivityError)
-    record(by_user, "activity.create", activity, activity.title)
+    record(by_user, "activity.create", activity, activity.title,
+           about={"organisation": activity.organisation.name})
     return activity
 
 
@@ -250,7 +250,8 @@ def update_activity(activity, data, by_user, confirmed=False):
         db.session.expire(occ, ["room"])
         date_moved.send(occ, series=True)
     record(by_user, "activity.update", activity, activity.title, before,
-           snapshot(activity, ACTIVITY_FIELDS))
+           snapshot(activity, ACTIVITY_FIELDS),
+           about={"organisation": activity.organisation.name})
     return plan
 
 
@@ -322,7 +323,14 @@ def end_activity(activity, by_user, now=None):
     activity.ended_at = now
     activity.sequence += 1
     db.session.flush()
-    record(by_user, "activity.end", activity, activity.title)
+    record(by_user, "activity.end", activity, activity.title,
+           about={"organisation": activity.organisation.name})
+
+
+def date_about(occurrence):
+    """What the audit log's sentence about a date names: whose it is and when."""
+    return {"organisation": occurrence.activity.organisation.name,
+            "starts_at": occurrence.starts_at, "ends_at": occurrence.ends_at}
 
 
 def _not_past(occurrence, field="reason"):
@@ -340,7 +348,7 @@ def cancel_occurrence(occurrence, reason, by_user):
     occurrence.cancel(reason.strip())
     db.session.flush()
     record(by_user, "occurrence.cancel", occurrence, occurrence.activity.title, before,
-           snapshot(occurrence, ("status", "cancel_reason")))
+           snapshot(occurrence, ("status", "cancel_reason")), about=date_about(occurrence))
 
 
 def restore_occurrence(occurrence, by_user):
@@ -356,7 +364,8 @@ def restore_occurrence(occurrence, by_user):
                                [(occurrence.starts_at, occurrence.ends_at, reasons)])
     occurrence.restore()
     flush_uses("reason", error_class=ActivityError)
-    record(by_user, "occurrence.restore", occurrence, occurrence.activity.title)
+    record(by_user, "occurrence.restore", occurrence, occurrence.activity.title,
+           about=date_about(occurrence))
 
 
 def move_occurrence(occurrence, day, start_time, end_time, by_user):
@@ -380,7 +389,8 @@ def move_occurrence(occurrence, day, start_time, end_time, by_user):
     occurrence.move(starts_at, ends_at)
     flush_uses("day", error_class=ActivityError)
     record(by_user, "occurrence.move", occurrence, occurrence.activity.title, before,
-           snapshot(occurrence, ("starts_at", "ends_at")))
+           snapshot(occurrence, ("starts_at", "ends_at")),
+           about={"organisation": occurrence.activity.organisation.name})
 
 
 def coming_dates(activity, now=None):

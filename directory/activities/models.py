@@ -3,7 +3,7 @@
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select
+from sqlalchemy import and_, event, func, select
 from sqlalchemy.ext.hybrid import hybrid_property
 
 from ..common.errors import FieldError
@@ -195,6 +195,14 @@ class Occurrence(db.Model):
         if not self.activity.registration_required or cap is None:
             return None
         return max(0, cap - self.confirmed_count)
+
+    @classmethod
+    def has_no_seats_left(cls):
+        """SQL, with the occurrence's activity joined: `seats_left == 0` (a date that
+        takes sign-ups and whose places are all taken)."""
+        capacity = func.coalesce(cls.capacity, Activity.default_capacity)
+        return and_(Activity.registration_required, capacity.isnot(None),
+                    cls.confirmed_count >= capacity)
 
     @property
     def is_full(self):

@@ -13,8 +13,9 @@ from ..venues.models import Room, Venue
 from ..venues.occupancy import RoomCalendar, lock_rooms, room_problems, when
 from .models import RoomBooking
 from .notices import tell_organisations
-from .services import (BookingConflict, approve_booking, cancel_booking, pending_requests,
-                       reject_booking, request_booking, requests_meeting)
+from .services import (BookingConflict, approve_booking, audit_about, cancel_booking,
+                       pending_requests, reject_booking, request_booking,
+                       requests_meeting)
 
 DECISIONS = ("approve", "approve-free", "reject")
 
@@ -332,5 +333,6 @@ def change_series(bookings, start_time, end_time, by_user, room=None, now=None):
             raise SeriesNotChanged([
                 str(_l("%(when)s: %(why)s", when=when(c.starts_at, c.ends_at),
                        why=" ".join(str(r) for r in c.reasons))) for c in failed])
-        record(by_user, "booking.change_series", created[0], room.name)
+        record(by_user, "booking.change_series", created[0], room.name,
+               about=audit_about(created[0]))
     return created

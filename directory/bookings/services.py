@@ -211,6 +211,12 @@ def weekly_periods(day, start_time, end_time, until=None, count=None, interval=1
     return slots(schedule)
 
 
+def audit_about(booking):
+    """What the audit log's sentence names: whose request, for which room, when."""
+    return {"organisation": booking.organisation.name, "room": booking.room.name,
+            "starts_at": booking.starts_at, "ends_at": booking.ends_at}
+
+
 def approve_booking(booking, by_user, now=None):
     """Approve one request. Pending requests it collides with are rejected with a reason.
     Raises BookingConflict when the request was decided meanwhile or the room is used
@@ -232,7 +238,7 @@ def approve_booking(booking, by_user, now=None):
         other.reject(str(_l("Another booking was approved for that time.")), by_user)
         rejected.append(other)
     db.session.flush()
-    record(by_user, "booking.approve", booking, booking.room.name)
+    record(by_user, "booking.approve", booking, booking.room.name, about=audit_about(booking))
     return rejected
 
 
@@ -246,7 +252,7 @@ def reject_booking(booking, reason, by_user):
     except NotAllowed as error:
         raise BookingConflict("reason", error.message) from None
     db.session.flush()
-    record(by_user, "booking.reject", booking, booking.room.name)
+    record(by_user, "booking.reject", booking, booking.room.name, about=audit_about(booking))
 
 
 def cancel_booking(booking, by_user, reason=None):
@@ -264,7 +270,7 @@ def cancel_booking(booking, by_user, reason=None):
         if occurrence.status == "scheduled":
             occurrence.cancel(reason or str(_l("The room booking was cancelled.")))
     db.session.flush()
-    record(by_user, "booking.cancel", booking, booking.room.name)
+    record(by_user, "booking.cancel", booking, booking.room.name, about=audit_about(booking))
     if getattr(by_user, "is_staff", False):
         tell_cancelled(booking, reason)
 

@@ -38,7 +38,9 @@ def invite_member(organisation, email, role, by_user):
         raise OrganisationError("email", _l("That person is already a member."))
     db.session.add(Membership(user=user, organisation=organisation, role=role))
     db.session.flush()
-    record(by_user, "membership.invite", organisation, f"{role}")
+    record(by_user, "membership.invite", organisation, f"{role}",
+           about={"member": user.email, "role": role,
+                  "organisation": organisation.name})
     return user, is_new
 
 
@@ -87,7 +89,8 @@ def remove_member(organisation, membership, by_user):
     db.session.delete(membership)
     db.session.flush()
     record(by_user, "membership.leave" if leaving else "membership.remove", organisation,
-           email, {"member": email, "role": role}, {})
+           email, {"member": email, "role": role}, {},
+           about={"organisation": organisation.name})
 
 
 def change_member_role(organisation, membership, role, by_user):
@@ -104,7 +107,8 @@ def change_member_role(organisation, membership, role, by_user):
     db.session.flush()
     record(by_user, "membership.role", organisation, membership.user.email,
            {"member": membership.user.email, "role": before},
-           {"member": membership.user.email, "role": role})
+           {"member": membership.user.email, "role": role},
+           about={"organisation": organisation.name})
 
 
 def transfer_ownership(organisation, membership, by_user):
@@ -125,4 +129,4 @@ def transfer_ownership(organisation, membership, by_user):
     db.session.flush()
     record(by_user, "membership.transfer", organisation, membership.user.email,
            {"owner": mine.user.email if mine is not None else None},
-           {"owner": membership.user.email})
+           {"owner": membership.user.email}, about={"organisation": organisation.name})

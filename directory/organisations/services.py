@@ -4,6 +4,7 @@ members.py)."""
 
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -211,7 +212,8 @@ def set_coordinator_municipality(account, municipality_id, by_user):
     account.municipality = municipality
     db.session.flush()
     record(by_user, "account.municipality", account, account.email,
-           {"municipality": before}, {"municipality": after})
+           {"municipality": before}, {"municipality": after},
+           about={"municipality": municipality.name} if municipality is not None else None)
 
 
 def unique_slug(name, taken=None):
@@ -295,8 +297,28 @@ def decide(organisation, status, reason, by_user):
     tell_decision(organisation)
 
 
-def organisations_with_status(status, municipality_id=None):
+# A listing not reviewed for this long is stale: the coordinator's home counts them.
+STALE_AFTER = relativedelta(months=12)
+
+
+def last_reviewed():
+    """SQL: when an organisation was last reviewed (a decision by a coordinator), else
+    verified, else registered: what "stale" is measured from."""
+    return func.coalesce(Organisation.reviewed_at, Organisation.verified_at,
+                         Organisation.created_at)
+
+
+def stale(now):
+    """SQL: a public listing whose last review is more than STALE_AFTER ago."""
+    return Organisation.is_public & (last_reviewed() < now - STALE_AFTER)
+
+
+def organisations_with_status(status, municipality_id=None, stale_at=None):
+    """Organisations with a status, oldest first; only those stale at `stale_at` (a
+    moment) when given."""
     stmt = select(Organisation).where(Organisation.status == status)
     if municipality_id:
         stmt = stmt.where(Organisation.municipality_id == municipality_id)
+    if stale_at is not None:
+        stmt = stmt.where(stale(stale_at))
     return db.session.scalars(stmt.order_by(Organisation.created_at)).all()

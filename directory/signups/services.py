@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select, update
 
+from ..activities.editing import date_about
 from ..activities.models import Activity, Occurrence
 from ..audit.services import record
 from ..common.db import begin_write, is_postgres
@@ -281,7 +282,7 @@ def set_capacity(occurrence, capacity, by_user):
     db.session.flush()
     promoted = promote_from_waiting_list(occurrence)
     record(by_user, "occurrence.capacity", occurrence, occurrence.activity.title,
-           {"capacity": before}, {"capacity": capacity})
+           {"capacity": before}, {"capacity": capacity}, about=date_about(occurrence))
     return promoted
 
 
@@ -300,7 +301,8 @@ def record_attendance(occurrence, came_ids, walk_ins, by_user):
     occurrence.walk_in_count = walk_ins or 0
     occurrence.attended_count = ticked + occurrence.walk_in_count
     record(by_user, "occurrence.attendance", occurrence, occurrence.activity.title, before,
-           {"attended": occurrence.attended_count, "walk_ins": occurrence.walk_in_count})
+           {"attended": occurrence.attended_count, "walk_ins": occurrence.walk_in_count},
+           about=date_about(occurrence))
     db.session.flush()
     return occurrence.attended_count
 

@@ -5,6 +5,7 @@ from flask_babel import format_datetime, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..activities.editing import date_about
 from ..activities.models import Occurrence
 from ..activities.services import public_occurrence
 from ..audit.services import record
@@ -159,7 +160,8 @@ def roster(occurrence_id):
     if which == "attendance" and attendance_form.validate_on_submit():
         occurrence.attended_count = attendance_form.attended.data
         record(current_user, "occurrence.attendance", occurrence, occurrence.activity.title,
-               None, {"attended": attendance_form.attended.data})
+               None, {"attended": attendance_form.attended.data},
+               about=date_about(occurrence))
         db.session.commit()
         flash(_("Saved."))
         return redirect(url_for("signups.roster", occurrence_id=occurrence.id), code=303)
@@ -171,7 +173,8 @@ def roster(occurrence_id):
         flash(_("Saved."))
         return redirect(url_for("signups.roster", occurrence_id=occurrence.id), code=303)
     if request.method == "GET":
-        record(current_user, "signups.view", occurrence, occurrence.activity.title)
+        record(current_user, "signups.view", occurrence, occurrence.activity.title,
+               about=date_about(occurrence))
         db.session.commit()
     capacity_form.capacity.data = capacity_form.capacity.data or occurrence.effective_capacity
     attendance_form.attended.data = attendance_form.attended.data or occurrence.attended_count
@@ -192,7 +195,8 @@ def roster_csv(occurrence_id):
     rows = [(s.name, s.contact, language_name(s.language) if s.language else "",
              statuses.get(s.status, s.status), format_datetime(s.created_at, "yyyy-MM-dd HH:mm"))
             for s in signups_of(occurrence)]
-    record(current_user, "signups.export", occurrence, occurrence.activity.title)
+    record(current_user, "signups.export", occurrence, occurrence.activity.title,
+           about=date_about(occurrence))
     db.session.commit()
     return csv_response(f"signups-{occurrence.id}",
                         [_("Name"), _("Contact"), _("Language"), _("Status"), _("Signed up")],

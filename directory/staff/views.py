@@ -13,7 +13,7 @@ from ..accounts.models import User
 from ..accounts.services import (AccountError, all_accounts, deactivate,
                                  make_password_token, reactivate)
 from ..activities.coverage import WALKING_DISTANCES_KM, coverage, walking_radius
-from ..audit.services import find_events, record
+from ..audit.services import event_page, record
 from ..bookings.services import release_rooms_of
 from ..common.access import county_required, load_or_404, staff_required
 from ..common.filters import parse_filters
@@ -27,22 +27,36 @@ from ..organisations.services import (OrganisationError, decide, in_scope,
                                       organisations_with_status,
                                       set_coordinator_municipality)
 from ..taxonomy.services import enabled_municipalities, filter_choices
+from .attention import attention_for
+from .audit_log import (KINDS, about_organisation, entries, kind_prefixes,
+                        organisation_choices)
 from .follow_up import PERIODS, TABLES, follow_up_table, period_for
 from .outbox import outbox_summary
 from .register import REGISTERS, register_table
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
+AUDIT_PER_PAGE = 50
+
+
+@bp.app_context_processor
+def _needs_attention():
+    """The account page (accounts reads neither requests nor dates) shows what needs
+    attention (staff/attention.py); read only when that page asks."""
+    return {"needs_attention": attention_for}
+
 
 @bp.get("/organisations")
 @staff_required
 def organisations():
+    """Organisations by status; `stale=1`: verified ones not reviewed for a year."""
     status = request.args.get("status", "pending")
     if status not in STATUSES:
         status = "pending"
-    return render_template("staff/organisations.html", status=status,
+    stale_at = utcnow() if status == "verified" and request.args.get("stale") else None
+    return render_template("staff/organisations.html", status=status, stale=stale_at,
                            organisations=organisations_with_status(
-                               status, current_user.municipality_id),
+                               status, current_user.municipality_id, stale_at),
                            form=DecisionForm())
 
 
@@ -69,18 +83,31 @@ def decide_organisation(organisation_id, status):
 @bp.get("/audit")
 @staff_required
 def audit():
-    """The audit log; a municipal coordinator reads what the accounts of their
-    municipality did (the accounts they may act on)."""
+    """The audit log in sentences (staff/audit_log.py), filtered by who, what kind of
+    action, organisation and dates, a page at a time; a municipal coordinator reads what
+    the accounts of their municipality did (the accounts they may act on)."""
     accounts = _accounts_in_scope()
-    users = {u.id: u.email for u in accounts}
-    user_id = request.args.get("user", type=int)
-    events = find_events(action=request.args.get("action") or None,
-                         object_type=request.args.get("object_type") or None,
-                         user_id=user_id, day_from=parse_date(request.args.get("from")),
-                         day_to=parse_date(request.args.get("to")),
-                         user_ids=None if current_user.municipality_id is None
-                         else list(users))
-    return render_template("staff/audit.html", events=events, users=users)
+    scope = current_user.municipality_id
+    organisation, user_id = (_an_id(request.args.get(name, type=int))
+                             for name in ("organisation", "user"))
+    page = request.args.get("page", 1, type=int)
+    found = event_page(
+        page=page if 0 < page < 10**6 else 1, per_page=AUDIT_PER_PAGE,
+        user_id=user_id,
+        user_ids=None if scope is None else [a.id for a in accounts],
+        prefixes=kind_prefixes(request.args.get("what")) or (
+            [request.args["action"][:64]] if request.args.get("action") else None),
+        objects=None if organisation is None else about_organisation(organisation),
+        day_from=parse_date(request.args.get("from")),
+        day_to=parse_date(request.args.get("to")))
+    return render_template("staff/audit.html", found=found, entries=entries(found.items),
+                           accounts=accounts, kinds=KINDS,
+                           organisations=organisation_choices(scope))
+
+
+def _an_id(value):
+    """An id asked for in the URL, None when beyond the id columns."""
+    return value if value is not None and 0 < value < 2**31 else None
 
 
 def _accounts_in_scope():

@@ -64,7 +64,7 @@ def save_room(venue, data, by_user, room=None):
     except RoomTaken as error:
         raise VenueError(error.field, error.message) from None
     record(by_user, "room.update" if before else "room.create", room, room.name, before,
-           snapshot(room, ROOM_FIELDS))
+           snapshot(room, ROOM_FIELDS), about={"venue": venue.name})
     return room
 
 

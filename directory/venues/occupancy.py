@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from flask_babel import format_date, format_time
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DDL, and_, event, or_, select
+from sqlalchemy import DDL, and_, event, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -30,7 +30,7 @@ from ..common.errors import FieldError
 from ..common.time import to_local
 from ..common.types import UTCDateTime
 from ..extensions import db
-from .models import Closure, OpeningHours, Room
+from .models import Closure, OpeningHours, Room, Venue
 from .room_use_rules import PG_RULES, SQLITE_RULES
 
 
@@ -241,19 +241,38 @@ def flush_uses(field, message=None, error_class=None):
             "The room was just taken for that time. Choose another time.")) from None
 
 
+def _pairs(columns, since=None):
+    """SELECT `columns` FROM pairs of uses of one room that overlap (buffer included),
+    each pair once, `other` being the pair's second use; only those not over at `since`."""
+    other = aliased(RoomUse)
+    stmt = select(*columns(other)).join(other, and_(
+        other.room_id == RoomUse.room_id, other.id > RoomUse.id,
+        other.starts_at < RoomUse.blocked_until, RoomUse.starts_at < other.blocked_until))
+    if since is not None:
+        stmt = stmt.where(RoomUse.blocked_until > since)
+    return stmt, other
+
+
 def collisions(room_ids=None, since=None):
     """[(use, other use)]: pairs of uses of one room that overlap (buffer included),
     each pair once. Only legacy uses can be such pairs; the database refuses the rest."""
-    other = aliased(RoomUse)
-    stmt = (select(RoomUse, other).join(other, and_(
-        other.room_id == RoomUse.room_id, other.id > RoomUse.id,
-        other.starts_at < RoomUse.blocked_until, RoomUse.starts_at < other.blocked_until))
-        .order_by(RoomUse.room_id, RoomUse.starts_at, other.starts_at))
+    stmt, other = _pairs(lambda other: (RoomUse, other), since=since)
+    stmt = stmt.order_by(RoomUse.room_id, RoomUse.starts_at, other.starts_at)
     if room_ids is not None:
         stmt = stmt.where(RoomUse.room_id.in_(list(room_ids)))
-    if since is not None:
-        stmt = stmt.where(RoomUse.blocked_until > since)
     return db.session.execute(stmt).all()
+
+
+def count_collisions(municipality_id=None, since=None):
+    """(how many pairs `collisions` lists, the start of the soonest), in one query;
+    only the rooms of the meeting places of `municipality_id` when given."""
+    stmt, _other = _pairs(lambda other: (func.count(), func.min(RoomUse.starts_at)),
+                          since=since)
+    if municipality_id is not None:
+        stmt = stmt.where(RoomUse.room_id.in_(select(Room.id).join(Room.venue).where(
+            Venue.municipality_id == municipality_id)))
+    count, first = db.session.execute(stmt).one()
+    return count, first
 
 
 for _statement in PG_RULES:
