@@ -19,14 +19,18 @@ venv: $(VENV)/.runtime
 venv-dev: $(VENV)/.dev
 
 ## run: migrate the database in instance/, load demo data when empty, serve on :$(PORT)
+## with the task worker beside it (messages, periodic work)
 run: venv
 	$(VENV)/bin/flask --app wsgi db upgrade
 	$(VENV)/bin/flask --app wsgi seed-demo --if-empty
+	$(VENV)/bin/flask --app wsgi worker & worker=$$!; trap "kill $$worker" EXIT; \
 	FLASK_SESSION_COOKIE_SECURE=false $(VENV)/bin/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
-## serve: production: migrate, no demo data, gunicorn with gunicorn.conf.py on :$(PORT)
+## serve: production: migrate, no demo data, gunicorn with gunicorn.conf.py on :$(PORT),
+## the task worker beside it (in production it may run as its own service: `flask worker`)
 serve: venv
 	$(VENV)/bin/flask --app wsgi db upgrade
+	$(VENV)/bin/flask --app wsgi worker & worker=$$!; trap "kill $$worker" EXIT; \
 	PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py wsgi:app
 
 ## test: install what the tests need, then run every test on SQLite, PostgreSQL and in Chromium
