@@ -22,7 +22,7 @@ def thursdays(count, first_week=1):
 
 
 def written(day):
-    return format_date(day, "full", locale="en")
+    return format_date(day, "full", locale="en_GB")
 
 
 def setup(factories, requires_approval=False):
@@ -134,7 +134,7 @@ def test_a_date_in_the_way_refuses_the_whole_change_and_names_it(client, factori
     assert answer.status_code == 422
     text = answer.get_data(as_text=True)
     assert "The series is not changed: 1 new date is not possible." in text
-    assert re.search(rf"<li>{written(days[1])} 10:00\W+AM–12:00\W+PM: The room is in use "
+    assert re.search(rf"<li>{written(days[1])} 10:00–12:00: The room is in use "
                      rf"then: Fotboll \(Fotbollsklubben\), {written(days[1])} 11:00", text)
     assert written(days[0]) + " 10:00" not in text
     # Nothing changed: the old dates, their uses, no new requests; the typed times kept.

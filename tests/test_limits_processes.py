@@ -19,8 +19,10 @@ def test_fifty_people_on_one_wifi_sign_up_through_both_processes(two_processes, 
     occurrence = next(o for o in activity.occurrences if o.starts_at > utcnow())
     answers = [requests.post(f"{two_processes[i % 2]}/occurrences/{occurrence.id}/signup",
                              data={"name": f"Deltagare {i}", "contact": f"p{i}@example.se"},
-                             timeout=30).status_code for i in range(50)]
-    assert answers == [201] * 50
+                             allow_redirects=False, timeout=30) for i in range(50)]
+    # Each lands on its own personal page (a redirect after the POST).
+    assert [a.status_code for a in answers] == [303] * 50
+    assert len({a.headers["Location"] for a in answers}) == 50
 
 
 def test_one_contact_is_limited_across_processes(two_processes, factories):

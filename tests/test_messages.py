@@ -260,3 +260,67 @@ def test_sms_texts_fit_two_segments_in_every_language(app, occ):
     for message in outbox(channel="sms"):
         assert segments(message.body) <= 2, message.body
         assert PERSONAL.search(message.body), message.body
+
+
+def test_room_decisions_reach_the_organisation_in_its_language(app, factories, channels):
+    from directory.bookings.series import decide_series
+    mail, _ = channels
+    org = factories.organisation(email="styrelsen@example.se", preferred_language="ar")
+    venue = factories.venue()
+    room = venue.rooms[0]
+    staff = factories.user(email="samordnare@example.se", role="staff")
+    booking = factories.booking(room, org)
+    decide_series([booking], "approve", "", staff)
+    db.session.commit()
+    deliver_due()
+    [message] = mail.messages
+    assert message["To"] == "styrelsen@example.se"
+    assert room.name in message["Subject"] and "Room booking" not in message["Subject"]
+
+
+def test_the_organisation_chooses_the_language_of_its_messages(client, auth, factories):
+    org = factories.organisation(email="styrelsen@example.se")
+    owner = factories.user(email="agare@example.se", organisation=org)
+    db.session.commit()
+    auth.login(owner.email)
+    page = client.get(f"/manage/organisations/{org.slug}").get_data(as_text=True)
+    assert 'name="preferred_language"' in page and 'name="signup_digest"' in page
+    data = {"name": org.name, "kind": org.kind, "description": org.description,
+            "municipality": org.municipality_id, "email": org.email,
+            "preferred_language": "ar", "signup_digest": "y"}
+    assert client.post(f"/manage/organisations/{org.slug}", data=data).status_code == 303
+    db.session.refresh(org)
+    assert (org.preferred_language, org.signup_digest) == ("ar", True)
+
+
+def test_daily_digests_for_organisations_that_want_them_and_coordinators(app, factories,
+                                                                        channels, occ):
+    from directory.staff.digests import send_daily_digests
+    mail, _ = channels
+    org = occ.activity.organisation
+    org.email, org.signup_digest = "styrelsen@example.se", True
+    occ.capacity = 5
+    county = factories.user(email="lan@example.se", role="staff")
+    here = factories.user(email="taby@example.se", role="staff",
+                          municipality=org.municipality)
+    elsewhere = factories.user(email="annan@example.se", role="staff",
+                               municipality=factories.municipality("goteborg"))
+    factories.organisation(name="Ny förening", status="pending",
+                           municipality=org.municipality)
+    sign_up(occ.id, "Amina", "amina@example.se", "en")
+    sign_up(occ.id, "Bo", "070-111 22 33", "sv")
+    db.session.commit()
+    deliver_due()
+    mail.messages.clear()
+    assert send_daily_digests(now=utcnow() + timedelta(minutes=1)) == 3
+    db.session.commit()
+    deliver_due(now=utcnow() + timedelta(minutes=1))
+    by_recipient = {m["To"]: m for m in mail.messages}
+    assert set(by_recipient) == {"styrelsen@example.se", county.email, here.email}
+    assert elsewhere.email not in by_recipient
+    digest = by_recipient["styrelsen@example.se"].get_content()
+    assert "Läxhjälp" in digest and ": 2" in digest
+    # A coordinator who never logged in reads Swedish; nothing is said of what is not new.
+    coordinator = by_recipient[county.email].get_content()
+    assert "1 ny organisation väntar på granskning." in coordinator
+    assert "lokalförfrågningar" not in coordinator

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (EmailField, PasswordField, RadioField, SelectField,
+from wtforms import (BooleanField, EmailField, PasswordField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField, URLField)
 from wtforms.validators import (DataRequired, Email, EqualTo, Length, Optional,
                                 ValidationError)
@@ -57,6 +57,11 @@ class OrganisationForm(PlaceFields, Form):
     languages = StringField(_l("Languages you speak (codes, e.g. sv, ar, so)"),
                             validators=[Optional(), Length(max=100), language_codes],
                             filters=[codes_text])
+    # Messages to the organisation (room decisions, reminders to confirm its details).
+    preferred_language = SelectField(_l("Language of our messages"), validate_choice=True,
+                                     validators=[Optional()])
+    signup_digest = BooleanField(_l("Send us an e-mail each morning with the new "
+                                    "sign-ups to our dates"))
 
 
 class RegistrationForm(OrganisationForm):

@@ -253,6 +253,9 @@ def apply_profile(organisation, data):
                               .replace(" ", ",").split(",") if c.strip()]
     organisation.focus_areas = list(db.session.scalars(
         select(FocusArea).where(FocusArea.id.in_(data.get("focus_areas") or []))))
+    if "preferred_language" in data:  # the profile form's, not an import's
+        organisation.preferred_language = data["preferred_language"] or None
+        organisation.signup_digest = bool(data.get("signup_digest"))
 
 
 def register_organisation(data, owner):

@@ -12,7 +12,7 @@ from ..accounts.services import AccountError, create_user, make_password_token, 
 from ..common.access import load_or_404, staff_required
 from ..common.errors import form_work, put_error
 from ..common.filters import parse_filters
-from ..common.i18n import current_lang
+from ..common.i18n import LANGUAGE_NAMES, current_lang
 from ..common.mail import mail_enabled
 from ..common.urls import absolute_url
 from ..extensions import db
@@ -45,6 +45,10 @@ def organisations():
 def _choices(form):
     form.municipality.choices = [(m.id, m.name) for m in enabled_municipalities()]
     form.focus_areas.choices = [(f.id, f.label()) for f in all_focus_areas()]
+    form.preferred_language.choices = [(code, LANGUAGE_NAMES.get(code, code))
+                                       for code in current_app.config["LANGUAGES"]]
+    if not form.is_submitted() and not form.preferred_language.data:
+        form.preferred_language.data = current_lang()
 
 
 @bp.route("/organisations/register", methods=["GET", "POST"])
