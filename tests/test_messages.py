@@ -324,3 +324,62 @@ def test_daily_digests_for_organisations_that_want_them_and_coordinators(app, fa
     coordinator = by_recipient[county.email].get_content()
     assert "1 ny organisation väntar på granskning." in coordinator
     assert "lokalförfrågningar" not in coordinator
+
+
+def test_a_changed_schedule_tells_those_signed_up_their_new_time(client, factories, channels):
+    from directory.activities.models import Activity
+    from tests.test_activities_manage import member_client, weekly_form
+    mail, _ = channels
+    org = member_client(client, factories)
+    client.post(f"/manage/organisations/{org.slug}/activities/new", data=weekly_form())
+    activity = db.session.scalar(db.select(Activity))
+    date = next(o for o in activity.occurrences if o.starts_at > utcnow())
+    sign_up(date.id, "Amina", "amina@example.se", "en")
+    db.session.commit()
+    deliver_due()
+    mail.messages.clear()
+    client.post(f"/manage/activities/{activity.id}",
+                data={**weekly_form(start_time="16:00", end_time="17:30"), "confirm": "y"})
+    deliver_due()
+    [message] = mail.messages
+    body = message.get_content()
+    assert "The schedule of Läxhjälp i Täby has changed." in body
+    assert "16:00–17:30" in body
+
+
+def test_the_organisation_hears_of_its_registration_and_a_cancelled_booking(
+        client, auth, factories, channels):
+    mail, _ = channels
+    org = factories.organisation(name="Nya föreningen", status="pending",
+                                 email="styrelsen@example.se", preferred_language="en")
+    room = factories.venue().rooms[0]
+    booking = factories.booking(room, org, status="approved")
+    factories.user(email="samordnare@example.se", role="staff")
+    auth.login("samordnare@example.se")
+    client.post(f"/staff/organisations/{org.id}/verified", data={"reason": ""})
+    client.post(f"/manage/bookings/{booking.id}/cancel")
+    deliver_due()
+    subjects = sorted(m["Subject"] for m in mail.messages)
+    assert subjects[0] == "Nya föreningen is verified"
+    assert subjects[1].startswith("Room booking cancelled: Stora salen")
+
+
+def test_a_provider_answering_500_is_tried_again(client, channels, occ):
+    _, sms = channels
+    sms.answer = 500
+    sign_up(occ.id, "Sven", "070-111 22 33", "sv")
+    db.session.commit()
+    assert deliver_due().retrying == 1
+    sms.answer = 200
+    assert deliver_due(now=utcnow() + timedelta(minutes=2)).sent == 1
+    assert len(sms.messages) == 1
+
+
+def test_the_worker_purges_personal_data_and_the_outbox_on_schedule(app, occ):
+    from directory.worker import purge
+    signup, _ = sign_up(occ.id, "Amina", "amina@example.se", "en")
+    db.session.commit()
+    assert purge(now=occ.ends_at + timedelta(days=31)) == 1
+    db.session.expire_all()
+    assert db.session.get(Signup, signup.id).contact is None
+    assert [m.recipient for m in outbox()] == [None]
