@@ -383,3 +383,24 @@ def test_the_worker_purges_personal_data_and_the_outbox_on_schedule(app, occ):
     db.session.expire_all()
     assert db.session.get(Signup, signup.id).contact is None
     assert [m.recipient for m in outbox()] == [None]
+
+
+def test_the_services_own_reasons_reach_each_reader_in_their_language(client, factories,
+                                                                     channels, occ):
+    from tests.conftest import AuthActions
+    mail, _ = channels
+    occ.capacity = 5
+    _, token = sign_up(occ.id, "Amina", "amina@example.se", "ar")
+    owner = factories.user(email="agare@example.se", organisation=occ.activity.organisation)
+    db.session.commit()
+    deliver_due()
+    mail.messages.clear()
+    AuthActions(client).login(owner.email)
+    client.post(f"/manage/activities/{occ.activity_id}/end")
+    deliver_due()
+    [message] = mail.messages
+    assert "انتهى النشاط." in message.get_content()
+    page = client.get(f"/signups/{token}?lang=sv").get_data(as_text=True)
+    assert "Aktiviteten har avslutats." in page
+    english = client.get(f"/api/v1/occurrences/{occ.id}?lang=en").get_json()
+    assert english["cancel_reason"] == "The activity has ended."

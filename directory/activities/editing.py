@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..audit.services import record, snapshot
 from ..common.events import date_moved
+from ..common.i18n import N_
 from ..common.time import clock_change_message, local_today, local_to_utc, to_local, utcnow
 from ..extensions import db
 from ..taxonomy.models import FocusArea, TargetGroup
@@ -239,7 +240,7 @@ def update_activity(activity, data, by_user, confirmed=False):
         occ.room_id = room_id
         occ.sequence += 1
     for occ in plan.cancelled:
-        occ.cancel(str(_l("The activity's schedule was changed.")))
+        occ.cancel(N_("The activity's schedule was changed."))
     added = [Occurrence(activity=activity, starts_at=s, ends_at=e, original_starts_at=s)
              for s, e in plan.added]
     place_new_dates(activity, added)
@@ -316,7 +317,7 @@ def end_activity(activity, by_user, now=None):
             Occurrence.activity_id == activity.id, Occurrence.starts_at > now)):
         if occ.confirmed_count or occ.waitlist_count or occ.room_id is not None:
             if occ.status == "scheduled":
-                occ.cancel(str(_l("The activity has ended.")))
+                occ.cancel(N_("The activity has ended."))
         else:
             db.session.delete(occ)
     activity.status = "ended"

@@ -2,6 +2,7 @@
 
 from flask import url_for
 
+from ..common.i18n import said
 from ..common.time import isoformat_local
 
 
@@ -56,7 +57,7 @@ def occurrence(occ, distance_km=None):
         "starts_at": isoformat_local(occ.starts_at),
         "ends_at": isoformat_local(occ.ends_at),
         "status": occ.status,
-        "cancel_reason": occ.cancel_reason if occ.is_cancelled else None,
+        "cancel_reason": said(occ.cancel_reason) if occ.is_cancelled else None,
         "place": place(occ),
         "focus_areas": [fa.slug for fa in activity.focus_areas],
         "target_groups": [tg.slug for tg in activity.target_groups],

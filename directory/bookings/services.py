@@ -15,6 +15,7 @@ from ..activities.models import Occurrence
 from ..activities.schedule import MAX_SERIES_DAYS, Schedule, clock_change_trouble, slots
 from ..audit.services import record
 from ..common.errors import FieldError
+from ..common.i18n import N_
 from ..common.time import clock_change_message, local_day_bounds, to_local, utcnow
 from ..extensions import db
 from ..venues.occupancy import (RoomCalendar, RoomTaken, describe, flush_uses, lock_rooms,
@@ -268,7 +269,7 @@ def cancel_booking(booking, by_user, reason=None):
     if occurrence is not None and occurrence.room_id == booking.room_id:
         occurrence.place_in(None)
         if occurrence.status == "scheduled":
-            occurrence.cancel(reason or str(_l("The room booking was cancelled.")))
+            occurrence.cancel(reason or N_("The room booking was cancelled."))
     db.session.flush()
     record(by_user, "booking.cancel", booking, booking.room.name, about=audit_about(booking))
     if getattr(by_user, "is_staff", False):

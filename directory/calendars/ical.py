@@ -16,6 +16,7 @@ from icalendar.cal import Component
 
 from ..activities.places import place_line
 from ..activities.schedule import slots, weekday_codes
+from ..common.i18n import said
 from ..common.text import one_line
 from ..common.time import LOCAL, TIMEZONE, to_local
 
@@ -82,7 +83,7 @@ def _describe(event, activity, options, occurrence=None, room=None):
     event.add("summary", str(activity.translated("title", options.lang)))
     description = str(activity.translated("description", options.lang))
     if occurrence is not None and occurrence.is_cancelled and occurrence.cancel_reason:
-        description = f"{occurrence.cancel_reason}\n\n{description}"
+        description = f"{said(occurrence.cancel_reason)}\n\n{description}"
     if description:
         event.add("description", description)
     location, lat, lon = _place(activity, occurrence.room if occurrence is not None

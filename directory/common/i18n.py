@@ -1,7 +1,7 @@
 """Languages: which one a request gets, and translated fields of the models."""
 
 from flask import current_app, g, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel.speaklater import LazyString
 from markupsafe import escape
 
@@ -159,3 +159,16 @@ class SpokenLanguagesMixin:
     @staticmethod
     def language_pattern(code):
         return f"%,{code},%"
+
+
+def N_(text):
+    """Mark a text for the catalogues without translating it: a reason stored as written
+    here is shown by `said()` in each reader's language."""
+    return text
+
+
+def said(text):
+    """A stored reason in the reader's language: the service's own reasons are stored as
+    their (English) msgid and translated when shown; a person's own words are shown as
+    they wrote them (a text the catalogue does not know comes back unchanged)."""
+    return gettext(text) if text else text

@@ -10,7 +10,7 @@ from flask_babel import (format_date, format_datetime, format_decimal, format_pe
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from .i18n import LANGUAGE_NAMES, current_lang, is_rtl
+from .i18n import LANGUAGE_NAMES, current_lang, is_rtl, said
 from .time import local_today, to_local, utcnow
 from .urls import subscribe_links
 
@@ -119,7 +119,8 @@ def register(app):
     app.jinja_env.filters.update(local_date=local_date, local_time=local_time,
                                  local_datetime=local_datetime,
                                  language_name=language_name, week_name=week_name,
-                                 decimal=format_decimal, percent=format_percent)
+                                 decimal=format_decimal, percent=format_percent,
+                                 said=said)
     app.jinja_env.globals.update(url_with=url_with, language_switch_url=language_switch_url,
                                  search_feed_links=search_feed_links,
                                  language_names=LANGUAGE_NAMES, format_date=format_date,

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from ..activities.models import Occurrence
 from ..common.events import date_cancelled, date_moved
+from ..common.i18n import said
 from ..common.time import to_local, utcnow
 from ..common.tokens import hash_token
 from ..common.urls import absolute_url
@@ -68,7 +69,7 @@ def tell(signup, kind, reason=None, position=None, now=None):
                 "when": format_datetime(start, "EEEE d MMMM y, HH:mm") + "–"
                 + end.strftime("%H:%M"),
                 "when_short": format_datetime(start, "EEE d MMM HH:mm"),
-                "where": occurrence.place_line, "link": link, "reason": reason,
+                "where": occurrence.place_line, "link": link, "reason": said(reason),
                 "position": position}
     subject, body, sms = render("messages/participant.txt", language, values)
     return queue(f"signup.{kind}", signup.contact, language, subject, body, sms=sms,
