@@ -23,6 +23,7 @@ from .extensions import db
 from .geo.placing import place_missing
 from .messages.delivery import deliver_due
 from .messages.outbox import forget_older_than
+from .organisations.freshness import check_freshness
 from .organisations.models import Organisation
 from .signups.notices import send_reminders
 from .signups.services import purge_personal_data
@@ -63,6 +64,7 @@ def init_worker(app):
     queue.periodic_task(crontab(hour="2", minute="47"), name="extend")(in_app(extend))
     queue.periodic_task(crontab(minute="33"), name="geocode")(in_app(geocode))
     queue.periodic_task(crontab(hour="5", minute="30"), name="digests")(in_app(digests))
+    queue.periodic_task(crontab(hour="9", minute="7"), name="freshness")(in_app(freshness))
     app.extensions["huey"] = queue
     app.extensions["wake_worker"] = deliver
 
@@ -115,3 +117,12 @@ def digests(now=None):
     db.session.commit()
     deliver_due()
     return count
+
+
+def freshness(now=None):
+    """Ask owners to confirm listings eleven months old; take those unconfirmed at
+    thirteen months off the public lists, telling the owners; then deliver."""
+    asked, lapsed = check_freshness(now)
+    db.session.commit()
+    deliver_due()
+    return asked, lapsed

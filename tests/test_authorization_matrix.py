@@ -123,6 +123,7 @@ MATRIX = {
                                "{membership_a}/transfer", own_org(422)),
     "organisations.leave": ("POST", "/manage/organisations/{org_a}/leave",
                             {**own_org(404), "member_a": 422}),
+    "organisations.confirm": ("POST", "/manage/organisations/{org_a}/confirm", own_org(303)),
     "accounts.reset": ("GET", "/account/reset", everyone(200)),
     "staff.users": ("GET", "/staff/users", STAFF_ONLY),
     "staff.password_link": ("POST", "/staff/users/{user_b_id}/password-link", IN_TABY),
@@ -186,6 +187,8 @@ MATRIX = {
     "venues.venue_hours": ("POST", "/staff/venues/{venue}/hours", staff_in_taby(422)),
     "venues.venue_closures": ("POST", "/staff/venues/{venue}/closures", staff_in_taby(422)),
     "staff.decide_organisation": ("POST", "/staff/organisations/{org_b_id}/verified",
+                                  staff_in_taby(303)),
+    "staff.extend_organisation": ("POST", "/staff/organisations/{org_b_id}/extend",
                                   staff_in_taby(303)),
 }
 

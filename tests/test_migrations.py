@@ -137,3 +137,36 @@ def test_series_ended_before_their_schedule_kept_its_end_get_their_last_day(tmp_
         assert row.until == first + timedelta(days=14)  # its third date had begun
         db.session.remove()
         db.engine.dispose()
+
+
+def test_existing_organisations_are_confirmed_when_last_reviewed(tmp_path, worker_id):
+    """0013: an organisation's freshness counts from its last review, else its
+    verification, else its registration, as "stale" did before."""
+    from datetime import datetime, timezone
+
+    app = create_app(config_for_tests(_fresh_database(tmp_path, worker_id)))
+    with app.app_context():
+        upgrade(revision="0012")
+        moment = Organisation.__table__.c.created_at.type
+        at = {day: moment.process_bind_param(datetime(2025, 1, day, 9, tzinfo=timezone.utc),
+                                             db.engine.dialect) for day in (1, 2, 3)}
+        with db.engine.begin() as conn:
+            municipality = conn.scalar(text("SELECT id FROM municipality ORDER BY id LIMIT 1"))
+            for slug, reviewed, verified in (("granskad", at[3], at[2]),
+                                             ("verifierad", None, at[2]),
+                                             ("registrerad", None, None)):
+                conn.execute(text(
+                    "INSERT INTO organisation (uuid, slug, name, description, translations, "
+                    "kind, municipality_id, language_codes, status, reviewed_at, "
+                    "verified_at, created_at, updated_at, search_text, signup_digest) "
+                    "VALUES (:slug, :slug, :slug, '', '{}', 'forening', :m, '', 'verified', "
+                    ":reviewed, :verified, :created, :created, '', false)"),
+                    {"slug": slug, "m": municipality, "reviewed": reviewed,
+                     "verified": verified, "created": at[1]})
+        upgrade()
+        confirmed = {o.slug: o.confirmed_at.day for o in db.session.scalars(
+            select(Organisation))}
+        assert confirmed == {"granskad": 3, "verifierad": 2, "registrerad": 1}
+        assert all(o.is_public for o in db.session.scalars(select(Organisation)))
+        db.session.remove()
+        db.engine.dispose()

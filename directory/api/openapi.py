@@ -168,6 +168,11 @@ def paths():
     }
 
 
+LAST_REVIEWED = {"type": "string", "format": "date",
+                 "description": "The day its details were last confirmed (by the "
+                                "organisation or a coordinator)."}
+
+
 def _object(required, properties):
     return {"type": "object", "required": list(required), "properties": properties}
 
@@ -181,12 +186,13 @@ def schemas():
     text, integer = {"type": "string"}, {"type": "integer"}
     organization = _object(
         ("id", "slug", "name", "description", "kind", "website", "email", "phone",
-         "focus_areas", "languages", "status", "url"),
+         "focus_areas", "languages", "status", "url", "last_reviewed"),
         {"id": integer, "slug": text, "name": text, "description": text, "kind": text,
          "website": NULLABLE_TEXT, "email": NULLABLE_TEXT, "phone": NULLABLE_TEXT,
          "focus_areas": _strings(), "languages": _strings(), "status": text,
          "kommun": NULLABLE_TEXT, "address": {"type": "object"},
          "latitude": NULLABLE_NUMBER, "longitude": NULLABLE_NUMBER, "url": text,
+         "last_reviewed": LAST_REVIEWED,
          "distance_km": {"type": "number"}})
     place = _object(("venue", "room", "address", "latitude", "longitude"),
                     {"venue": NULLABLE_TEXT, "venue_name": NULLABLE_TEXT,

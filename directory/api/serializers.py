@@ -3,7 +3,7 @@
 from flask import url_for
 
 from ..common.i18n import said
-from ..common.time import isoformat_local
+from ..common.time import isoformat_local, to_local
 
 
 def organization(org, distance_km=None):
@@ -25,6 +25,8 @@ def organization(org, distance_km=None):
         "latitude": org.latitude,
         "longitude": org.longitude,
         "url": url_for("activities.organisation", slug=org.slug, _external=True),
+        # The Stockholm day its details were last confirmed (organisations.freshness).
+        "last_reviewed": to_local(org.confirmed_at).date().isoformat(),
     }
     if distance_km is not None:
         body["distance_km"] = round(distance_km, 2)

@@ -211,7 +211,8 @@ def _carry_out(run, plans, chunk_size):
                 db.session.add(_new_organisation(plan.values, run.organisation_status, now,
                                                  taken, focus))
             elif plan.action == "update":
-                _update(loaded[plan.organisation_id], plan, focus, run.user)
+                _update(loaded[plan.organisation_id], plan, focus, run.user,
+                        now if run.organisation_status == "verified" else None)
         db.session.flush()
         _progress(run.id, start + len(chunk))
 
@@ -222,6 +223,7 @@ def _new_organisation(values, status, now, taken, focus):
     _assign(organisation, values, focus)
     if status == "verified":
         organisation.verified_at = organisation.reviewed_at = now
+        organisation.confirm(now)
     return organisation
 
 
@@ -244,10 +246,15 @@ def _audit_value(organisation, name):
     return getattr(organisation, name)
 
 
-def _update(organisation, plan, focus, user):
-    """Change the fields that differ; audited as any staff change of a profile."""
+def _update(organisation, plan, focus, user, confirmed_at=None):
+    """Change the fields that differ; audited as any staff change of a profile. An
+    import that verifies (`confirmed_at`) confirms the details of a verified
+    organisation it changes (one it leaves unchanged stays as it was: a second run
+    changes nothing)."""
     before = {name: _audit_value(organisation, name) for name in plan.changes}
     _assign(organisation, {k: plan.values[k] for k in plan.changes}, focus)
+    if confirmed_at is not None and organisation.status == "verified":
+        organisation.confirm(confirmed_at)
     record(user, "organisation.update", organisation, organisation.name, before,
            {name: _audit_value(organisation, name) for name in plan.changes})
 

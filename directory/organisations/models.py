@@ -1,7 +1,7 @@
 """Organisations and who may act for them."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, or_
+from sqlalchemy import and_, event, or_
 from sqlalchemy.ext.hybrid import hybrid_property
 
 from ..common.i18n import SpokenLanguagesMixin, TranslatableMixin
@@ -67,6 +67,13 @@ class Organisation(SpokenLanguagesMixin, TranslatableMixin, db.Model):
     status_reason = db.Column(db.Text)
     verified_at = db.Column(UTCDateTime)
     reviewed_at = db.Column(UTCDateTime)
+    # Freshness (freshness.py): when its details were last confirmed (a coordinator's
+    # decision or extension, its members saying they are still right or saving the
+    # profile, an import that verifies); when its owners were asked to confirm them
+    # (once per period); when it left the public lists, unconfirmed.
+    confirmed_at = db.Column(UTCDateTime, nullable=False)
+    confirm_asked_at = db.Column(UTCDateTime)
+    lapsed_at = db.Column(UTCDateTime)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
     search_text = db.Column(db.Text, nullable=False, default="")
@@ -81,6 +88,7 @@ class Organisation(SpokenLanguagesMixin, TranslatableMixin, db.Model):
         db.CheckConstraint(
             "status IN ({})".format(", ".join(f"'{s}'" for s in STATUSES)), name="status"),
         db.Index("ix_organisation_geo", "latitude", "longitude"),
+        db.Index("ix_organisation_confirmed", "status", "confirmed_at"),
     )
 
     @property
@@ -91,15 +99,29 @@ class Organisation(SpokenLanguagesMixin, TranslatableMixin, db.Model):
 
     @hybrid_property
     def is_public(self):
-        """Shown to everyone (verified): in Python on a loaded organisation, and as SQL
-        (`Organisation.is_public`) in every query that lists or opens public things."""
-        return self.status == PUBLIC_STATUS
+        """Shown to everyone: verified, and not lapsed for want of confirmation. In
+        Python on a loaded organisation, and as SQL (`Organisation.is_public`) in every
+        query that lists or opens public things."""
+        return self.status == PUBLIC_STATUS and self.lapsed_at is None
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls):
+        return and_(cls.status == PUBLIC_STATUS, cls.lapsed_at.is_(None))
 
     @classmethod
     def not_public(cls):
         """SQL: the negation of `is_public`, as two ranges of the status index (a
-        `!=` would scan all of it)."""
-        return or_(cls.status < PUBLIC_STATUS, cls.status > PUBLIC_STATUS)
+        `!=` would scan all of it) and the lapsed ones."""
+        return or_(cls.status < PUBLIC_STATUS, cls.status > PUBLIC_STATUS,
+                   cls.lapsed_at.is_not(None))
+
+    def confirm(self, now):
+        """Its details are right as of `now`: a new period begins (asked again eleven
+        months on), and a lapsed listing is public again."""
+        self.confirmed_at = now
+        self.confirm_asked_at = None
+        self.lapsed_at = None
 
     def refresh_search_text(self):
         self.search_text = search_blob(self.name, self.description, self.city,
@@ -110,6 +132,15 @@ class Organisation(SpokenLanguagesMixin, TranslatableMixin, db.Model):
 @event.listens_for(Organisation, "before_update")
 def _organisation_search_text(mapper, connection, target):
     target.refresh_search_text()
+
+
+@event.listens_for(Organisation, "before_insert")
+def _first_confirmed(mapper, connection, target):
+    """A new organisation's details are as fresh as its last review, else its
+    verification, else its registration (as migration 0013 counted for older rows)."""
+    if target.confirmed_at is None:
+        target.confirmed_at = (target.reviewed_at or target.verified_at
+                               or target.created_at or utcnow())
 
 
 class Membership(db.Model):

@@ -4,7 +4,6 @@ members.py)."""
 
 from dataclasses import dataclass
 
-from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -20,6 +19,7 @@ from ..extensions import db
 from ..geo.distance import nearest_first
 from ..geo.services import refine, resolve_near, within
 from ..taxonomy.models import FocusArea, Municipality, TargetGroup
+from .freshness import stale
 from .models import STATUSES, Membership, Organisation, organisation_focus_area
 from .notices import tell_decision
 
@@ -273,9 +273,11 @@ def register_organisation(data, owner):
 
 
 def update_profile(organisation, data, by_user):
-    """Save profile changes; staff changes (and all others) go to the audit log."""
+    """Save profile changes; staff changes (and all others) go to the audit log.
+    Saving the profile confirms its details (freshness)."""
     before = snapshot(organisation, PROFILE_FIELDS)
     apply_profile(organisation, data)
+    organisation.confirm(utcnow())
     db.session.flush()
     record(by_user, "organisation.update", organisation, organisation.name, before,
            snapshot(organisation, PROFILE_FIELDS))
@@ -292,6 +294,7 @@ def decide(organisation, status, reason, by_user):
     organisation.status = status
     organisation.status_reason = (reason or "").strip() or None
     organisation.reviewed_at = utcnow()
+    organisation.confirm(organisation.reviewed_at)  # a review confirms its details
     if status == "verified":
         organisation.verified_at = organisation.reviewed_at
     db.session.flush()
@@ -300,28 +303,12 @@ def decide(organisation, status, reason, by_user):
     tell_decision(organisation)
 
 
-# A listing not reviewed for this long is stale: the coordinator's home counts them.
-STALE_AFTER = relativedelta(months=12)
-
-
-def last_reviewed():
-    """SQL: when an organisation was last reviewed (a decision by a coordinator), else
-    verified, else registered: what "stale" is measured from."""
-    return func.coalesce(Organisation.reviewed_at, Organisation.verified_at,
-                         Organisation.created_at)
-
-
-def stale(now):
-    """SQL: a public listing whose last review is more than STALE_AFTER ago."""
-    return Organisation.is_public & (last_reviewed() < now - STALE_AFTER)
-
-
 def organisations_with_status(status, municipality_id=None, stale_at=None):
     """Organisations with a status, oldest first; only those stale at `stale_at` (a
-    moment) when given."""
+    moment, freshness.stale) when given, least recently confirmed first."""
     stmt = select(Organisation).where(Organisation.status == status)
     if municipality_id:
         stmt = stmt.where(Organisation.municipality_id == municipality_id)
     if stale_at is not None:
-        stmt = stmt.where(stale(stale_at))
+        stmt = stmt.where(stale(stale_at)).order_by(Organisation.confirmed_at)
     return db.session.scalars(stmt.order_by(Organisation.created_at)).all()

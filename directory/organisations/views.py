@@ -19,6 +19,7 @@ from ..extensions import db
 from ..geo.placing import with_place
 from ..taxonomy.services import all_focus_areas, enabled_municipalities, filter_choices
 from .forms import ImportForm, OrganisationForm, RegistrationForm
+from .freshness import confirm_details, standing
 from .import_files import MAX_ROWS
 from .importing import (ACTION_LABELS, ACTIONS, FIELD_LABELS, counts, create_run,
                         report_page, run_import, run_plan)
@@ -111,8 +112,21 @@ def edit(slug):
             flash(str(located.message()))
         return redirect(url_for("organisations.edit", slug=organisation.slug,
                                 _anchor="where" if located.needs_pin else None), code=303)
-    return render_template("organisations/edit.html", form=form, org=organisation), (
-        422 if form.errors else 200)
+    return render_template("organisations/edit.html", form=form, org=organisation,
+                           standing=standing(organisation)), 422 if form.errors else 200
+
+
+@bp.post("/manage/organisations/<slug>/confirm")
+@login_required
+def confirm(slug):
+    """"Our details are still right": the organisation's details are confirmed for
+    another year (a lapsed listing is shown again)."""
+    organisation = _editable(slug)
+    confirm_details(organisation, current_user)
+    db.session.commit()
+    flash(_("Thank you. The details of %(name)s are confirmed; we ask again in a year.",
+            name=organisation.name))
+    return redirect(url_for("organisations.edit", slug=organisation.slug), code=303)
 
 
 @bp.route("/manage/organisations/<slug>/members", methods=["GET", "POST"])

@@ -1,8 +1,8 @@
 """What needs attention, for the account page: a coordinator's registrations to review,
 room requests waiting, rooms used twice at once and stale listings, within their scope;
 a member's organisations' waiting and refused room requests, full dates and waiting
-lists. Each figure is one query; the rules are the owners' (`stale`, `count_collisions`,
-`Occurrence.has_no_seats_left`)."""
+lists. Each figure is one query; the rules are the owners' (`freshness.stale`,
+`count_collisions`, `Occurrence.has_no_seats_left`)."""
 
 from dataclasses import dataclass, field
 
@@ -14,7 +14,7 @@ from ..bookings.models import RoomBooking
 from ..common.time import to_local, utcnow
 from ..extensions import db
 from ..organisations.models import Organisation
-from ..organisations.services import stale
+from ..organisations.freshness import stale
 from ..venues.models import Room, Venue
 from ..venues.occupancy import count_collisions
 

@@ -40,6 +40,11 @@ SENTENCES = {
     "organisation.rejected": (_l("%(actor)s refused the registration of %(subject)s"),),
     "organisation.archived": (_l("%(actor)s archived %(subject)s"),),
     "organisation.update": (_l("%(actor)s changed the profile of %(subject)s"),),
+    "organisation.confirm": (_l("%(actor)s confirmed that the details of %(subject)s are "
+                                "still right"),),
+    "organisation.extend": (_l("%(actor)s extended the listing of %(subject)s by a year"),),
+    "organisation.lapse": (_l("%(subject)s left the public lists: its details were not "
+                              "confirmed for thirteen months"),),
     "organisation.release_rooms": (
         _l("%(actor)s freed the rooms of %(subject)s (bookings cancelled: %(bookings)s, "
            "dates cancelled: %(dates)s)"),

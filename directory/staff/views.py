@@ -16,11 +16,13 @@ from ..activities.coverage import WALKING_DISTANCES_KM, coverage, walking_radius
 from ..audit.services import event_page, record
 from ..bookings.services import release_rooms_of
 from ..common.access import county_required, load_or_404, staff_required
+from ..common.errors import FieldError
 from ..common.filters import parse_filters
 from ..common.spreadsheet import table_response
 from ..common.time import local_today, parse_date, utcnow
 from ..extensions import db
 from ..organisations.forms import DecisionForm
+from ..organisations.freshness import extend_listing
 from ..organisations.models import STATUSES, Organisation
 from ..organisations.services import (OrganisationError, decide, in_scope,
                                       may_act_on_account, may_edit,
@@ -49,7 +51,8 @@ def _needs_attention():
 @bp.get("/organisations")
 @staff_required
 def organisations():
-    """Organisations by status; `stale=1`: verified ones not reviewed for a year."""
+    """Organisations by status; `stale=1`: verified ones not confirmed for a year
+    (organisations.freshness), which a coordinator can extend."""
     status = request.args.get("status", "pending")
     if status not in STATUSES:
         status = "pending"
@@ -78,6 +81,23 @@ def decide_organisation(organisation_id, status):
             db.session.commit()
             flash(_("%(name)s: saved.", name=organisation.name))
     return redirect(url_for("staff.organisations", status="pending"), code=303)
+
+
+@bp.post("/organisations/<int:organisation_id>/extend")
+@staff_required
+def extend_organisation(organisation_id):
+    """"Extend a year": a verified listing is confirmed now (a lapsed one is public
+    again)."""
+    organisation = load_or_404(Organisation, organisation_id,
+                               lambda o: may_edit(current_user, o))
+    try:
+        extend_listing(organisation, current_user)
+    except FieldError as error:
+        flash(error.message)
+    else:
+        db.session.commit()
+        flash(_("%(name)s is listed for another year.", name=organisation.name))
+    return redirect(url_for("staff.organisations", status="verified", stale=1), code=303)
 
 
 @bp.get("/audit")
