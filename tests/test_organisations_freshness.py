@@ -112,7 +112,7 @@ def test_ten_eleven_twelve_thirteen_months(client, auth, listing, channels):
             if m.kind == "organisation.lapsed"] == [("sv", "sent"), ("ar", "sent")]
     assert [m["To"] for m in channels.messages[2:]] == ["info@sprakcafe.se",
                                                         "amina@example.se"]
-    assert "no longer shown publicly" in channels.messages[2]["Subject"]
+    assert "visas inte längre öppet" in channels.messages[2]["Subject"]  # Swedish
     # Still the coordinator's to extend, and the owner sees why.
     auth.login("amina@example.se")
     manage = client.get(f"/manage/organisations/{org.slug}").get_data(as_text=True)

@@ -1,9 +1,8 @@
 """Rules for creating and changing activities and single dates.
 
-Editing a series never silently drops sign-ups or bookings: `plan_changes` says
-what will happen to each coming date before anything is saved, and dates that
-have sign-ups are cancelled (and stay visible) rather than deleted.
-"""
+Editing a series never silently drops sign-ups or bookings: `plan_changes` says what will
+happen to each coming date before anything is saved, and dates that have sign-ups are
+cancelled (and stay visible) rather than deleted."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
