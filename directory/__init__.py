@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from . import config as config_module
 from .common import security
 from .common.time import TIMEZONE
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config=None):
@@ -98,6 +98,7 @@ def _init_extensions(app):
     babel.init_app(app, locale_selector=select_locale,
                    timezone_selector=lambda: TIMEZONE)
     limiter.init_app(app)
+    compress.init_app(app)
 
     from .accounts.models import User
 
@@ -146,9 +147,12 @@ _PRIVATE_ENDPOINTS = {"accounts.login", "accounts.password", "accounts.reset",
 
 def _register_hooks(app):
     from .common.i18n import remember_language
-    from .common import templating
+    from .common import assets, compression, templating
     from .public import maps
     from .venues.models import feature_name
+    # First: after-request hooks run last registered first, so compression comes last.
+    compression.register(app)
+    assets.register(app)
     templating.register(app)
     app.jinja_env.globals["feature_name"] = feature_name
     maps.register(app)
@@ -159,7 +163,8 @@ def _register_hooks(app):
     @app.after_request
     def headers(response):
         remember_language(response)
-        if current_user.is_authenticated or request.endpoint in _PRIVATE_ENDPOINTS:
+        if request.endpoint != "static" and (
+                current_user.is_authenticated or request.endpoint in _PRIVATE_ENDPOINTS):
             # Pages behind login (and the login forms) never go into shared caches.
             response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -31,6 +31,23 @@ class DefaultConfig:
     UPLOAD_LIMITS = {"/staff/import": 16 * 1024 * 1024}
     TRUSTED_PROXIES = 0  # how many reverse proxies stand in front (X-Forwarded-For)
 
+    # Text answers on the wire (common.compression, Flask-Compress; static files:
+    # common.assets): brotli or gzip as the client asks, never bodies under 500 bytes
+    # nor types compressed already (images, XLSX, fonts such as woff2).
+    COMPRESS_REGISTER = False  # common.compression decides what is compressed
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = 5
+    COMPRESS_LEVEL = 6
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_MIMETYPES = [
+        "text/html", "text/css", "text/plain", "text/csv", "text/calendar",
+        "text/javascript", "application/javascript", "text/xml", "application/xml",
+        "application/json", "application/ld+json", "application/problem+json",
+        "application/geo+json", "application/manifest+json", "application/rss+xml",
+        "application/atom+xml", "image/svg+xml", "text/markdown",
+    ]
+
     REDIS_URL = None
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
