@@ -54,6 +54,8 @@ def create_app(test_config=None):
     _register_blueprints(app)
     _register_hooks(app)
     security.register(app)
+    from .common.caching import init_caching
+    init_caching(app)
     _register_errors(app)
     from .cli import register_cli
     register_cli(app)

@@ -12,3 +12,4 @@ from .calendars.models import FeedSubscription, Partner  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .geo.models import GeocodeCache  # noqa: F401
 from .messages.models import Message  # noqa: F401
+from .common.caching import DataVersion  # noqa: F401

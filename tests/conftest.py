@@ -202,7 +202,7 @@ def server_processes(app):
                 try:
                     requests.get(base + "/healthz", timeout=2)
                     break
-                except requests.ConnectionError:
+                except (requests.ConnectionError, requests.Timeout):  # still starting
                     assert clock.monotonic() < deadline, "the servers did not start"
                     clock.sleep(0.1)
         return bases

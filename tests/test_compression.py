@@ -79,8 +79,8 @@ def test_a_feed_answers_304_without_a_body_whatever_the_encoding(client, factori
 def test_answers_holding_a_secret_are_not_compressed(client, auth, factories):
     activity = located_activity(factories, registration_required=True)
     occurrence = next(o for o in activity.occurrences if o.ends_at > utcnow())
-    # A page with a CSRF token (the form that sends a sign-up link again).
-    page = get(client, f"/occurrences/{occurrence.id}", "br, gzip")
+    # A page with a CSRF token (the sign-up form).
+    page = get(client, f"/occurrences/{occurrence.id}/signup", "br, gzip")
     assert page.status_code == 200
     assert b'name="csrf_token"' in page.data
     assert "Content-Encoding" not in page.headers

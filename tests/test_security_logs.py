@@ -40,7 +40,7 @@ def serve(app, log_path):
         try:
             requests.get(base + "/healthz", timeout=2)
             return process, log, base
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still starting
             if time.monotonic() > deadline or process.poll() is not None:
                 process.kill()
                 raise RuntimeError(open(log_path).read())
