@@ -71,8 +71,9 @@ def test_a_current_copy_is_answered_304_without_building(client, world):
             assert again.status_code == 304, (path, headers)
             assert again.data == b""
             assert again.headers["ETag"] == response.headers["ETag"]
-            # Answered from the validators' few counts, before any row of the feed is read.
-            assert len(asked) < len(built), (path, len(asked), len(built))
+            # Answered from the data version (common.caching) or the validators' few
+            # counts, before any row of the feed is read.
+            assert len(asked) <= min(len(built), 5), (path, len(asked), len(built))
 
 
 def _changes_with(client, world, change):

@@ -256,6 +256,15 @@ def calendar(events, options):
     return cal.to_ical()
 
 
+def calendar_from_parts(blocks, events, options):
+    """The same bytes as `calendar()`, with serialised blocks of VEVENTs (calendars.parts)
+    put in before the `events`."""
+    end = b"END:VCALENDAR\r\n"
+    head = calendar([], options)
+    assert head.endswith(end)
+    return b"".join([head[:-len(end)], *blocks, *(e.to_ical() for e in events), end])
+
+
 def tentative_event(booking, options):
     """A pending room booking of an activity, as a TENTATIVE event."""
     activity = booking.activity

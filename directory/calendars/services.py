@@ -15,9 +15,11 @@ from ..extensions import db
 from ..organisations.models import Organisation
 from ..venues.models import Room
 from .freshness import FeedVersion, feed_version, feed_window
-from .ical import FeedOptions, calendar, series_events, single_event, tentative_event
+from .ical import (FeedOptions, calendar, calendar_from_parts, series_events, single_event,
+                   tentative_event)
 from .models import Partner
 from .names import search_feed_name
+from .parts import activity_blocks
 from .partners import activity_condition, pending_bookings, place_of
 
 
@@ -82,20 +84,16 @@ def series_feed(activities, options, extra_events=(), place=None):
     its series; otherwise each of its dates there is an event of its own, so the feed
     holds exactly the dates the API lists for the venue.
     """
-    grouped = occurrences_by_activity([a.id for a in activities], options)
-    events = []
-    for activity in activities:
-        occurrences = grouped[activity.id]
+    def events_of(activity, occurrences):
         if place is not None:
             there = [o for o in occurrences if place.holds(o)]
             if len(there) != len(occurrences) or activity.room_id not in place.room_ids:
-                events.extend(single_event(o, options) for o in there)
-                occurrences = there
-            else:
-                events.extend(series_events(activity, occurrences, options))
-        elif occurrences:
-            events.extend(series_events(activity, occurrences, options))
-    return calendar(events + list(extra_events), options)
+                return [single_event(o, options) for o in there]
+        return series_events(activity, occurrences, options) if occurrences else []
+    variant = "" if place is None else f"at:{sorted(place.room_ids)}"
+    blocks = activity_blocks(activities, options, events_of,
+                             lambda ids: occurrences_by_activity(ids, options), variant)
+    return calendar_from_parts(blocks, extra_events, options)
 
 
 def _feed(filename, key, condition, name, lang, build, **covered):

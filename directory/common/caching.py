@@ -143,7 +143,7 @@ def keep_answer(response):
 def init_caching(app):
     """The response cache (in-process; Redis when REDIS_URL is set) and its hooks, after
     every other before_request (security checks first)."""
-    config = {"CACHE_DEFAULT_TIMEOUT": 120, "CACHE_THRESHOLD": 2000}
+    config = {"CACHE_DEFAULT_TIMEOUT": 120, "CACHE_THRESHOLD": 20000}
     if app.config.get("REDIS_URL"):
         config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=app.config["REDIS_URL"],
                       CACHE_KEY_PREFIX="samverkan-answer:")
