@@ -17,7 +17,7 @@ from directory.signups.services import sign_up
 PAGES = {
     "fa": ("rtl", {"home": "برنامه‌هایی برای تازه‌واردان", "list": "فیلتر کردن فعالیت‌ها",
                    "date": "ثبت‌نام لازم است", "form": "نام کوچک (یا نامی که شما را با آن صدا کنیم)",
-                   "mine": "شما جا دارید."}),
+                   "mine": "جای شما رزرو شده است."}),
     "so": ("ltr", {"home": "Waxa u socda dadka cusub", "list": "Shaandhee hawlaha",
                    "date": "Is-diiwaangelin ayaa loo baahan yahay",
                    "form": "Magaca hore (ama magac aan kugu yeeri karno)",
@@ -138,7 +138,7 @@ def test_a_participant_gets_messages_in_the_language_they_chose(app, occ):
     sign_up(occ.id, "Yonas", "yonas@example.se", "ti")  # the waiting list
     db.session.commit()
     assert subjects() == {"amina@example.se": "Boos ayaad leedahay: Läxhjälp",
-                          "farid@example.se": "جای شما قطعی است: Läxhjälp",
+                          "farid@example.se": "جای شما رزرو شد: Läxhjälp",
                           "olena@example.se": "Список очікування: Läxhjälp",
                           "yonas@example.se": "ዝርዝር ምጽባይ፦ Läxhjälp"}
     message = db.session.scalars(db.select(Message).filter_by(
