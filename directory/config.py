@@ -16,7 +16,7 @@ class DefaultConfig:
 
     BABEL_DEFAULT_LOCALE = "sv"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
-    LANGUAGES = ("sv", "en", "ar")
+    LANGUAGES = ("sv", "en", "ar", "fa", "so", "ti", "uk")
 
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True

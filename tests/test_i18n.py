@@ -1,6 +1,7 @@
 """Languages: complete catalogues, the choice of language, right-to-left Arabic, dates."""
 
 import gettext
+import importlib.util
 import re
 from datetime import date
 from io import BytesIO
@@ -15,10 +16,16 @@ from flask_babel import ngettext
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "directory" / "translations"
-LANGUAGES = ("sv", "en", "ar")
-# CLDR's plural categories in the order the catalogues number their forms.
+# Complete: every page. The others: at least every page and message a newcomer meets
+# (scripts/newcomer_msgids.py); a coordinator's page may show an English msgid.
+COMPLETE = ("sv", "en", "ar")
+LANGUAGES = COMPLETE + ("fa", "so", "ti", "uk")
+# CLDR's plural categories in the order the catalogues number their forms (for whole
+# numbers: Ukrainian's "other" is for fractions only).
 PLURAL_ORDER = {"sv": ("one", "other"), "en": ("one", "other"),
-                "ar": ("zero", "one", "two", "few", "many", "other")}
+                "ar": ("zero", "one", "two", "few", "many", "other"),
+                "fa": ("one", "other"), "so": ("one", "other"), "ti": ("one", "other"),
+                "uk": ("one", "few", "many")}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]")
 
 
@@ -51,14 +58,45 @@ def source_msgids(tmp_path_factory):
 
 # ------------------------------------------------------------------ catalogues
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_every_message_is_translated_and_none_is_fuzzy(lang):
+def newcomer_script():
+    spec = importlib.util.spec_from_file_location(
+        "newcomer_msgids", ROOT / "scripts" / "newcomer_msgids.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("lang", COMPLETE)
+def test_every_message_is_translated(lang):
     cat = catalogue(lang)
-    untranslated = [key(m) for m in cat if m.id and not all(forms(m))]
+    assert [key(m) for m in cat if m.id and not all(forms(m))] == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_newcomer_message_is_translated(lang):
+    """Home, the lists, a date, a venue, an organisation, signing up, the personal page,
+    errors, the legal pages and the participant's messages, in every language."""
+    assert newcomer_script().missing(lang) == []
+
+
+def test_the_newcomer_messages_are_the_pages_a_newcomer_meets():
+    ids = {msgid if isinstance(msgid, str) else msgid[0]
+           for _context, msgid in newcomer_script().newcomer_msgids()}
+    assert len(ids) > 250
+    assert {"Sign up", "Join the waiting list", "You have a place: %(title)s",
+            "Page not found", "Your rights", "%(num)d place left", "Opening hours",
+            "No organisations match.", "Write a phone number or an e-mail address.",
+            "Skip to content"} <= ids
+    assert "Who is coming" not in ids  # an organiser's page
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_message_is_fuzzy_or_has_the_wrong_number_of_forms(lang):
+    cat = catalogue(lang)
     fuzzy = [key(m) for m in cat if m.id and m.fuzzy]
     wrong_plurals = [key(m) for m in cat
                      if m.pluralizable and len(forms(m)) != cat.num_plurals]
-    assert untranslated == [] and fuzzy == [] and wrong_plurals == []
+    assert fuzzy == [] and wrong_plurals == [] and not cat.fuzzy
     assert [(key(m), [str(e) for e in errors]) for m, errors in cat.check()] == []
 
 
@@ -73,6 +111,8 @@ def test_translations_keep_the_placeholders(lang):
         ids = message.id if isinstance(message.id, (tuple, list)) else [message.id]
         expected = set(PLACEHOLDER.findall(ids[-1]))
         strings = forms(message)
+        if not any(strings):
+            continue  # not translated (a coordinator's page): the msgid is shown
         if not set(PLACEHOLDER.findall(strings[-1])) == expected or any(
                 not set(PLACEHOLDER.findall(s)) <= expected for s in strings):
             wrong.append(key(message))
@@ -130,7 +170,9 @@ def test_arabic_plurals_in_use(app):
 
 def test_the_404_page_in_each_language(app):
     for lang, expected in (("sv", "Sidan finns inte"), ("en", "Page not found"),
-                           ("ar", "الصفحة غير موجودة")):
+                           ("ar", "الصفحة غير موجودة"), ("fa", "صفحه پیدا نشد"),
+                           ("so", "Bogga lama helin"), ("ti", "እቲ ገጽ ኣይተረኽበን"),
+                           ("uk", "Сторінку не знайдено")):
         body = app.test_client().get(f"/no-such-page?lang={lang}").get_data(as_text=True)
         assert expected in body
 

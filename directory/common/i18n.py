@@ -33,6 +33,17 @@ LANGUAGE_NAMES = {
 }
 
 
+# Spoken languages whose readers read another interface language: Dari is written as
+# Persian is, and Dari readers read the Persian interface.
+READ_AS = {"prs": "fa"}
+
+
+def interface_language_for(code):
+    """The configured interface language that readers of `code` read, or None."""
+    code = READ_AS.get(code, code)
+    return code if code in current_app.config["LANGUAGES"] else None
+
+
 # The locale a language's dates and numbers are written in, where it is not the
 # language's own default: English as in Britain ("27 November 2026", a 24-hour clock),
 # not as in the United States. Translations are still the language's (en_GB finds en).
@@ -62,6 +73,7 @@ def chosen_language():
     for tag, quality in request.accept_languages:
         tag = tag.replace("_", "-").lower()
         for code in (tag, tag.split("-")[0]):
+            code = READ_AS.get(code, code)
             if quality > 0 and code in supported:
                 return code
     return current_app.config["BABEL_DEFAULT_LOCALE"]

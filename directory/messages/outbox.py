@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from sqlalchemy import event, or_, update
 from sqlalchemy.orm import Session
 
+from ..common.i18n import interface_language_for
 from ..common.text import one_line
 from ..common.time import utcnow
 from ..extensions import db
@@ -51,9 +52,8 @@ def in_language(language, write):
 
 def recipient_language(language):
     """The language a message is written in: the one asked for when the interface has
-    it, else Swedish."""
-    return language if language in current_app.config["LANGUAGES"] else \
-        current_app.config["BABEL_DEFAULT_LOCALE"]
+    it (Persian for Dari), else Swedish."""
+    return interface_language_for(language) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def forget_for_signups(signup_ids):

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from ..activities.models import Occurrence
 from ..common.events import date_cancelled, date_moved
-from ..common.i18n import said
+from ..common.i18n import interface_language_for, said
 from ..common.time import to_local, utcnow
 from ..common.tokens import hash_token
 from ..common.urls import absolute_url
@@ -47,9 +47,10 @@ def personal_token(signup):
 
 
 def message_language(signup):
-    return recipient_language(signup.language if signup.language in
-                              current_app.config["LANGUAGES"] else
-                              signup.interface_language)
+    """The language the person chose (Persian for Dari) when the interface has it, else
+    the one they signed up in."""
+    return interface_language_for(signup.language) or recipient_language(
+        signup.interface_language)
 
 
 def tell(signup, kind, reason=None, position=None, now=None):
