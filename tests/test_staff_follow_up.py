@@ -240,9 +240,32 @@ def test_the_page_in_every_language(client, auth, factories, world, lang):
     auth.login("lan@example.se")
     client.get(f"/language/{lang}?next=/")
     page = client.get("/staff/follow-up?period=year").get_data(as_text=True)
-    assert page.count('role="img"') == 7 and page.count("<table") == 7
+    assert page.count('role="img"') == 8 and page.count("<table") == 8
     assert 'href="/staff/follow-up"' in page  # in the navigation
     if lang == "ar":
         assert 'dir="rtl"' in page and '<text x="410"' in page  # the bars mirror
     else:
         assert '<text x="190"' in page and '<text x="410"' not in page
+
+
+def test_by_town_or_district_adds_up_to_the_whole(app, client, auth, factories, world):
+    from directory.activities.models import Activity
+    gardsten = factories.activity(world["org_b"], title="Fika i Gårdsten", focus=["halsa"])
+    gardsten = db.session.get(Activity, gardsten.id)
+    gardsten.latitude, gardsten.longitude = 57.8048, 12.0288
+    db.session.commit()
+    today = local_today()
+    period = period_for("dates", today - timedelta(days=14), today + timedelta(days=120))
+    now = utcnow()
+    districts = _figures("district", period, now)
+    assert districts["Gårdsten"][0] == 1  # one activity meets there
+    whole = _figures("municipality", period, now)
+    for column in range(1, 7):  # held, cancelled, places, sign-ups, waiting, attended
+        assert sum(d[column] for d in districts.values()) == \
+            sum(m[column] for m in whole.values()), column
+    auth.login(factories.user(email="lan@example.se", role="staff").email)
+    page = client.get(f"/staff/follow-up?period=year&from={today.isoformat()}")
+    assert "Town or district" in page.get_data(as_text=True)
+    assert "Gårdsten" in page.get_data(as_text=True)
+    download = client.get(f"/staff/follow-up/district.csv?period=year&from={today}")
+    assert download.status_code == 200 and "Gårdsten" in download.get_data(as_text=True)

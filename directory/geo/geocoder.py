@@ -23,6 +23,7 @@ from sqlalchemy import delete, insert
 from ..common.text import fold
 from ..common.time import utcnow
 from ..extensions import db
+from .distance import estimate_km
 from .models import GeocodeCache
 
 log = logging.getLogger(__name__)
@@ -261,3 +262,32 @@ def locate(text):
     coder = geocoder()
     place = coder.geocode(text)
     return place, ([] if place else coder.suggestions(text))
+
+
+DISTRICT_KM = 3.0  # a point further than this from every named place is in none
+
+
+@lru_cache(maxsize=1)
+def _place_grid():
+    """The gazetteer's places in cells of a tenth of a degree, for nearest-place lookups."""
+    grid = {}
+    for name, lat, lon, _population, _aliases in _entries():
+        grid.setdefault((int(lat * 10), int(lon * 10)), []).append((name, lat, lon))
+    return grid
+
+
+@lru_cache(maxsize=4096)
+def nearest_place_name(latitude, longitude):
+    """The name of the gazetteer's town or district nearest a point (within DISTRICT_KM),
+    or None: how follow-up groups dates by district, offline."""
+    if latitude is None or longitude is None:
+        return None
+    cell_lat, cell_lon = int(latitude * 10), int(longitude * 10)
+    best = None
+    for d_lat in (-1, 0, 1):
+        for d_lon in (-1, 0, 1):
+            for name, lat, lon in _place_grid().get((cell_lat + d_lat, cell_lon + d_lon), ()):
+                km = estimate_km((latitude, longitude), (lat, lon))
+                if km <= DISTRICT_KM and (best is None or km < best[0]):
+                    best = (km, name)
+    return best[1] if best else None

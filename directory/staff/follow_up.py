@@ -22,6 +22,7 @@ from ..common.db import is_postgres
 from ..common.time import combine_local, local_day_bounds
 from ..common.types import UTCDateTime
 from ..extensions import db
+from ..geo.geocoder import nearest_place_name
 from ..organisations.models import Organisation
 from ..taxonomy.models import FocusArea, Municipality, TargetGroup
 from ..venues.models import Closure, OpeningHours, Room, Venue
@@ -32,7 +33,7 @@ PERIODS = ("month", "quarter", "year", "dates")
 MAX_DAYS = 3 * 366
 GROUPS = {"focus": _l("Focus area"), "target": _l("Target group"),
           "organisation": _l("Organisation"), "municipality": _l("Municipality"),
-          "month": _l("Month")}
+          "district": _l("Town or district"), "month": _l("Month")}
 DATE_COLUMNS = (_l("Activities"), _l("Dates held"), _l("Dates cancelled"),
                 _l("Places offered"), _l("Sign-ups"), _l("Waiting list"), _l("Attendance"),
                 _l("Attendance, share of places"))
@@ -131,30 +132,42 @@ def _grouping(by, period):
     return _month_key(period), []
 
 
-def date_figures(by, period, municipality_id, now):
-    """The dates starting in the period, of activities in the municipality (None: all),
-    grouped `by` one of GROUPS. An activity in two focus areas counts in both; "held"
-    is a date not cancelled that started before `now`."""
-    key, joins = _grouping(by, period)
+def _date_sums(now):
+    """The figures of a group of dates, as SQL sums (held, cancelled, places, sign-ups,
+    waiting, attended, places where attendance was written)."""
     scheduled = Occurrence.status == "scheduled"
     places = func.coalesce(Occurrence.capacity, Activity.default_capacity)
     written = and_(scheduled, Occurrence.attended_count.is_not(None))
-    query = select(
-        key.label("group_key"), func.count(distinct(Occurrence.activity_id)),
-        func.sum(case((and_(scheduled, Occurrence.starts_at < now), 1), else_=0)),
-        func.sum(case((Occurrence.status == "cancelled", 1), else_=0)),
-        func.sum(case((scheduled, func.coalesce(places, 0)), else_=0)),
-        func.sum(case((scheduled, Occurrence.confirmed_count), else_=0)),
-        func.sum(case((scheduled, Occurrence.waitlist_count), else_=0)),
-        func.sum(case((written, Occurrence.attended_count), else_=0)),
-        func.sum(case((written, func.coalesce(places, 0)), else_=0)),
-    ).select_from(Occurrence).join(Activity, Activity.id == Occurrence.activity_id)
-    for table, on in joins:
-        query = query.outerjoin(table, on)
+    return (func.sum(case((and_(scheduled, Occurrence.starts_at < now), 1), else_=0)),
+            func.sum(case((Occurrence.status == "cancelled", 1), else_=0)),
+            func.sum(case((scheduled, func.coalesce(places, 0)), else_=0)),
+            func.sum(case((scheduled, Occurrence.confirmed_count), else_=0)),
+            func.sum(case((scheduled, Occurrence.waitlist_count), else_=0)),
+            func.sum(case((written, Occurrence.attended_count), else_=0)),
+            func.sum(case((written, func.coalesce(places, 0)), else_=0)))
+
+
+def _in_period(query, period, municipality_id):
     query = query.where(Occurrence.starts_at >= period.start,
                         Occurrence.starts_at < period.end)
     if municipality_id is not None:
         query = query.where(Activity.municipality_id == municipality_id)
+    return query
+
+
+def date_figures(by, period, municipality_id, now):
+    """The dates starting in the period, of activities in the municipality (None: all),
+    grouped `by` one of GROUPS. An activity in two focus areas counts in both; "held"
+    is a date not cancelled that started before `now`."""
+    if by == "district":
+        return district_figures(period, municipality_id, now)
+    key, joins = _grouping(by, period)
+    query = select(key.label("group_key"), func.count(distinct(Occurrence.activity_id)),
+                   *_date_sums(now)).select_from(Occurrence).join(
+        Activity, Activity.id == Occurrence.activity_id)
+    for table, on in joins:
+        query = query.outerjoin(table, on)
+    query = _in_period(query, period, municipality_id)
     # By the output column's name: PostgreSQL would not see the month's CASE, written
     # again with new parameters, as the same expression.
     rows = db.session.execute(query.group_by(text("group_key"))).all()
@@ -163,6 +176,33 @@ def date_figures(by, period, municipality_id, now):
                          round(r[7] / r[8], 4) if r[8] else None) for r in rows]
     if by == "month":
         return sorted(found, key=lambda f: f.key or "")
+    return sorted(found, key=lambda f: (f.key is None, f.label.casefold()))
+
+
+def district_figures(period, municipality_id, now):
+    """The same figures by town or district: where each date meets (its room's meeting
+    place, else the activity's own address), named by the nearest place of the offline
+    gazetteer (geo.geocoder.nearest_place_name). One grouped query by activity and place;
+    the districts are summed here."""
+    latitude = func.coalesce(Venue.latitude, Activity.latitude)
+    longitude = func.coalesce(Venue.longitude, Activity.longitude)
+    query = _in_period(select(Activity.id, latitude, longitude, *_date_sums(now))
+                       .select_from(Occurrence)
+                       .join(Activity, Activity.id == Occurrence.activity_id)
+                       .outerjoin(Room, Room.id == Occurrence.room_id)
+                       .outerjoin(Venue, Venue.id == Room.venue_id),
+                       period, municipality_id)
+    groups = {}
+    for activity_id, lat, lon, *sums in db.session.execute(
+            query.group_by(Activity.id, latitude, longitude)):
+        name = nearest_place_name(lat, lon)
+        activities, totals = groups.setdefault(name, (set(), [0] * 7))
+        activities.add(activity_id)
+        for i, value in enumerate(sums):
+            totals[i] += int(value or 0)
+    found = [DateFigures(name, name or str(_l("None")), len(ids), *totals[:6],
+                         round(totals[5] / totals[6], 4) if totals[6] else None)
+             for name, (ids, totals) in groups.items()]
     return sorted(found, key=lambda f: (f.key is None, f.label.casefold()))
 
 

@@ -248,7 +248,7 @@ def follow_up():
                            registers=REGISTERS)
 
 
-@bp.get("/follow-up/<any(focus, target, organisation, municipality, month, rooms, "
+@bp.get("/follow-up/<any(focus, target, organisation, municipality, district, month, rooms, "
         "organisations):table>.<any(csv, xlsx):file_format>")
 @staff_required
 def follow_up_export(table, file_format):
