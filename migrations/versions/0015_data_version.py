@@ -1,7 +1,7 @@
 """data version: a counter the database bumps when public data change
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-11-26 01:00:00
 
 Triggers on every table public answers show bump `data_version` in the writing
@@ -15,7 +15,7 @@ from alembic import op
 from directory.common.caching import pg_drop, pg_rules, sqlite_drop, sqlite_rules
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
