@@ -173,3 +173,44 @@ def test_postgres_has_a_trigram_index_that_serves_the_search(world):
     plan = "\n".join(db.session.scalars(text(f"EXPLAIN {compiled}")))
     assert "ix_activity_search" in plan, plan
     db.session.rollback()
+
+
+def test_the_migration_refolds_existing_rows_and_indexes_them(tmp_path, worker_id):
+    """0014 writes every row's text again (accents away, an activity's city in) and
+    fills the index, so rows from before it are found like new ones."""
+    from flask_migrate import upgrade
+
+    from directory import create_app
+    from tests.conftest import config_for_tests
+    from tests.test_migrations import _fresh_database
+
+    app = create_app(config_for_tests(_fresh_database(tmp_path, worker_id, "search")))
+    with app.app_context():
+        upgrade(revision="0012")
+        with db.engine.begin() as conn:
+            municipality = conn.scalar(text("SELECT id FROM municipality ORDER BY id LIMIT 1"))
+            conn.execute(text(
+                "INSERT INTO organisation (slug, name, description, translations, kind, "
+                "municipality_id, language_codes, status, created_at, updated_at, "
+                "search_text, uuid) VALUES ('norr', 'Norr', 'Vi träffas.', '{}', "
+                "'forening', :m, '', 'verified', :at, :at, 'norr vi träffas.', "
+                "'6f1c1a52-6b0e-4d4a-9d1e-2f6f0c1b7a11')"),
+                {"m": municipality, "at": "2026-01-01 00:00:00"})
+            conn.execute(text(
+                "INSERT INTO activity (organisation_id, municipality_id, title, description,"
+                " translations, language_codes, cost, registration_required, city,"
+                " recurrence, starts_on, start_time, end_time, interval, weekdays, status,"
+                " sequence, created_at, updated_at, search_text, uuid) SELECT id, :m,"
+                " 'Språkcafé', '', :tr, '', '', false, 'Gårdsten', 'once', '2026-01-02',"
+                " '17:00:00', '18:00:00', 1, '', 'active', 0, :at, :at, 'språkcafé',"
+                " '0b9d8f1e-3c2a-4f5b-8e7d-6a5b4c3d2e1f' FROM organisation"),
+                {"m": municipality, "at": "2026-01-01 00:00:00",
+                 "tr": '{"en": {"title": "Language café"}}'})
+        upgrade()
+        for q in ("sprakcafe", "language cafe", "gardsten", "språk"):
+            assert db.session.scalars(select(Activity.title).where(
+                matches_text(Activity, q))).all() == ["Språkcafé"], q
+        assert db.session.scalars(select(Organisation.name).where(
+            matches_text(Organisation, "traffas"))).all() == ["Norr"]
+        db.session.remove()
+        db.engine.dispose()
