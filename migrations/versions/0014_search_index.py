@@ -1,7 +1,7 @@
 """search that forgives: accents folded away, activities' places searched, an index
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-27 10:00:00
 
 `search_text` is now folded without case or accents (common.text.search_fold) and an
@@ -18,7 +18,7 @@ from directory.common.search import (SEARCHED_TABLES, index_name, postgres_trigr
 from directory.common.text import search_blob
 
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
