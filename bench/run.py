@@ -28,6 +28,9 @@ LATENCY_PATHS = [
     ("/activities", "/activities"),
     ("/activities?focus=arbete&lang=ar", "/activities?focus=arbete&lang=ar"),
     ("/activities?q=läxhjälp", "/activities?q=" + quote("läxhjälp")),
+    ("/activities?q=sprakcafe", "/activities?q=sprakcafe"),
+    ("/activities?q=language cafe", "/activities?q=" + quote("language cafe")),
+    ("/organisations?q=Gardsten", "/organisations?q=Gardsten"),
     ("/organisations", "/organisations"),
     ("/api/v1/occurrences", "/api/v1/occurrences"),
 ]

@@ -90,10 +90,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def _init_extensions(app):
     from . import models  # noqa: F401  (the metadata must be complete)
     from .common.i18n import select_locale
+    from .common.search import include_name
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations"),
-        render_as_batch=True, compare_type=True)
+        render_as_batch=True, compare_type=True, include_name=include_name)
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
     csrf.init_app(app)

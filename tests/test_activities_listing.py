@@ -9,7 +9,7 @@ from sqlalchemy import select
 from directory.activities import services
 from directory.activities.models import Occurrence
 from directory.common.filters import parse_filters
-from directory.common.text import fold
+from directory.common.search import text_matches
 from directory.common.time import local_day_bounds, local_today, utcnow
 from directory.extensions import db
 
@@ -61,7 +61,8 @@ def _expected(args, now):
             continue
         if f.date_to and occ.starts_at >= local_day_bounds(f.date_to)[1]:
             continue
-        if f.q and fold(f.q) not in act.search_text and fold(f.q) not in org.search_text:
+        if f.q and not (text_matches(act.search_text, f.q)
+                        or text_matches(org.search_text, f.q)):
             continue
         if f.focus and not {fa.slug for fa in act.focus_areas} & set(f.focus):
             continue

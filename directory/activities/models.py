@@ -9,6 +9,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from ..common.errors import FieldError
 from ..common.events import date_cancelled, date_moved
 from ..common.i18n import SpokenLanguagesMixin, TranslatableMixin
+from ..common.search import keep_search_index
 from ..common.text import search_blob
 from ..common.time import utcnow
 from ..common.types import UTCDateTime, uuid_column
@@ -133,8 +134,11 @@ class Activity(SpokenLanguagesMixin, TranslatableMixin, db.Model):
                 .exists())
 
     def refresh_search_text(self):
-        self.search_text = search_blob(self.title, self.description,
+        self.search_text = search_blob(self.title, self.description, self.city,
                                        *self.translation_texts())
+
+
+keep_search_index(Activity.__table__)
 
 
 @event.listens_for(Activity, "before_insert")

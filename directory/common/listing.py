@@ -9,9 +9,11 @@ writes into the filters it was given. The domain conditions are built from these
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
-from .text import like_pattern
+from .db import is_postgres
+from .search import fts_ids, is_short, search_words
+from .text import like_pattern, search_fold
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,26 @@ class ListResult:
 
 
 def matches_text(model, q):
-    """SQL: the row's folded search text (`search_text`) holds `q`, on both databases."""
-    return model.search_text.like(like_pattern(q), escape="\\")
+    """SQL: the row's folded search text (`search_text`) holds every word of `q`,
+    whatever its case and accents (common.search says how): the one text condition of
+    every list, page, API, feed and HSDS search, on both databases.
+
+    SQLite finds the words of three letters or more in the FTS5 index (the row's id in
+    the ids it answers) and checks shorter ones on those rows; PostgreSQL asks LIKE of
+    each word, which its trigram index serves. A query without words (only punctuation)
+    looks for its folded self."""
+    words = search_words(q)
+    if not words:
+        return _holds(model, search_fold(q).strip())
+    indexed = [w for w in words if not is_short(w)]
+    if is_postgres() or not indexed:
+        return and_(*[_holds(model, w) for w in words])
+    return and_(model.id.in_(fts_ids(model.__tablename__, indexed)),
+                *[_holds(model, w) for w in words if is_short(w)])
+
+
+def _holds(model, folded):
+    return model.search_text.like(like_pattern(folded), escape="\\")
 
 
 def speaks(model, code):

@@ -7,17 +7,23 @@ _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 
 
 def fold(text):
-    """Text folded for case-insensitive search that treats Å, Ä and Ö as letters.
-
-    The same folding is stored in `search_text` columns and applied to the
-    query, so "LÄXHJÄLP" finds "Läxhjälp" on SQLite and PostgreSQL alike.
-    """
+    """Text folded for comparing names case-insensitively, keeping Å, Ä and Ö as letters
+    of their own (a place or an organisation named "Ås" is not "As")."""
     return unicodedata.normalize("NFC", text or "").casefold()
+
+
+def search_fold(text):
+    """Text folded for searching: case, accents and other marks dropped (å → a, é → e,
+    Arabic vowel marks and hamza seats alike), compatibility forms unified. Stored in
+    `search_text` columns and applied to the query (common.search), so "sprakcafe" finds
+    "Språkcafé" and "LÄXHJÄLP" finds "Läxhjälp" on SQLite and PostgreSQL alike."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def search_blob(*parts):
     """One folded string of every part given, for a `search_text` column."""
-    return fold(" ".join(p for p in parts if p))
+    return search_fold(" ".join(p for p in parts if p))
 
 
 def slugify(text):
@@ -28,8 +34,9 @@ def slugify(text):
 
 
 def like_pattern(term):
-    """A LIKE pattern matching `term` anywhere, with LIKE's wildcards escaped."""
-    escaped = fold(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    """A LIKE pattern matching `term` (already folded) anywhere, with LIKE's wildcards
+    escaped."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 

@@ -286,7 +286,7 @@ class _ScaleRows:
             start_time=_clock(start), end_time=_clock(end), interval=1,
             weekdays=str(weekday), until=until, status="active", sequence=0,
             created_at=now, updated_at=now,
-            search_text=search_blob(sv, desc_sv, en, desc_en, ar)))
+            search_text=search_blob(sv, desc_sv, area[1], en, desc_en, ar)))
         self.rows[activity_focus_area].append(
             dict(activity_id=act_id, focus_area_id=rng.choice(self.focus_ids)))
         self.rows[activity_target_group].append(

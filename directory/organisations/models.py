@@ -5,6 +5,7 @@ from sqlalchemy import and_, event, or_
 from sqlalchemy.ext.hybrid import hybrid_property
 
 from ..common.i18n import SpokenLanguagesMixin, TranslatableMixin
+from ..common.search import keep_search_index
 from ..common.text import search_blob
 from ..common.time import utcnow
 from ..common.types import UTCDateTime, uuid_column
@@ -126,6 +127,9 @@ class Organisation(SpokenLanguagesMixin, TranslatableMixin, db.Model):
     def refresh_search_text(self):
         self.search_text = search_blob(self.name, self.description, self.city,
                                        *self.translation_texts())
+
+
+keep_search_index(Organisation.__table__)
 
 
 @event.listens_for(Organisation, "before_insert")
