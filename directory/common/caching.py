@@ -21,6 +21,7 @@ from flask import Response, g, request, session
 from flask_caching import Cache
 from flask_login import current_user
 from sqlalchemy import DDL, event, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from .i18n import current_lang
@@ -64,7 +65,9 @@ def pg_rules(tables=PUBLIC_TABLES):
 
 
 def sqlite_rules(tables=PUBLIC_TABLES):
-    bump = ("INSERT OR IGNORE INTO data_version (slot, counter) VALUES (1, 0); "
+    # Not INSERT OR IGNORE: inside a trigger the outer statement's conflict rule wins.
+    bump = ("INSERT INTO data_version (slot, counter) SELECT 1, 0 WHERE NOT EXISTS "
+            "(SELECT 1 FROM data_version WHERE slot = 1); "
             "UPDATE data_version SET counter = counter + 1 WHERE slot = 1;")
     return [f"CREATE TRIGGER {table}_data_version_{what.lower()} AFTER {what} ON "
             f'"{table}" BEGIN {bump} END'
@@ -113,7 +116,12 @@ def answer_from_cache():
     """before_request: a 304 or the stored answer, before any view runs."""
     if not _cacheable_request():
         return None
-    g.answer_key = key = answer_key(data_version())
+    try:
+        version = data_version()
+    except SQLAlchemyError:  # no database to ask: the view answers (and reports it)
+        db.session.rollback()
+        return None
+    g.answer_key = key = answer_key(version)
     stored = cache.get(key)
     if stored is None:
         return None
