@@ -1,12 +1,20 @@
-"""Seed --scale N into a temporary database, serve it with gunicorn, print latency and throughput.
+"""Seed --scale N, serve it with gunicorn, measure, and end with one table of the aims.
+
+The table holds every row of issue 18 ("Speed at every scale") with its aim, what this
+run measured and hello world served the same way in the same run (bench/summary.py).
 
 `make bench` runs it on SQLite; `--database-url postgresql://...` runs it on an
-(empty) PostgreSQL database instead. Every request goes to 127.0.0.1, every loop
-is bounded in count and in time, and the servers are stopped even on error.
+(empty) PostgreSQL database instead. The app is served twice (as deployed, and with
+FLASK_ANSWER_CACHE=false for the "without cache" rows) next to a hello-world app, all
+under the same gunicorn. Every request goes to 127.0.0.1, every loop is bounded in
+count and in time, and the servers are stopped even on error.
 """
 
 import argparse
+import contextlib
 import http.client
+import io
+import json
 import os
 import secrets
 import shutil
@@ -22,6 +30,12 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from feed_orgs import LARGE, ONE_OFF, WEEKLY, FeedOrganisations, feed_path  # noqa: E402
+from summary import SEARCH_CONTROL, SEARCHES, print_table, summary_rows  # noqa: E402
+from wire import wire_rows  # noqa: E402
 
 # (label, path) of the pages measured one request at a time.
 LATENCY_PATHS = [
@@ -33,6 +47,7 @@ LATENCY_PATHS = [
     ("/organisations?q=Gardsten", "/organisations?q=Gardsten"),
     ("/organisations", "/organisations"),
     ("/api/v1/occurrences", "/api/v1/occurrences"),
+    ("/api/v1/occurrences?per_page=100", "/api/v1/occurrences?per_page=100"),
 ]
 GOAL_P95_MS = 50.0
 GOAL_SEED_S = 120.0
@@ -55,6 +70,10 @@ def parse_args(argv=None):
                         help="client threads for the throughput test (default 8)")
     parser.add_argument("--seconds", type=float, default=10.0,
                         help="length of each throughput test (default 10 s)")
+    parser.add_argument("--edits", type=int, default=30,
+                        help="feed requests each after one edit (default 30)")
+    parser.add_argument("--cold", type=int, default=5,
+                        help="cold requests of the ~5,000-date feed (default 5)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary directory (database and server logs)")
@@ -89,7 +108,7 @@ class Server:
     def __init__(self, name, target, env, workdir, workers, extra=()):
         self.name = name
         self.port = free_port()
-        self.log_path = Path(workdir) / f"{name}.log"
+        self.log_path = Path(workdir) / f"{name.replace(' ', '-')}.log"
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers),
@@ -146,18 +165,24 @@ class Client:
     def __init__(self, port):
         self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
 
-    def get(self, path):
-        """GET `path`; returns (status, body length)."""
+    def request(self, path, headers=None):
+        """GET `path`; returns (status, body, response headers)."""
+        headers = {"Accept-Language": "sv", **(headers or {})}
         try:
-            self.conn.request("GET", path, headers={"Accept-Language": "sv"})
+            self.conn.request("GET", path, headers=headers)
             response = self.conn.getresponse()
             body = response.read()
         except (http.client.HTTPException, OSError):
             self.conn.close()  # stale keep-alive connection: retry once on a new one
-            self.conn.request("GET", path, headers={"Accept-Language": "sv"})
+            self.conn.request("GET", path, headers=headers)
             response = self.conn.getresponse()
             body = response.read()
-        return response.status, len(body)
+        return response.status, body, response.headers
+
+    def get(self, path):
+        """GET `path`; returns (status, body length)."""
+        status, body, _ = self.request(path)
+        return status, len(body)
 
     def close(self):
         self.conn.close()
@@ -171,27 +196,33 @@ def percentile(sorted_values, p):
     return sorted_values[rank - 1]
 
 
-def measure_latency(port, path, count, warmup, time_limit=120.0):
-    """Sequential GETs of `path`: milliseconds of each, after `warmup` unmeasured ones."""
+def measure_latency(port, path, count, warmup, time_limit=120.0, headers=None,
+                    expect=200, before=None):
+    """Sequential GETs of `path`: milliseconds of each, after `warmup` unmeasured ones.
+    `before()`, when given, runs before each measured request, outside its time (an
+    edit); a status other than `expect` counts as an error."""
     client = Client(port)
-    times, errors, size = [], 0, 0
+    times, errors, size, last = [], 0, 0, b""
     deadline = time.monotonic() + time_limit
     try:
         for _ in range(warmup):
             if time.monotonic() > deadline:
                 break
-            client.get(path)
+            client.request(path, headers)
         for _ in range(count):
             if time.monotonic() > deadline:
                 break
+            if before is not None:
+                before()
             started = time.perf_counter()
-            status, size = client.get(path)
+            status, body, _ = client.request(path, headers)
             times.append((time.perf_counter() - started) * 1000)
-            errors += status != 200
+            errors += status != expect
+            size, last = len(body), body
     finally:
         client.close()
     times.sort()
-    return {"n": len(times), "errors": errors, "bytes": size,
+    return {"n": len(times), "errors": errors, "bytes": size, "body": last,
             "p50": percentile(times, 50), "p95": percentile(times, 95),
             "max": times[-1] if times else float("nan")}
 
@@ -230,7 +261,6 @@ def measure_throughput(port, path, threads, seconds, max_requests=200000):
 
 def row_counts(database_url):
     """How many organisations, activities and occurrences the database holds."""
-    sys.path.insert(0, str(ROOT))
     from sqlalchemy import create_engine, text
 
     from directory.config import database_uri
@@ -246,7 +276,6 @@ def row_counts(database_url):
 def settle_postgres(database_url):
     """VACUUM ANALYZE after the bulk load, as autovacuum would do within minutes:
     planner statistics, and a visibility map for index-only scans."""
-    sys.path.insert(0, str(ROOT))
     from sqlalchemy import create_engine, text
 
     from directory.config import database_uri
@@ -254,6 +283,27 @@ def settle_postgres(database_url):
     try:
         with engine.connect() as conn:
             conn.execute(text("VACUUM ANALYZE"))
+    finally:
+        engine.dispose()
+
+
+def advance_sequences(database_url):
+    """PostgreSQL: move every id sequence past the ids `seed-demo --scale` inserted
+    itself (its bulk insert names the ids), so rows the app adds next get free ids."""
+    from sqlalchemy import create_engine, text
+
+    from directory.config import database_uri
+    engine = create_engine(database_uri(database_url))
+    try:
+        with engine.begin() as conn:
+            columns = conn.execute(text(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND column_default LIKE 'nextval(%'"))
+            for table, column in list(columns):
+                conn.execute(text(
+                    f'SELECT setval(pg_get_serial_sequence(:t, :c), '
+                    f'(SELECT coalesce(max("{column}"), 0) + 1 FROM "{table}"), false)'),
+                    {"t": f'"{table}"', "c": column})
     finally:
         engine.dispose()
 
@@ -321,6 +371,138 @@ def _pct(others):
     return "?" if share is None else f"{share:.0f}%"
 
 
+def seed(args, env, database_url, workdir):
+    """Migrate, the demo, --scale N and the feed organisations into the database."""
+    flask_command(env, "db", "upgrade", timeout=300)
+    # The demo first: it brings venues and rooms, which --scale does not make.
+    took, _ = flask_command(env, "seed-demo", timeout=300)
+    print(f"   seed-demo (the demo municipality): {took:.1f} s")
+    took, output = flask_command(env, "seed-demo", "--scale", str(args.scale),
+                                 "--history-days", str(args.history_days), timeout=900)
+    counts = row_counts(database_url)
+    verdict = "ok" if took < GOAL_SEED_S else f"OVER the {GOAL_SEED_S:.0f} s goal"
+    print(f"   seed-demo --scale {args.scale}: {took:.1f} s wall clock ({verdict}); "
+          f"the command says: {output.splitlines()[-1] if output else '-'}")
+    print(f"   rows: {counts['organisation']} organisations, {counts['activity']} "
+          f"activities, {counts['occurrence']} occurrences")
+    if args.database_url:
+        advance_sequences(database_url)
+    started = time.perf_counter()
+    orgs = FeedOrganisations(database_url, workdir)
+    dates = orgs.seed()
+    print(f"   feed organisations: " + ", ".join(
+        f"{slug} {n} dates" for slug, n in dates.items())
+        + f" ({time.perf_counter() - started:.1f} s)")
+    if args.database_url:
+        started = time.perf_counter()
+        settle_postgres(database_url)
+        print(f"   VACUUM ANALYZE after the load: {time.perf_counter() - started:.1f} s")
+    return orgs, dates
+
+
+def latency_section(args, servers, others):
+    """Each page one request at a time, on the app with and without the answer cache,
+    and hello world; returns {(label, server name): figures}."""
+    print(f"\n== Latency: {args.requests} sequential requests each after {args.warmup} "
+          f"warm-up (goal p95 <= {GOAL_P95_MS:.0f} ms)")
+    print(f"{'page':<38} {'server':<9} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
+          f"{'n':>5} {'non-200':>8} {'bytes':>8} {'others':>7}  goal")
+    results = {}
+    targets = [(label, path, name) for label, path in LATENCY_PATHS
+               for name in ("no cache", "cache")] + [("hello world", "/", "hello")]
+    for label, path, name in targets:
+        others.start()
+        r = measure_latency(servers[name].port, path, args.requests, args.warmup)
+        results[label, name] = r
+        goal = "" if name == "hello" else ("ok" if r["p95"] <= GOAL_P95_MS else "OVER")
+        print(f"{label:<38} {name:<9} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['max']:>8.1f} "
+              f"{r['n']:>5} {r['errors']:>8} {r['bytes']:>8} {_pct(others):>7}  {goal}",
+              flush=True)
+    return results
+
+
+def search_section(server):
+    """How many dates each forgiving search finds (the API's total_items)."""
+    print("\n== Search: dates found (/api/v1/occurrences?q=…, no answer cache)")
+    client = Client(server.port)
+    found = {}
+    try:
+        for query in (*SEARCHES, SEARCH_CONTROL):
+            status, body, _ = client.request(
+                f"/api/v1/occurrences?per_page=1&q={quote(query)}")
+            found[query] = json.loads(body)["total_items"] if status == 200 else None
+            print(f"   q={query!r:<18} {found[query] if status == 200 else status}"
+                  + ("  (the exact title: a control)" if query == SEARCH_CONTROL else ""))
+    finally:
+        client.close()
+    return found
+
+
+def feed_section(args, servers, orgs, others):
+    """The feeds over HTTP: after one edit (the app as served, answer cache on), cold
+    (every part stale, no answer cache) and a 304 to If-None-Match."""
+    print(f"\n== Feeds: {args.edits} requests each after one edit, {args.cold} cold; "
+          f"bytes uncompressed")
+    print(f"{'feed':<46} {'server':<9} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
+          f"{'n':>5} {'errors':>7} {'bytes':>8} {'others':>7}")
+    app, nocache = servers["cache"], servers["no cache"]
+    runs = [
+        ("weekly", f"{WEEKLY}: ~500 dates, after one edit", app, feed_path(WEEKLY),
+         dict(count=args.edits, warmup=8, before=lambda: orgs.edit_one(WEEKLY))),
+        ("one-off", f"{ONE_OFF}: 500 one-off, after one edit", app, feed_path(ONE_OFF),
+         dict(count=args.edits, warmup=8, before=lambda: orgs.edit_one(ONE_OFF))),
+        ("large", f"{LARGE}: ~5,000 dates, cold", nocache, feed_path(LARGE),
+         dict(count=args.cold, warmup=1, before=lambda: orgs.touch_all(LARGE))),
+    ]
+    results = {}
+    for key, label, server, path, options in runs:
+        others.start()
+        results[key] = measure_latency(server.port, path, **options)
+        _feed_line(label, server.name, results[key], others)
+    for key, server in (("304", nocache), ("304 cache", app)):
+        path = feed_path(LARGE)
+        client = Client(server.port)
+        for _ in range(8):  # every worker has built (and, with the cache, kept) it once
+            etag = client.request(path)[2]["ETag"]
+        client.close()
+        others.start()
+        results[key] = measure_latency(server.port, path, args.requests, args.warmup,
+                                       headers={"If-None-Match": etag}, expect=304)
+        _feed_line(f"{LARGE}: 304 to If-None-Match", server.name, results[key], others)
+    return results
+
+
+def _feed_line(label, server, r, others):
+    print(f"{label:<46} {server:<9} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['max']:>8.1f} "
+          f"{r['n']:>5} {r['errors']:>7} {r['bytes']:>8} {_pct(others):>7}", flush=True)
+
+
+def throughput_section(args, servers, others):
+    print(f"\n== Throughput: {args.threads} client threads for {args.seconds:g} s each")
+    print(f"{'page':<36} {'server':<9} {'req/s':>8} {'requests':>9} {'non-200':>8} "
+          f"{'others':>7}")
+    results = {}
+    for name, path in (("cache", "/activities"), ("no cache", "/activities"),
+                       ("hello", "/")):
+        others.start()
+        r = results[name] = measure_throughput(servers[name].port, path, args.threads,
+                                               args.seconds)
+        print(f"{path:<36} {name:<9} {r['rps']:>8.1f} {r['requests']:>9} {r['errors']:>8} "
+              f"{_pct(others):>7}", flush=True)
+    return results
+
+
+def wire_section():
+    """wire.py's bytes on the wire (in-process, its own database with the demo)."""
+    print("\n== Bytes on the wire (wire.py: the demo data, in-process)")
+    with contextlib.redirect_stderr(io.StringIO()):  # the migrations' log lines
+        rows, _ = wire_rows()
+    for label, aim, sizes in rows:
+        print(f"   {label:<58} none {sizes['none']:>8}  gzip {sizes['gzip']:>7}  "
+              f"br {sizes['br']:>7}  (aim ≤ {aim // 1024} KB)")
+    return {key: sizes for key, (_, _, sizes) in zip(("first", "repeat", "feed"), rows)}
+
+
 def main(argv=None):
     args = parse_args(argv)
     workdir = tempfile.mkdtemp(prefix="samverkan-bench-")
@@ -332,68 +514,45 @@ def main(argv=None):
         kind = "SQLite"
     env = dict(os.environ, DATABASE_URL=database_url, RATELIMIT_ENABLED="false",
                SECRET_KEY="bench-" + secrets.token_hex(16), PYTHONUNBUFFERED="1")
-    servers = []
+    servers, orgs = {}, None
     try:
         print(f"== Samverkan benchmark on {kind}; temporary directory {workdir}")
         print(f"   machine: {load_note()}")
-        flask_command(env, "db", "upgrade", timeout=300)
-        # The demo first: it brings venues and rooms, which --scale does not make.
-        took, _ = flask_command(env, "seed-demo", timeout=300)
-        print(f"   seed-demo (the demo municipality): {took:.1f} s")
-        took, output = flask_command(env, "seed-demo", "--scale", str(args.scale),
-                                     "--history-days", str(args.history_days), timeout=900)
-        counts = row_counts(database_url)
-        verdict = "ok" if took < GOAL_SEED_S else f"OVER the {GOAL_SEED_S:.0f} s goal"
-        print(f"   seed-demo --scale {args.scale}: {took:.1f} s wall clock ({verdict}); "
-              f"the command says: {output.splitlines()[-1] if output else '-'}")
-        print(f"   rows: {counts['organisation']} organisations, {counts['activity']} "
-              f"activities, {counts['occurrence']} occurrences")
-        if args.database_url:
-            started = time.perf_counter()
-            settle_postgres(database_url)
-            print(f"   VACUUM ANALYZE after the load: {time.perf_counter() - started:.1f} s")
+        orgs, dates = seed(args, env, database_url, workdir)
+        wire = wire_section()
 
-        app = Server("samverkan", "wsgi:app", env, workdir, args.workers)
-        servers.append(app)
-        hello = Server("hello", "hello:app", env, workdir, args.workers,
-                       extra=("--pythonpath", str(ROOT / "bench")))
-        servers.append(hello)
-        app.wait_ready("/healthz")
-        hello.wait_ready("/")
-        print(f"   gunicorn, {args.workers} sync workers: app on :{app.port}, "
-              f"hello on :{hello.port}")
+        servers["cache"] = Server("cache", "wsgi:app", env, workdir, args.workers)
+        servers["no cache"] = Server("no cache", "wsgi:app",
+                                     dict(env, FLASK_ANSWER_CACHE="false"), workdir,
+                                     args.workers)
+        servers["hello"] = Server("hello", "hello:app", env, workdir, args.workers,
+                                  extra=("--pythonpath", str(ROOT / "bench")))
+        servers["cache"].wait_ready("/healthz")
+        servers["no cache"].wait_ready("/healthz")
+        servers["hello"].wait_ready("/")
+        print(f"\n   gunicorn, {args.workers} sync workers each: the app on "
+              f":{servers['cache'].port}, the app with FLASK_ANSWER_CACHE=false on "
+              f":{servers['no cache'].port}, hello world on :{servers['hello'].port}")
 
-        print(f"\n== Latency: {args.requests} sequential requests each after {args.warmup} "
-              f"warm-up (goal p95 <= {GOAL_P95_MS:.0f} ms)")
-        others = OtherLoad(server.process.pid for server in servers)
-        print(f"{'page':<36} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'n':>5} "
-              f"{'non-200':>8} {'bytes':>8} {'others':>7}  goal")
-        for label, path in LATENCY_PATHS + [("hello world (other server)", "/")]:
-            port = hello.port if label.startswith("hello") else app.port
-            others.start()
-            r = measure_latency(port, path, args.requests, args.warmup)
-            goal = "" if label.startswith("hello") else (
-                "ok" if r["p95"] <= GOAL_P95_MS else "OVER")
-            print(f"{label:<36} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['max']:>8.1f} "
-                  f"{r['n']:>5} {r['errors']:>8} {r['bytes']:>8} {_pct(others):>7}  {goal}",
-                  flush=True)
-
-        print(f"\n== Throughput: {args.threads} client threads for {args.seconds:g} s each")
-        print(f"{'page':<36} {'req/s':>8} {'requests':>9} {'non-200':>8} {'others':>7}")
-        for label, port, path in (("/activities", app.port, "/activities"),
-                                  ("hello world (other server)", hello.port, "/")):
-            others.start()
-            r = measure_throughput(port, path, args.threads, args.seconds)
-            print(f"{label:<36} {r['rps']:>8.1f} {r['requests']:>9} {r['errors']:>8} "
-                  f"{_pct(others):>7}", flush=True)
+        others = OtherLoad(server.process.pid for server in servers.values())
+        results = {"latency": latency_section(args, servers, others),
+                   "search": search_section(servers["no cache"]),
+                   "feeds": feed_section(args, servers, orgs, others),
+                   "throughput": throughput_section(args, servers, others),
+                   "wire": wire, "dates": dates}
         print("\n   others: the share of all cores other processes used meanwhile; "
               "above a few per cent, run again.")
         if args.database_url:
             print("   (on PostgreSQL the database server's own work counts among the others)")
+        print(f"\n== Summary: {kind}, --scale {args.scale}, gunicorn {args.workers} sync "
+              f"workers, hello world served the same way in the same run")
+        print_table(summary_rows(results))
         print(f"\n   machine after: {load_note()}")
     finally:
-        for server in servers:
+        for server in servers.values():
             server.stop()
+        if orgs is not None:
+            orgs.close()
         if args.keep:
             print(f"   kept {workdir}")
         else:
