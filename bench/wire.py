@@ -80,6 +80,10 @@ def page_assets(client, page):
     for url in list(assets):
         if url.endswith(".css"):
             for ref in re.findall(r"url\(['\"]?([^'\")]+)['\"]?\)", body_text(client, url)):
+                # Fonts for a script the page is not in are not fetched (the Ethiopic
+                # font is named only on Tigrinya pages).
+                if ref.endswith(".woff2") and 'lang="ti"' not in html[:200]:
+                    continue
                 if not ref.startswith(("data:", "http:", "https:", "#")):
                     assets.append(urljoin(url, ref))
         if "/vendor/leaflet/leaflet." in url and url.endswith(".js"):

@@ -41,6 +41,13 @@ def test_seed_scale_adds_proportional_data(app):
     # Scaled organisations are public and searchable like any other.
     assert db.session.scalar(select(func.count()).select_from(Organisation).where(
         Organisation.status == "verified")) == 50
+    # The app adds rows after a scaled seed (the ids the bulk rows took are not reused).
+    factories_org = Organisation(slug="efter-fröet", name="Efter fröet",
+                                 municipality_id=db.session.scalar(
+                                     select(Organisation.municipality_id).limit(1)))
+    db.session.add(factories_org)
+    db.session.commit()
+    assert count(Organisation) == 51
 
 
 def test_extend_occurrences_is_safe_to_repeat(app, factories):

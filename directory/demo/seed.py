@@ -3,7 +3,7 @@
 import random
 from datetime import time, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from ..activities.models import (Activity, Occurrence, activity_focus_area,
                                  activity_target_group)
@@ -223,6 +223,12 @@ def seed_scale(count, seed=7, chunk=2000, history_days=14):
         if len(scale.rows[Occurrence.__table__]) >= chunk * 10 or i == count - 1:
             scale.insert(chunk)
     db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The bulk rows carry their ids: the sequences move past them, so the next row
+        # the app adds gets a free id.
+        for table in ("organisation", "activity", "occurrence"):
+            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                    f"(SELECT max(id) FROM {table}))"))
     return count
 
 
