@@ -20,7 +20,7 @@ import time
 from flask import Response, g, request, session
 from flask_caching import Cache
 from flask_login import current_user
-from sqlalchemy import DDL, event, func, select
+from sqlalchemy import DDL, event
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
@@ -92,9 +92,14 @@ for _statement in sqlite_rules():
     event.listen(db.metadata, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
 
 
+VERSION_SQL = "SELECT coalesce(sum(counter), 0) FROM data_version"
+
+
 def data_version():
-    """The current data version (one small query)."""
-    return db.session.scalar(select(func.coalesce(func.sum(DataVersion.counter), 0)))
+    """The current data version: one small query on a pooled connection of its own (no
+    ORM session to open and close on the path that answers before any view)."""
+    with db.engine.connect() as connection:
+        return connection.exec_driver_sql(VERSION_SQL).scalar()
 
 
 def _cacheable_request():
@@ -119,7 +124,6 @@ def answer_from_cache():
     try:
         version = data_version()
     except SQLAlchemyError:  # no database to ask: the view answers (and reports it)
-        db.session.rollback()
         return None
     g.answer_key = key = answer_key(version)
     stored = cache.get(key)
@@ -146,6 +150,22 @@ def keep_answer(response):
     headers = [(k, v) for k, v in response.headers.items() if k.lower() != "set-cookie"]
     cache.set(key, (response.get_data(), response.status_code, headers))
     return response.make_conditional(request)
+
+
+class CompressedAnswers:
+    """Flask-Compress's cache of compressed bodies: only answers with an answer key (an
+    anonymous public GET: the key names its bytes), kept beside them."""
+
+    def get(self, key):
+        return None if key.endswith(";None") else cache.get("z:" + key)
+
+    def set(self, key, value):
+        if not key.endswith(";None"):
+            cache.set("z:" + key, value)
+
+
+def compressed_answer_key(request):
+    return g.get("answer_key")
 
 
 def init_caching(app):
