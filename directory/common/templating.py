@@ -4,13 +4,13 @@ import re
 from urllib.parse import urlencode
 
 from babel.dates import get_day_names
-from flask import request, url_for
-from flask_babel import (format_date, format_datetime, format_decimal, format_percent,
-                         format_time, get_locale)
+from flask import current_app, request, url_for
+from flask_babel import (format_date, format_decimal, format_percent, format_time,
+                         get_locale)
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from .i18n import LANGUAGE_NAMES, current_lang, is_rtl, list_join, said
+from .i18n import LANGUAGE_NAMES, current_lang, is_rtl, list_join, list_separator, said
 from .time import local_today, to_local, utcnow
 from .urls import subscribe_links
 
@@ -26,7 +26,9 @@ def local_time(moment):
 
 
 def local_datetime(moment, fmt="medium"):
-    return format_datetime(moment, fmt) if moment else ""
+    """A moment's Stockholm date (in the locale's `fmt`) and clock time, on a 24-hour
+    clock in every language (CLDR's Arabic formats would write 5:00 م)."""
+    return f"{local_date(moment, fmt)} {local_time(moment)}" if moment else ""
 
 
 def week_name(label):
@@ -58,6 +60,20 @@ def url_with(**changes):
             args[key] = [value]
     query = urlencode([(k, v) for k, values in args.items() for v in values])
     return request.path + ("?" + query if query else "")
+
+
+def bdi(text):
+    """A name isolated inside a sentence (its direction its own): <bdi>name</bdi>."""
+    return Markup("<bdi>%s</bdi>") % text
+
+
+def field_language(name):
+    """{"lang", "dir"} for a form field holding a text in one interface language, named
+    for it ("title_ar", "description_fa"); {} for any other field."""
+    code = name.rsplit("_", 1)[-1] if "_" in name else ""
+    if code not in current_app.config["LANGUAGES"]:
+        return {}
+    return {"lang": code, "dir": "rtl" if is_rtl(code) else "ltr"}
 
 
 def place_links(names):
@@ -137,7 +153,8 @@ def register(app):
                                  language_names=LANGUAGE_NAMES, format_date=format_date,
                                  weekday_name=weekday_name, chosen_filters=chosen_filters,
                                  filter_summary=filter_summary, place_links=place_links,
-                                 list_join=list_join,
+                                 list_join=list_join, list_separator=list_separator,
+                                 bdi=bdi, field_language=field_language,
                                  feed_links=feed_links, now=utcnow)
 
     @app.context_processor
