@@ -23,6 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "directory" / "geo" / "places_se.json"
 POSTCODES = ROOT / "directory" / "geo" / "postcodes_se.json"
 LATIN = re.compile(r"^[A-Za-zÅÄÖåäöÉéÜü .'-]+$")
+# Other names kept besides the Latin ones: those written wholly in a script of the
+# interface's languages (Arabic script for Arabic and Persian, Cyrillic for Ukrainian,
+# Ethiopic for Tigrinya), so "غوتنبرغ" or "Гетеборг" finds Göteborg.
+OTHER_SCRIPTS = re.compile(r"^(?:[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF .'-]+"
+                           r"|[\u0400-\u04FF .'-]+|[\u1200-\u137F .'-]+)$")
 # Districts that geonames' places of 500+ lack: (name, lat, lon), centres from the map.
 DISTRICTS = [("Bergsjön", 57.7540, 12.0720), ("Näsbypark", 59.4300, 18.0960),
              ("Gribbylund", 59.4590, 18.0330), ("Hjällbo", 57.7693, 12.0228),
@@ -46,7 +51,8 @@ def main():
         if city["countrycode"] != "SE" or not LATIN.match(city["name"]):
             continue  # also leaves out geonames' odd names such as "Tollarp1"
         aliases = sorted({a for a in city["alternatenames"]
-                          if LATIN.match(a) and a != city["name"] and len(a) < 40})
+                          if (LATIN.match(a) or OTHER_SCRIPTS.match(a))
+                          and a != city["name"] and len(a) < 40})
         aliases = set(aliases) | set(ALIASES.get(city["name"], []))
         name = SWEDISH.get(city["name"], city["name"])
         aliases = sorted((aliases | {city["name"]}) - {name})

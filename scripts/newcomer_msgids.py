@@ -35,7 +35,7 @@ TEMPLATES = [
 MODULES = [
     "signups/forms.py", "signups/services.py", "signups/views.py", "signups/notices.py",
     "common/filters.py", "common/templating.py", "common/forms.py", "common/security.py",
-    "activities/services.py", "geo/services.py", "public/*.py",
+    "activities/services.py", "geo/services.py", "geo/geocoder.py", "public/*.py",
     "venues/models.py", "organisations/models.py", "calendars/names.py",
 ]
 # As scripts/translations.sh extracts: pybabel's keywords, `_l` and `_ln`.

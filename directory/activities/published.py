@@ -2,12 +2,12 @@
 locations of the API and the open-data export. The filters are the lists' own
 (common.filters.ListFilters, resolved as every list resolves them)."""
 
-from sqlalchemy import Integer, func, literal, or_, select, union_all
+from sqlalchemy import Integer, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from ..common.listing import ListResult, matches_text
 from ..extensions import db
-from ..geo.services import resolve_near, within
+from ..geo.services import place_missing, resolve_near, within
 from ..organisations.models import Organisation
 from ..organisations.services import resolve_common_filters
 from ..venues.models import Room, Venue
@@ -57,6 +57,8 @@ def _activity_where(filters, organisation_uuid=None, term_uuid=None):
     place, near_notice = resolve_near(filters.near)
     if place is not None:
         where.append(_activities_near(place, filters.radius_km))
+    elif place_missing(near_notice):
+        where.append(false())  # near a place not found: nothing, not everything
     notices = filters.notices + resolved.notices + ((near_notice,) if near_notice else ())
     return where, notices, place
 
@@ -170,6 +172,8 @@ def location_page(filters, page, per_page):
     resolved = resolve_common_filters(filters)
     place, near_notice = resolve_near(filters.near)
     notices = filters.notices + resolved.notices + ((near_notice,) if near_notice else ())
+    if place_missing(near_notice):
+        return ListResult([], page, per_page, 0, notices=notices)
     venues = venue_statement(filters, resolved, place)
     own = own_place_statement(filters, resolved, place)
     first = _paged(venues, page, per_page)

@@ -5,13 +5,14 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..common.db import is_postgres
 from ..common.listing import ListResult, matches_text, speaks, tagged
 from ..common.time import local_day_bounds, local_today, to_local, utcnow
 from ..extensions import db
+from ..geo.services import place_missing
 from ..organisations.models import Organisation
 from ..organisations.services import resolve_common_filters
 from ..venues.models import Room, Venue
@@ -230,6 +231,8 @@ def occurrence_query(filters, now=None):
     since, on_time = date_conditions(filters, now or utcnow())
     on_time += occurrence_changed_since(filters.modified_after)
     nearby, near_notices = find_nearby(filters.near, filters.radius_km)
+    if any(place_missing(n) for n in near_notices):
+        on_time.append(false())  # near a place not found: no dates, not every date
     on_place, venue_notices = venue_conditions(filters.venue)
     return OccurrenceQuery(activity_conditions(resolved, filters.q, filters.lang), on_time,
                            on_place, nearby, since - LONGEST_DATE,

@@ -3,7 +3,8 @@
 from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale, gettext
 from flask_babel.speaklater import LazyString
-from markupsafe import escape
+from babel import Locale
+from markupsafe import Markup, escape
 
 
 def _as_plain_text(self):
@@ -77,6 +78,35 @@ def chosen_language():
             if quality > 0 and code in supported:
                 return code
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+# Where Babel's list patterns join with a word ("A وB"), the separator a plain list
+# takes in that language's script: Arabic lists are separated by the Arabic comma.
+LIST_SEPARATORS = {"ar": "، "}
+
+
+def list_separator(locale=None):
+    """The separator of a plain list ("a, b, c") in the locale's language: the one of
+    its CLDR list patterns (Persian "،‏ ", Tigrinya "፣ "), else LIST_SEPARATORS,
+    else ", "."""
+    locale = Locale.parse(locale or get_locale() or "sv")
+    if locale.language in LIST_SEPARATORS:
+        return LIST_SEPARATORS[locale.language]
+    middle = locale.list_patterns.get("standard", {}).get("middle", "{0}, {1}")
+    between = middle.replace("{0}", "", 1).replace("{1}", "", 1)
+    if between.strip() and not any(c.isalpha() for c in between):
+        return between
+    return ", "
+
+
+def list_join(items, locale=None):
+    """The items as a plain list in the page's language ("Göteborg، Angered" in
+    Arabic); markup items stay markup, others are escaped when the result is markup."""
+    items = list(items)
+    separator = list_separator(locale)
+    if any(isinstance(item, Markup) for item in items):
+        return Markup(escape(separator)).join(escape(item) for item in items)
+    return separator.join(str(item) for item in items)
 
 
 def current_lang():

@@ -55,6 +55,12 @@ class ListResult:
     def next_num(self):
         return self.page + 1 if self.has_next else None
 
+    @property
+    def place_missing(self):
+        """Whether the list was asked near a place that was not found: it lists
+        nothing, and its notice offers the names that come closest."""
+        return any(getattr(n, "place_missing", False) for n in self.notices)
+
     def distance(self, row_id):
         """The km to a shown row when the list is near a place, else None."""
         return self.distances.get(row_id) if self.near_place is not None else None

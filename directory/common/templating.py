@@ -4,13 +4,13 @@ import re
 from urllib.parse import urlencode
 
 from babel.dates import get_day_names
-from flask import request, url_for
-from flask_babel import (format_date, format_datetime, format_decimal, format_percent,
-                         format_time, get_locale)
+from flask import current_app, request, url_for
+from flask_babel import (format_date, format_decimal, format_percent, format_time,
+                         get_locale)
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from .i18n import LANGUAGE_NAMES, current_lang, is_rtl, said
+from .i18n import LANGUAGE_NAMES, current_lang, is_rtl, list_join, list_separator, said
 from .time import local_today, to_local, utcnow
 from .urls import subscribe_links
 
@@ -26,7 +26,9 @@ def local_time(moment):
 
 
 def local_datetime(moment, fmt="medium"):
-    return format_datetime(moment, fmt) if moment else ""
+    """A moment's Stockholm date (in the locale's `fmt`) and clock time, on a 24-hour
+    clock in every language (CLDR's Arabic formats would write 5:00 م)."""
+    return f"{local_date(moment, fmt)} {local_time(moment)}" if moment else ""
 
 
 def week_name(label):
@@ -60,6 +62,27 @@ def url_with(**changes):
     return request.path + ("?" + query if query else "")
 
 
+def bdi(text):
+    """A name isolated inside a sentence (its direction its own): <bdi>name</bdi>."""
+    return Markup("<bdi>%s</bdi>") % text
+
+
+def field_language(name):
+    """{"lang", "dir"} for a form field holding a text in one interface language, named
+    for it ("title_ar", "description_fa"); {} for any other field."""
+    code = name.rsplit("_", 1)[-1] if "_" in name else ""
+    if code not in current_app.config["LANGUAGES"]:
+        return {}
+    return {"lang": code, "dir": "rtl" if is_rtl(code) else "ltr"}
+
+
+def place_links(names):
+    """Links to this list near each of these places (the names that come closest to a
+    place not found), each name isolated."""
+    return [Markup('<a href="%s"><bdi>%s</bdi></a>') % (url_with(near=name, page=None), name)
+            for name in names]
+
+
 def language_switch_url(code):
     """A link that changes the interface language and comes back to this page."""
     args = request.args.to_dict(flat=False)
@@ -86,10 +109,13 @@ def search_feed_links(endpoint):
     return feed_links(endpoint, **args, spoken=spoken)
 
 
-def chosen_filters(filters, focus_areas=(), target_groups=(), municipalities=()):
+def chosen_filters(filters, focus_areas=(), target_groups=(), municipalities=(),
+                   place=None):
     """What a list's filter form has chosen, in words, for the line the folded form
     shows ("Språkcafé · Göteborg · 5 km"): the search, focus areas, target groups,
-    spoken language, municipality, place and distance, dates. Empty when nothing is."""
+    spoken language, municipality, place and distance, dates. Empty when nothing is.
+    `place`, the place `near` was found to be, names it by its label ("your position"
+    rather than coordinates)."""
     def labels(terms, slugs):
         return [str(t.label()) for t in terms if t.slug in slugs]
 
@@ -99,7 +125,8 @@ def chosen_filters(filters, focus_areas=(), target_groups=(), municipalities=())
         parts.append(language_name(filters.lang))
     parts += [m.name for m in municipalities if m.slug == filters.kommun]
     if filters.near:
-        parts += [filters.near, _("%(km)s km", km=format_decimal(filters.radius_km))]
+        parts += [getattr(place, "label", None) or filters.near,
+                  _("%(km)s km", km=format_decimal(filters.radius_km))]
     if filters.date_from:
         parts.append(_("from %(date)s", date=format_date(filters.date_from, "d MMM y")))
     if filters.date_to:
@@ -120,12 +147,14 @@ def register(app):
                                  local_datetime=local_datetime,
                                  language_name=language_name, week_name=week_name,
                                  decimal=format_decimal, percent=format_percent,
-                                 said=said)
+                                 said=said, list_join=list_join)
     app.jinja_env.globals.update(url_with=url_with, language_switch_url=language_switch_url,
                                  search_feed_links=search_feed_links,
                                  language_names=LANGUAGE_NAMES, format_date=format_date,
                                  weekday_name=weekday_name, chosen_filters=chosen_filters,
-                                 filter_summary=filter_summary,
+                                 filter_summary=filter_summary, place_links=place_links,
+                                 list_join=list_join, list_separator=list_separator,
+                                 bdi=bdi, field_language=field_language,
                                  feed_links=feed_links, now=utcnow)
 
     @app.context_processor

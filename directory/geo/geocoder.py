@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 from sqlalchemy import delete, insert
@@ -24,7 +25,9 @@ from ..common.text import fold
 from ..common.time import utcnow
 from ..extensions import db
 from .distance import estimate_km
+from .known import known_names, known_place
 from .models import GeocodeCache
+from .names import is_latin, place_key
 
 log = logging.getLogger(__name__)
 # Two numbers: what someone means as coordinates, in range or not.
@@ -45,6 +48,13 @@ class Place:
     name: str
     latitude: float
     longitude: float
+    # Coordinates, not a name: what "use my position" sends.
+    position: bool = False
+
+    @property
+    def label(self):
+        """What a page calls the place: its name, or "your position" for coordinates."""
+        return _("your position") if self.position else self.name
 
 
 def parse_coordinates(text):
@@ -55,7 +65,7 @@ def parse_coordinates(text):
     lat, lon = float(match.group(1)), float(match.group(2))
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None
-    return Place(f"{lat:.5f}, {lon:.5f}", lat, lon)
+    return Place(f"{lat:.5f}, {lon:.5f}", lat, lon, position=True)
 
 
 @lru_cache(maxsize=1)
@@ -66,13 +76,26 @@ def _entries():
 
 @lru_cache(maxsize=1)
 def _gazetteer():
-    """{folded name or alias: Place}, the most populous place winning a shared name."""
+    """{folded name or alias: Place}, the most populous place winning a shared name;
+    then each name and alias as a place key (names.place_key: no accents or marks), for
+    what is not found as typed."""
     index = {}
     for name, lat, lon, _population, aliases in _entries():
         place = Place(name, lat, lon)
         for key in [name, *aliases]:
             index.setdefault(fold(key), place)
+    for name, lat, lon, _population, aliases in _entries():
+        for key in [name, *aliases]:
+            index.setdefault(place_key(key), Place(name, lat, lon))
     return index
+
+
+@lru_cache(maxsize=1)
+def _other_script_names():
+    """{place key of an alias not in Latin letters: the place's name}, for suggestions
+    to someone who writes in Arabic, Cyrillic or Ethiopic script."""
+    return {place_key(alias): name for name, _lat, _lon, _population, aliases in _entries()
+            for alias in aliases if not is_latin(alias)}
 
 
 def gazetteer_places(south, north, west, east):
@@ -123,21 +146,26 @@ class OfflineGeocoder:
         # "Gårdsten", "Gårdsten, Göteborg", "Angered centrum": the first part that is known.
         for part in [folded, *folded.split(",")]:
             for candidate in (part.strip(), FILLER.sub("", part).strip()):
-                if candidate in index:
-                    return index[candidate]
+                for key in (candidate, place_key(candidate)):
+                    if key in index:
+                        return index[key]
         return None
 
-    def suggestions(self, text, limit=3):
-        """The gazetteer's names closest to `text` (difflib's ratio)."""
+    def suggestions(self, text, limit=3, more=()):
+        """The names closest to `text` (difflib's ratio): the gazetteer's (by their
+        other names too, for text not in Latin letters) and `more` names."""
         text = (text or "").strip()
         if not text or len(text) > 60:
             return []
-        names = _place_names()
-        by_fold = {}
-        for name in names:
-            by_fold.setdefault(fold(name), name)
-        found = difflib.get_close_matches(fold(text), list(by_fold), n=limit, cutoff=0.6)
-        return [by_fold[f] for f in found]
+        by_key = {}
+        for name in [*_place_names(), *more]:
+            by_key.setdefault(place_key(name), name)
+        if not is_latin(text):
+            for key, name in _other_script_names().items():
+                by_key.setdefault(key, name)
+        found = difflib.get_close_matches(place_key(text), list(by_key), n=limit,
+                                          cutoff=0.6)
+        return list(dict.fromkeys(by_key[f] for f in found))
 
     def address(self, street, postal_code, city):
         """(Place, exact): the gazetteer knows towns and districts, not streets, so an
@@ -204,8 +232,8 @@ class NominatimGeocoder:
         _remember(key, place, replace=cached is not None)
         return place
 
-    def suggestions(self, text, limit=3):
-        return OfflineGeocoder().suggestions(text, limit)
+    def suggestions(self, text, limit=3, more=()):
+        return OfflineGeocoder().suggestions(text, limit, more)
 
     def address(self, street, postal_code, city):
         """(Place or None, exact): the whole address, else its postcode and town (the
@@ -250,7 +278,10 @@ def geocoder():
 
 
 def locate(text):
-    """(Place or None, suggestions) for a place name, postcode or `lat,lon`.
+    """(Place or None, suggestions) for a place name, postcode or `lat,lon`, a meeting
+    place's name or a street of a saved address (known.py). Offline, the gazetteer is
+    asked first (towns are what most people type); an outside geocoder only after the
+    register's own places.
 
     Raises GeocoderUnavailable when the outside service fails.
     """
@@ -260,8 +291,14 @@ def locate(text):
     if NUMBER_PAIR.match(text) and not POSTCODE.match(text):
         return parse_coordinates(text), []
     coder = geocoder()
-    place = coder.geocode(text)
-    return place, ([] if place else coder.suggestions(text))
+    offline = isinstance(coder, OfflineGeocoder)
+    place = coder.geocode(text) if offline else None
+    if place is None and not POSTCODE.match(text):
+        known = known_place(text)
+        place = Place(*known) if known else None
+    if place is None and not offline:
+        place = coder.geocode(text)
+    return place, ([] if place else coder.suggestions(text, more=known_names()))
 
 
 DISTRICT_KM = 3.0  # a point further than this from every named place is in none

@@ -1,17 +1,42 @@
 """Near-me: which rows lie within a radius of a place, and how far each is."""
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..common.i18n import list_join
 from ..extensions import db
 from .distance import bounding_box, distance_km, nearest_first, within_radius
 from .geocoder import NUMBER_PAIR, POSTCODE, GeocoderUnavailable, locate
 
 
+@dataclass(frozen=True)
+class NotFound:
+    """The notice for a `near` that names no place: a list near it lists nothing (not
+    every date), and offers the `suggestions` (names that come closest) as links.
+    Reads as its `text`; `value` is what was asked."""
+
+    text: object
+    value: str
+    suggestions: tuple = ()
+    place_missing = True
+
+    def __str__(self):
+        return str(self.text)
+
+
+def place_missing(notice):
+    """Whether a notice of resolve_near says the place was not found (the list near it
+    is empty), rather than that the search was not answering (`near` ignored)."""
+    return isinstance(notice, NotFound)
+
+
 def resolve_near(near):
-    """(place, notice): the place `near` names, or None with a notice saying why (and
-    which names come closest); (None, None) for no `near`. Never raises: a geocoder that
-    fails finds nothing."""
+    """(place, notice): the place `near` names, or None with a notice saying why (a
+    NotFound, with the names that come closest, when no place has that name or
+    postcode); (None, None) for no `near`. Never raises: a geocoder that fails finds
+    nothing, and its notice says `near` is ignored."""
     if not near:
         return None, None
     try:
@@ -22,18 +47,22 @@ def resolve_near(near):
                         "57.80,12.03.", value=near)
     if place is not None:
         return place, None
+    return None, NotFound(_not_found_text(near, suggestions), near, tuple(suggestions))
+
+
+def _not_found_text(near, suggestions):
     if NUMBER_PAIR.match(near) and not POSTCODE.match(near):
-        return None, _l("“%(value)s” are not coordinates on Earth: the latitude "
-                        "goes from -90 to 90 and the longitude from -180 to 180, "
-                        "like 57.80,12.03.", value=near)
+        return _l("“%(value)s” are not coordinates on Earth: the latitude "
+                  "goes from -90 to 90 and the longitude from -180 to 180, "
+                  "like 57.80,12.03.", value=near)
     if POSTCODE.match(near):
-        return None, _l("We could not find the postcode “%(value)s”. Try the name "
-                        "of the town or district instead.", value=near)
+        return _l("We could not find the postcode “%(value)s”. Try the name "
+                  "of the town or district instead.", value=near)
     if suggestions:
-        return None, _l("We could not find the place “%(value)s”. Did you "
-                        "mean: %(names)s?", value=near, names=", ".join(suggestions))
-    return None, _l("We could not find the place “%(value)s”. Try a town, "
-                    "a district or coordinates like 57.78,12.04.", value=near)
+        return _l("We could not find the place “%(value)s”. Did you "
+                  "mean: %(names)s?", value=near, names=list_join(suggestions))
+    return _l("We could not find the place “%(value)s”. Try a town, "
+              "a district or coordinates like 57.78,12.04.", value=near)
 
 
 def within(model, place, radius_km, *conditions):

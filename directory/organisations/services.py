@@ -17,7 +17,7 @@ from ..common.time import utcnow
 from ..common.validators import normal_org_number
 from ..extensions import db
 from ..geo.distance import nearest_first
-from ..geo.services import refine, resolve_near, within
+from ..geo.services import place_missing, refine, resolve_near, within
 from ..taxonomy.models import FocusArea, Municipality, TargetGroup
 from .freshness import stale
 from .models import STATUSES, Membership, Organisation, organisation_focus_area
@@ -99,6 +99,8 @@ def organisation_page(filters, page, per_page):
     where = [Organisation.is_public, *organisation_conditions(filters, resolved)]
     place, near_notice = resolve_near(filters.near)
     notices = filters.notices + resolved.notices + ((near_notice,) if near_notice else ())
+    if place_missing(near_notice):
+        return ListResult([], page, per_page, 0, notices=notices)
     if place is None:
         found = db.paginate(select(Organisation).where(*where)
                             .order_by(Organisation.name, Organisation.id)

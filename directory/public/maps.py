@@ -128,7 +128,7 @@ def map_data(points, centre=None, radius_km=None, areas=None):
         data["area_radius_km"] = radius_km
     if centre is not None:
         data["centre"] = {"lat": centre.latitude, "lon": centre.longitude,
-                          "label": centre.name}
+                          "label": str(centre.label)}
         data["radius_km"] = radius_km
     return data
 
