@@ -126,7 +126,10 @@ def register(app):
                                  language_names=LANGUAGE_NAMES, format_date=format_date,
                                  weekday_name=weekday_name, chosen_filters=chosen_filters,
                                  filter_summary=filter_summary,
-                                 feed_links=feed_links, now=utcnow)
+                                 feed_links=feed_links, now=utcnow,
+                                 # for macros, which are imported without the context
+                                 # (and so without page_lang)
+                                 page_language=current_lang)
 
     @app.context_processor
     def page_language():
