@@ -195,3 +195,15 @@ def test_the_activity_checklist_saves_codes(client, factories):
     client.post(f"/manage/organisations/{organisation.slug}/activities/new",
                 data=weekly_form(languages=["ti", "sv"]))
     assert db.session.scalar(db.select(Activity)).languages == ["ti", "sv"]
+
+
+def test_a_focus_area_is_named_in_every_configured_language(client, factories):
+    factories.user(email="staff@example.se", role="staff")
+    AuthActions(client).login("staff@example.se")
+    assert 'name="name_fa"' in client.get("/staff/terms").get_data(as_text=True)
+    response = client.post("/staff/terms", data={
+        "kind": "focus", "slug": "kultur", "name": "Kultur", "name_so": "Dhaqan",
+        "name_uk": "Культура"})
+    assert response.status_code == 303
+    assert '<option value="kultur">Dhaqan</option>' in client.get(
+        "/organisations?lang=so").get_data(as_text=True)
