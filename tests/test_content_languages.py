@@ -107,10 +107,11 @@ def test_an_organisation_name_in_the_readers_language_else_swedish(client, facto
         name="Gårdstens kvinnoförening",
         translations={"ar": {"name": "جمعية نساء غوردستن"}})
     activity = factories.activity(organisation)
-    arabic = client.get(f"/organisations/{organisation.slug}?lang=ar").get_data(as_text=True)
+    page = f"/organisations/{organisation.slug}"
+    arabic = client.get(f"{page}?lang=ar").get_data(as_text=True)
     assert "<h1>جمعية نساء غوردستن</h1>" in arabic
     assert "<title>جمعية نساء غوردستن" in arabic
-    english = client.get(f"/organisations/{organisation.slug}?lang=en").get_data(as_text=True)
+    english = client.get(f"{page}?lang=en").get_data(as_text=True)
     assert '<h1><span lang="sv" dir="auto">Gårdstens kvinnoförening</span></h1>' in english
     dates = client.get("/activities").get_data(as_text=True)  # English still
     assert '<span lang="sv" dir="auto">Gårdstens kvinnoförening</span>' in dates
@@ -134,8 +135,8 @@ def test_spoken_languages_are_a_checklist_of_names_in_the_readers_language(clien
     organisation = member_of(client, factories, languages=["sv"])
     swedish = client.get(f"/manage/organisations/{organisation.slug}?lang=sv")
     page = swedish.get_data(as_text=True)
-    assert 'name="languages" type="checkbox" value="ar"> <label for="languages-2">arabiska' \
-        in page
+    assert ('name="languages" type="checkbox" value="ar"> '
+            '<label for="languages-2">arabiska') in page
     assert 'checked id="languages-0" name="languages" type="checkbox" value="sv"' in page
     assert ">dari</label>" in page and ">somaliska</label>" in page
     english = client.get(f"/manage/organisations/{organisation.slug}?lang=en")
@@ -150,8 +151,8 @@ def test_spoken_languages_are_a_checklist_of_names_in_the_readers_language(clien
     assert organisation.languages == ["ar", "so", "sv"]
     page = client.get(f"/manage/organisations/{organisation.slug}").get_data(as_text=True)
     for n, code in ((0, "sv"), (2, "ar"), (5, "so")):
-        assert f'checked id="languages-{n}" name="languages" type="checkbox" value="{code}"' \
-            in page
+        assert (f'checked id="languages-{n}" name="languages" type="checkbox" '
+                f'value="{code}"') in page
 
 
 def test_an_unknown_language_code_is_refused_beside_the_field(client, factories):

@@ -38,7 +38,8 @@ def place(occurrence):
     room = occurrence.room  # where the date is; never guessed from the activity
     if room is not None:
         venue = room.venue
-        return {"venue": venue.slug, "venue_name": str(venue.translated("name")), "room": room.name,
+        return {"venue": venue.slug, "venue_name": str(venue.translated("name")),
+                "room": room.name,
                 "address": venue.address_line, "latitude": venue.latitude,
                 "longitude": venue.longitude}
     address = ", ".join(p for p in (activity.street_address,

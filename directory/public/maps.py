@@ -82,7 +82,8 @@ def venue_points(venues):
 def organisation_points(organisations):
     """Markers for organisations that have coordinates."""
     return _group((o.latitude, o.longitude, str(o.translated("name")), {
-        "title": str(o.translated("name")), "url": url_for("activities.organisation", slug=o.slug),
+        "title": str(o.translated("name")),
+        "url": url_for("activities.organisation", slug=o.slug),
         "detail": ", ".join(p for p in (o.street_address, o.city) if p)})
         for o in organisations if o.latitude is not None and o.longitude is not None)
 
@@ -95,7 +96,8 @@ def offer_points(places):
     for place in places:
         shown = place.activities[:ITEMS_PER_POINT]
         point = {"lat": round(place.latitude, 5), "lon": round(place.longitude, 5),
-                 "label": str(place.venue.translated("name")) if place.venue else shown[0].own_place,
+                 "label": (str(place.venue.translated("name")) if place.venue
+                           else shown[0].own_place),
                  "items": [{"title": str(a.translated("title")), "url": f"{link}{a.id}",
                             "detail": a.organisation_name} for a in shown]}
         extra = len(place.activities) - len(shown)
