@@ -12,7 +12,8 @@ from tests.conftest import AuthActions, next_weekday
 def weekly_form(**overrides):
     first = next_weekday(1, local_today() + timedelta(days=1))
     data = {"title": "Läxhjälp i Täby", "description": "Ta med läxan.",
-            "title_ar": "مساعدة في الواجبات", "languages": "sv, ar", "recurrence": "weekly",
+            "title_ar": "مساعدة في الواجبات", "languages": ["sv", "ar"],
+            "recurrence": "weekly",
             "starts_on": first.isoformat(), "start_time": "17:00", "end_time": "18:30",
             "interval": "1", "weekdays": ["1"],
             "until": (first + timedelta(days=70)).isoformat(),

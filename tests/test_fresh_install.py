@@ -71,7 +71,7 @@ def test_register_verify_and_publish_on_a_fresh_install(fresh):
         "name": "Språkvänner i Täby", "kind": "forening", "org_number": "802000-1908",
         "description": "Vi ordnar språkcafé varje vecka.", "municipality": str(taby.id),
         "email": "info@sprakvanner.example.se", "focus_areas": [str(language)],
-        "languages": "sv, ar", "city": "Täby", "owner_name": "Amina",
+        "languages": ["sv", "ar"], "city": "Täby", "owner_name": "Amina",
         "owner_email": "amina@example.se", "password": "ett långt lösenord",
         "confirm": "ett långt lösenord"})
     assert registered.status_code == 303, registered.get_data(as_text=True)
@@ -98,7 +98,7 @@ def test_register_verify_and_publish_on_a_fresh_install(fresh):
     first = next_weekday(1, local_today() + timedelta(days=1))
     created = client.post(f"/manage/organisations/{org.slug}/activities/new", data={
         "title": "Språkcafé på Kemistvägen", "description": "Vi pratar svenska och fikar.",
-        "languages": "sv, ar", "recurrence": "weekly", "starts_on": first.isoformat(),
+        "languages": ["sv", "ar"], "recurrence": "weekly", "starts_on": first.isoformat(),
         "start_time": "17:00", "end_time": "18:30", "interval": "1", "weekdays": ["1"],
         "until": (first + timedelta(days=28)).isoformat(), "street_address": "Kemistvägen 17",
         "postal_code": "183 79", "city": "Täby", "focus_areas": [str(language)],

@@ -174,7 +174,7 @@ def test_saving_the_profile_or_a_review_confirms_the_details(client, auth, facto
     factories.user(email="agare@example.se", organisation=org)
     auth.login("agare@example.se")
     form = {"name": org.name, "kind": "forening", "description": "Läxhjälp för alla.",
-            "municipality": org.municipality_id, "languages": "sv"}
+            "municipality": org.municipality_id, "languages": ["sv"]}
     assert client.post(f"/manage/organisations/{org.slug}", data=form).status_code == 303
     db.session.expire_all()
     assert org.confirmed_at > utcnow() - timedelta(minutes=1)

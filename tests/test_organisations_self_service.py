@@ -10,7 +10,7 @@ def registration(**overrides):
     data = {"name": "Nya Språkvänner", "kind": "forening", "org_number": "802000-1908",
             "description": "Vi ordnar språkcafé varje vecka.", "municipality": "1",
             "website": "https://nya.example.se", "email": "info@nya.example.se",
-            "phone": "070-123 45 67", "focus_areas": ["2"], "languages": "sv, ar",
+            "phone": "070-123 45 67", "focus_areas": ["2"], "languages": ["sv", "ar"],
             "owner_name": "Amina", "owner_email": "amina@example.se",
             "password": "ett långt lösenord", "confirm": "ett långt lösenord"}
     data.update(overrides)
@@ -83,7 +83,7 @@ def test_members_edit_their_own_organisation_only(client, factories, auth):
     form = client.get(f"/manage/organisations/{mine.slug}").get_data(as_text=True)
     assert 'value="Min förening"' in form
     data = {"name": "Min förening", "kind": "forening", "description": "Ny text.",
-            "municipality": str(mine.municipality_id), "languages": "sv, so",
+            "municipality": str(mine.municipality_id), "languages": ["sv", "so"],
             "description_ar": "نص جديد"}
     assert client.post(f"/manage/organisations/{mine.slug}", data=data).status_code == 303
     db.session.refresh(mine)

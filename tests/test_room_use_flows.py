@@ -89,7 +89,7 @@ def test_an_activity_form_places_dates_in_a_room_and_refuses_a_taken_one(client,
     factories.user(email="a@example.se", organisation=org)
     auth.login("a@example.se")
     first = thursday()
-    form = {"title": "Språkcafé", "languages": "sv", "recurrence": "weekly",
+    form = {"title": "Språkcafé", "languages": ["sv"], "recurrence": "weekly",
             "starts_on": first.isoformat(), "start_time": "15:00", "end_time": "16:00",
             "interval": "1", "weekdays": ["3"],
             "until": (first + timedelta(weeks=3)).isoformat(),

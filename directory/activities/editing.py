@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..audit.services import record, snapshot
 from ..common.events import date_moved
-from ..common.i18n import N_
+from ..common.i18n import N_, merge_translations
 from ..common.time import clock_change_message, local_today, local_to_utc, to_local, utcnow
 from ..extensions import db
 from ..taxonomy.models import FocusArea, TargetGroup
@@ -89,13 +89,8 @@ def apply_fields(activity, data):
     """Copy the non-schedule fields of plain form data onto an activity."""
     activity.title = data["title"].strip()
     activity.description = (data.get("description") or "").strip()
-    translations = {}
-    for lang in ("en", "ar"):
-        entry = {k: (data.get(f"{k}_{lang}") or "").strip() for k in ("title", "description")}
-        entry = {k: v for k, v in entry.items() if v}
-        if entry:
-            translations[lang] = entry
-    activity.translations = translations
+    activity.translations = merge_translations(activity.translations,
+                                               data.get("translations"))
     activity.languages = data.get("languages") or []
     activity.cost = (data.get("cost") or "").strip()
     activity.registration_required = bool(data.get("registration_required"))

@@ -5,32 +5,29 @@ from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectFi
                      StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..common.forms import Form
+from ..common.forms import Form, TranslatedFields
+from ..common.i18n import N_
 from ..geo.forms import PlaceFields
-from ..organisations.forms import MultiCheckboxField, codes_text, language_codes
+from ..organisations.forms import MultiCheckboxField, SpokenLanguagesField
 
 WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")),
             (3, _l("Thursday")), (4, _l("Friday")), (5, _l("Saturday")), (6, _l("Sunday"))]
 
 
-class ActivityForm(PlaceFields, Form):
+class ActivityForm(TranslatedFields, PlaceFields, Form):
+    """An activity and its schedule. Build it with `ActivityForm.in_languages()`."""
+
+    TRANSLATED = {
+        "title": (StringField, N_("Title in %(language)s (optional)"), 200),
+        "description": (TextAreaField, N_("Description in %(language)s (optional)"), 5000),
+    }
     title = StringField(_l("Title (in Swedish)"), validators=[
         DataRequired(_l("Write a title.")), Length(max=200)])
     description = TextAreaField(_l("Description (in Swedish)"), validators=[
         Optional(), Length(max=5000)])
-    title_en = StringField(_l("Title in English (optional)"),
-                           validators=[Optional(), Length(max=200)])
-    description_en = TextAreaField(_l("Description in English (optional)"),
-                                   validators=[Optional(), Length(max=5000)])
-    title_ar = StringField(_l("Title in Arabic (optional)"),
-                           validators=[Optional(), Length(max=200)])
-    description_ar = TextAreaField(_l("Description in Arabic (optional)"),
-                                   validators=[Optional(), Length(max=5000)])
     focus_areas = MultiCheckboxField(_l("Focus areas"), coerce=int)
     target_groups = MultiCheckboxField(_l("For whom"), coerce=int)
-    languages = StringField(_l("Languages spoken (codes, e.g. sv, ar, so)"),
-                            validators=[Optional(), Length(max=100), language_codes],
-                            filters=[codes_text])
+    languages = SpokenLanguagesField(_l("Languages spoken"))
     cost = StringField(_l("Cost (leave empty if free)"), validators=[Optional(),
                                                                      Length(max=200)])
     registration_required = BooleanField(_l("Sign-up required"))
@@ -75,8 +72,6 @@ class ActivityForm(PlaceFields, Form):
     def plain_data(self):
         """The form's values as the editing rules take them."""
         data = dict(self.data)
-        data["languages"] = [c.strip().lower() for c in (self.languages.data or "")
-                             .replace(" ", ",").split(",") if c.strip()]
         data["interval"] = self.interval.data or 1
         if self.room_id.raw_data:  # a form without the field keeps the room as it is
             data["room_id"] = self.room_id.data or None

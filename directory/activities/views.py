@@ -125,7 +125,7 @@ def organisation_activities(slug):
 @login_required
 def new_activity(slug):
     organisation = _organisation(slug)
-    form = ActivityForm()
+    form = ActivityForm.in_languages()()
     _choices(form)
     preview = None
     if form.validate_on_submit():
@@ -148,8 +148,9 @@ def new_activity(slug):
 @login_required
 def edit_activity(activity_id):
     activity = _activity(activity_id)
-    form = ActivityForm(obj=activity)
+    form = ActivityForm.in_languages()(obj=activity)
     _choices(form, activity.room_id)
+    form.languages.offer(activity.languages)
     if not form.is_submitted():
         _fill(form, activity)
     preview = plan = None
@@ -189,12 +190,8 @@ def _saved(activity, located):
 def _fill(form, activity):
     form.focus_areas.data = [f.id for f in activity.focus_areas]
     form.target_groups.data = [t.id for t in activity.target_groups]
-    form.languages.data = ", ".join(activity.languages)
     form.weekdays.data = list(activity.weekday_list)
-    for lang in ("en", "ar"):
-        entry = (activity.translations or {}).get(lang) or {}
-        getattr(form, f"title_{lang}").data = entry.get("title")
-        getattr(form, f"description_{lang}").data = entry.get("description")
+    form.fill_translations(activity.translations)
 
 
 @bp.post("/manage/activities/<int:activity_id>/end")

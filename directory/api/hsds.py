@@ -41,11 +41,19 @@ def _phone(owner_uuid, number, **owner):
     return [{"id": derived_id(owner_uuid, "phone"), "number": number, **owner}]
 
 
+def _names(owner):
+    """An HSDS name in the reader's language, and, when that is a translation, the
+    Swedish original as its alternate name."""
+    name = owner.translated("name")
+    return {"name": str(name),
+            "alternate_name": owner.name if name.lang != owner.ORIGINAL_LANG else None}
+
+
 def organization(org, distance_km=None):
     """An organisation as an HSDS organization (with our `slug` beside it)."""
     body = _present({
         "id": org.uuid,
-        "name": org.name,
+        **_names(org),
         "description": str(org.translated("description")) or org.name,
         "email": org.email,
         "website": org.public_website,
@@ -130,7 +138,7 @@ def service(activity, venues=(), own_place=False):
     body["languages"] = _languages(activity)
     body["schedules"] = [schedule(activity)]
     body["service_at_locations"] = [service_at_location(activity, loc) for loc in locations]
-    body["organization"] = {"id": org.uuid, "name": org.name,
+    body["organization"] = {"id": org.uuid, "name": str(org.translated("name")),
                             "description": str(org.translated("description")) or org.name}
     body["attributes"] = _term_attributes(
         activity.uuid, "service",
@@ -165,7 +173,7 @@ def _address(location_uuid, street, postal_code, city, municipality):
 def venue_location(venue):
     """A meeting place as an HSDS location (with our `slug` beside it)."""
     body = _present({
-        "id": venue.uuid, "location_type": "physical", "name": venue.name,
+        "id": venue.uuid, "location_type": "physical", **_names(venue),
         "description": str(venue.translated("description")),
         "url": url_for("activities.venue", slug=venue.slug, _external=True),
         "organization_id": (venue.operator_organisation.uuid

@@ -10,7 +10,7 @@ def organization(org, distance_km=None):
     body = {
         "id": org.id,
         "slug": org.slug,
-        "name": org.name,
+        "name": str(org.translated("name")),
         "description": str(org.translated("description")),
         "kind": org.kind,
         "website": org.public_website,
@@ -38,7 +38,8 @@ def place(occurrence):
     room = occurrence.room  # where the date is; never guessed from the activity
     if room is not None:
         venue = room.venue
-        return {"venue": venue.slug, "venue_name": venue.name, "room": room.name,
+        return {"venue": venue.slug, "venue_name": str(venue.translated("name")),
+                "room": room.name,
                 "address": venue.address_line, "latitude": venue.latitude,
                 "longitude": venue.longitude}
     address = ", ".join(p for p in (activity.street_address,
@@ -55,7 +56,8 @@ def occurrence(occ, distance_km=None):
         "id": occ.id,
         "activity_id": activity.id,
         "title": str(activity.translated("title")),
-        "organization": {"id": org.id, "slug": org.slug, "name": org.name},
+        "organization": {"id": org.id, "slug": org.slug,
+                         "name": str(org.translated("name"))},
         "starts_at": isoformat_local(occ.starts_at),
         "ends_at": isoformat_local(occ.ends_at),
         "status": occ.status,
@@ -101,7 +103,7 @@ def venue_week(venue, week, days, grid, closures, previous, following):
         rooms.append({"id": room.id, "name": room.name, "closures": closed,
                       "entries": [schedule_entry(e) for entries in grid[room.id]
                                   for e in entries]})
-    return {"venue": venue.slug, "venue_name": venue.name, "week": week,
+    return {"venue": venue.slug, "venue_name": str(venue.translated("name")), "week": week,
             "starts_on": days[0].isoformat(), "ends_on": days[-1].isoformat(),
             "rooms": rooms,
             "links": {"self": link(week), "previous": link(previous), "next": link(following)}}

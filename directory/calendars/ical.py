@@ -69,11 +69,12 @@ def _add_local(event, name, moment):
     event.add(name, _local(moment), parameters={"TZID": TIMEZONE})
 
 
-def _place(activity, room):
+def _place(activity, room, options):
     """(location, latitude, longitude): the room's meeting place, else the activity's
     own address."""
     if room is not None:
-        return place_line(activity, room), room.venue.latitude, room.venue.longitude
+        return (place_line(activity, room, options.lang), room.venue.latitude,
+                room.venue.longitude)
     return place_line(activity, None), activity.latitude, activity.longitude
 
 
@@ -87,7 +88,7 @@ def _describe(event, activity, options, occurrence=None, room=None):
     if description:
         event.add("description", description)
     location, lat, lon = _place(activity, occurrence.room if occurrence is not None
-                                else room)
+                                else room, options)
     if location:
         event.add("location", location)
     if lat is not None and lon is not None:
@@ -98,7 +99,8 @@ def _describe(event, activity, options, occurrence=None, room=None):
         event.add("categories", [fa.label(options.lang) for fa in activity.focus_areas])
     if activity.organisation.email:
         event.add("organizer", f"mailto:{activity.organisation.email}",
-                  parameters={"CN": one_line(activity.organisation.name)})
+                  parameters={"CN": one_line(str(activity.organisation.translated(
+                      "name", options.lang)))})
 
 
 def _stamp(event, *moments):
@@ -276,7 +278,7 @@ def tentative_event(booking, options):
     event.add("status", "TENTATIVE")
     event.add("summary", str(activity.translated("title", options.lang)))
     room = booking.room
-    event.add("location", f"{room.venue.name}, {room.name}, {room.venue.address_line}")
+    event.add("location", place_line(activity, room, options.lang))
     if room.venue.latitude is not None and room.venue.longitude is not None:
         event.add("geo", (room.venue.latitude, room.venue.longitude))
     if options.url:

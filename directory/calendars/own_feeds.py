@@ -46,5 +46,7 @@ def filter_names(filters):
     filters = filters or {}
     return {"focus": names(FocusArea, filters.get("focus"), lambda t: t.label()),
             "target": names(TargetGroup, filters.get("target"), lambda t: t.label()),
-            "venue": names(Venue, filters.get("venue"), lambda v: v.name),
-            "org": names(Organisation, filters.get("org"), lambda o: o.name)}
+            "venue": names(Venue, filters.get("venue"),
+                           lambda v: str(v.translated("name"))),
+            "org": names(Organisation, filters.get("org"),
+                         lambda o: str(o.translated("name")))}

@@ -108,7 +108,8 @@ def _feed(filename, key, condition, name, lang, build, **covered):
 def organisation_feed(organisation, lang):
     """Every series of a public organisation, named after it."""
     return _feed(organisation.slug, ("org", organisation.id),
-                 Activity.organisation_id == organisation.id, organisation.name, lang,
+                 Activity.organisation_id == organisation.id,
+                 str(organisation.translated("name", lang)), lang,
                  series_feed)
 
 
@@ -144,7 +145,7 @@ def venue_feed(venue, lang):
     place = at_venues([venue.id])
     condition = Activity.id.in_(select(Occurrence.activity_id).where(place.condition()))
     return _feed(venue.slug, ("venue", venue.id, sorted(place.room_ids)), condition,
-                 venue.name, lang,
+                 str(venue.translated("name", lang)), lang,
                  lambda activities, options: series_feed(activities, options, place=place))
 
 

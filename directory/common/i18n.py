@@ -1,5 +1,6 @@
 """Languages: which one a request gets, and translated fields of the models."""
 
+from babel import Locale, UnknownLocaleError
 from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale, gettext
 from flask_babel.speaklater import LazyString
@@ -37,6 +38,51 @@ LANGUAGE_NAMES = {
 # Spoken languages whose readers read another interface language: Dari is written as
 # Persian is, and Dari readers read the Persian interface.
 READ_AS = {"prs": "fa"}
+
+
+# A spoken language as Babel's (CLDR's) names know it, where its own code is not there:
+# CLDR names Dari as the Persian of Afghanistan.
+_CLDR_CODES = {"prs": "fa_AF"}
+
+
+def spoken_language_name(code, reader=None):
+    """A language's name in the reader's language ("arabiska" for a Swedish reader,
+    "Arabic" for an English one), else its name in itself, else the code."""
+    reader = reader or current_lang()
+    try:
+        names = Locale.parse(reader).languages
+    except (UnknownLocaleError, ValueError):
+        names = {}
+    name = names.get(_CLDR_CODES.get(code, code))
+    return name or LANGUAGE_NAMES.get(code, code)
+
+
+def translation_languages():
+    """The languages a text written in Swedish may be translated into: the configured
+    interface languages but Swedish, in their configured order."""
+    return tuple(code for code in current_app.config["LANGUAGES"]
+                 if code != TranslatableMixin.ORIGINAL_LANG)
+
+
+def merge_translations(old, given):
+    """Translations after an edit: `given` ({"ar": {"name": "…", "description": ""}})
+    replaces, field by field, what `old` holds; an empty text removes that field, a
+    language left without any is dropped, and languages `given` does not name (one no
+    longer configured) are kept as they were."""
+    merged = {lang: dict(fields) for lang, fields in (old or {}).items() if fields}
+    for lang, fields in (given or {}).items():
+        entry = merged.get(lang, {})
+        for field, text in fields.items():
+            text = (text or "").strip()
+            if text:
+                entry[field] = text
+            else:
+                entry.pop(field, None)
+        if entry:
+            merged[lang] = entry
+        else:
+            merged.pop(lang, None)
+    return merged
 
 
 def interface_language_for(code):
@@ -161,7 +207,9 @@ class Translated:
 class TranslatableMixin:
     """Models whose texts have a Swedish original and optional translations.
 
-    `translations` holds {"en": {"title": ..., "description": ...}, "ar": {...}}.
+    `translations` holds {"en": {"title": ..., "description": ...}, "ar": {...}}, one
+    entry per configured language a text is translated into (an organisation's or a
+    venue's "name" too).
     """
 
     ORIGINAL_LANG = "sv"

@@ -155,7 +155,10 @@ def register(app):
                                  filter_summary=filter_summary, place_links=place_links,
                                  list_join=list_join, list_separator=list_separator,
                                  bdi=bdi, field_language=field_language,
-                                 feed_links=feed_links, now=utcnow)
+                                 feed_links=feed_links, now=utcnow,
+                                 # for macros, which are imported without the context
+                                 # (and so without page_lang)
+                                 page_language=current_lang)
 
     @app.context_processor
     def page_language():

@@ -8,7 +8,8 @@ from wtforms.validators import (DataRequired, Email, EqualTo, Length, Optional,
                                 ValidationError)
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..common.forms import Form
+from ..common.forms import Form, TranslatedFields
+from ..common.i18n import N_, SPOKEN_LANGUAGES, spoken_language_name
 from ..common.validators import org_number, phone, web_address
 from ..geo.forms import PlaceFields
 from .models import KINDS
@@ -19,19 +20,38 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def codes_text(value):
-    """A filter: the list of codes a model gives, as the text the field shows."""
-    return ", ".join(value) if isinstance(value, (list, tuple)) else value
+def spoken_choices():
+    """The spoken languages a checklist offers, named in the reader's language."""
+    return [(code, spoken_language_name(code)) for code in SPOKEN_LANGUAGES]
 
 
-def language_codes(form, field):
-    codes = [c.strip().lower() for c in (field.data or "").replace(" ", ",").split(",")
-             if c.strip()]
-    if any(not (2 <= len(c) <= 3 and c.isalpha()) for c in codes):
-        raise ValidationError(_l("Write language codes separated by commas, e.g. sv, ar, so."))
+class SpokenLanguagesField(MultiCheckboxField):
+    """The languages spoken, as a checklist of their names in the reader's language;
+    the data are their codes. A code not offered is refused with a message."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, choices=spoken_choices, **kwargs)
+
+    def offer(self, codes):
+        """Offer codes already stored that the list lacks too, so saving keeps them."""
+        offered = {code for code, _name in self.choices}
+        self.choices = list(self.choices) + [(code, spoken_language_name(code))
+                                             for code in codes if code not in offered]
+
+    def pre_validate(self, form):
+        offered = {code for code, _name in self.choices}
+        if any(code not in offered for code in self.data or ()):
+            raise ValidationError(_l("Choose the languages from the list."))
 
 
-class OrganisationForm(PlaceFields, Form):
+class OrganisationForm(TranslatedFields, PlaceFields, Form):
+    """An organisation's profile. Build it with `OrganisationForm.in_languages()`."""
+
+    TRANSLATED = {
+        "name": (StringField, N_("Name in %(language)s (optional)"), 200),
+        "description": (TextAreaField, N_("What you do, in %(language)s (optional)"), 5000),
+    }
+
     name = StringField(_l("Name of the organisation"), validators=[
         DataRequired(_l("Write the organisation's name.")), Length(max=200)])
     kind = SelectField(_l("Kind of organisation"),
@@ -40,10 +60,6 @@ class OrganisationForm(PlaceFields, Form):
                              validators=[Optional(), org_number, Length(max=13)])
     description = TextAreaField(_l("What you do (in Swedish)"), validators=[
         DataRequired(_l("Describe what you do.")), Length(max=5000)])
-    description_en = TextAreaField(_l("What you do, in English (optional)"),
-                                   validators=[Optional(), Length(max=5000)])
-    description_ar = TextAreaField(_l("What you do, in Arabic (optional)"),
-                                   validators=[Optional(), Length(max=5000)])
     municipality = SelectField(_l("Municipality"), coerce=int, validate_choice=True)
     street_address = StringField(_l("Street address"), validators=[Optional(),
                                                                    Length(max=200)])
@@ -54,9 +70,7 @@ class OrganisationForm(PlaceFields, Form):
         Optional(), Email(_l("That is not an e-mail address.")), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), phone, Length(max=40)])
     focus_areas = MultiCheckboxField(_l("Focus areas"), coerce=int, validate_choice=True)
-    languages = StringField(_l("Languages you speak (codes, e.g. sv, ar, so)"),
-                            validators=[Optional(), Length(max=100), language_codes],
-                            filters=[codes_text])
+    languages = SpokenLanguagesField(_l("Languages you speak"))
     # Messages to the organisation (room decisions, reminders to confirm its details).
     preferred_language = SelectField(_l("Language of our messages"), validate_choice=True,
                                      validators=[Optional()])

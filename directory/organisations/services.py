@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.services import AccountError
 from ..audit.services import record, snapshot
 from ..common.errors import FieldError
+from ..common.i18n import merge_translations
 from ..common.listing import ListResult, matches_text, speaks, tagged
 from ..common.text import slugify
 from ..common.time import utcnow
@@ -240,19 +241,14 @@ def apply_profile(organisation, data):
     organisation.org_number = normal_org_number(data.get("org_number")) if data.get(
         "org_number") else None
     organisation.description = data["description"].strip()
-    translations = {}
-    for lang in ("en", "ar"):
-        text = (data.get(f"description_{lang}") or "").strip()
-        if text:
-            translations[lang] = {"description": text}
-    organisation.translations = translations
+    organisation.translations = merge_translations(organisation.translations,
+                                                   data.get("translations"))
     organisation.municipality_id = data["municipality"]
     for name in ("street_address", "postal_code", "city", "website", "email", "phone"):
         setattr(organisation, name, (data.get(name) or "").strip() or None)
     organisation.latitude = data.get("latitude")
     organisation.longitude = data.get("longitude")
-    organisation.languages = [c.strip().lower() for c in (data.get("languages") or "")
-                              .replace(" ", ",").split(",") if c.strip()]
+    organisation.languages = data.get("languages") or []
     organisation.focus_areas = list(db.session.scalars(
         select(FocusArea).where(FocusArea.id.in_(data.get("focus_areas") or []))))
     if "preferred_language" in data:  # the profile form's, not an import's

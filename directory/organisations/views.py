@@ -55,7 +55,7 @@ def _choices(form):
 @bp.route("/organisations/register", methods=["GET", "POST"])
 def register():
     """A public form: the organisation is created pending, with its first owner."""
-    form = RegistrationForm()
+    form = RegistrationForm.in_languages()()
     _choices(form)
     if form.validate_on_submit():
         # Before anything is written: a slow geocoder holds no lock.
@@ -94,15 +94,13 @@ def _editable(slug):
 @login_required
 def edit(slug):
     organisation = _editable(slug)
-    form = OrganisationForm(obj=organisation)
+    form = OrganisationForm.in_languages()(obj=organisation)
     _choices(form)
+    form.languages.offer(organisation.languages)
     if not form.is_submitted():
         form.municipality.data = organisation.municipality_id
         form.focus_areas.data = [f.id for f in organisation.focus_areas]
-        form.languages.data = ", ".join(organisation.languages)
-        for lang in ("en", "ar"):
-            getattr(form, f"description_{lang}").data = ((organisation.translations or {})
-                                                         .get(lang) or {}).get("description")
+        form.fill_translations(organisation.translations)
     if form.validate_on_submit():
         data, located = with_place(form.data, organisation)
         update_profile(organisation, data, current_user)

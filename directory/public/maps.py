@@ -56,7 +56,7 @@ def occurrence_points(occurrences):
             continue
         lat, lon, venue = location
         activity = occ.activity
-        label = venue.name if venue else _own_place(activity)
+        label = str(venue.translated("name")) if venue else _own_place(activity)
         entries.append((lat, lon, label, {
             "title": str(activity.translated("title")),
             "url": url_for("activities.occurrence", occurrence_id=occ.id),
@@ -73,16 +73,17 @@ def when(occurrence):
 
 def venue_points(venues):
     """Markers for the meeting places that have coordinates."""
-    return _group((v.latitude, v.longitude, v.name, {
-        "title": v.name, "url": url_for("activities.venue", slug=v.slug),
+    return _group((v.latitude, v.longitude, str(v.translated("name")), {
+        "title": str(v.translated("name")), "url": url_for("activities.venue", slug=v.slug),
         "detail": v.address_line}) for v in venues
         if v.latitude is not None and v.longitude is not None)
 
 
 def organisation_points(organisations):
     """Markers for organisations that have coordinates."""
-    return _group((o.latitude, o.longitude, o.name, {
-        "title": o.name, "url": url_for("activities.organisation", slug=o.slug),
+    return _group((o.latitude, o.longitude, str(o.translated("name")), {
+        "title": str(o.translated("name")),
+        "url": url_for("activities.organisation", slug=o.slug),
         "detail": ", ".join(p for p in (o.street_address, o.city) if p)})
         for o in organisations if o.latitude is not None and o.longitude is not None)
 
@@ -95,7 +96,8 @@ def offer_points(places):
     for place in places:
         shown = place.activities[:ITEMS_PER_POINT]
         point = {"lat": round(place.latitude, 5), "lon": round(place.longitude, 5),
-                 "label": place.venue.name if place.venue else shown[0].own_place,
+                 "label": (str(place.venue.translated("name")) if place.venue
+                           else shown[0].own_place),
                  "items": [{"title": str(a.translated("title")), "url": f"{link}{a.id}",
                             "detail": a.organisation_name} for a in shown]}
         extra = len(place.activities) - len(shown)
@@ -107,7 +109,7 @@ def offer_points(places):
 
 def _own_place(activity):
     return (", ".join(p for p in (activity.street_address, activity.city) if p)
-            or activity.organisation.name)
+            or str(activity.organisation.translated("name")))
 
 
 def district_areas(districts, radius_km):

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record, snapshot
 from ..common.errors import FieldError
-from ..common.i18n import SPOKEN_LANGUAGES
+from ..common.i18n import SPOKEN_LANGUAGES, merge_translations
 from ..extensions import db
 from .models import (DEFAULT_FOCUS_AREAS, DEFAULT_TARGET_GROUPS, FocusArea,
                      Municipality, TargetGroup)
@@ -164,8 +164,10 @@ def save_term(kind, data, by_user, term=None):
         db.session.add(term)
     term.slug = data["slug"]
     term.name = data["name"].strip()
-    term.names = {lang: data[f"name_{lang}"].strip() for lang in ("en", "ar")
-                  if (data.get(f"name_{lang}") or "").strip()}
+    given = {lang: {"name": entry.get("name")}
+             for lang, entry in (data.get("translations") or {}).items()}
+    term.names = {lang: entry["name"] for lang, entry in merge_translations(
+        {lang: {"name": name} for lang, name in (term.names or {}).items()}, given).items()}
     db.session.flush()
     record(by_user, "term.update" if before else "term.create", term, term.name, before,
            snapshot(term, ("slug", "name", "names")))

@@ -28,11 +28,11 @@ def terms():
     kind = request.args.get("kind")
     if term_model(kind) and request.args.get("id", type=int):
         editing = load_or_404(term_model(kind), request.args.get("id", type=int))
-    form = TermForm()
+    form = TermForm.in_languages()()
     if editing is not None and not form.is_submitted():
         form.kind.data, form.slug.data, form.name.data = kind, editing.slug, editing.name
-        form.name_en.data = (editing.names or {}).get("en")
-        form.name_ar.data = (editing.names or {}).get("ar")
+        form.fill_translations({lang: {"name": name}
+                                for lang, name in (editing.names or {}).items()})
     if form.validate_on_submit() and term_model(form.kind.data):
         term = editing if editing is not None and form.kind.data == kind else None
         with form_work(form, "name") as work:

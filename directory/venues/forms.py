@@ -5,12 +5,19 @@ from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringF
                      TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..common.forms import Form
+from ..common.forms import Form, TranslatedFields
+from ..common.i18n import N_
 from ..geo.forms import PlaceFields
 from ..organisations.forms import MultiCheckboxField
 
 
-class VenueForm(PlaceFields, Form):
+class VenueForm(TranslatedFields, PlaceFields, Form):
+    """A meeting place. Build it with `VenueForm.in_languages()`."""
+
+    TRANSLATED = {
+        "name": (StringField, N_("Name in %(language)s (optional)"), 200),
+        "description": (TextAreaField, N_("Description in %(language)s (optional)"), 5000),
+    }
     name = StringField(_l("Name"), validators=[DataRequired(_l("Write a name.")),
                                                Length(max=200)])
     street_address = StringField(_l("Street address"), validators=[

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from ..audit.services import record, snapshot
 from ..common.errors import FieldError
+from ..common.i18n import merge_translations
 from ..common.text import slugify
 from ..common.time import utcnow
 from ..extensions import db
@@ -12,7 +13,10 @@ from .models import Closure, OpeningHours, Room, Venue
 from .occupancy import RoomTaken, flush_uses
 
 VENUE_FIELDS = ("name", "street_address", "postal_code", "city", "municipality_id",
-                "latitude", "longitude", "operator_name", "description", "accessibility")
+                "latitude", "longitude", "operator_name", "description", "accessibility",
+                "translations")
+# The fields a form sets one by one (translations are merged: merge_translations).
+_PLAIN_FIELDS = VENUE_FIELDS[:-1]
 ROOM_FIELDS = ("name", "capacity", "features", "requires_approval", "min_notice_hours",
                "max_advance_days", "max_duration_minutes", "buffer_minutes")
 
@@ -29,12 +33,13 @@ def save_venue(data, by_user, venue=None):
             raise VenueError("name", _l("There is already a meeting place with that name."))
         venue = Venue(slug=slug)
         db.session.add(venue)
-    for name in VENUE_FIELDS:
+    for name in _PLAIN_FIELDS:
         key = "municipality" if name == "municipality_id" else name
         value = data.get(key)
         if name in ("description", "accessibility"):
             value = value or ""  # texts that are never NULL, even when not sent
         setattr(venue, name, value.strip() if isinstance(value, str) else value)
+    venue.translations = merge_translations(venue.translations, data.get("translations"))
     db.session.flush()
     record(by_user, "venue.update" if before else "venue.create", venue, venue.name, before,
            snapshot(venue, VENUE_FIELDS))

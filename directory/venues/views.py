@@ -54,7 +54,7 @@ def _room_choices(form):
 @bp.route("/staff/venues", methods=["GET", "POST"])
 @staff_required
 def admin_venues():
-    form = VenueForm()
+    form = VenueForm.in_languages()()
     _venue_choices(form)
     if form.validate_on_submit():
         data, located = with_place(form.data)
@@ -69,7 +69,9 @@ def admin_venues():
 
 def _venue_page(venue, venue_form=None, room_form=None, hours_form=None, closure_form=None,
                 status=200):
-    venue_form = venue_form or VenueForm(obj=venue, formdata=None)
+    if venue_form is None:
+        venue_form = VenueForm.in_languages()(obj=venue, formdata=None)
+        venue_form.fill_translations(venue.translations)
     if venue_form.municipality.data is None:
         venue_form.municipality.data = venue.municipality_id
     _venue_choices(venue_form)
@@ -89,7 +91,7 @@ def admin_venue(slug):
     found = _venue_or_404(slug)
     if request.method == "GET":
         return _venue_page(found)
-    form = VenueForm()
+    form = VenueForm.in_languages()()
     _venue_choices(form)
     if form.validate_on_submit():
         data, located = with_place(form.data, found)
