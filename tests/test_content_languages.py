@@ -191,7 +191,7 @@ def test_the_activity_checklist_saves_codes(client, factories):
     bad = client.post(f"/manage/organisations/{organisation.slug}/activities/new",
                       data=weekly_form(languages=["zz"]))
     assert bad.status_code == 422
-    assert "Choose the languages from the list." in bad.get_data(as_text=True)
+    assert "Välj språken i listan." in bad.get_data(as_text=True)  # ?lang=sv is kept
     assert db.session.scalar(db.select(db.func.count()).select_from(Activity)) == 0
     client.post(f"/manage/organisations/{organisation.slug}/activities/new",
                 data=weekly_form(languages=["ti", "sv"]))

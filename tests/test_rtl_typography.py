@@ -26,7 +26,8 @@ def test_a_card_line_in_arabic(client, factories):
     assert len(runs) == 3 and all(r.startswith("<bdi>") and r.endswith("</bdi>")
                                   for r in runs), runs
     assert "<time" in runs[0] and "Fritidsgänget (Angered)" in runs[1]
-    assert "Gårdstens träffpunkt، Lilla rummet" in runs[2]
+    # The place's Swedish name is marked as Swedish, then the Arabic comma.
+    assert 'Gårdstens träffpunkt</span>، Lilla rummet' in runs[2]
     assert re.search(r">\d\d:\d\d</time>–<time[^>]*>\d\d:\d\d<", runs[0])
     swedish = client.get("/activities?lang=sv").get_data(as_text=True)
     assert "Gårdstens träffpunkt, Lilla rummet" in swedish
