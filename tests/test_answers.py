@@ -78,3 +78,29 @@ def test_a_change_in_one_process_is_seen_by_the_next_request_to_another(
     db.session.commit()
     for base in (second, first):
         assert "Stickcafé" in requests.get(base + "/activities", timeout=30).text
+
+
+def test_a_client_that_always_revalidates_is_answered_from_the_first_304(client, factories):
+    from sqlalchemy import event
+
+    from directory.common.caching import cache
+    org = factories.activity(title="Läxhjälp").organisation
+    path = f"/organisations/{org.slug}/calendar.ics"
+    etag = client.get(path).headers["ETag"]
+    cache.clear()  # as another process, which never built the feed
+
+    def statements(headers):
+        seen = []
+        note = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            response = client.get(path, headers=headers)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        return response, seen
+    first, asked = statements({"If-None-Match": etag})
+    assert first.status_code == 304 and len(asked) > 1  # the feed's own validators
+    again, asked = statements({"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert len(asked) == 1 and "data_version" in asked[0]
+    assert again.headers["ETag"] == first.headers["ETag"]

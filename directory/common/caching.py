@@ -128,6 +128,12 @@ def answer_from_cache():
     g.answer_key = key = answer_key(version)
     stored = cache.get(key)
     if stored is None:
+        # A view that answered 304 left its validator: the same question, the same answer.
+        headers = cache.get("v:" + key)
+        if headers is not None and request.if_none_match.contains_weak(
+                dict(headers)["ETag"].removeprefix("W/").strip('"')):
+            g.answered_from_cache = True
+            return Response(status=304, headers=headers)
         return None
     body, status, headers = stored
     response = Response(body, status=status, headers=headers)
@@ -138,6 +144,11 @@ def answer_from_cache():
 def keep_answer(response):
     """after_request: a public 200 gets its ETag and is kept for the next asker."""
     key = g.get("answer_key")
+    if key is not None and response.status_code == 304 and response.get_etag()[0] \
+            and not g.get("answered_from_cache"):
+        cache.set("v:" + key, [(k, v) for k, v in response.headers.items()
+                               if k in ("ETag", "Last-Modified", "Cache-Control", "Vary")])
+        return response
     if key is None or g.get("answered_from_cache") or response.status_code != 200 \
             or response.direct_passthrough or session.modified or "csrf_token" in g \
             or response.cache_control.no_store or response.cache_control.private:

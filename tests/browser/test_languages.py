@@ -15,7 +15,7 @@ def signup_date(live_server):
                 and o["registration_required"] and (o.get("seats_left") or 0) > 2)
 
 
-@pytest.mark.parametrize("lang", ["fa", "ti"])
+@pytest.mark.parametrize("lang", ["fa", "so", "ti", "uk"])
 def test_no_axe_violations_on_a_newcomer_s_pages(page, url, live_server, lang):
     occurrence = signup_date(live_server)
     page.goto(url(f"/language/{lang}?next=/"))
@@ -85,6 +85,35 @@ def test_tigrinya_is_drawn_with_a_font_that_has_its_letters(page, url):
     }""", text)
     assert widths["status"] == "loaded"
     assert abs(widths["shipped"] - widths["ethiopic"]) < 1
+
+
+def test_tigrinya_letters_are_drawn_not_boxes(page, url):
+    """A screenshot of the Tigrinya heading in the shipped font against the same font
+    drawing characters it has no glyph for (private-use code points: the missing-glyph
+    box): the letters are drawn, so the pictures differ, and two renders of the letters
+    agree (the comparison can tell them apart)."""
+    page.goto(url("/?lang=ti"))
+    text = page.locator("main h1").inner_text()
+    page.evaluate("""async (text) => {
+        const face = new FontFace('Shipped',
+            'url(/static/fonts/NotoSansEthiopic-Regular.woff2)');
+        await face.load();
+        document.fonts.add(face);
+        const missing = [...text].map((c, i) => c === ' ' ? ' '
+                                      : String.fromCharCode(0xE000 + i)).join('');
+        for (const [id, words] of [['letters', text], ['again', text],
+                                   ['boxes', missing]]) {
+            const el = document.createElement('p');
+            el.id = id;
+            el.textContent = words;
+            el.style.cssText = 'font: 32px Shipped; display: inline-block; ' +
+                               'background: #fff; color: #000; padding: 4px';
+            document.body.prepend(el);
+        }
+    }""", text)
+    letters = page.locator("#letters").screenshot()
+    assert page.locator("#again").screenshot() == letters
+    assert page.locator("#boxes").screenshot() != letters
 
 
 def test_no_sideways_scrolling_on_a_phone_in_the_new_languages(browser, url, live_server):
