@@ -106,7 +106,8 @@ def test_tigrinya_letters_are_drawn_not_boxes(page, url):
             const el = document.createElement('p');
             el.id = id;
             el.textContent = words;
-            el.style.cssText = 'font: 32px Shipped; display: inline-block; ' +
+            el.style.cssText = 'font: 32px/1.5 Shipped; display: block; margin: 0; ' +
+                               'width: max-content; white-space: nowrap; ' +
                                'background: #fff; color: #000; padding: 4px';
             document.body.prepend(el);
         }
