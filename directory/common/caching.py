@@ -48,6 +48,11 @@ class DataVersion(db.Model):
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION bump_data_version() RETURNS trigger AS $$
 BEGIN
+  -- Once per transaction is enough: the version changes when the transaction commits.
+  IF current_setting('samverkan.data_version_bumped', true) = txid_current()::text THEN
+    RETURN NULL;
+  END IF;
+  PERFORM set_config('samverkan.data_version_bumped', txid_current()::text, true);
   UPDATE data_version SET counter = counter + 1 WHERE slot = (
     SELECT slot FROM data_version ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED);
   IF NOT FOUND THEN
