@@ -269,3 +269,20 @@ def test_by_town_or_district_adds_up_to_the_whole(app, client, auth, factories, 
     assert "Gårdsten" in page.get_data(as_text=True)
     download = client.get(f"/staff/follow-up/district.csv?period=year&from={today}")
     assert download.status_code == 200 and "Gårdsten" in download.get_data(as_text=True)
+
+
+def test_a_long_table_shows_its_largest_rows_and_downloads_them_all(client, auth, factories,
+                                                                    world):
+    from directory.staff.views import PAGE_ROWS
+    taby = world["taby"]
+    for n in range(PAGE_ROWS + 5):
+        factories.activity(factories.organisation(name=f"Förening {n:03d}",
+                                                  municipality=taby), title=f"Fika {n}")
+    auth.login(factories.user(email="lan@example.se", role="staff").email)
+    today = local_today()
+    page = client.get(f"/staff/follow-up?period=year&from={today}").get_data(as_text=True)
+    assert f"The {PAGE_ROWS} largest of" in page
+    download = client.get(f"/staff/follow-up/organisation.csv?period=year&from={today}")
+    names = [row[0] for row in csv.reader(io.StringIO(download.get_data(as_text=True)
+                                                      .lstrip("\ufeff")), delimiter=";")]
+    assert len([n for n in names if n.startswith("Förening ")]) == PAGE_ROWS + 5

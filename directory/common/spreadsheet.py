@@ -76,9 +76,10 @@ def xlsx_bytes(header, rows, title="Samverkan"):
     sheet.append([str(safe_cell(h)) for h in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_xlsx_value(value) for value in row])
-        for cell in sheet[sheet.max_row]:
+    # Cell by cell by its place (sheet.max_row would scan every cell for every row).
+    for number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=number, column=column, value=_xlsx_value(value))
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text, whatever it starts with
             elif isinstance(cell.value, datetime):

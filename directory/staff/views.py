@@ -37,6 +37,9 @@ from .outbox import outbox_summary
 from .register import REGISTERS, register_table
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+# A follow-up table longer than this shows its largest rows on the page (a county has
+# thousands of organisations); its download holds them all.
+PAGE_ROWS = 50
 
 AUDIT_PER_PAGE = 50
 
@@ -245,7 +248,14 @@ def follow_up():
     tables = {name: follow_up_table(name, period, municipality_id, now) for name in TABLES}
     return render_template("staff/follow_up.html", period=period, periods=PERIODS,
                            municipality_id=municipality_id, tables=tables,
-                           registers=REGISTERS)
+                           registers=REGISTERS, largest_rows=_largest_rows)
+
+
+def _largest_rows(rows, index):
+    """A table's rows for the page: all, or the PAGE_ROWS largest by the charted column."""
+    if len(rows) <= PAGE_ROWS:
+        return rows
+    return sorted(rows, key=lambda row: row[index] or 0, reverse=True)[:PAGE_ROWS]
 
 
 @bp.get("/follow-up/<any(focus, target, organisation, municipality, district, month, rooms, "
