@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from ..common.time import utcnow
 from ..extensions import db
@@ -106,16 +106,3 @@ def _finish(message, status, reason, sent_at=None):
         message.recipient = message.subject = message.body = None
     db.session.commit()
 
-
-def status_counts():
-    """{status: count} over the whole outbox (for the coordinators' page)."""
-    return dict(db.session.execute(select(Message.status, func.count())
-                                   .group_by(Message.status)).all())
-
-
-def problem_messages(limit=50):
-    """Messages failed or being retried, newest first."""
-    return db.session.scalars(select(Message).where(
-        (Message.status == "failed") | ((Message.status == "pending")
-                                        & (Message.attempts > 0)))
-        .order_by(Message.id.desc()).limit(limit)).all()

@@ -44,9 +44,7 @@ def queue(kind, recipient, language, subject, body, sms=None, now=None, **about)
 
 def in_language(language, write):
     """Run `write()` with the interface strings in `language` (the recipient's)."""
-    languages = current_app.config["LANGUAGES"]
-    with force_locale(language if language in languages else
-                      current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with force_locale(recipient_language(language)):
         return write()
 
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import format_datetime
 from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager
 
 from ..activities.models import Occurrence
 from ..common.events import date_cancelled, date_moved
@@ -104,7 +105,8 @@ def send_reminders(now=None):
     24 hours (not within two), unless turned off on the personal page or signed up
     in the last day (the confirmation is fresh). Returns how many were written."""
     now = now or utcnow()
-    due = db.session.scalars(select(Signup).join(Signup.occurrence).where(
+    due = db.session.scalars(select(Signup).join(Signup.occurrence)
+                             .options(contains_eager(Signup.occurrence)).where(
         Signup.status == "confirmed", Signup.reminders.is_(True),
         Signup.reminded_at.is_(None), Signup.contact.is_not(None),
         Occurrence.status == "scheduled",
