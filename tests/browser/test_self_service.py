@@ -3,6 +3,8 @@ the public pages in Swedish and Arabic; pages behind login pass axe too."""
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
+
 from directory.common.time import local_today
 from directory.extensions import db
 from directory.organisations.models import Organisation
@@ -44,7 +46,7 @@ def test_owner_creates_a_weekly_activity_and_it_is_public(page, url, live_server
     page.get_by_label("svenska", exact=True).check()
     page.get_by_label("arabiska", exact=True).check()
     page.get_by_role("button", name="Visa datumen").click()
-    assert page.locator(".preview li").count() == 10
+    expect(page.locator(".preview li")).to_have_count(10)
     if violations := run_axe(page):
         failures.append(f"preview:\n{axe_report(violations)}")
     page.get_by_role("button", name="Spara").click()
@@ -87,7 +89,7 @@ def test_room_request_with_the_week_shown_passes_axe(page, url, live_server):
     page.locator("#end_time").fill("19:00")
     page.locator("#count").fill("3")
     page.locator("button[value=check]").click()
-    assert page.locator(".preview li").count() == 3
+    expect(page.locator(".preview li")).to_have_count(3)
     assert page.locator("table.schedule caption").count() == 1
     violations = run_axe(page)
     assert not violations, axe_report(violations)

@@ -2,6 +2,7 @@
 columns, on a wide screen and in Arabic (right to left), and a filtered week passes axe."""
 
 import pytest
+from playwright.sync_api import expect
 
 from directory.extensions import db
 from tests.browser.conftest import axe_report, log_in, run_axe
@@ -45,8 +46,7 @@ def test_a_filtered_week_passes_axe(coordinator_page, url):
     assert page.locator(".notice").count() == 1
     page.locator("#f-venue").select_option(index=1)
     page.locator(".schedule-filters button[type=submit]").click()
-    page.wait_for_load_state()
-    assert page.locator("table.schedule").count() == 1
-    assert "venue=" in page.url
+    page.wait_for_url("**venue=*")
+    expect(page.locator("table.schedule")).to_have_count(1)
     if violations := run_axe(page):
         pytest.fail(axe_report(violations))
