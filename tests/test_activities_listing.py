@@ -40,6 +40,10 @@ def listing(factories):
     long_series = factories.activity(taby, title="Samtalsgrupp", weekdays="0,2,4",
                                      starts_on=local_today() - timedelta(days=300),
                                      until=local_today() + timedelta(days=20))
+    # Every day for two months: more dates than a list counts ahead of its first page.
+    factories.activity(gbg, title="Morgonpromenad", weekdays="0,1,2,3,4,5,6",
+                       start_time=time(7), end_time=time(8), municipality=gbg.municipality,
+                       until=local_today() + timedelta(days=60))
     going_on = utcnow() - timedelta(minutes=90)
     db.session.add(Occurrence(activity=long_series, starts_at=going_on,
                               ends_at=going_on + timedelta(hours=3),
@@ -95,33 +99,66 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("way", ["walk", "collect"])
-@pytest.mark.parametrize("case", CASES, ids=lambda c: ",".join(c) or "none")
-def test_both_ways_give_the_same_pages_and_total(listing, monkeypatch, way, case):
-    if way == "walk":
-        monkeypatch.setattr(services, "FEW_MATCHES", 0)
-        monkeypatch.setattr(services, "SPREAD", 0)
-    else:
-        monkeypatch.setattr(services, "FEW_MATCHES", 10 ** 9)
+def _args(case, listing):
     args = dict(case)
     if args.get("org"):
         args["org"] = listing[args["org"]]
     for name in ("from", "to"):
         if name in args:
             args[name] = (local_today() + timedelta(days=int(args[name]))).isoformat()
+    return args
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: ",".join(c) or "none")
+def test_walking_and_collecting_find_the_same_first_dates(listing, case):
+    args = _args(case, listing)
     now = utcnow()
     expected = _expected(args, now)
     assert expected or args.get("q") == "inget sådant"
+    query = services.occurrence_query(parse_filters(args), now)
+    for wanted in (1, 3, len(expected) + 1):
+        assert query.collect(wanted) == expected[:wanted]
+        walked = query.walk(wanted)
+        # A walk looks at a bounded stretch of coming dates: what it finds is the
+        # beginning of the list, all of it when the stretch holds every date.
+        assert walked == expected[:len(walked)]
+        assert query.first_ids(wanted) == expected[:wanted]
+    assert query.walk(len(expected) + 1) == expected
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: ",".join(c) or "none")
+def test_pages_count_only_so_far_ahead_and_hold_every_date_once(listing, case):
+    args = _args(case, listing)
+    now = utcnow()
+    expected = _expected(args, now)
     seen = []
-    for number in range(1, 40):
+    for number in range(1, 80):
         page = services.public_occurrence_page(parse_filters(args), number, 4, now=now)
-        assert page.total == len(expected)
-        if not page.items:
-            break
+        counted_to = number * 4 + services.COUNT_AHEAD
+        assert page.total == min(len(expected), counted_to)
+        assert page.counted_all == (len(expected) <= counted_to)
         seen.extend(o.id for o in page.items)
+        if not page.has_next:
+            break
     assert seen == expected
     assert [o.id for o in db.session.scalars(
         services.public_occurrences(parse_filters(args), now=now))] == expected
+
+
+def test_a_long_list_says_more_than_and_a_short_one_its_number(client, listing):
+    assert len(_expected({}, utcnow())) > 20 + services.COUNT_AHEAD
+    body = client.get("/activities").get_data(as_text=True)
+    assert "More than 100 upcoming times" in body
+    assert "Page 1</li>" in body and "Next page" in body
+    answer = client.get("/api/v1/occurrences").get_json()
+    assert answer["total_items"] == 100 and answer["total_items_exact"] is False
+    assert answer["last_page"] is False
+    week = (local_today() + timedelta(days=6)).isoformat()
+    body = client.get(f"/activities?q=jobbcoachning&to={week}").get_data(as_text=True)
+    assert "More than" not in body and ("1 upcoming time" in body or "0 upcoming" in body)
+    answer = client.get("/api/v1/occurrences?q=fotboll&per_page=100").get_json()
+    assert "total_items_exact" not in answer and answer["last_page"] is True
+    assert answer["total_items"] == len(answer["contents"]) > 0
 
 
 def test_a_page_past_the_end_is_empty_with_the_total(listing):

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..common.db import is_postgres
@@ -120,15 +120,14 @@ def extend_all_occurrences(last_day):
 # Every date starts and ends on one day (activities/schedule.py, editing.py); a day
 # is at most 25 hours (summer time ends), so two days bound any date with room to spare.
 LONGEST_DATE = timedelta(days=2)
-# Up to this many matches, collecting and sorting them costs less than a walk's
-# start (passing the occurrences that have ended, in the index).
-FEW_MATCHES = 20000
-# Walking past one occurrence costs about this many times as much as sorting one.
-WALK_COST = 8
-# When a filter keeps more than FEW_MATCHES, we take it to keep at least one in
-# this many occurrences: true at every scale we know, and cheaper than counting the
-# whole window to be sure. A wrong guess costs milliseconds, never a wrong answer.
-SPREAD = 12
+# A list counts its dates only this far past the page (at least this many, at least
+# a page more), never every coming date: "more than 100 upcoming times" is all a
+# reader needs, and the pager always knows the next pages.
+COUNT_AHEAD = 80
+# A walk in time order looks at no more than this many dates for each one it is to
+# find (a filter keeping one date in 40 or more fills its pages within that); a filter
+# keeping fewer is answered by collecting and sorting its dates, few by then.
+WALK_REACH = 40
 
 
 @dataclass(frozen=True)
@@ -188,37 +187,35 @@ class OccurrenceQuery:
                        *self.place_conditions, *self._near())
                 .order_by(Occurrence.starts_at, Occurrence.id))
 
-    def count(self):
-        """How many occurrences match."""
-        if self.narrows:
-            return db.session.scalar(
-                select(func.count()).select_from(Occurrence).where(
-                    self._activity_matches(bool(self.place_conditions)),
-                    *self.time_conditions, *self.place_conditions, *self._near()))
-        # Every public activity: count all in the time window (on ix_occurrence_ends
-        # alone) and take away those of activities that are not public, rather than
-        # checking each occurrence's organisation.
-        hidden_activities = select(Activity.id).where(Activity.organisation_id.in_(
-            select(Organisation.id).where(Organisation.not_public())))
-        hidden = (select(func.count()).select_from(Occurrence)
-                  .where(Occurrence.activity_id.in_(hidden_activities), *self.time_conditions)
-                  .scalar_subquery())
-        return db.session.scalar(select(self._in_window() - hidden))
+    def walk(self, wanted):
+        """The ids of the first `wanted` matching dates walking in time order, looking
+        at no more than WALK_REACH × wanted coming dates; fewer when the walk ran out."""
+        started = [*self.time_conditions, Occurrence.starts_at > self.walk_from]
+        # Where the walk stops: the start of the last coming date it may look at, one
+        # step along the index (none: fewer coming dates than that, walk them all).
+        last = db.session.scalar(select(Occurrence.starts_at).where(*started)
+                                 .order_by(Occurrence.starts_at)
+                                 .offset(WALK_REACH * wanted).limit(1))
+        stop = [Occurrence.starts_at <= last] if last is not None else []
+        return db.session.scalars(
+            self.statement(walk=True).with_only_columns(Occurrence.id).where(*stop)
+            .limit(wanted)).all()
 
-    def _in_window(self):
-        return (select(func.count()).select_from(Occurrence).where(*self.time_conditions)
-                .scalar_subquery())
+    def collect(self, wanted):
+        """The ids of the first `wanted` matching dates: every match collected and
+        sorted (few matches, or near rooms)."""
+        return db.session.scalars(self.statement(walk=False).with_only_columns(Occurrence.id)
+                                  .limit(wanted)).all()
 
-    def walk_is_cheaper(self, matches, rows_wanted):
-        """Whether walking in time order beats collecting and sorting `matches` rows.
-
-        To fill the page a walk passes about rows_wanted × (occurrences in the
-        window) / matches occurrences, each costing WALK_COST sorted ones.
-        """
-        if matches <= FEW_MATCHES:
-            return False
-        spread = SPREAD if self.narrows else 1
-        return rows_wanted * spread * WALK_COST <= matches
+    def first_ids(self, wanted):
+        """The ids of the first `wanted` matching dates (all of them when fewer),
+        soonest first, taking the cheaper way: a walk in time order while the matches
+        are many among the coming dates, else collecting them."""
+        if not self.place_conditions and not self.nearby and self.walk_from is not None:
+            ids = self.walk(wanted)
+            if len(ids) == wanted:
+                return ids
+        return self.collect(wanted)
 
 
 def occurrence_query(filters, now=None):
@@ -329,13 +326,13 @@ def coming_occurrences(filters, limit=None, now=None):
 
 def public_occurrence_page(filters, page, per_page, now=None, one_per_place=False):
     """ListResult: page `page` (from 1) of public occurrences matching `filters`,
-    soonest first, with the exact total.
+    soonest first.
 
     Near a place (`filters.near`): nearest first, then soonest, with each shown
-    occurrence's distance by occurrence id; `one_per_place` gives each activity's next
-    occurrence at each place only (see activities.nearby). Otherwise the total is
-    counted first, and picks the cheaper way to fetch the page: the page's ids on their
-    own, then those rows with what rendering needs.
+    occurrence's distance by occurrence id and the exact total; `one_per_place` gives
+    each activity's next occurrence at each place only (see activities.nearby).
+    Otherwise the dates are counted only up to COUNT_AHEAD (at least a page) past the
+    page: the total is exact below that, else a lower bound (ListResult.counted_all).
     """
     query = occurrence_query(filters, now)
     notices = filters.notices + query.notices
@@ -346,13 +343,11 @@ def public_occurrence_page(filters, page, per_page, now=None, one_per_place=Fals
         return ListResult(items, page, per_page, total,
                           {o.id: occurrence_distance_km(o, place) for o in items},
                           notices, place)
-    total = query.count()
-    if offset >= total:
-        return ListResult([], page, per_page, total, notices=notices)
-    walk = query.walk_is_cheaper(total, offset + per_page)
-    ids = db.session.scalars(query.statement(walk).with_only_columns(Occurrence.id)
-                             .limit(per_page).offset(offset)).all()
-    return ListResult(occurrences_by_id(ids), page, per_page, total, notices=notices)
+    counted_to = offset + per_page + max(per_page, COUNT_AHEAD)
+    ids = query.first_ids(counted_to + 1)
+    return ListResult(occurrences_by_id(ids[offset:offset + per_page]), page, per_page,
+                      min(len(ids), counted_to), notices=notices,
+                      counted_all=len(ids) <= counted_to)
 
 
 def occurrences_by_id(ids):

@@ -223,7 +223,13 @@ def schemas():
                          "page_number": integer, "size": integer,
                          "first_page": {"type": "boolean"}, "last_page": {"type": "boolean"},
                          "empty": {"type": "boolean"}, "contents": {"type": "array"},
-                         "notices": _strings()}),
+                         "notices": _strings(),
+                         "total_items_exact": {
+                             "type": "boolean",
+                             "description": "false when a list of dates counted only so "
+                                            "far past the page: total_items is then a "
+                                            "lower bound and total_pages the pages known "
+                                            "so far"}}),
         "Root": _object(("version", "profile", "openapi_url"),
                         {"version": text, "profile": text, "openapi_url": text}),
         "Organization": organization,

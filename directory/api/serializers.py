@@ -111,7 +111,9 @@ def venue_week(venue, week, days, grid, closures, previous, following):
 
 def page_envelope(page, contents):
     """The HSDS paging envelope around one page of a list (common.listing.ListResult),
-    with the list's notices when there are any."""
+    with the list's notices when there are any. A list of dates counts only so far past
+    the page: then `total_items` is a lower bound, `total_items_exact` is false, and
+    `total_pages` the pages known so far (never the last one)."""
     total_pages = max(1, page.pages) if page.total else 0
     body = {
         "total_items": page.total,
@@ -119,10 +121,12 @@ def page_envelope(page, contents):
         "page_number": page.page,
         "size": page.per_page,
         "first_page": page.page == 1,
-        "last_page": page.page >= total_pages,
+        "last_page": page.page >= total_pages and page.counted_all,
         "empty": not contents,
         "contents": contents,
     }
+    if not page.counted_all:
+        body["total_items_exact"] = False
     if page.notices:
         body["notices"] = [str(n) for n in page.notices]
     return body

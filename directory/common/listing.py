@@ -22,7 +22,9 @@ class ListResult:
 
     `distances` ({row id: km}) holds the shown rows' distances near a place;
     `notices` the filters' parse notices, then the query's own (an unknown slug, a
-    place not found); `near_place` the place `near` was found to be. Paging reads like
+    place not found); `near_place` the place `near` was found to be; `counted_all`
+    False when the list counted only so far past the page and `total` is a lower
+    bound (pages and has_next still know the pages up to it). Paging reads like
     flask_sqlalchemy's Pagination (pages, has_prev, prev_num …) for the pager macro and
     the API's envelope.
     """
@@ -34,6 +36,7 @@ class ListResult:
     distances: dict = field(default_factory=dict)
     notices: tuple = ()
     near_place: object = None
+    counted_all: bool = True  # False: `total` is a lower bound, more rows follow
 
     @property
     def pages(self):
