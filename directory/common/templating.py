@@ -5,8 +5,7 @@ from urllib.parse import urlencode
 
 from babel.dates import get_day_names
 from flask import current_app, request, url_for
-from flask_babel import (format_date, format_decimal, format_percent, format_time,
-                         get_locale)
+from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -21,8 +20,13 @@ def local_date(moment, fmt="full"):
 
 
 def local_time(moment):
-    """A moment's Stockholm clock time, e.g. 17:00."""
-    return format_time(to_local(moment).time(), "HH:mm") if moment else ""
+    """A moment's Stockholm clock time, e.g. 17:00: two-digit hours and minutes on a
+    24-hour clock, in every language (what CLDR's "HH:mm" gives in each; written
+    directly, as a list has four on every card)."""
+    if not moment:
+        return ""
+    clock = to_local(moment)
+    return f"{clock.hour:02d}:{clock.minute:02d}"
 
 
 def local_datetime(moment, fmt="medium"):
