@@ -39,6 +39,7 @@ class DefaultConfig:
     COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
     COMPRESS_BR_LEVEL = 5
     COMPRESS_LEVEL = 6
+    # Compressed once per answer: a kept answer (common.caching) holds the bytes sent.
     COMPRESS_MIN_SIZE = 500
     COMPRESS_MIMETYPES = [
         "text/html", "text/css", "text/plain", "text/csv", "text/calendar",

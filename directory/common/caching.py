@@ -3,12 +3,15 @@ a response cache keyed by it.
 
 Every write to a table whose rows public pages, the API or feeds show bumps the data
 version in the same transaction (triggers, on both databases: no code path can forget).
-An anonymous GET of a public page then gets an ETag from (data version, the minute, the
-host, path and query, the language) and answers 304 when the client has it, or the
-stored answer from the cache (Flask-Caching: in-process, Redis with REDIS_URL), before
-any view runs. A change is seen by the very next request to any process: it reads the
-version first. Never cached: anything for a logged-in user, a page that made a CSRF
-token or shows a flashed message (the session changed), private paths.
+An anonymous GET of a public page then gets an ETag from its key (answer_key: data
+version, the minute, the host, path and query, the language, Accept-Encoding) and
+answers 304 when the client has it, or the kept answer from the cache (Flask-Caching:
+in-process, Redis with REDIS_URL) in the bytes first sent, before any view runs: most
+before Flask itself (answers.py), the rest from the before_request hook here. A change
+is seen by the very next request to any process: each reads the version first, on a
+connection of its own. Never kept (keep_answer, the one rule): anything for a logged-in
+user, a page that made a CSRF token or shows a flashed message (the session changed),
+a no-store or private answer, private paths, an answer that sets a cookie.
 
 PostgreSQL: the version is the sum of a few counter rows; a writer bumps a row no other
 transaction holds (FOR UPDATE SKIP LOCKED), so writers never wait on each other here.
