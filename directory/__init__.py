@@ -61,6 +61,7 @@ def create_app(test_config=None):
     register_cli(app)
     from .worker import init_worker
     init_worker(app)
+    security.trust_proxies(app)  # outermost: every middleware sees the client's request
     return app
 
 
@@ -150,11 +151,13 @@ _PRIVATE_ENDPOINTS = {"accounts.login", "accounts.password", "accounts.reset",
 
 def _register_hooks(app):
     from .common.i18n import remember_language
-    from .common import assets, compression, templating
+    from .common import assets, caching, compression, templating
     from .public import maps
     from .venues.models import feature_name
-    # First: after-request hooks run last registered first, so compression comes last.
+    # First: after-request hooks run last registered first, so compression comes last,
+    # and just before it the answer cache's keeping, which sees every other header.
     compression.register(app)
+    caching.keep_answers(app)
     assets.register(app)
     templating.register(app)
     app.jinja_env.globals["feature_name"] = feature_name

@@ -2,7 +2,6 @@
 
 import os
 
-from .common.caching import CompressedAnswers, compressed_answer_key
 from .common.time import TIMEZONE
 
 
@@ -40,9 +39,7 @@ class DefaultConfig:
     COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
     COMPRESS_BR_LEVEL = 5
     COMPRESS_LEVEL = 6
-    # Compressed once per answer: the answer cache keeps the compressed bodies too.
-    COMPRESS_CACHE_BACKEND = staticmethod(lambda: CompressedAnswers())
-    COMPRESS_CACHE_KEY = staticmethod(compressed_answer_key)
+    # Compressed once per answer: a kept answer (common.caching) holds the bytes sent.
     COMPRESS_MIN_SIZE = 500
     COMPRESS_MIMETYPES = [
         "text/html", "text/css", "text/plain", "text/csv", "text/calendar",

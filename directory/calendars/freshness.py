@@ -4,13 +4,16 @@ queries), never from hashing the body, so a conditional request that matches is
 answered 304 without building the calendar."""
 
 import hashlib
+import time as clock
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from ..activities.models import Activity, Occurrence
 from ..bookings.models import RoomBooking
+from ..common.caching import data_version
 from ..common.time import combine_local, to_local, utcnow
 from ..extensions import db
 from ..organisations.models import Organisation
@@ -21,6 +24,7 @@ WINDOW_AHEAD = timedelta(days=366)  # twelve months ahead
 # Grows when the writer's output changes for the same data, so no client keeps a copy
 # written by an older version under the same ETag.
 FEED_FORMAT = "2"
+MEMO_SIZE = 2000  # feeds' validators kept per process (all forgotten when full)
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,26 @@ def feed_window(now=None):
 
 
 def feed_version(key, condition, window, every_organisation=False, bookings=False):
+    """The validators of a feed (covered_version), worked out once per data version and
+    minute in each process: the data version moves with every write to the rows they
+    cover, and the minute with the clock (a search feed's dates are those still to
+    come). `key` names the feed and everything its condition depends on."""
+    version = data_version()
+    if version is None:
+        return covered_version(key, condition, window, every_organisation, bookings)
+    known = current_app.extensions.setdefault("feed_versions", {})
+    memo = (version, int(clock.time() // 60), "|".join(map(str, key)), window[0],
+            every_organisation, bookings)
+    found = known.get(memo)
+    if found is None:
+        found = covered_version(key, condition, window, every_organisation, bookings)
+        if len(known) >= MEMO_SIZE:
+            known.clear()
+        known[memo] = found
+    return found
+
+
+def covered_version(key, condition, window, every_organisation=False, bookings=False):
     """The validators of a feed over the activities `condition` selects, public or not:
     an organisation archived or rejected changes the feeds its activities leave (with
     `every_organisation`, for a feed whose condition holds only public ones, any

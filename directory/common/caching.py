@@ -3,28 +3,35 @@ a response cache keyed by it.
 
 Every write to a table whose rows public pages, the API or feeds show bumps the data
 version in the same transaction (triggers, on both databases: no code path can forget).
-An anonymous GET of a public page then gets an ETag from (data version, the minute, the
-host, path and query, the language) and answers 304 when the client has it, or the
-stored answer from the cache (Flask-Caching: in-process, Redis with REDIS_URL), before
-any view runs. A change is seen by the very next request to any process: it reads the
-version first. Never cached: anything for a logged-in user, a page that made a CSRF
-token or shows a flashed message (the session changed), private paths.
+An anonymous GET of a public page then gets an ETag from its key (answer_key: data
+version, the minute, the host, path and query, the language, Accept-Encoding) and
+answers 304 when the client has it, or the kept answer from the cache (Flask-Caching:
+in-process, Redis with REDIS_URL) in the bytes first sent, before any view runs: most
+before Flask itself (answers.py), the rest from the before_request hook here. A change
+is seen by the very next request to any process: each reads the version first, on a
+connection of its own. Never kept (keep_answer, the one rule): anything for a logged-in
+user, a page that made a CSRF token or shows a flashed message (the session changed),
+a no-store or private answer, private paths, an answer that sets a cookie.
 
 PostgreSQL: the version is the sum of a few counter rows; a writer bumps a row no other
 transaction holds (FOR UPDATE SKIP LOCKED), so writers never wait on each other here.
 """
 
+import contextlib
 import hashlib
+import sqlite3
 import time
+import weakref
 
-from flask import Response, g, request, session
+from flask import Response, current_app, g, request, session
+from flask_babel import get_locale
 from flask_caching import Cache
 from flask_login import current_user
 from sqlalchemy import DDL, event
-from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.http import parse_etags, unquote_etag
 
 from ..extensions import db
-from .i18n import current_lang
+from .i18n import language_inputs, pick_language
 
 cache = Cache()
 
@@ -100,93 +107,191 @@ for _statement in sqlite_rules():
 VERSION_SQL = "SELECT coalesce(sum(counter), 0) FROM data_version"
 
 
-def data_version():
-    """The current data version: one small query on a pooled connection of its own (no
-    ORM session to open and close on the path that answers before any view)."""
-    with db.engine.connect() as connection:
-        return connection.exec_driver_sql(VERSION_SQL).scalar()
+class VersionReader:
+    """Reads the data version on DBAPI connections of its own (not the pool's: no
+    ping, no reset, no SQLAlchemy connection around a one-row SELECT), each in
+    autocommit, so every read sees what is committed now. Idle connections wait in a
+    list, one per request in flight at most; they are closed with the engine."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.idle = []
+        event.listen(engine, "engine_disposed", lambda *args: self.close())
+
+    def _connect(self):
+        cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)
+        connection = self.engine.dialect.connect(*cargs, **cparams)
+        if isinstance(connection, sqlite3.Connection):
+            connection.isolation_level = None
+        else:
+            connection.autocommit = True
+        return connection
+
+    def read(self):
+        """The version, or None when the database cannot be asked (the view answers,
+        and reports it)."""
+        try:
+            connection = self.idle.pop()
+        except IndexError:
+            connection = None
+        try:
+            connection = connection or self._connect()
+            cursor = connection.cursor()
+            cursor.execute(VERSION_SQL)
+            version = cursor.fetchone()[0]
+            cursor.close()
+        except Exception:  # noqa: BLE001 (any driver's error: that connection is done)
+            if connection is not None:
+                with contextlib.suppress(Exception):
+                    connection.close()
+            return None
+        self.idle.append(connection)
+        return version
+
+    def close(self):
+        while self.idle:
+            with contextlib.suppress(Exception):
+                self.idle.pop().close()
+
+
+_readers = weakref.WeakKeyDictionary()
+
+
+def data_version(engine=None):
+    """The current data version (None if the database cannot be asked): one small
+    query, on the path that answers before any view runs."""
+    engine = engine or db.engine
+    reader = _readers.get(engine)
+    if reader is None:
+        reader = _readers[engine] = VersionReader(engine)
+    return reader.read()
+
+
+def answer_key(environ, version, language, now=None):
+    """What a public answer depends on, read from the request as it came: the data, the
+    minute (lists of coming dates move with the clock), scheme and host (absolute
+    links), path and query, the language and Accept-Encoding (the answer is kept in the
+    bytes sent, compressed as asked)."""
+    minute = int((now or time.time()) // 60)
+    text = "\x00".join(map(str, (
+        version, minute, environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"),
+        environ.get("SERVER_NAME"), environ.get("SERVER_PORT"),
+        environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""), language, environ.get("HTTP_ACCEPT_ENCODING"))))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def request_language(inputs, config):
+    """The language a request gets (i18n.pick_language) from its language_inputs."""
+    return pick_language(*inputs, config["LANGUAGES"], config["BABEL_DEFAULT_LOCALE"])
+
+
+# The WSGI environ's notes between the middleware (answers.py) and the hooks below.
+KEY = "samverkan.answer_key"   # the key; set by the middleware when it found nothing
+KEEP = "samverkan.keep_answer"  # the key to keep the answer as sent under
+
+
+def answer_store(app=None):
+    """The response cache's store (cachelib: in-process, or Redis), usable outside any
+    app context."""
+    return (app or current_app).extensions["cache"][cache]
+
+
+def stored_answer(store, key, environ):
+    """The stored answer for `key`, as this request gets it: the page (or a 304 when
+    the asker's copy is current, a HEAD without its body), or a view's 304 for the same
+    validator; None when nothing is kept. A werkzeug Response, or for an unconditional
+    GET or HEAD of a kept page (status, headers, body) as kept."""
+    kept = store.get(key)
+    if kept is None:
+        asked = environ.get("HTTP_IF_NONE_MATCH")
+        kept = asked and store.get("v:" + key)
+        if not kept or not parse_etags(asked).contains_weak(
+                unquote_etag(dict(kept[1])["ETag"])[0]):
+            return None
+        return (*kept, b"")
+    status, headers, body = kept
+    if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+        return Response(body, status, headers).make_conditional(environ)
+    return kept
 
 
 def _cacheable_request():
     return (request.method in ("GET", "HEAD") and request.endpoint is not None
-            and not request.path.startswith(PRIVATE_PREFIXES)
+            and not request.path.startswith(PRIVATE_PREFIXES) and not request.content_length
             and not current_user.is_authenticated and "_flashes" not in session)
 
 
-def answer_key(version, now=None):
-    """What a public answer depends on: the data, the minute (lists of coming dates
-    move with the clock), the host (absolute links), path and query, the language."""
-    minute = int((now or time.time()) // 60)
-    text = "|".join(map(str, (version, minute, request.host_url, request.full_path,
-                              current_lang())))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
 def answer_from_cache():
-    """before_request: a 304 or the stored answer, before any view runs."""
+    """before_request, for the requests the middleware (answers.py) leaves to Flask (a
+    session cookie, a language to remember): a 304 or the kept answer, before any view."""
     if not _cacheable_request():
         return None
-    try:
-        version = data_version()
-    except SQLAlchemyError:  # no database to ask: the view answers (and reports it)
+    environ = request.environ
+    key = environ.get(KEY)
+    if key is not None:  # the middleware has looked already
+        g.answer_key = key
         return None
-    g.answer_key = key = answer_key(version)
-    stored = cache.get(key)
-    if stored is None:
-        # A view that answered 304 left its validator: the same question, the same answer.
-        headers = cache.get("v:" + key)
-        if headers is not None and request.if_none_match.contains_weak(
-                dict(headers)["ETag"].removeprefix("W/").strip('"')):
-            g.answered_from_cache = True
-            return Response(status=304, headers=headers)
+    version = data_version()
+    if version is None:
         return None
-    body, status, headers = stored
-    response = Response(body, status=status, headers=headers)
+    g.answer_key = key = answer_key(environ, version,
+                                    request_language(language_inputs(environ),
+                                                     current_app.config))
+    found = stored_answer(answer_store(), key, environ)
+    if found is None:
+        return None
+    get_locale()  # chosen as for a page: a `?lang=` is kept in its cookie (i18n)
     g.answered_from_cache = True
-    return response.make_conditional(request)
+    if isinstance(found, Response):
+        return found
+    status, headers, body = found
+    return Response(body or None, status, headers)
+
+
+def _keepable(response):
+    return not (session.modified or "csrf_token" in g or response.cache_control.no_store
+                or response.cache_control.private)
 
 
 def keep_answer(response):
-    """after_request: a public 200 gets its ETag and is kept for the next asker."""
+    """after_request, just before compression (every other hook has run): a public 200
+    gets its ETag and may be kept; so may a view's 304. This is the one rule of what is
+    kept: never for a logged-in user (answer_from_cache), a page that made a CSRF token
+    or changed the session (a flashed message), a no-store or private answer. The
+    middleware keeps it as sent, unless it sets a cookie (the session's is set after
+    every hook)."""
     key = g.get("answer_key")
-    if key is not None and response.status_code == 304 and response.get_etag()[0] \
-            and not g.get("answered_from_cache"):
-        cache.set("v:" + key, [(k, v) for k, v in response.headers.items()
-                               if k in ("ETag", "Last-Modified", "Cache-Control", "Vary")])
+    if key is None or g.get("answered_from_cache") or not _keepable(response):
         return response
-    if key is None or g.get("answered_from_cache") or response.status_code != 200 \
-            or response.direct_passthrough or session.modified or "csrf_token" in g \
-            or response.cache_control.no_store or response.cache_control.private:
+    if response.status_code == 304:
+        if response.get_etag()[0] and request.method == "GET":
+            request.environ[KEEP] = key
+        return response
+    if response.status_code != 200 or response.direct_passthrough or response.is_streamed:
         return response
     if not response.get_etag()[0]:
         response.set_etag(key)
     response.vary.update(("Accept-Language", "Cookie"))
     if not response.cache_control.max_age:
         response.cache_control.no_cache = True  # a copy may be kept; ask again each time
-    headers = [(k, v) for k, v in response.headers.items() if k.lower() != "set-cookie"]
-    cache.set(key, (response.get_data(), response.status_code, headers))
+    if request.method == "GET":
+        request.environ[KEEP] = key
     return response.make_conditional(request)
 
 
-class CompressedAnswers:
-    """Flask-Compress's cache of compressed bodies: only answers with an answer key (an
-    anonymous public GET: the key names its bytes), kept beside them."""
-
-    def get(self, key):
-        return None if key.endswith(";None") else cache.get("z:" + key)
-
-    def set(self, key, value):
-        if not key.endswith(";None"):
-            cache.set("z:" + key, value)
-
-
-def compressed_answer_key(request):
-    return g.get("answer_key")
+def keep_answers(app):
+    """Register keep_answer to run after every other after_request hook but
+    compression's (Flask runs them last registered first): call right after
+    compression.register."""
+    if app.config.get("ANSWER_CACHE", True):
+        app.after_request(keep_answer)
 
 
 def init_caching(app):
-    """The response cache (in-process; Redis when REDIS_URL is set) and its hooks, after
-    every other before_request (security checks first)."""
+    """The response cache (in-process; Redis when REDIS_URL is set), its before_request
+    hook after every other one (security checks first), and the middleware that answers
+    before Flask (answers.py)."""
     config = {"CACHE_DEFAULT_TIMEOUT": 120, "CACHE_THRESHOLD": 20000}
     if app.config.get("REDIS_URL"):
         config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=app.config["REDIS_URL"],
@@ -197,5 +302,6 @@ def init_caching(app):
         app.config.setdefault(name, value)
     cache.init_app(app)
     if app.config.get("ANSWER_CACHE", True):
+        from .answers import AnswerMiddleware
         app.before_request(answer_from_cache)
-        app.after_request(keep_answer)
+        app.wsgi_app = AnswerMiddleware(app, app.wsgi_app)

@@ -1,11 +1,14 @@
 """Languages: which one a request gets, and translated fields of the models."""
 
+from urllib.parse import parse_qsl
+
 from babel import Locale, UnknownLocaleError
 from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale, gettext
 from flask_babel.speaklater import LazyString
-from babel import Locale
 from markupsafe import Markup, escape
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header, parse_cookie
 
 
 def _as_plain_text(self):
@@ -105,25 +108,58 @@ def select_locale():
 
 def chosen_language():
     """The request's language: `?lang=`, then the cookie, then Accept-Language, then sv."""
-    supported = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
-    if asked in supported:
+    code = pick_language(asked, request.cookies.get(LANG_COOKIE), request.accept_languages,
+                         current_app.config["LANGUAGES"],
+                         current_app.config["BABEL_DEFAULT_LOCALE"])
+    if code == asked:
         g.set_lang_cookie = asked
+    return code
+
+
+def pick_language(asked, remembered, accept_languages, supported, default):
+    """The language of a request asking `?lang=asked`, with the language cookie
+    `remembered` and these Accept-Language values ((tag, quality) pairs): the first of
+    them that is `supported`, else `default`."""
+    if asked in supported:
         return asked
-    remembered = request.cookies.get(LANG_COOKIE)
     if remembered in supported:
         return remembered
     # In the visitor's order: "en-GB,sv;q=0.5" is English (Werkzeug's best_match
     # would prefer the exact "sv" to the regional "en-GB").
-    for tag, quality in request.accept_languages:
+    for tag, quality in accept_languages:
         tag = tag.replace("_", "-").lower()
         for code in (tag, tag.split("-")[0]):
             code = READ_AS.get(code, code)
             if quality > 0 and code in supported:
                 return code
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return default
+
+
+def language_inputs(environ):
+    """What a request says about its language, read from the WSGI environ as Flask's
+    request reads it: (the first `?lang=`, the language cookie, Accept-Language)."""
+    query = environ.get("QUERY_STRING", "")
+    asked = None
+    if "lang=" in query:
+        asked = next((value for name, value in parse_qsl(
+            query.encode("latin-1").decode(errors="replace"), keep_blank_values=True)
+            if name == "lang"), None)
+    cookie = environ.get("HTTP_COOKIE")
+    remembered = parse_cookie(cookie).get(LANG_COOKIE) if cookie else None
+    accepted = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+    return asked, remembered, accepted
+
+
+def language_to_remember(asked, remembered, path):
+    """The language a page answer keeps in the language cookie: the one `?lang=` asked
+    for when the cookie holds another, except from the JSON API (there `lang` filters
+    by spoken language, and the API keeps nothing in cookies)."""
+    if asked and remembered != asked and not path.startswith("/api/"):
+        return asked
+    return None
 
 
 # Where Babel's list patterns join with a word ("A وB"), the separator a plain list
@@ -167,14 +203,11 @@ def is_rtl(lang=None):
 
 
 def remember_language(response):
-    """After a page request that chose `?lang=`, keep the choice in a cookie for a year.
-
-    Not from the JSON API: there `lang` filters by spoken language, and the API keeps
-    nothing in cookies.
-    """
-    chosen = g.get("set_lang_cookie")
-    if (chosen and request.cookies.get(LANG_COOKIE) != chosen
-            and not request.path.startswith("/api/")):
+    """After a page request that chose `?lang=`, keep the choice in a cookie for a year
+    (language_to_remember)."""
+    chosen = language_to_remember(g.get("set_lang_cookie"), request.cookies.get(LANG_COOKIE),
+                                  request.path)
+    if chosen:
         response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600,
                             samesite="Lax", httponly=True,
                             secure=request.is_secure)

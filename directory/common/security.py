@@ -88,13 +88,18 @@ def refuse_control_characters():
         raise ControlCharacters()
 
 
-def register(app):
-    """Trust `TRUSTED_PROXIES` reverse proxies (0: none) for the client's address and
-    scheme, and add the headers every answer carries."""
+def trust_proxies(app):
+    """Trust `TRUSTED_PROXIES` reverse proxies (0: none) for the client's address, scheme
+    and host: the outermost WSGI middleware (call it last)."""
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
                                 x_host=proxies, x_port=proxies, x_prefix=proxies)
+
+
+def register(app):
+    """Size limits, control characters refused, the headers every answer carries, and
+    request lines without secrets in the logs."""
     https = str(app.config.get("PUBLIC_BASE_URL") or "").startswith("https://")
     app.request_class = SizedRequest
     app.before_request(refuse_control_characters)
