@@ -77,8 +77,14 @@ def _instance_secret(app):
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Every SQLite connection: WAL, synchronous=FULL, foreign keys, a busy timeout."""
+def _connection_settings(dbapi_connection, connection_record):
+    """Every SQLite connection: WAL, synchronous=FULL, foreign keys, a busy timeout.
+    Every PostgreSQL connection: no JIT compilation (a list's walk, estimated costly
+    before its LIMIT, spent 29 ms compiling to run in 15)."""
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        dbapi_connection.commit()
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")

@@ -202,9 +202,14 @@ class OccurrenceQuery:
             .limit(wanted)).all()
 
     def collect(self, wanted):
-        """The ids of the first `wanted` matching dates: every match collected and
-        sorted (few matches, or near rooms)."""
-        return db.session.scalars(self.statement(walk=False).with_only_columns(Occurrence.id)
+        """The ids of the first `wanted` matching dates: every match collected, then
+        sorted (few matches, or near rooms). The matches are a subquery of their own
+        (OFFSET 0: planned apart), so PostgreSQL does not walk every coming date in
+        time order looking for the rare match (a search finding nothing: 500 ms)."""
+        matches = (self.statement(walk=False).with_only_columns(
+            Occurrence.id, Occurrence.starts_at).order_by(None).offset(0).subquery())
+        return db.session.scalars(select(matches.c.id)
+                                  .order_by(matches.c.starts_at, matches.c.id)
                                   .limit(wanted)).all()
 
     def first_ids(self, wanted):
