@@ -181,6 +181,22 @@ def _strings():
     return {"type": "array", "items": {"type": "string"}}
 
 
+def _page_envelope(integer):
+    """The HSDS paging envelope."""
+    return _object(("total_items", "total_pages", "page_number", "size", "first_page",
+                    "last_page", "empty", "contents"),
+                   {"total_items": integer, "total_pages": integer,
+                    "page_number": integer, "size": integer,
+                    "first_page": {"type": "boolean"}, "last_page": {"type": "boolean"},
+                    "empty": {"type": "boolean"}, "contents": {"type": "array"},
+                    "notices": _strings(),
+                    "total_items_exact": {
+                        "type": "boolean",
+                        "description": "false when a list of dates counted only so far "
+                                       "past the page: total_items is then a lower "
+                                       "bound and total_pages the pages known so far"}})
+
+
 def schemas():
     """The objects the answers are made of."""
     text, integer = {"type": "string"}, {"type": "integer"}
@@ -217,19 +233,7 @@ def schemas():
         "Error": _object(("error",), {"error": _object(("code", "message", "fields"), {
             "code": text, "message": text,
             "fields": {"type": "object", "additionalProperties": text}})}),
-        "Page": _object(("total_items", "total_pages", "page_number", "size", "first_page",
-                         "last_page", "empty", "contents"),
-                        {"total_items": integer, "total_pages": integer,
-                         "page_number": integer, "size": integer,
-                         "first_page": {"type": "boolean"}, "last_page": {"type": "boolean"},
-                         "empty": {"type": "boolean"}, "contents": {"type": "array"},
-                         "notices": _strings(),
-                         "total_items_exact": {
-                             "type": "boolean",
-                             "description": "false when a list of dates counted only so "
-                                            "far past the page: total_items is then a "
-                                            "lower bound and total_pages the pages known "
-                                            "so far"}}),
+        "Page": _page_envelope(integer),
         "Root": _object(("version", "profile", "openapi_url"),
                         {"version": text, "profile": text, "openapi_url": text}),
         "Organization": organization,
