@@ -16,6 +16,7 @@ import http.client
 import io
 import json
 import os
+import resource
 import secrets
 import shutil
 import signal
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from feed_orgs import LARGE, ONE_OFF, WEEKLY, FeedOrganisations, feed_path  # noqa: E402
+from hosts import cross_host_check, print_memory, worker_memory  # noqa: E402
 from summary import SEARCH_CONTROL, SEARCHES, print_table, summary_rows  # noqa: E402
 from wire import wire_rows  # noqa: E402
 
@@ -75,6 +77,10 @@ def parse_args(argv=None):
     parser.add_argument("--cold", type=int, default=5,
                         help="cold requests of the ~5,000-date feed (default 5)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--app-hosts", type=int, default=1,
+                        help="separate gunicorns serving the app on the same database (and "
+                             "Redis, with REDIS_URL), as that many machines behind a proxy "
+                             "would; requests alternate between them (default 1)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary directory (database and server logs)")
     return parser.parse_args(argv)
@@ -116,6 +122,8 @@ class Server:
              "warning", "--timeout", "60", *extra, target],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True)
+        self.ports = [self.port]
+        self.groups = [self.process.pid]
 
     def wait_ready(self, path, timeout=60.0):
         """Poll `path` until it answers 200, or fail after `timeout` seconds."""
@@ -156,26 +164,60 @@ class Server:
         self._log.close()
 
 
+class Hosts:
+    """One app served by several gunicorns (hosts) on the same database: ports to
+    alternate between, started, waited for and stopped together."""
+
+    def __init__(self, name, servers):
+        self.name, self.servers = name, servers
+        self.port = servers[0].port
+        self.ports = [server.port for server in servers]
+        self.groups = [server.process.pid for server in servers]
+
+    def wait_ready(self, path):
+        for server in self.servers:
+            server.wait_ready(path)
+
+    def stop(self):
+        for server in self.servers:
+            server.stop()
+
+
+def serve_app(name, env, workdir, args):
+    """The app as one gunicorn, or as `--app-hosts` separate ones."""
+    if args.app_hosts <= 1:
+        return Server(name, "wsgi:app", env, workdir, args.workers)
+    return Hosts(name, [Server(f"{name} {n}", "wsgi:app", env, workdir, args.workers)
+                        for n in range(1, args.app_hosts + 1)])
+
+
 # ------------------------------------------------------------------ measuring
 
 class Client:
     """One keep-alive HTTP client; it reconnects when the server closes the connection
-    (gunicorn's sync workers close after every response)."""
+    (gunicorn's sync workers close after every response). Given several ports (app
+    hosts) its requests take turns among them, all with the first one's Host header, as
+    a proxy passes on the one public host name."""
 
-    def __init__(self, port):
-        self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    def __init__(self, ports, host=None):
+        ports = [ports] if isinstance(ports, int) else list(ports)
+        self.conns = [http.client.HTTPConnection(HOST, port, timeout=30) for port in ports]
+        self.host = host or f"{HOST}:{ports[0]}"
+        self.turn = 0
 
-    def request(self, path, headers=None):
-        """GET `path`; returns (status, body, response headers)."""
-        headers = {"Accept-Language": "sv", **(headers or {})}
+    def request(self, path, headers=None, method="GET", body=None):
+        """`method` `path`; returns (status, body, response headers)."""
+        conn = self.conns[self.turn]
+        self.turn = (self.turn + 1) % len(self.conns)
+        headers = {"Host": self.host, "Accept-Language": "sv", **(headers or {})}
         try:
-            self.conn.request("GET", path, headers=headers)
-            response = self.conn.getresponse()
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
             body = response.read()
         except (http.client.HTTPException, OSError):
-            self.conn.close()  # stale keep-alive connection: retry once on a new one
-            self.conn.request("GET", path, headers=headers)
-            response = self.conn.getresponse()
+            conn.close()  # stale keep-alive connection: retry once on a new one
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
             body = response.read()
         return response.status, body, response.headers
 
@@ -185,7 +227,8 @@ class Client:
         return status, len(body)
 
     def close(self):
-        self.conn.close()
+        for conn in self.conns:
+            conn.close()
 
 
 def percentile(sorted_values, p):
@@ -196,12 +239,13 @@ def percentile(sorted_values, p):
     return sorted_values[rank - 1]
 
 
-def measure_latency(port, path, count, warmup, time_limit=120.0, headers=None,
+def measure_latency(ports, path, count, warmup, time_limit=120.0, headers=None,
                     expect=200, before=None):
-    """Sequential GETs of `path`: milliseconds of each, after `warmup` unmeasured ones.
-    `before()`, when given, runs before each measured request, outside its time (an
-    edit); a status other than `expect` counts as an error."""
-    client = Client(port)
+    """Sequential GETs of `path`: milliseconds of each, after `warmup` unmeasured ones;
+    with several ports (app hosts) the requests take turns among them. `before()`, when
+    given, runs before each measured request, outside its time (an edit); a status
+    other than `expect` counts as an error."""
+    client = Client(ports)
     times, errors, size, last = [], 0, 0, b""
     deadline = time.monotonic() + time_limit
     try:
@@ -227,14 +271,15 @@ def measure_latency(port, path, count, warmup, time_limit=120.0, headers=None,
             "max": times[-1] if times else float("nan")}
 
 
-def measure_throughput(port, path, threads, seconds, max_requests=200000):
-    """`threads` clients GET `path` as fast as they can for `seconds`: requests per second."""
+def measure_throughput(ports, path, threads, seconds, max_requests=200000):
+    """`threads` clients GET `path` as fast as they can for `seconds`: requests per second
+    (with several ports, the threads are spread over the app hosts)."""
     stop_at = time.monotonic() + seconds
     done, errors = [0] * threads, [0] * threads
     per_thread = max_requests // threads
 
     def work(i):
-        client = Client(port)
+        client = Client(ports[i % len(ports)], host=f"{HOST}:{ports[0]}")
         try:
             while time.monotonic() < stop_at and done[i] < per_thread:
                 try:
@@ -372,7 +417,8 @@ def _pct(others):
 
 
 def seed(args, env, database_url, workdir):
-    """Migrate, the demo, --scale N and the feed organisations into the database."""
+    """Migrate, the demo, --scale N and the feed organisations into the database;
+    returns (the feed organisations, their dates, what the --scale seed took)."""
     flask_command(env, "db", "upgrade", timeout=300)
     # The demo first: it brings venues and rooms, which --scale does not make.
     took, _ = flask_command(env, "seed-demo", timeout=300)
@@ -380,11 +426,16 @@ def seed(args, env, database_url, workdir):
     took, output = flask_command(env, "seed-demo", "--scale", str(args.scale),
                                  "--history-days", str(args.history_days), timeout=900)
     counts = row_counts(database_url)
+    # The largest resident size any command run so far reached: the --scale seed's.
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     verdict = "ok" if took < GOAL_SEED_S else f"OVER the {GOAL_SEED_S:.0f} s goal"
-    print(f"   seed-demo --scale {args.scale}: {took:.1f} s wall clock ({verdict}); "
-          f"the command says: {output.splitlines()[-1] if output else '-'}")
+    print(f"   seed-demo --scale {args.scale}: {took:.1f} s wall clock ({verdict}), at "
+          f"most {peak_mb:.0f} MB resident; the command says: "
+          f"{output.splitlines()[-1] if output else '-'}")
     print(f"   rows: {counts['organisation']} organisations, {counts['activity']} "
           f"activities, {counts['occurrence']} occurrences")
+    seeded = {"scale": args.scale, "seconds": took, "occurrences": counts["occurrence"],
+              "goal": GOAL_SEED_S, "peak_mb": peak_mb}
     if args.database_url:
         advance_sequences(database_url)
     started = time.perf_counter()
@@ -397,7 +448,7 @@ def seed(args, env, database_url, workdir):
         started = time.perf_counter()
         settle_postgres(database_url)
         print(f"   VACUUM ANALYZE after the load: {time.perf_counter() - started:.1f} s")
-    return orgs, dates
+    return orgs, dates, seeded
 
 
 def latency_section(args, servers, others):
@@ -412,7 +463,7 @@ def latency_section(args, servers, others):
                for name in ("no cache", "cache")] + [("hello world", "/", "hello")]
     for label, path, name in targets:
         others.start()
-        r = measure_latency(servers[name].port, path, args.requests, args.warmup)
+        r = measure_latency(servers[name].ports, path, args.requests, args.warmup)
         results[label, name] = r
         goal = "" if name == "hello" else ("ok" if r["p95"] <= GOAL_P95_MS else "OVER")
         print(f"{label:<38} {name:<9} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['max']:>8.1f} "
@@ -424,7 +475,7 @@ def latency_section(args, servers, others):
 def search_section(server):
     """How many dates each forgiving search finds (the API's total_items)."""
     print("\n== Search: dates found (/api/v1/occurrences?q=…, no answer cache)")
-    client = Client(server.port)
+    client = Client(server.ports)
     found = {}
     try:
         for query in (*SEARCHES, SEARCH_CONTROL):
@@ -457,16 +508,16 @@ def feed_section(args, servers, orgs, others):
     results = {}
     for key, label, server, path, options in runs:
         others.start()
-        results[key] = measure_latency(server.port, path, **options)
+        results[key] = measure_latency(server.ports, path, **options)
         _feed_line(label, server.name, results[key], others)
     for key, server in (("304", nocache), ("304 cache", app)):
         path = feed_path(LARGE)
-        client = Client(server.port)
+        client = Client(server.ports)
         for _ in range(8):  # every worker has built (and, with the cache, kept) it once
             etag = client.request(path)[2]["ETag"]
         client.close()
         others.start()
-        results[key] = measure_latency(server.port, path, args.requests, args.warmup,
+        results[key] = measure_latency(server.ports, path, args.requests, args.warmup,
                                        headers={"If-None-Match": etag}, expect=304)
         _feed_line(f"{LARGE}: 304 to If-None-Match", server.name, results[key], others)
     return results
@@ -485,7 +536,7 @@ def throughput_section(args, servers, others):
     for name, path in (("cache", "/activities"), ("no cache", "/activities"),
                        ("hello", "/")):
         others.start()
-        r = results[name] = measure_throughput(servers[name].port, path, args.threads,
+        r = results[name] = measure_throughput(servers[name].ports, path, args.threads,
                                                args.seconds)
         print(f"{path:<36} {name:<9} {r['rps']:>8.1f} {r['requests']:>9} {r['errors']:>8} "
               f"{_pct(others):>7}", flush=True)
@@ -503,6 +554,33 @@ def wire_section():
     return {key: sizes for key, (_, _, sizes) in zip(("first", "repeat", "feed"), rows)}
 
 
+def print_servers(args, servers):
+    def where(server):
+        return ", ".join(f":{port}" for port in server.ports)
+    hosts = (f"; the app as {args.app_hosts} separate gunicorns (hosts) on the same "
+             f"database{' and Redis' if os.environ.get('REDIS_URL') else ''}, requests "
+             f"taking turns" if args.app_hosts > 1 else "")
+    print(f"\n   gunicorn, {args.workers} sync workers each: the app on "
+          f"{where(servers['cache'])}, the app with FLASK_ANSWER_CACHE=false on "
+          f"{where(servers['no cache'])}, hello world on :{servers['hello'].port}{hosts}")
+
+
+def cross_host_section(server):
+    """With several app hosts: a change through one, seen by the next request to the
+    other? (The app as deployed, answer cache on.) None with one host."""
+    if len(server.ports) < 2:
+        return None
+    print("\n== A change through one app host, the next request to another")
+    one, two = (Client(port, host=f"{HOST}:{server.ports[0]}") for port in server.ports[:2])
+    try:
+        result = cross_host_check(one, two)
+    finally:
+        one.close()
+        two.close()
+    print(f"   {'seen' if result['seen'] else 'NOT seen'}: {result['what']}")
+    return result
+
+
 def main(argv=None):
     args = parse_args(argv)
     workdir = tempfile.mkdtemp(prefix="samverkan-bench-")
@@ -518,34 +596,37 @@ def main(argv=None):
     try:
         print(f"== Samverkan benchmark on {kind}; temporary directory {workdir}")
         print(f"   machine: {load_note()}")
-        orgs, dates = seed(args, env, database_url, workdir)
+        orgs, dates, seeded = seed(args, env, database_url, workdir)
         wire = wire_section()
 
-        servers["cache"] = Server("cache", "wsgi:app", env, workdir, args.workers)
-        servers["no cache"] = Server("no cache", "wsgi:app",
-                                     dict(env, FLASK_ANSWER_CACHE="false"), workdir,
-                                     args.workers)
+        servers["cache"] = serve_app("cache", env, workdir, args)
+        servers["no cache"] = serve_app("no cache", dict(env, FLASK_ANSWER_CACHE="false"),
+                                        workdir, args)
         servers["hello"] = Server("hello", "hello:app", env, workdir, args.workers,
                                   extra=("--pythonpath", str(ROOT / "bench")))
         servers["cache"].wait_ready("/healthz")
         servers["no cache"].wait_ready("/healthz")
         servers["hello"].wait_ready("/")
-        print(f"\n   gunicorn, {args.workers} sync workers each: the app on "
-              f":{servers['cache'].port}, the app with FLASK_ANSWER_CACHE=false on "
-              f":{servers['no cache'].port}, hello world on :{servers['hello'].port}")
+        print_servers(args, servers)
 
-        others = OtherLoad(server.process.pid for server in servers.values())
-        results = {"latency": latency_section(args, servers, others),
-                   "search": search_section(servers["no cache"]),
-                   "feeds": feed_section(args, servers, orgs, others),
-                   "throughput": throughput_section(args, servers, others),
-                   "wire": wire, "dates": dates}
+        others = OtherLoad(group for server in servers.values() for group in server.groups)
+        results = {"latency": latency_section(args, servers, others)}
+        results["memory after latency"] = worker_memory(servers)
+        print_memory("after the latency section", results["memory after latency"])
+        results.update({"search": search_section(servers["no cache"]),
+                        "feeds": feed_section(args, servers, orgs, others),
+                        "throughput": throughput_section(args, servers, others),
+                        "wire": wire, "dates": dates, "seed": seeded})
+        results["cross host"] = cross_host_section(servers["cache"])
+        results["memory"] = worker_memory(servers)
+        print_memory("at the end", results["memory"])
         print("\n   others: the share of all cores other processes used meanwhile; "
               "above a few per cent, run again.")
         if args.database_url:
             print("   (on PostgreSQL the database server's own work counts among the others)")
-        print(f"\n== Summary: {kind}, --scale {args.scale}, gunicorn {args.workers} sync "
-              f"workers, hello world served the same way in the same run")
+        hosts = f"{args.app_hosts} app hosts of " if args.app_hosts > 1 else ""
+        print(f"\n== Summary: {kind}, --scale {args.scale}, {hosts}gunicorn {args.workers} "
+              f"sync workers, hello world served the same way in the same run")
         print_table(summary_rows(results))
         print(f"\n   machine after: {load_note()}")
     finally:

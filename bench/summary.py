@@ -78,7 +78,37 @@ def summary_rows(results):
     rows.append(row[:2] + (row[2] + f", {page['p95'] / 100:.3f} ms a date",) + row[3:])
     rows.append(_bytes("/activities with the map, first visit", wire["first"], 70 * KB))
     rows.append(_bytes("/activities, repeat visit", wire["repeat"], 15 * KB))
+    return rows + scale_rows(results)
+
+
+def scale_rows(results):
+    """The seed, each app worker's memory and, with several app hosts, whether a change
+    through one is seen by the next request to another."""
+    rows = []
+    seed = results.get("seed")
+    if seed:
+        rows.append((f"seed-demo --scale {seed['scale']}", f"≤ {seed['goal']:.0f} s",
+                     f"{seed['seconds']:.1f} s ({seed['occurrences']:,} dates; the seeding "
+                     f"process at most {seed['peak_mb']:.0f} MB)", "—",
+                     _verdict(seed["seconds"] <= seed["goal"])))
+    memory, early = results.get("memory"), results.get("memory after latency")
+    if memory:
+        apps = [label for label in memory if label != "hello"]
+        workers = sum(len(memory[label]) for label in apps)
+        rows.append(("memory per app worker (VmRSS)", "—",
+                     f"largest {_largest(early, apps)} after the latency section, "
+                     f"{_largest(memory, apps)} at the end ({workers} workers in "
+                     f"{len(apps)} gunicorns)", f"{_largest(memory, ['hello'])}", "—"))
+    cross = results.get("cross host")
+    if cross:
+        rows.append(("a change through one app host, the next request to another",
+                     "seen", cross["short"], "—", _verdict(cross["seen"])))
     return rows
+
+
+def _largest(memory, labels):
+    sizes = [mb for label in labels for mb in (memory or {}).get(label, [])]
+    return f"{max(sizes):.0f} MB" if sizes else "?"
 
 
 def print_table(rows):

@@ -1,13 +1,15 @@
 """Loading the demo municipality, or N organisations for benchmarks."""
 
 import random
+from bisect import bisect_right
+from dataclasses import replace
 from datetime import time, timedelta
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 
 from ..activities.models import (Activity, Occurrence, activity_focus_area,
                                  activity_target_group)
-from ..activities.schedule import Schedule, slots
+from ..activities.schedule import Schedule, local_starts, slots
 from ..activities.services import horizon_end, materialise_occurrences
 from ..common.text import search_blob, slugify
 from ..common.time import local_today, utcnow
@@ -17,6 +19,7 @@ from ..taxonomy.models import FocusArea, TargetGroup
 from ..taxonomy.services import ensure_default_terms, get_or_create_municipality
 from ..venues.models import Closure, OpeningHours, Room, Venue
 from . import data
+from .bulk import built_after, insert_rows
 
 
 def _clock(text):
@@ -214,14 +217,15 @@ def seed_scale(count, seed=7, chunk=2000, history_days=14):
     start_org = (db.session.scalar(select(func.max(Organisation.id))) or 0) + 1
     act_id = (db.session.scalar(select(func.max(Activity.id))) or 0) + 1
     kinds = list(data.ORG_KINDS)
-    for i in range(count):
-        org_id = start_org + i
-        place = scale.add_organisation(org_id, kinds[i % len(kinds)])
-        for _ in range(1 if i % 2 else 2):
-            scale.add_activity(act_id, org_id, place)
-            act_id += 1
-        if len(scale.rows[Occurrence.__table__]) >= chunk * 10 or i == count - 1:
-            scale.insert(chunk)
+    with built_after(scale.rows):
+        for i in range(count):
+            org_id = start_org + i
+            place = scale.add_organisation(org_id, kinds[i % len(kinds)])
+            for _ in range(1 if i % 2 else 2):
+                scale.add_activity(act_id, org_id, place)
+                act_id += 1
+            if len(scale.rows[Occurrence.__table__]) >= chunk * 10 or i == count - 1:
+                scale.insert(chunk)
     db.session.flush()
     if db.session.get_bind().dialect.name == "postgresql":
         # The bulk rows carry their ids: the sequences move past them, so the next row
@@ -245,6 +249,7 @@ class _ScaleRows:
         self.last_day = horizon_end(self.today)
         self.now = utcnow()
         self.activity_kinds = list(data.ACTIVITY_KINDS.values())
+        self.slots, self.blobs = {}, {}
         self.rows = {table: [] for table in (
             Organisation.__table__, organisation_focus_area, Activity.__table__,
             activity_focus_area, activity_target_group, Occurrence.__table__)}
@@ -264,7 +269,8 @@ class _ScaleRows:
             municipality_id=municipality_id, latitude=lat, longitude=lon,
             city=area[1], postal_code=area[2], language_codes=",sv,ar,", status="verified",
             verified_at=now, confirmed_at=now, created_at=now, updated_at=now,
-            search_text=search_blob(name, data.ORG_DESCRIPTIONS[kind], area[1])))
+            search_text=search_blob(name) + " " + self._search_text(
+                data.ORG_DESCRIPTIONS[kind], area[1])))
         self.rows[organisation_focus_area].append(
             dict(organisation_id=org_id, focus_area_id=rng.choice(self.focus_ids)))
         return municipality_id, area, lat, lon
@@ -292,7 +298,7 @@ class _ScaleRows:
             start_time=_clock(start), end_time=_clock(end), interval=1,
             weekdays=str(weekday), until=until, status="active", sequence=0,
             created_at=now, updated_at=now,
-            search_text=search_blob(sv, desc_sv, area[1], en, desc_en, ar)))
+            search_text=self._search_text(sv, desc_sv, area[1], en, desc_en, ar)))
         self.rows[activity_focus_area].append(
             dict(activity_id=act_id, focus_area_id=rng.choice(self.focus_ids)))
         self.rows[activity_target_group].append(
@@ -303,11 +309,27 @@ class _ScaleRows:
         self.rows[Occurrence.__table__].extend(
             dict(activity_id=act_id, starts_at=s, ends_at=e, original_starts_at=s,
                  status="scheduled", sequence=0, updated_at=now, confirmed_count=0,
-                 waitlist_count=0) for s, e in slots(schedule, self.last_day))
+                 waitlist_count=0) for s, e in self._slots(schedule))
+
+    def _slots(self, schedule):
+        """slots(schedule, horizon): series that differ only in their last day share
+        one expansion to the horizon (a few dozen among 100,000 organisations), cut at
+        their own last day."""
+        whole = replace(schedule, until=self.last_day)
+        if whole not in self.slots:
+            self.slots[whole] = ([start.date() for start in local_starts(whole, self.last_day)],
+                                 slots(whole, self.last_day))
+        days, pairs = self.slots[whole]
+        return pairs[:bisect_right(days, min(schedule.until, self.last_day))]
+
+    def _search_text(self, *parts):
+        """search_blob(*parts), each distinct text folded once."""
+        if parts not in self.blobs:
+            self.blobs[parts] = search_blob(*parts)
+        return self.blobs[parts]
 
     def insert(self, chunk):
-        """Insert the rows held, `chunk` at a time, parents before children."""
+        """Insert the rows held (COPY on PostgreSQL), parents before children."""
         for table, rows in self.rows.items():
-            for start in range(0, len(rows), chunk):
-                db.session.execute(insert(table), rows[start:start + chunk])
+            insert_rows(table, rows, chunk)
             rows.clear()
