@@ -147,6 +147,20 @@ def _activity_search_text(mapper, connection, target):
     target.refresh_search_text()
 
 
+def effective_capacity(capacity, default_capacity):
+    """A date's places: its own number, else its activity's."""
+    return capacity if capacity is not None else default_capacity
+
+
+def seats_left(capacity, default_capacity, registration_required, confirmed_count):
+    """Places left on a date (None: no sign-up, or no limit): the one rule for a loaded
+    date and for a date read as a row (activities.listed)."""
+    cap = effective_capacity(capacity, default_capacity)
+    if not registration_required or cap is None:
+        return None
+    return max(0, cap - confirmed_count)
+
+
 class Occurrence(db.Model):
     """One dated slot of an activity (tillfälle)."""
 
@@ -191,14 +205,12 @@ class Occurrence(db.Model):
 
     @property
     def effective_capacity(self):
-        return self.capacity if self.capacity is not None else self.activity.default_capacity
+        return effective_capacity(self.capacity, self.activity.default_capacity)
 
     @property
     def seats_left(self):
-        cap = self.effective_capacity
-        if not self.activity.registration_required or cap is None:
-            return None
-        return max(0, cap - self.confirmed_count)
+        return seats_left(self.capacity, self.activity.default_capacity,
+                          self.activity.registration_required, self.confirmed_count)
 
     @classmethod
     def has_no_seats_left(cls):

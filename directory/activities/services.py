@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import false, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..common.db import is_postgres
 from ..common.listing import ListResult, matches_text, speaks, tagged
@@ -20,6 +20,7 @@ from ..venues.occupancy import RoomCalendar, when
 from .changes import occurrence_changed_since
 from .models import (Activity, ActivityError, Occurrence, activity_focus_area,
                      activity_target_group)
+from .listed import occurrence_loading, occurrences_by_id
 from .nearby import find_nearby, nearby_page_ids, occurrence_distance_km
 from .schedule import slots
 
@@ -128,6 +129,8 @@ COUNT_AHEAD = 80
 # find (a filter keeping one date in 40 or more fills its pages within that); a filter
 # keeping fewer is answered by collecting and sorting its dates, few by then.
 WALK_REACH = 40
+# Without a filter a walk keeps every public date: most of them, at any scale we know.
+WALK_REACH_UNFILTERED = 4
 
 
 @dataclass(frozen=True)
@@ -189,13 +192,15 @@ class OccurrenceQuery:
 
     def walk(self, wanted):
         """The ids of the first `wanted` matching dates walking in time order, looking
-        at no more than WALK_REACH × wanted coming dates; fewer when the walk ran out."""
+        at no more than WALK_REACH × wanted coming dates (WALK_REACH_UNFILTERED × without
+        a filter); fewer when the walk ran out."""
+        reach = WALK_REACH if self.narrows else WALK_REACH_UNFILTERED
         started = [*self.time_conditions, Occurrence.starts_at > self.walk_from]
         # Where the walk stops: the start of the last coming date it may look at, one
         # step along the index (none: fewer coming dates than that, walk them all).
         last = db.session.scalar(select(Occurrence.starts_at).where(*started)
                                  .order_by(Occurrence.starts_at)
-                                 .offset(WALK_REACH * wanted).limit(1))
+                                 .offset(reach * wanted).limit(1))
         stop = [Occurrence.starts_at <= last] if last is not None else []
         return db.session.scalars(
             self.statement(walk=True).with_only_columns(Occurrence.id).where(*stop)
@@ -329,7 +334,8 @@ def coming_occurrences(filters, limit=None, now=None):
     return db.session.scalars(stmt if limit is None else stmt.limit(limit)).all()
 
 
-def public_occurrence_page(filters, page, per_page, now=None, one_per_place=False):
+def public_occurrence_page(filters, page, per_page, now=None, one_per_place=False,
+                           load=None):
     """ListResult: page `page` (from 1) of public occurrences matching `filters`,
     soonest first.
 
@@ -338,38 +344,24 @@ def public_occurrence_page(filters, page, per_page, now=None, one_per_place=Fals
     each activity's next occurrence at each place only (see activities.nearby).
     Otherwise the dates are counted only up to COUNT_AHEAD (at least a page) past the
     page: the total is exact below that, else a lower bound (ListResult.counted_all).
+    `load` turns the page's ids into its items (default: occurrences loaded for
+    rendering; the API reads plain rows, activities.listed).
     """
+    load = load or occurrences_by_id
     query = occurrence_query(filters, now)
     notices = filters.notices + query.notices
     offset = (page - 1) * per_page
     if query.nearby is not None:
         total, ids = nearby_page_ids(query, query.nearby, offset, per_page, one_per_place)
-        items, place = occurrences_by_id(ids), query.nearby.place
-        return ListResult(items, page, per_page, total,
-                          {o.id: occurrence_distance_km(o, place) for o in items},
-                          notices, place)
+        located, place = occurrences_by_id(ids), query.nearby.place
+        distances = {o.id: occurrence_distance_km(o, place) for o in located}
+        items = located if load is occurrences_by_id else load(ids)
+        return ListResult(items, page, per_page, total, distances, notices, place)
     counted_to = offset + per_page + max(per_page, COUNT_AHEAD)
     ids = query.first_ids(counted_to + 1)
-    return ListResult(occurrences_by_id(ids[offset:offset + per_page]), page, per_page,
+    return ListResult(load(ids[offset:offset + per_page]), page, per_page,
                       min(len(ids), counted_to), notices=notices,
                       counted_all=len(ids) <= counted_to)
-
-
-def occurrences_by_id(ids):
-    """The occurrences with these ids, in the order given, loaded for rendering."""
-    if not ids:
-        return []
-    found = {o.id: o for o in db.session.scalars(
-        select(Occurrence).where(Occurrence.id.in_(ids)).options(*occurrence_loading()))}
-    return [found[i] for i in ids if i in found]
-
-
-def occurrence_loading():
-    """Loader options so a list of occurrences renders without a query per row."""
-    return (joinedload(Occurrence.activity).joinedload(Activity.organisation),
-            joinedload(Occurrence.room).joinedload(Room.venue),
-            selectinload(Occurrence.activity, Activity.focus_areas),
-            selectinload(Occurrence.activity, Activity.target_groups))
 
 
 def public_activity(activity_id):

@@ -2,7 +2,9 @@
 
 from flask import url_for
 
-from ..common.i18n import said
+from ..activities.models import effective_capacity, seats_left
+from ..common.i18n import language_list, said, translated_text
+from ..common.text import address_line
 from ..common.time import isoformat_local, to_local
 
 
@@ -33,43 +35,47 @@ def organization(org, distance_km=None):
     return body
 
 
-def place(occurrence):
-    activity = occurrence.activity
-    room = occurrence.room  # where the date is; never guessed from the activity
-    if room is not None:
-        venue = room.venue
-        return {"venue": venue.slug, "venue_name": str(venue.translated("name")),
-                "room": room.name,
-                "address": venue.address_line, "latitude": venue.latitude,
-                "longitude": venue.longitude}
-    address = ", ".join(p for p in (activity.street_address,
-                                    " ".join(p for p in (activity.postal_code, activity.city)
-                                             if p)) if p)
-    return {"venue": None, "venue_name": None, "room": None, "address": address or None,
-            "latitude": activity.latitude, "longitude": activity.longitude}
+def place(row):
+    """Where a date is (a row of activities.listed): its room's meeting place, else its
+    activity's own address; never guessed from the activity when it has a room."""
+    if row.room_id is not None:
+        return {"venue": row.venue_slug,
+                "venue_name": str(translated_text(row.venue_name, row.venue_translations,
+                                                  "name")),
+                "room": row.room_name,
+                "address": address_line(row.venue_street_address, row.venue_postal_code,
+                                        row.venue_city),
+                "latitude": row.venue_latitude, "longitude": row.venue_longitude}
+    return {"venue": None, "venue_name": None, "room": None,
+            "address": address_line(row.street_address, row.postal_code, row.city) or None,
+            "latitude": row.latitude, "longitude": row.longitude}
 
 
-def occurrence(occ, distance_km=None):
-    activity = occ.activity
-    org = activity.organisation
+def occurrence(listed, distance_km=None):
+    """A date as the API shows it, from (row, tags) of activities.listed."""
+    row, tags = listed
     body = {
-        "id": occ.id,
-        "activity_id": activity.id,
-        "title": str(activity.translated("title")),
-        "organization": {"id": org.id, "slug": org.slug,
-                         "name": str(org.translated("name"))},
-        "starts_at": isoformat_local(occ.starts_at),
-        "ends_at": isoformat_local(occ.ends_at),
-        "status": occ.status,
-        "cancel_reason": said(occ.cancel_reason) if occ.is_cancelled else None,
-        "place": place(occ),
-        "focus_areas": [fa.slug for fa in activity.focus_areas],
-        "target_groups": [tg.slug for tg in activity.target_groups],
-        "languages": activity.languages,
-        "registration_required": activity.registration_required,
-        "capacity": occ.effective_capacity if activity.registration_required else None,
-        "seats_left": occ.seats_left,
-        "url": url_for("activities.occurrence", occurrence_id=occ.id, _external=True),
+        "id": row.id,
+        "activity_id": row.activity_id,
+        "title": str(translated_text(row.title, row.activity_translations, "title")),
+        "organization": {"id": row.organisation_id, "slug": row.organisation_slug,
+                         "name": str(translated_text(row.organisation_name,
+                                                     row.organisation_translations,
+                                                     "name"))},
+        "starts_at": isoformat_local(row.starts_at),
+        "ends_at": isoformat_local(row.ends_at),
+        "status": row.status,
+        "cancel_reason": said(row.cancel_reason) if row.status == "cancelled" else None,
+        "place": place(row),
+        "focus_areas": tags.focus_areas,
+        "target_groups": tags.target_groups,
+        "languages": language_list(row.language_codes),
+        "registration_required": row.registration_required,
+        "capacity": (effective_capacity(row.capacity, row.default_capacity)
+                     if row.registration_required else None),
+        "seats_left": seats_left(row.capacity, row.default_capacity,
+                                 row.registration_required, row.confirmed_count),
+        "url": url_for("activities.occurrence", occurrence_id=row.id, _external=True),
     }
     if distance_km is not None:
         body["distance_km"] = round(distance_km, 2)

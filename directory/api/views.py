@@ -12,6 +12,7 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from ..activities.listed import listed_dates
 from ..activities.published import (location_page, own_place_by_uuid,
                                      public_activity_by_uuid, public_activity_page,
                                      public_venue_by_uuid, service_location_page)
@@ -99,8 +100,9 @@ def organization(slug):
 @bp.get("/occurrences")
 def occurrences():
     filters = list_filters(request.args)
-    page = public_occurrence_page(filters, filters.page, filters.per_page)
-    return _page_response(page, lambda occ: serializers.occurrence(occ, page.distance(occ.id)))
+    page = public_occurrence_page(filters, filters.page, filters.per_page, load=listed_dates)
+    return _page_response(page, lambda listed: serializers.occurrence(
+        listed, page.distance(listed[0].id)))
 
 
 @bp.get("/occurrences/<int:occurrence_id>")
@@ -108,7 +110,7 @@ def occurrence(occurrence_id):
     occ = public_occurrence(occurrence_id)
     if occ is None:
         return api_error_response(404)
-    return jsonify(serializers.occurrence(occ))
+    return jsonify(serializers.occurrence(listed_dates([occ.id])[0]))
 
 
 @bp.get("/venues/<slug>/schedule")

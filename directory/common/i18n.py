@@ -237,6 +237,22 @@ class Translated:
         return str(escape(self.text or ""))
 
 
+def translated_text(original, translations, field, lang=None, original_lang="sv"):
+    """A text in `lang` (else the reader's language) when `translations` ({lang: {field:
+    text}}) has it, else the original: the one rule for a model's texts and for a row's."""
+    lang = lang or current_lang()
+    if lang != original_lang:
+        text = ((translations or {}).get(lang) or {}).get(field)
+        if text:
+            return Translated(text, lang)
+    return Translated(original, original_lang)
+
+
+def language_list(codes):
+    """The spoken-language codes stored as ",sv,ar," as a list."""
+    return [c for c in (codes or "").split(",") if c]
+
+
 class TranslatableMixin:
     """Models whose texts have a Swedish original and optional translations.
 
@@ -249,12 +265,8 @@ class TranslatableMixin:
 
     def translated(self, field, lang=None):
         """The field in `lang` when translated, else the Swedish original."""
-        lang = lang or current_lang()
-        if lang != self.ORIGINAL_LANG:
-            text = ((self.translations or {}).get(lang) or {}).get(field)
-            if text:
-                return Translated(text, lang)
-        return Translated(getattr(self, field), self.ORIGINAL_LANG)
+        return translated_text(getattr(self, field), self.translations, field, lang,
+                               self.ORIGINAL_LANG)
 
     def translation_texts(self):
         """Every translated text, for the search index."""
@@ -272,7 +284,7 @@ class SpokenLanguagesMixin:
 
     @property
     def languages(self):
-        return [c for c in (self.language_codes or "").split(",") if c]
+        return language_list(self.language_codes)
 
     @languages.setter
     def languages(self, codes):

@@ -6,6 +6,11 @@ import unicodedata
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 
 
+def address_line(street, postal_code, city):
+    """An address on one line: "Kemistvägen 2, 183 79 Täby", leaving out what is missing."""
+    return ", ".join(p for p in (street, " ".join(p for p in (postal_code, city) if p)) if p)
+
+
 def fold(text):
     """Text folded for comparing names case-insensitively, keeping Å, Ä and Ö as letters
     of their own (a place or an organisation named "Ås" is not "As")."""

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from ..common.i18n import TranslatableMixin
+from ..common.text import address_line
 from ..common.time import utcnow
 from ..common.types import UTCDateTime, uuid_column
 from ..extensions import db
@@ -63,9 +64,7 @@ class Venue(TranslatableMixin, db.Model):
 
     @property
     def address_line(self):
-        return ", ".join(p for p in (self.street_address,
-                                     " ".join(p for p in (self.postal_code, self.city) if p))
-                         if p)
+        return address_line(self.street_address, self.postal_code, self.city)
 
 
 class Room(db.Model):
