@@ -10,6 +10,7 @@ DTSTAMP and LAST-MODIFIED from the data, never from the clock.
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from icalendar import Calendar, Event, vRecur
 from icalendar.cal import Component
@@ -239,6 +240,34 @@ def single_event(occurrence, options, uid=None):
     return event
 
 
+FOLD_AT = 74  # octets on a line before a fold, as the icalendar library folds
+
+
+def _fold(line):
+    """A content line as UTF-8, folded as the icalendar library folds it (RFC 5545: at
+    most 74 octets a line, never inside a character, never just after a backslash or
+    caret), cut by octets instead of walked character by character."""
+    data = line.encode()
+    if len(data) <= FOLD_AT:
+        return data
+    chunks, start = [], 0
+    while len(data) - start > FOLD_AT:
+        end = start + FOLD_AT
+        while data[end] & 0xC0 == 0x80:  # inside a character: cut before it
+            end -= 1
+        if data[end - 1] in b"\\^" and end - 1 > start:  # keep an escape whole
+            end -= 1
+        chunks.append(data[start:end])
+        start = end
+    chunks.append(data[start:])
+    return b"\r\n ".join(chunks)
+
+
+def event_bytes(component):
+    """`component.to_ical()`: the same bytes, folded faster (see `_fold`)."""
+    return b"".join(_fold(line) + b"\r\n" for line in component.content_lines() if line)
+
+
 def calendar(events, options):
     """A VCALENDAR around the events, with the Stockholm VTIMEZONE; returns bytes."""
     cal = Calendar()
@@ -255,16 +284,26 @@ def calendar(events, options):
     cal.add_component(stockholm_vtimezone())
     for event in events:
         cal.add_component(event)
-    return cal.to_ical()
+    return event_bytes(cal)
+
+
+END = b"END:VCALENDAR\r\n"
+
+
+@lru_cache(maxsize=256)
+def _head(name, refresh_minutes):
+    """A VCALENDAR's lines before its events (they depend on these options alone)."""
+    empty = calendar([], FeedOptions(name=name, uid_domain="",
+                                     refresh_minutes=refresh_minutes))
+    assert empty.endswith(END)
+    return empty[:-len(END)]
 
 
 def calendar_from_parts(blocks, events, options):
     """The same bytes as `calendar()`, with serialised blocks of VEVENTs (calendars.parts)
     put in before the `events`."""
-    end = b"END:VCALENDAR\r\n"
-    head = calendar([], options)
-    assert head.endswith(end)
-    return b"".join([head[:-len(end)], *blocks, *(e.to_ical() for e in events), end])
+    return b"".join([_head(options.name, options.refresh_minutes), *blocks,
+                     *(event_bytes(e) for e in events), END])
 
 
 def tentative_event(booking, options):
