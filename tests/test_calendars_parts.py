@@ -8,7 +8,7 @@ from datetime import timedelta
 import icalendar
 import pytest
 
-from directory.calendars.ical import event_bytes
+from directory.calendars.lines import event_bytes
 from directory.common.caching import cache
 from directory.common.time import local_today, utcnow
 from directory.extensions import db

@@ -15,8 +15,9 @@ from ..extensions import db
 from ..organisations.models import Organisation
 from .freshness import FeedVersion, feed_version, feed_window
 from .dates import dates_by_activity
-from .ical import (FeedOptions, calendar, calendar_from_parts, event_bytes, series_events,
-                   single_event, tentative_event)
+from .ical import (FeedOptions, calendar, calendar_from_parts, series_events, single_event,
+                   tentative_event)
+from .lines import event_bytes
 from .models import Partner
 from .names import search_feed_name
 from .parts import activity_blocks
