@@ -8,9 +8,9 @@ from datetime import timedelta
 import icalendar
 import pytest
 
-from directory.calendars.lines import event_bytes
+from directory.calendars.lines import VEvent, event_bytes, library_lines
 from directory.common.caching import cache
-from directory.common.time import local_today, utcnow
+from directory.common.time import local_today, to_local, utcnow
 from directory.extensions import db
 from directory.taxonomy.models import FocusArea
 from directory.venues.management import ROOM_FIELDS, save_room
@@ -163,3 +163,38 @@ def test_folded_lines_are_the_icalendar_librarys():
         event.add("organizer", "mailto:info@example.se", parameters={
             "CN": "".join(rnd.choice("ab åä^\\,x") for _ in range(rnd.randint(0, 90)))})
         assert event_bytes(event) == event.to_ical()
+
+
+def test_hand_written_lines_are_the_icalendar_librarys():
+    """Times, numbers and names written by hand: the bytes of the same event built with
+    the icalendar library."""
+    rnd = random.Random(5545)
+    letters = "ab,;:\\\n\r^\"åä😀 "
+    for _ in range(500):
+        uid = "".join(rnd.choice(letters) for _ in range(rnd.randint(1, 120)))
+        start = utcnow() + timedelta(days=rnd.randint(-400, 400),
+                                     minutes=rnd.randint(0, 9999))
+        moments = [start + timedelta(weeks=i) for i in range(rnd.randint(1, 12))]
+        library = icalendar.Event()
+        library.add("summary", uid)
+        library.add("uid", uid)
+        library.add("dtstart", to_local(start).replace(tzinfo=None),
+                    parameters={"TZID": "Europe/Stockholm"})
+        library.add("exdate", [to_local(m).replace(tzinfo=None) for m in moments],
+                    parameters={"TZID": "Europe/Stockholm"})
+        library.add("sequence", rnd.randint(0, 99))
+        library.add("dtstamp", start)
+        ours = VEvent(library_lines(_only(library, "SUMMARY")))
+        ours.text("UID", uid)
+        ours.local("DTSTART", start)
+        ours.local("EXDATE", *moments)
+        ours.number("SEQUENCE", library["SEQUENCE"])
+        ours.utc("DTSTAMP", start)
+        assert event_bytes(ours) == library.to_ical()
+
+
+def _only(event, name):
+    """A library event with just one of `event`'s properties."""
+    one = icalendar.Event()
+    one[name] = event[name]
+    return one

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..activities.models import Activity, Occurrence
 from ..activities.services import at_venues, public_occurrences
@@ -48,12 +48,12 @@ def options_for(name, lang, now=None):
 
 
 def activities_to_write(activity_ids):
-    """These public activities (their organisation's is_public), in id order, with what
-    serialising needs loaded (their organisation and focus areas)."""
+    """These activities (the public ones a feed's keys named: calendars.parts), in id
+    order, with what serialising needs loaded (their organisation and focus areas)."""
     return db.session.scalars(
-        select(Activity).join(Activity.organisation)
-        .where(Organisation.is_public, Activity.id.in_(activity_ids))
-        .options(contains_eager(Activity.organisation), selectinload(Activity.focus_areas))
+        select(Activity).where(Activity.id.in_(activity_ids))
+        .options(joinedload(Activity.organisation, innerjoin=True),
+                 selectinload(Activity.focus_areas))
         .order_by(Activity.id)).all()
 
 
