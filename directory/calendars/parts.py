@@ -26,8 +26,6 @@ from ..venues.models import Venue
 from .freshness import focus_areas_text, writer_version
 
 KEEP_SECONDS = 24 * 3600
-
-
 SEPARATOR = literal_column("'|'", String)
 
 

@@ -12,7 +12,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..activities.models import Activity, Occurrence
 from ..activities.services import at_venues, public_occurrences
 from ..extensions import db
-from ..organisations.models import Organisation
 from .freshness import FeedVersion, feed_version, feed_window
 from .dates import dates_by_activity
 from .ical import (FeedOptions, calendar, calendar_from_parts, series_events, single_event,
