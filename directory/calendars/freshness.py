@@ -7,9 +7,11 @@ import hashlib
 import time as clock
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import cache
+from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, true
 
 from ..activities.models import Activity, Occurrence
 from ..bookings.models import RoomBooking
@@ -17,6 +19,7 @@ from ..common.caching import data_version
 from ..common.time import combine_local, to_local, utcnow
 from ..extensions import db
 from ..organisations.models import Organisation
+from ..taxonomy.models import FocusArea
 from ..venues.models import Venue
 
 WINDOW_BACK = timedelta(days=92)    # three months back
@@ -25,6 +28,18 @@ WINDOW_AHEAD = timedelta(days=366)  # twelve months ahead
 # written by an older version under the same ETag.
 FEED_FORMAT = "2"
 MEMO_SIZE = 2000  # feeds' validators kept per process (all forgotten when full)
+# The service's own words in a feed (a cancelled date's reason) come from these.
+CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
+
+
+@cache
+def writer_version():
+    """What a feed's bytes depend on besides the data: the format, and the translations
+    of the service's own words (a new catalogue changes every validator and kept part)."""
+    digest = hashlib.sha256(FEED_FORMAT.encode())
+    for path in sorted(CATALOGUES.glob("*/LC_MESSAGES/*.mo")):
+        digest.update(path.parent.parent.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -35,11 +50,30 @@ class FeedVersion:
     last_modified: datetime
 
 
+def focus_areas_text():
+    """SQL: every focus area's id, place in the order, and names, as one text (a feed's
+    CATEGORIES show them; a table of a few rows)."""
+    return (select(func.aggregate_strings(
+        FocusArea.id.cast(String) + "|" + FocusArea.position.cast(String) + "|"
+        + FocusArea.name + "|" + FocusArea.names.cast(String), ";"))
+        .scalar_subquery())
+
+
 def feed_window(now=None):
     """(start, end) of what a feed shows, counted from the start of the Stockholm day,
     so a feed stays the same all day unless its data change."""
     midnight = combine_local(to_local(now or utcnow()).date(), time(0))
     return midnight - WINDOW_BACK, midnight + WINDOW_AHEAD
+
+
+def _one_row(selects):
+    """The values of these one-row SELECTs side by side, asked in one statement."""
+    subqueries = [each.subquery() for each in selects]
+    stmt = select(*(column for subquery in subqueries for column in subquery.c))
+    stmt = stmt.select_from(subqueries[0])
+    for subquery in subqueries[1:]:
+        stmt = stmt.join(subquery, true())
+    return list(db.session.execute(stmt).one())
 
 
 def feed_version(key, condition, window, every_organisation=False, bookings=False):
@@ -68,9 +102,10 @@ def covered_version(key, condition, window, every_organisation=False, bookings=F
     `every_organisation`, for a feed whose condition holds only public ones, any
     organisation's change counts). Covered too: their dates in the window (a deleted
     date lowers the count), every meeting place (its rooms' names, see
-    venues.management.save_room) and, with `bookings`, their room requests in the
-    window. `key` holds everything else the bytes depend on (the feed, its name, the
-    language). Last-Modified is never before the day began: the window moved then."""
+    venues.management.save_room), the focus areas' names and order and, with
+    `bookings`, their room requests in the window. `key` holds everything else the
+    bytes depend on (the feed, its name, the language). Last-Modified is never before
+    the day began: the window moved then."""
     start, end = window
     activity_ids = select(Activity.id).where(condition) if condition is not None \
         else select(Activity.id)
@@ -78,23 +113,21 @@ def covered_version(key, condition, window, every_organisation=False, bookings=F
     if not every_organisation:
         org_scope = org_scope.where(Organisation.id.in_(
             select(Activity.organisation_id).where(Activity.id.in_(activity_ids))))
-    rows = [
-        db.session.execute(select(func.count(Activity.id), func.max(Activity.updated_at))
-                           .where(Activity.id.in_(activity_ids))).one(),
-        (db.session.scalar(org_scope),),
-        db.session.execute(select(func.count(Occurrence.id), func.max(Occurrence.updated_at))
-                           .where(Occurrence.activity_id.in_(activity_ids),
-                                  Occurrence.ends_at > start,
-                                  Occurrence.starts_at < end)).one(),
-        (db.session.scalar(select(func.max(Venue.updated_at))),),
+    parts = [
+        select(func.count(Activity.id), func.max(Activity.updated_at))
+        .where(Activity.id.in_(activity_ids)),
+        org_scope,
+        select(func.count(Occurrence.id), func.max(Occurrence.updated_at))
+        .where(Occurrence.activity_id.in_(activity_ids), Occurrence.ends_at > start,
+               Occurrence.starts_at < end),
+        select(func.max(Venue.updated_at), focus_areas_text()),
     ]
     if bookings:
-        rows.append(db.session.execute(
-            select(func.count(RoomBooking.id), func.max(RoomBooking.updated_at))
-            .where(RoomBooking.activity_id.in_(activity_ids), RoomBooking.ends_at > start,
-                   RoomBooking.starts_at < end)).one())
-    values = [value for row in rows for value in row]
+        parts.append(select(func.count(RoomBooking.id), func.max(RoomBooking.updated_at))
+                     .where(RoomBooking.activity_id.in_(activity_ids),
+                            RoomBooking.ends_at > start, RoomBooking.starts_at < end))
+    values = _one_row(parts)
     moments = [v for v in values if isinstance(v, datetime)] + [start + WINDOW_BACK]
-    text = "|".join([FEED_FORMAT, *map(str, key), start.isoformat(), *map(str, values)])
+    text = "|".join([writer_version(), *map(str, key), start.isoformat(), *map(str, values)])
     return FeedVersion(etag=hashlib.sha256(text.encode()).hexdigest()[:32],
                        last_modified=max(moments))

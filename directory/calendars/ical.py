@@ -10,6 +10,7 @@ DTSTAMP and LAST-MODIFIED from the data, never from the clock.
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from icalendar import Calendar, Event, vRecur
 from icalendar.cal import Component
@@ -19,6 +20,7 @@ from ..activities.schedule import slots, weekday_codes
 from ..common.i18n import said
 from ..common.text import one_line
 from ..common.time import LOCAL, TIMEZONE, to_local
+from .lines import VEvent, event_bytes, library_lines
 
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
@@ -60,15 +62,6 @@ def stockholm_vtimezone():
     return tz
 
 
-def _local(moment):
-    """A moment as naive Stockholm wall-clock time, to be written with TZID."""
-    return to_local(moment).replace(tzinfo=None)
-
-
-def _add_local(event, name, moment):
-    event.add(name, _local(moment), parameters={"TZID": TIMEZONE})
-
-
 def _place(activity, room, options):
     """(location, latitude, longitude): the room's meeting place, else the activity's
     own address."""
@@ -78,17 +71,18 @@ def _place(activity, room, options):
     return place_line(activity, None), activity.latitude, activity.longitude
 
 
-def _describe(event, activity, options, occurrence=None, room=None):
-    """Summary, description, place and links; the place is the date's room (or, for a
-    series' master, `room`: where its dates usually are)."""
+def _describe(activity, options, room, reason=None):
+    """{name: line} of the summary, description, place and links, written by the
+    library: the texts of an event, the same for every date of the activity in `room`
+    (with `reason`: a cancelled date's, said first)."""
+    event = Event()
     event.add("summary", str(activity.translated("title", options.lang)))
     description = str(activity.translated("description", options.lang))
-    if occurrence is not None and occurrence.is_cancelled and occurrence.cancel_reason:
-        description = f"{said(occurrence.cancel_reason)}\n\n{description}"
+    if reason:
+        description = f"{said(reason)}\n\n{description}"
     if description:
         event.add("description", description)
-    location, lat, lon = _place(activity, occurrence.room if occurrence is not None
-                                else room, options)
+    location, lat, lon = _place(activity, room, options)
     if location:
         event.add("location", location)
     if lat is not None and lon is not None:
@@ -101,12 +95,33 @@ def _describe(event, activity, options, occurrence=None, room=None):
         event.add("organizer", f"mailto:{activity.organisation.email}",
                   parameters={"CN": one_line(str(activity.organisation.translated(
                       "name", options.lang)))})
+    return library_lines(event)
 
 
-def _stamp(event, *moments):
+class _Texts:
+    """The described texts of one activity's events, each place (and reason) once."""
+
+    def __init__(self, activity, options):
+        self.activity, self.options, self.kept = activity, options, {}
+
+    def of(self, room, reason=None):
+        key = (getattr(room, "id", None), reason)
+        if key not in self.kept:
+            self.kept[key] = _describe(self.activity, self.options, room, reason)
+        return self.kept[key]
+
+
+def _event(texts, uid, sequence, status, *moments):
+    """A VEVENT with these texts, its identity and its DTSTAMP and LAST-MODIFIED (the
+    latest of `moments`, from the data)."""
+    event = VEvent(texts)
+    event.text("UID", uid)
+    event.number("SEQUENCE", sequence)
+    event.text("STATUS", status)
     latest = max((m for m in moments if m is not None), default=EPOCH)
-    event.add("dtstamp", latest)
-    event.add("last-modified", latest)
+    event.utc("DTSTAMP", latest)
+    event.utc("LAST-MODIFIED", latest)
+    return event
 
 
 def series_uid(activity, options):
@@ -138,25 +153,29 @@ def series_events(activity, occurrences, options):
     one-off, a single event. `occurrences` are the activity's rows in the window
     (options.window_start to options.window_end, both required for a series)."""
     schedule = activity.schedule
+    texts = _Texts(activity, options)
     if schedule.recurrence != "weekly":
         return [single_event(occ, options, uid=series_uid(activity, options)
-                             if len(occurrences) == 1 else None) for occ in occurrences]
+                             if len(occurrences) == 1 else None, texts=texts)
+                for occ in occurrences]
     all_slots = slots(schedule, last_day=to_local(options.window_end).date())
     if not all_slots:
-        return [single_event(o, options) for o in occurrences if not o.is_cancelled]
+        return [single_event(o, options, texts=texts) for o in occurrences
+                if not o.is_cancelled]
     rule_slots = [(s, e) for s, e in all_slots if e > options.window_start]
     usual_room = _usual_room(occurrences)
     exdates, overrides = _departures(rule_slots, occurrences, usual_room)
-    master = _master_event(activity, all_slots[0], occurrences, usual_room, options)
+    master = _master_event(activity, all_slots[0], occurrences, texts.of(usual_room),
+                           options)
     if exdates:
-        master.add("exdate", [_local(s) for s in exdates], parameters={"TZID": TIMEZONE})
+        master.local("EXDATE", *exdates)
     events = [master]
-    events.extend(_override_event(activity, occ, options) for occ in overrides)
+    events.extend(_override_event(activity, occ, texts, options) for occ in overrides)
     rule_starts = {s for s, _ in rule_slots}
     for occ in occurrences:
         # Dates kept outside the current rule (e.g. kept for their sign-ups).
         if occ.original_starts_at not in rule_starts and not occ.is_cancelled:
-            events.append(single_event(occ, options))
+            events.append(single_event(occ, options, texts=texts))
     return events
 
 
@@ -184,33 +203,26 @@ def _departures(rule_slots, occurrences, usual_room):
     return exdates, overrides
 
 
-def _master_event(activity, first_slot, occurrences, usual_room, options):
-    """The series' VEVENT: its first slot, the RRULE, the usual room."""
+def _master_event(activity, first_slot, occurrences, texts, options):
+    """The series' VEVENT: its first slot, the RRULE, the usual room's `texts`."""
     first_start, first_end = first_slot
-    master = Event()
-    master.add("uid", series_uid(activity, options))
-    _add_local(master, "dtstart", first_start)
-    _add_local(master, "dtend", first_end)
-    master.add("rrule", _rrule(activity.schedule))
-    master.add("sequence", activity.sequence)
-    master.add("status", "CONFIRMED")
-    master.add("created", activity.created_at)
-    _describe(master, activity, options, room=usual_room)
-    _stamp(master, max([activity.updated_at] + [o.updated_at for o in occurrences]))
+    master = _event(texts, series_uid(activity, options), activity.sequence, "CONFIRMED",
+                    max([activity.updated_at] + [o.updated_at for o in occurrences]))
+    master.local("DTSTART", first_start)
+    master.local("DTEND", first_end)
+    master.lines["RRULE"] = "RRULE:" + _rrule(activity.schedule).to_ical().decode()
+    master.utc("CREATED", activity.created_at)
     return master
 
 
-def _override_event(activity, occ, options):
+def _override_event(activity, occ, texts, options):
     """A date of the series that differs from its slot, as a RECURRENCE-ID override."""
-    event = Event()
-    event.add("uid", series_uid(activity, options))
-    _add_local(event, "recurrence-id", occ.original_starts_at)
-    _add_local(event, "dtstart", occ.starts_at)
-    _add_local(event, "dtend", occ.ends_at)
-    event.add("sequence", activity.sequence + occ.sequence)
-    event.add("status", "CONFIRMED")
-    _describe(event, activity, options, occ)
-    _stamp(event, occ.updated_at, activity.updated_at)
+    event = _event(texts.of(occ.room), series_uid(activity, options),
+                   activity.sequence + occ.sequence, "CONFIRMED", occ.updated_at,
+                   activity.updated_at)
+    event.local("RECURRENCE-ID", occ.original_starts_at)
+    event.local("DTSTART", occ.starts_at)
+    event.local("DTEND", occ.ends_at)
     return event
 
 
@@ -224,64 +236,72 @@ def _usual_room(occurrences):
     return next(o.room for o in occurrences if o.room_id == room_id)
 
 
-def single_event(occurrence, options, uid=None):
-    """One dated occurrence as a standalone VEVENT (for "add to my calendar")."""
+def single_event(occurrence, options, uid=None, texts=None):
+    """One dated occurrence as a standalone VEVENT (for "add to my calendar"); `texts`
+    (of its activity) when several of its dates are written."""
     activity = occurrence.activity
-    event = Event()
-    event.add("uid", uid or occurrence_uid(occurrence, options))
-    _add_local(event, "dtstart", occurrence.starts_at)
-    _add_local(event, "dtend", occurrence.ends_at)
-    event.add("sequence", activity.sequence + occurrence.sequence)
-    event.add("status", "CANCELLED" if occurrence.is_cancelled else "CONFIRMED")
-    event.add("created", activity.created_at)
-    _describe(event, activity, options, occurrence)
-    _stamp(event, occurrence.updated_at, activity.updated_at)
+    texts = texts or _Texts(activity, options)
+    cancelled = occurrence.is_cancelled
+    event = _event(texts.of(occurrence.room, occurrence.cancel_reason if cancelled else None),
+                   uid or occurrence_uid(occurrence, options),
+                   activity.sequence + occurrence.sequence,
+                   "CANCELLED" if cancelled else "CONFIRMED", occurrence.updated_at,
+                   activity.updated_at)
+    event.local("DTSTART", occurrence.starts_at)
+    event.local("DTEND", occurrence.ends_at)
+    event.utc("CREATED", activity.created_at)
     return event
 
 
-def calendar(events, options):
-    """A VCALENDAR around the events, with the Stockholm VTIMEZONE; returns bytes."""
+END = b"END:VCALENDAR\r\n"
+
+
+@lru_cache(maxsize=256)
+def _head(name, refresh_minutes):
+    """A VCALENDAR's lines before its events, with the Stockholm VTIMEZONE (they depend
+    on these options alone)."""
     cal = Calendar()
     cal.add("prodid", "-//Samverkan//Calendar feeds//SV")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", one_line(options.name))
-    cal.add("x-wr-calname", one_line(options.name))
+    cal.add("name", one_line(name))
+    cal.add("x-wr-calname", one_line(name))
     cal.add("x-wr-timezone", TIMEZONE)
-    cal.add("refresh-interval", timedelta(minutes=options.refresh_minutes),
+    cal.add("refresh-interval", timedelta(minutes=refresh_minutes),
             parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", f"PT{options.refresh_minutes}M")
+    cal.add("x-published-ttl", f"PT{refresh_minutes}M")
     cal.add_component(stockholm_vtimezone())
-    for event in events:
-        cal.add_component(event)
-    return cal.to_ical()
+    empty = event_bytes(cal)
+    assert empty.endswith(END)
+    return empty[:-len(END)]
+
+
+def calendar(events, options):
+    """A VCALENDAR around the events, with the Stockholm VTIMEZONE; returns bytes."""
+    return calendar_from_parts([], events, options)
 
 
 def calendar_from_parts(blocks, events, options):
-    """The same bytes as `calendar()`, with serialised blocks of VEVENTs (calendars.parts)
-    put in before the `events`."""
-    end = b"END:VCALENDAR\r\n"
-    head = calendar([], options)
-    assert head.endswith(end)
-    return b"".join([head[:-len(end)], *blocks, *(e.to_ical() for e in events), end])
+    """A VCALENDAR of serialised blocks of VEVENTs (calendars.parts), then the
+    `events`."""
+    return b"".join([_head(options.name, options.refresh_minutes), *blocks,
+                     *(event_bytes(e) for e in events), END])
 
 
 def tentative_event(booking, options):
     """A pending room booking of an activity, as a TENTATIVE event."""
     activity = booking.activity
-    event = Event()
-    event.add("uid", f"booking-{booking.id}@{options.uid_domain}")
-    _add_local(event, "dtstart", booking.starts_at)
-    _add_local(event, "dtend", booking.ends_at)
-    event.add("sequence", 0)
-    event.add("status", "TENTATIVE")
-    event.add("summary", str(activity.translated("title", options.lang)))
     room = booking.room
-    event.add("location", place_line(activity, room, options.lang))
+    described = Event()
+    described.add("summary", str(activity.translated("title", options.lang)))
+    described.add("location", place_line(activity, room, options.lang))
     if room.venue.latitude is not None and room.venue.longitude is not None:
-        event.add("geo", (room.venue.latitude, room.venue.longitude))
+        described.add("geo", (room.venue.latitude, room.venue.longitude))
     if options.url:
-        event.add("url", options.url.format(activity_id=activity.id))
-    _stamp(event, booking.updated_at)
+        described.add("url", options.url.format(activity_id=activity.id))
+    event = _event(library_lines(described), f"booking-{booking.id}@{options.uid_domain}",
+                   0, "TENTATIVE", booking.updated_at)
+    event.local("DTSTART", booking.starts_at)
+    event.local("DTEND", booking.ends_at)
     return event

@@ -12,11 +12,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..activities.models import Activity, Occurrence
 from ..activities.services import at_venues, public_occurrences
 from ..extensions import db
-from ..organisations.models import Organisation
-from ..venues.models import Room
 from .freshness import FeedVersion, feed_version, feed_window
+from .dates import dates_by_activity
 from .ical import (FeedOptions, calendar, calendar_from_parts, series_events, single_event,
                    tentative_event)
+from .lines import event_bytes
 from .models import Partner
 from .names import search_feed_name
 from .parts import activity_blocks
@@ -46,38 +46,20 @@ def options_for(name, lang, now=None):
                        window_start=window_start, window_end=window_end)
 
 
-def public_activities(stmt_filter=None):
-    """Public activities (their organisation's is_public), with what serialising needs
-    loaded."""
-    stmt = (select(Activity).join(Activity.organisation)
-            .where(Organisation.is_public)
-            .options(joinedload(Activity.organisation),
-                     joinedload(Activity.room).joinedload(Room.venue),
-                     selectinload(Activity.focus_areas))
-            .order_by(Activity.id))
-    if stmt_filter is not None:
-        stmt = stmt.where(stmt_filter)
-    return db.session.scalars(stmt).unique().all()
+def activities_to_write(activity_ids):
+    """These activities (the public ones a feed's keys named: calendars.parts), in id
+    order, with what serialising needs loaded (their organisation and focus areas)."""
+    return db.session.scalars(
+        select(Activity).where(Activity.id.in_(activity_ids))
+        .options(joinedload(Activity.organisation, innerjoin=True),
+                 selectinload(Activity.focus_areas))
+        .order_by(Activity.id)).all()
 
 
-def occurrences_by_activity(activity_ids, options):
-    """Occurrences in the feed window, grouped by activity."""
-    grouped = {i: [] for i in activity_ids}
-    if not activity_ids:
-        return grouped
-    rows = db.session.scalars(
-        select(Occurrence).where(Occurrence.activity_id.in_(activity_ids),
-                                 Occurrence.ends_at > options.window_start,
-                                 Occurrence.starts_at < options.window_end)
-        .options(joinedload(Occurrence.room).joinedload(Room.venue))
-        .order_by(Occurrence.starts_at))
-    for occ in rows:
-        grouped[occ.activity_id].append(occ)
-    return grouped
-
-
-def series_feed(activities, options, extra_events=(), place=None):
-    """The ics bytes for whole series of these activities.
+def series_feed(condition, options, extra_events=(), place=None):
+    """The ics bytes for whole series of the public activities `condition` selects,
+    assembled from kept parts (calendars.parts): only series whose data changed are
+    loaded and written.
 
     `place` (activities.services.AtVenues) keeps only the dates at those meeting places:
     an activity all of whose dates (and the room new ones go in) are there is written as
@@ -90,19 +72,24 @@ def series_feed(activities, options, extra_events=(), place=None):
             if len(there) != len(occurrences) or activity.room_id not in place.room_ids:
                 return [single_event(o, options) for o in there]
         return series_events(activity, occurrences, options) if occurrences else []
+
+    def write(activity_ids):
+        activities = activities_to_write(activity_ids)
+        dates = dates_by_activity(activities, options)
+        return {a.id: b"".join(event_bytes(e) for e in events_of(a, dates[a.id]))
+                for a in activities}
     variant = "" if place is None else f"at:{sorted(place.room_ids)}"
-    blocks = activity_blocks(activities, options, events_of,
-                             lambda ids: occurrences_by_activity(ids, options), variant)
+    blocks = activity_blocks(condition, options, write, variant)
     return calendar_from_parts(blocks, extra_events, options)
 
 
 def _feed(filename, key, condition, name, lang, build, **covered):
     """A Feed named `name` over the public activities `condition` selects (None: all);
-    `build(activities, options)` writes it."""
+    `build(condition, options)` writes it."""
     options = options_for(name, lang)
     version = feed_version((filename, *key, name, lang), condition,
                            (options.window_start, options.window_end), **covered)
-    return Feed(filename, version, lambda: build(public_activities(condition), options))
+    return Feed(filename, version, lambda: build(condition, options))
 
 
 def organisation_feed(organisation, lang):
@@ -129,11 +116,11 @@ def partner_feed(subscription, lang):
         at_place = Activity.id.in_(select(Occurrence.activity_id).where(place.condition()))
         condition = at_place if condition is None else condition & at_place
 
-    def build(activities, options):
+    def build(condition, options):
         extra = []
         if subscription.include_tentative:
             extra = [tentative_event(b, options) for b in pending_bookings(filters, options)]
-        return series_feed(activities, options, extra, place)
+        return series_feed(condition, options, extra, place)
     key = ("partner", subscription.id, subscription.token_hash, subscription.filters,
            subscription.include_tentative)
     return _feed("feed", key, condition, subscription.name, lang, build,
@@ -146,7 +133,7 @@ def venue_feed(venue, lang):
     condition = Activity.id.in_(select(Occurrence.activity_id).where(place.condition()))
     return _feed(venue.slug, ("venue", venue.id, sorted(place.room_ids)), condition,
                  str(venue.translated("name", lang)), lang,
-                 lambda activities, options: series_feed(activities, options, place=place))
+                 lambda condition, options: series_feed(condition, options, place=place))
 
 
 def search_feed(filters, lang):
@@ -164,7 +151,7 @@ def occurrence_feed(occurrence, lang):
     activity = occurrence.activity
     condition = Activity.id == activity.id
 
-    def build(activities, options):
+    def build(condition, options):
         return calendar([single_event(occurrence, options)], options)
     return _feed(f"occurrence-{occurrence.id}", ("occurrence", occurrence.id), condition,
                  str(activity.translated("title", lang)), lang, build)

@@ -1,9 +1,9 @@
 """Column types shared by the models."""
 
 import uuid
-from datetime import timezone
+from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String, type_coerce
 from sqlalchemy.types import TypeDecorator
 
 from ..extensions import db
@@ -35,6 +35,23 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def raw_moment(column):
+    """SQL: a UTCDateTime column read as the database gives it (SQLite: its text), for
+    many rows read at once: `utc_moment` makes each value what the column type would."""
+    return type_coerce(column, String)
+
+
+def utc_moment(value):
+    """A value of `raw_moment` as UTCDateTime reads it: aware, in UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
 
 
 def new_uuid():

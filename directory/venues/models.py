@@ -1,6 +1,7 @@
 """Venues (mötesplatser), rooms, opening hours and closures."""
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event, inspect, update
 
 from ..common.i18n import TranslatableMixin
 from ..common.text import address_line
@@ -90,6 +91,17 @@ class Room(db.Model):
         db.UniqueConstraint("venue_id", "name", name="uq_room_venue_name"),
         db.CheckConstraint("capacity >= 0", name="capacity"),
     )
+
+
+@event.listens_for(Room, "after_update")
+def _room_renamed(mapper, connection, room):
+    """A room's name is part of what its meeting place shows (calendar feeds name the
+    room): renamed by any path, its place's `updated_at` says so, as feeds' validators
+    and kept parts read it."""
+    if inspect(room).attrs.name.history.has_changes():
+        venues = Venue.__table__
+        connection.execute(update(venues).where(venues.c.id == room.venue_id)
+                           .values(updated_at=utcnow()))
 
 
 class OpeningHours(db.Model):
