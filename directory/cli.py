@@ -317,13 +317,17 @@ def _use_label(use):
 @click.command("worker")
 @click.option("--workers", type=int, default=2, show_default=True,
               help="Threads running tasks.")
+@click.option("--no-periodic", is_flag=True,
+              help="Only run queued tasks: another worker runs the periodic work (one "
+                   "scheduler when several hosts share a Redis queue).")
 @with_appcontext
-def worker_command(workers):
+def worker_command(workers, no_periodic):
     """Run the task worker: delivers messages, runs the periodic work."""
     queue = current_app.extensions["huey"]
     click.echo(f"Task worker: {workers} threads, queue in "
-               f"{'Redis' if current_app.config.get('REDIS_URL') else 'SQLite'}.")
-    queue.create_consumer(workers=workers, worker_type="thread", periodic=True,
+               f"{'Redis' if current_app.config.get('REDIS_URL') else 'SQLite'}"
+               f"{', without the periodic work' if no_periodic else ''}.")
+    queue.create_consumer(workers=workers, worker_type="thread", periodic=not no_periodic,
                           initial_delay=0.1, backoff=1.15, max_delay=1.0).run()
 
 

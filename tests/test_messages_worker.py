@@ -18,7 +18,7 @@ from tests.conftest import config_for_tests
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_worker(app, sms, **extra):
+def start_worker(app, sms, *args, **extra):
     """`flask worker` on the app's database and queue (the SQLite file the app writes
     to, or Redis when `extra` names it)."""
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
@@ -28,7 +28,7 @@ def start_worker(app, sms, **extra):
     if getattr(queue, "filename", None):
         env["TASK_QUEUE_FILE"] = queue.filename
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker",
-                             "--workers", "1"], cwd=ROOT, env=env,
+                             "--workers", "1", *args], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -64,6 +64,19 @@ def test_the_worker_process_delivers_a_sign_up_by_sms(app, factories, sms_provid
     assert text["to"] == "+46701234567" and personal.split("?")[0] in text["message"]
     db.session.expire_all()
     assert db.session.scalar(db.select(Message.status)) == "sent"
+
+
+def test_a_worker_without_the_periodic_work_takes_queued_tasks(app, factories,
+                                                              sms_provider):
+    """A second host's worker (`--no-periodic`): it delivers what is queued."""
+    worker = start_worker(app, sms_provider, "--no-periodic")
+    try:
+        sign_up_by_phone(app, factories)
+        assert wait_for(lambda: sms_provider.messages), "no SMS arrived"
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+    assert len(sms_provider.messages) == 1
 
 
 def test_the_worker_process_takes_its_work_from_redis(app, factories, sms_provider,

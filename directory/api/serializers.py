@@ -3,7 +3,7 @@
 from flask import url_for
 
 from ..activities.models import effective_capacity, seats_left
-from ..common.i18n import language_list, said, translated_text
+from ..common.i18n import current_lang, language_list, said, translated_text
 from ..common.text import address_line
 from ..common.time import isoformat_local, to_local
 
@@ -35,13 +35,13 @@ def organization(org, distance_km=None):
     return body
 
 
-def place(row):
+def place(row, lang=None):
     """Where a date is (a row of activities.listed): its room's meeting place, else its
     activity's own address; never guessed from the activity when it has a room."""
     if row.room_id is not None:
         return {"venue": row.venue_slug,
                 "venue_name": str(translated_text(row.venue_name, row.venue_translations,
-                                                  "name")),
+                                                  "name", lang)),
                 "room": row.room_name,
                 "address": address_line(row.venue_street_address, row.venue_postal_code,
                                         row.venue_city),
@@ -51,22 +51,24 @@ def place(row):
             "latitude": row.latitude, "longitude": row.longitude}
 
 
-def occurrence(listed, distance_km=None):
-    """A date as the API shows it, from (row, tags) of activities.listed."""
+def occurrence(listed, distance_km=None, lang=None):
+    """A date as the API shows it, from (row, tags) of activities.listed, its texts in
+    `lang` (default: the reader's language)."""
     row, tags = listed
+    lang = lang or current_lang()
     body = {
         "id": row.id,
         "activity_id": row.activity_id,
-        "title": str(translated_text(row.title, row.activity_translations, "title")),
+        "title": str(translated_text(row.title, row.activity_translations, "title", lang)),
         "organization": {"id": row.organisation_id, "slug": row.organisation_slug,
                          "name": str(translated_text(row.organisation_name,
                                                      row.organisation_translations,
-                                                     "name"))},
+                                                     "name", lang))},
         "starts_at": isoformat_local(row.starts_at),
         "ends_at": isoformat_local(row.ends_at),
         "status": row.status,
         "cancel_reason": said(row.cancel_reason) if row.status == "cancelled" else None,
-        "place": place(row),
+        "place": place(row, lang),
         "focus_areas": tags.focus_areas,
         "target_groups": tags.target_groups,
         "languages": language_list(row.language_codes),

@@ -101,8 +101,9 @@ def organization(slug):
 def occurrences():
     filters = list_filters(request.args)
     page = public_occurrence_page(filters, filters.page, filters.per_page, load=listed_dates)
+    lang = current_lang()
     return _page_response(page, lambda listed: serializers.occurrence(
-        listed, page.distance(listed[0].id)))
+        listed, page.distance(listed[0].id), lang))
 
 
 @bp.get("/occurrences/<int:occurrence_id>")
