@@ -122,9 +122,9 @@ def extend_all_occurrences(last_day):
 # is at most 25 hours (summer time ends), so two days bound any date with room to spare.
 LONGEST_DATE = timedelta(days=2)
 # A list counts its dates only this far past the page (at least this many, at least
-# a page more), never every coming date: "more than 100 upcoming times" is all a
+# a page more), never every coming date: "more than 60 upcoming times" is all a
 # reader needs, and the pager always knows the next pages.
-COUNT_AHEAD = 80
+COUNT_AHEAD = 40
 # A walk in time order looks at no more than this many dates for each one it is to
 # find (a filter keeping one date in 40 or more fills its pages within that); a filter
 # keeping fewer is answered by collecting and sorting its dates, few by then.
