@@ -80,10 +80,13 @@ def _instance_secret(app):
 def _connection_settings(dbapi_connection, connection_record):
     """Every SQLite connection: WAL, synchronous=FULL, foreign keys, a busy timeout.
     Every PostgreSQL connection: no JIT compilation (a list's walk, estimated costly
-    before its LIMIT, spent 29 ms compiling to run in 15)."""
+    before its LIMIT, spent 29 ms compiling to run in 15), and random reads priced as
+    on an SSD or in memory, not a spinning disk (a feed's 500 activities then read
+    their dates by index, 2.5 ms, not by reading every date, 42 ms)."""
     if type(dbapi_connection).__module__.startswith("psycopg"):
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET jit = off")
+            cursor.execute("SET random_page_cost = 1.1")
         dbapi_connection.commit()
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
