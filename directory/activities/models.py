@@ -194,7 +194,7 @@ class Occurrence(db.Model):
         # The public lists (see activities/services.py): walking in time order, and
         # checking the time window and activity from the index alone; counting the
         # window; collecting the occurrences of some activities.
-        db.Index("ix_occurrence_starts", "starts_at", "ends_at", "activity_id"),
+        db.Index("ix_occurrence_starts", "starts_at", "id", "ends_at", "activity_id"),
         db.Index("ix_occurrence_ends", "ends_at", "starts_at"),
         db.Index("ix_occurrence_activity_ends", "activity_id", "ends_at", "starts_at"),
         db.CheckConstraint("status IN ('scheduled', 'cancelled')", name="status"),

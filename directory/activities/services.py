@@ -105,15 +105,13 @@ def extend_all_occurrences(last_day):
 
 # Finding public occurrences
 #
-# At --scale 10000 there are some 300,000 occurrences, so the list pages must not
-# join and sort them all. The filters become conditions on the activity (public,
-# text, focus, language ...) and on the occurrence (dates; room). A page is fetched
-# one of two ways, chosen from how many occurrences match (the page counts them
-# anyway, for its total):
-#   - "walk": occurrences in time order (ix_occurrence_starts), checking each one's
-#     activity, until the page is full. Cheap when matches are plentiful.
+# At --scale 10000 there are some 300,000 occurrences: a list must not sort them all.
+# Filters become conditions on the activity and the occurrence. A page is fetched:
+#   - "walk": occurrences in list order (ix_occurrence_starts: start, then id),
+#     checking each one's activity, until the page and the few counted past it are
+#     found, over a bounded stretch of coming dates. Cheap when matches are plentiful.
 #   - "collect": the matching activities' occurrences (ix_occurrence_activity_ends),
-#     then sorted. Cheap when matches are few.
+#     then sorted: when the walk ran out (matches are few).
 # SQLite keeps no statistics to choose for itself. PostgreSQL turns both forms into
 # the plan its own statistics suggest. tests/test_activities_listing.py holds both
 # ways to the same answer.
@@ -131,6 +129,8 @@ COUNT_AHEAD = 40
 WALK_REACH = 40
 # Without a filter a walk keeps every public date: most of them, at any scale we know.
 WALK_REACH_UNFILTERED = 4
+# When a walk runs out, the matches of this stretch of time are collected first.
+COLLECT_FIRST = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -206,13 +206,19 @@ class OccurrenceQuery:
             self.statement(walk=True).with_only_columns(Occurrence.id).where(*stop)
             .limit(wanted)).all()
 
-    def collect(self, wanted):
-        """The ids of the first `wanted` matching dates: every match collected, then
-        sorted (few matches, or near rooms). The matches are a subquery of their own
-        (OFFSET 0: planned apart), so PostgreSQL does not walk every coming date in
-        time order looking for the rare match (a search finding nothing: 500 ms)."""
-        matches = (self.statement(walk=False).with_only_columns(
-            Occurrence.id, Occurrence.starts_at).order_by(None).offset(0).subquery())
+    def collect(self, wanted, within=None):
+        """The ids of the first `wanted` matching dates (starting before `within`, when
+        given): every match collected, then sorted. The matches are a subquery of their
+        own (OFFSET 0: planned apart), or PostgreSQL walks every coming date in time
+        order looking for rare matches (a search finding nothing: 500 ms)."""
+        stmt = self.statement(walk=False)
+        if within is not None:
+            # Bounded on both ends, so each activity's dates come from one short range
+            # of ix_occurrence_activity_ends.
+            stmt = stmt.where(Occurrence.starts_at < within,
+                              Occurrence.ends_at < within + LONGEST_DATE)
+        matches = (stmt.with_only_columns(Occurrence.id, Occurrence.starts_at)
+                   .order_by(None).offset(0).subquery())
         return db.session.scalars(select(matches.c.id)
                                   .order_by(matches.c.starts_at, matches.c.id)
                                   .limit(wanted)).all()
@@ -223,6 +229,11 @@ class OccurrenceQuery:
         are many among the coming dates, else collecting them."""
         if not self.place_conditions and not self.nearby and self.walk_from is not None:
             ids = self.walk(wanted)
+            if len(ids) == wanted:
+                return ids
+            # Matches clustered in time (evening activities, a walk over this morning's
+            # dates): the coming week's first; enough of them are the first of all.
+            ids = self.collect(wanted, self.walk_from + LONGEST_DATE + COLLECT_FIRST)
             if len(ids) == wanted:
                 return ids
         return self.collect(wanted)
