@@ -126,7 +126,7 @@ def test_walking_and_collecting_find_the_same_first_dates(listing, case):
     assert query.walk(len(expected) + 1) == expected
     # Collecting the coming week's first (after a walk that ran out).
     week = now + timedelta(days=7)
-    starts = dict(db.session.execute(select(Occurrence.id, Occurrence.starts_at)))
+    starts = dict(db.session.execute(select(Occurrence.id, Occurrence.starts_at)).all())
     assert query.collect(len(expected) + 1, week) == [i for i in expected
                                                       if starts[i] < week]
 
