@@ -71,13 +71,15 @@ def _seats(client, occurrence_id, headers=None):
 
 
 def _bookable(client):
-    """An occurrence coming with seats left, from the JSON API; None if none is found."""
+    """An occurrence coming (not cancelled) with seats left, from the JSON API; None if
+    none is found."""
     for page in range(1, 6):
         status, body, _ = client.request(f"/api/v1/occurrences?per_page=100&page={page}")
         if status != 200:
             return None
         for item in json.loads(body)["contents"]:
-            if item["registration_required"] and (item["seats_left"] or 0) > 1:
+            if item["status"] == "scheduled" and item["registration_required"] \
+                    and (item["seats_left"] or 0) > 1:
                 return item["id"]
     return None
 
