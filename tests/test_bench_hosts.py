@@ -16,12 +16,16 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="
 
 
 def test_the_workers_are_the_masters_children_with_their_memory():
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    child = subprocess.Popen([sys.executable, "-c",
+                              "import time; print('ready', flush=True); time.sleep(30)"],
+                             stdout=subprocess.PIPE, text=True)
     try:
+        assert child.stdout.readline().strip() == "ready"  # Python is loaded: a real size
         assert child.pid in worker_pids(os.getpid())
         assert worker_pids(child.pid) == []
         assert 1 < rss_mb(child.pid) < 1000
     finally:
         child.kill()
         child.wait()
+        child.stdout.close()
     assert rss_mb(child.pid) is None
