@@ -9,6 +9,7 @@ from sqlalchemy import select
 from directory.activities import services
 from directory.activities.models import Occurrence
 from directory.common.filters import parse_filters
+from directory.common.listing import COUNT_AHEAD
 from directory.common.search import text_matches
 from directory.common.time import local_day_bounds, local_today, utcnow
 from directory.extensions import db
@@ -139,7 +140,7 @@ def test_pages_count_only_so_far_ahead_and_hold_every_date_once(listing, case):
     seen = []
     for number in range(1, 80):
         page = services.public_occurrence_page(parse_filters(args), number, 4, now=now)
-        counted_to = number * 4 + services.COUNT_AHEAD
+        counted_to = number * 4 + COUNT_AHEAD
         assert page.total == min(len(expected), counted_to)
         assert page.counted_all == (len(expected) <= counted_to)
         seen.extend(o.id for o in page.items)
@@ -151,12 +152,12 @@ def test_pages_count_only_so_far_ahead_and_hold_every_date_once(listing, case):
 
 
 def test_a_long_list_says_more_than_and_a_short_one_its_number(client, listing):
-    assert len(_expected({}, utcnow())) > 20 + services.COUNT_AHEAD
+    assert len(_expected({}, utcnow())) > 20 + COUNT_AHEAD
     body = client.get("/activities").get_data(as_text=True)
-    assert f"More than {20 + services.COUNT_AHEAD} upcoming times" in body
+    assert f"More than {20 + COUNT_AHEAD} upcoming times" in body
     assert "Page 1</li>" in body and "Next page" in body
     answer = client.get("/api/v1/occurrences").get_json()
-    assert answer["total_items"] == 20 + services.COUNT_AHEAD
+    assert answer["total_items"] == 20 + COUNT_AHEAD
     assert answer["total_items_exact"] is False
     assert answer["last_page"] is False
     week = (local_today() + timedelta(days=6)).isoformat()

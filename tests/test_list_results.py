@@ -64,3 +64,31 @@ def test_filters_are_not_changed_in_place(listed):
     with pytest.raises(dataclasses.FrozenInstanceError):
         filters.q = "annat"
     assert filters.but(q="annat").q == "annat" and filters.q == "jobb"
+
+
+def test_a_long_list_of_organisations_counts_only_so_far_and_pages_hold_each_once(
+        client, factories):
+    from directory.common.listing import COUNT_AHEAD
+    from directory.organisations.models import Organisation
+    from directory.extensions import db as database
+    for n in range(COUNT_AHEAD + 25):
+        factories.organisation(name=f"Förening {n:03d}")
+    factories.organisation(name="Förening i väntan", status="pending")
+    public = database.session.scalars(
+        database.select(Organisation.slug).where(Organisation.status == "verified")
+        .order_by(Organisation.name, Organisation.id)).all()
+    body = client.get("/organisations").get_data(as_text=True)
+    assert f"More than {20 + COUNT_AHEAD} organisations" in body
+    seen, page = [], 1
+    while True:
+        answer = client.get(f"/api/v1/organizations?page={page}&per_page=20").get_json()
+        exact = answer.get("total_items_exact", True)
+        assert answer["total_items"] == (len(public) if exact
+                                         else page * 20 + COUNT_AHEAD)
+        seen += [item["slug"] for item in answer["contents"]]
+        if answer["last_page"]:
+            break
+        page += 1
+    assert seen == public and "forening-i-vantan" not in seen
+    last = client.get(f"/organisations?page={page}").get_data(as_text=True)
+    assert f"{len(public)} organisations" in last and "More than" not in last

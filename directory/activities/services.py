@@ -9,7 +9,7 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..common.db import is_postgres
-from ..common.listing import ListResult, matches_text, speaks, tagged
+from ..common.listing import ListResult, counted_to, matches_text, speaks, tagged
 from ..common.time import local_day_bounds, local_today, to_local, utcnow
 from ..extensions import db
 from ..geo.services import place_missing
@@ -119,10 +119,6 @@ def extend_all_occurrences(last_day):
 # Every date starts and ends on one day (activities/schedule.py, editing.py); a day
 # is at most 25 hours (summer time ends), so two days bound any date with room to spare.
 LONGEST_DATE = timedelta(days=2)
-# A list counts its dates only this far past the page (at least this many, at least
-# a page more), never every coming date: "more than 60 upcoming times" is all a
-# reader needs, and the pager always knows the next pages.
-COUNT_AHEAD = 40
 # A walk in time order looks at no more than this many dates for each one it is to
 # find (a filter keeping one date in 40 or more fills its pages within that); a filter
 # keeping fewer is answered by collecting and sorting its dates, few by then.
@@ -353,8 +349,8 @@ def public_occurrence_page(filters, page, per_page, now=None, one_per_place=Fals
     Near a place (`filters.near`): nearest first, then soonest, with each shown
     occurrence's distance by occurrence id and the exact total; `one_per_place` gives
     each activity's next occurrence at each place only (see activities.nearby).
-    Otherwise the dates are counted only up to COUNT_AHEAD (at least a page) past the
-    page: the total is exact below that, else a lower bound (ListResult.counted_all).
+    Otherwise the dates are counted only so far past the page (common.listing.
+    counted_to): the total is exact below that, else a lower bound (counted_all).
     `load` turns the page's ids into its items (default: occurrences loaded for
     rendering; the API reads plain rows, activities.listed).
     """
@@ -368,11 +364,8 @@ def public_occurrence_page(filters, page, per_page, now=None, one_per_place=Fals
         distances = {o.id: occurrence_distance_km(o, place) for o in located}
         items = located if load is occurrences_by_id else load(ids)
         return ListResult(items, page, per_page, total, distances, notices, place)
-    counted_to = offset + per_page + max(per_page, COUNT_AHEAD)
-    ids = query.first_ids(counted_to + 1)
-    return ListResult(load(ids[offset:offset + per_page]), page, per_page,
-                      min(len(ids), counted_to), notices=notices,
-                      counted_all=len(ids) <= counted_to)
+    ids = query.first_ids(counted_to(page, per_page) + 1)
+    return ListResult.counted(ids, page, per_page, load, notices=notices)
 
 
 def public_activity(activity_id):

@@ -68,7 +68,7 @@ def _all_pages(query, serialize):
     while True:
         result = query(ListFilters(), page, BATCH)
         found += serialize(result.items)
-        if page >= result.pages:
+        if not result.has_next:
             return found
         page += 1
 

@@ -16,6 +16,12 @@ from .search import fts_ids, is_short, search_words
 from .text import like_pattern, search_fold
 
 
+# A long list counts its rows only this far past the page (at least a page more), never
+# every row: "more than 60 upcoming times" is all a reader needs, and the pager always
+# knows the next pages. Lists of dates and of organisations alike.
+COUNT_AHEAD = 40
+
+
 @dataclass(frozen=True)
 class ListResult:
     """One page of a list, with what the query found on the way.
@@ -64,9 +70,23 @@ class ListResult:
         nothing, and its notice offers the names that come closest."""
         return any(getattr(n, "place_missing", False) for n in self.notices)
 
+    @classmethod
+    def counted(cls, ids, page, per_page, load, **kwargs):
+        """The page of `ids` (the list's first rows, fetched up to counted_to(page,
+        per_page) + 1), loaded by `load(ids)`, with the total counted that far."""
+        offset, limit = (page - 1) * per_page, counted_to(page, per_page)
+        return cls(load(ids[offset:offset + per_page]), page, per_page,
+                   min(len(ids), limit), counted_all=len(ids) <= limit, **kwargs)
+
     def distance(self, row_id):
         """The km to a shown row when the list is near a place, else None."""
         return self.distances.get(row_id) if self.near_place is not None else None
+
+
+def counted_to(page, per_page):
+    """How many rows a list of page `page` counts: the page and COUNT_AHEAD past it (at
+    least a page more); it fetches one more to know whether more follow."""
+    return page * per_page + max(per_page, COUNT_AHEAD)
 
 
 def matches_text(model, q):

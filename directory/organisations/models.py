@@ -90,6 +90,7 @@ class Organisation(SpokenLanguagesMixin, TranslatableMixin, db.Model):
             "status IN ({})".format(", ".join(f"'{s}'" for s in STATUSES)), name="status"),
         db.Index("ix_organisation_geo", "latitude", "longitude"),
         db.Index("ix_organisation_confirmed", "status", "confirmed_at"),
+        db.Index("ix_organisation_name", "name", "id"),
     )
 
     @property

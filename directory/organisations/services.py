@@ -12,7 +12,7 @@ from ..accounts.services import AccountError
 from ..audit.services import record, snapshot
 from ..common.errors import FieldError
 from ..common.i18n import merge_translations
-from ..common.listing import ListResult, matches_text, speaks, tagged
+from ..common.listing import ListResult, counted_to, matches_text, speaks, tagged
 from ..common.text import slugify
 from ..common.time import utcnow
 from ..common.validators import normal_org_number
@@ -93,9 +93,18 @@ def _organisation_loading():
     return selectinload(Organisation.focus_areas), selectinload(Organisation.municipality)
 
 
+def _organisations_by_id(ids):
+    """The organisations with these ids, in the order given, loaded for a list."""
+    found = {o.id: o for o in db.session.scalars(
+        select(Organisation).where(Organisation.id.in_(ids))
+        .options(*_organisation_loading()))} if ids else {}
+    return [found[i] for i in ids if i in found]
+
+
 def organisation_page(filters, page, per_page):
     """ListResult: page `page` (from 1) of public organisations matching `filters`, by
-    name; near a place (`filters.near`) nearest first, with the shown ones' distances."""
+    name, counted only so far past the page (common.listing.counted_to); near a place
+    (`filters.near`) nearest first, all counted, with the shown ones' distances."""
     resolved = resolve_common_filters(filters)
     where = [Organisation.is_public, *organisation_conditions(filters, resolved)]
     place, near_notice = resolve_near(filters.near)
@@ -103,20 +112,17 @@ def organisation_page(filters, page, per_page):
     if place_missing(near_notice):
         return ListResult([], page, per_page, 0, notices=notices)
     if place is None:
-        found = db.paginate(select(Organisation).where(*where)
-                            .order_by(Organisation.name, Organisation.id)
-                            .options(*_organisation_loading()),
-                            page=page, per_page=per_page, error_out=False, count=True)
-        return ListResult(found.items, page, per_page, found.total, notices=notices)
+        # By name (ix_organisation_name), counted only so far past the page.
+        ids = db.session.scalars(select(Organisation.id).where(*where)
+                                 .order_by(Organisation.name, Organisation.id)
+                                 .limit(counted_to(page, per_page) + 1)).all()
+        return ListResult.counted(ids, page, per_page, _organisations_by_id,
+                                  notices=notices)
     # The places within the radius that meet the other filters (indexed box and the
     # filters in one query, then the distance), sorted here: SQL neither sorts nor
     # counts them again.
     ordered = nearest_first(within(Organisation, place, filters.radius_km, *where))
-    wanted = ordered[(page - 1) * per_page:page * per_page]
-    found = {o.id: o for o in db.session.scalars(
-        select(Organisation).where(Organisation.id.in_(wanted))
-        .options(*_organisation_loading()))} if wanted else {}
-    items = [found[i] for i in wanted if i in found]
+    items = _organisations_by_id(ordered[(page - 1) * per_page:page * per_page])
     return ListResult(items, page, per_page, len(ordered),
                       refine(place, Organisation, {o.id for o in items}), notices, place)
 
