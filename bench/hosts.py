@@ -9,9 +9,9 @@ import os
 import secrets
 
 
-def worker_pids(master_pid):
-    """The pids of a gunicorn master's workers: its children (Linux /proc)."""
-    children = []
+def process_stats():
+    """(pid, fields after the command name) of every process in /proc/<pid>/stat: state,
+    ppid, pgrp … (Linux); a process gone meanwhile is left out."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -20,9 +20,12 @@ def worker_pids(master_pid):
                 stat = fh.read()
         except OSError:
             continue
-        if int(stat[stat.rindex(")") + 2:].split()[1]) == master_pid:
-            children.append(int(entry))
-    return sorted(children)
+        yield int(entry), stat[stat.rindex(")") + 2:].split()
+
+
+def worker_pids(master_pid):
+    """The pids of a gunicorn master's workers: its children (Linux /proc)."""
+    return sorted(pid for pid, fields in process_stats() if int(fields[1]) == master_pid)
 
 
 def rss_mb(pid):

@@ -35,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from feed_orgs import LARGE, ONE_OFF, WEEKLY, FeedOrganisations, feed_path  # noqa: E402
-from hosts import cross_host_check, print_memory, worker_memory  # noqa: E402
+from hosts import (cross_host_check, print_memory, process_stats,  # noqa: E402
+                   worker_memory)
 from summary import SEARCH_CONTROL, SEARCHES, print_table, summary_rows  # noqa: E402
 from wire import wire_rows  # noqa: E402
 
@@ -369,19 +370,9 @@ class OtherLoad:
         return sum(fields) - fields[3] - fields[4]  # all but idle and iowait
 
     def _ours(self):
-        total = 0
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    stat = fh.read()
-            except OSError:
-                continue
-            fields = stat[stat.rindex(")") + 2:].split()
-            if int(entry) == os.getpid() or int(fields[2]) in self.groups:
-                total += int(fields[11]) + int(fields[12])  # utime + stime
-        return total
+        return sum(int(fields[11]) + int(fields[12])  # utime + stime
+                   for pid, fields in process_stats()
+                   if pid == os.getpid() or int(fields[2]) in self.groups)
 
     def start(self):
         try:
@@ -441,7 +432,7 @@ def seed(args, env, database_url, workdir):
     started = time.perf_counter()
     orgs = FeedOrganisations(database_url, workdir)
     dates = orgs.seed()
-    print(f"   feed organisations: " + ", ".join(
+    print("   feed organisations: " + ", ".join(
         f"{slug} {n} dates" for slug, n in dates.items())
         + f" ({time.perf_counter() - started:.1f} s)")
     if args.database_url:
