@@ -147,6 +147,12 @@ def _activity_search_text(mapper, connection, target):
     target.refresh_search_text()
 
 
+def is_cancelled(status):
+    """Whether a date with this status is cancelled: for a loaded date and for a date
+    read as a row (the API's, a feed's)."""
+    return status == "cancelled"
+
+
 def effective_capacity(capacity, default_capacity):
     """A date's places: its own number, else its activity's."""
     return capacity if capacity is not None else default_capacity
@@ -233,7 +239,7 @@ class Occurrence(db.Model):
 
     @property
     def is_cancelled(self):
-        return self.status == "cancelled"
+        return is_cancelled(self.status)
 
     @property
     def is_moved(self):

@@ -2,7 +2,7 @@
 
 from flask import url_for
 
-from ..activities.models import effective_capacity, seats_left
+from ..activities.models import effective_capacity, is_cancelled, seats_left
 from ..common.i18n import current_lang, language_list, said, translated_text
 from ..common.text import address_line
 from ..common.time import isoformat_local, to_local
@@ -67,7 +67,7 @@ def occurrence(listed, distance_km=None, lang=None):
         "starts_at": isoformat_local(row.starts_at),
         "ends_at": isoformat_local(row.ends_at),
         "status": row.status,
-        "cancel_reason": said(row.cancel_reason) if row.status == "cancelled" else None,
+        "cancel_reason": said(row.cancel_reason) if is_cancelled(row.status) else None,
         "place": place(row, lang),
         "focus_areas": tags.focus_areas,
         "target_groups": tags.target_groups,

@@ -6,7 +6,7 @@ from functools import lru_cache
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from ..activities.models import Occurrence
+from ..activities.models import Occurrence, is_cancelled
 from ..common.types import raw_moment, utc_moment
 from ..extensions import db
 from ..venues.models import Room
@@ -32,7 +32,7 @@ class FeedDate:
 
     @property
     def is_cancelled(self):
-        return self.status == "cancelled"
+        return is_cancelled(self.status)
 
 
 @lru_cache(maxsize=1)
