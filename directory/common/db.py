@@ -26,8 +26,6 @@ def is_postgres():
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-
-
 def in_ids(column, ids):
     """SQL: `column` is one of `ids`. On PostgreSQL one array parameter (`= ANY`) rather
     than one parameter per id: a list of thousands is then neither written out nor
@@ -36,6 +34,15 @@ def in_ids(column, ids):
     if is_postgres():
         return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
     return column.in_(ids)
+
+
+def among(column, name, postgres):
+    """SQL for a statement built once: `column` is one of the ids given as parameter
+    `name` when it runs (`{name: [ids]}`), written as in_ids writes it for that
+    database (PostgreSQL: 100 ids bound one by one cost ~1 ms a statement)."""
+    if postgres:
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 def database_reachable():
