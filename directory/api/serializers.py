@@ -6,6 +6,7 @@ from ..activities.models import effective_capacity, is_cancelled, seats_left
 from ..common.i18n import current_lang, language_list, said, translated_text
 from ..common.text import address_line
 from ..common.time import isoformat_local, to_local
+from ..common.urls import url_of_id
 
 
 def organization(org, distance_km=None):
@@ -51,11 +52,13 @@ def place(row, lang=None):
             "latitude": row.latitude, "longitude": row.longitude}
 
 
-def occurrence(listed, distance_km=None, lang=None):
+def occurrence(listed, distance_km=None, lang=None, url_of=None):
     """A date as the API shows it, from (row, tags) of activities.listed, its texts in
-    `lang` (default: the reader's language)."""
+    `lang` (default: the reader's language); `url_of` (common.urls.url_of_id of the
+    date's page) when a page of them shares one."""
     row, tags = listed
     lang = lang or current_lang()
+    url_of = url_of or occurrence_url()
     body = {
         "id": row.id,
         "activity_id": row.activity_id,
@@ -77,11 +80,16 @@ def occurrence(listed, distance_km=None, lang=None):
                      if row.registration_required else None),
         "seats_left": seats_left(row.capacity, row.default_capacity,
                                  row.registration_required, row.confirmed_count),
-        "url": url_for("activities.occurrence", occurrence_id=row.id, _external=True),
+        "url": url_of(row.id),
     }
     if distance_km is not None:
         body["distance_km"] = round(distance_km, 2)
     return body
+
+
+def occurrence_url():
+    """The address of a date's page, by its id."""
+    return url_of_id("activities.occurrence", "occurrence_id")
 
 
 def schedule_entry(entry):

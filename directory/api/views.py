@@ -101,9 +101,9 @@ def organization(slug):
 def occurrences():
     filters = list_filters(request.args)
     page = public_occurrence_page(filters, filters.page, filters.per_page, load=listed_dates)
-    lang = current_lang()
+    lang, url_of = current_lang(), serializers.occurrence_url()
     return _page_response(page, lambda listed: serializers.occurrence(
-        listed, page.distance(listed[0].id), lang))
+        listed, page.distance(listed[0].id), lang, url_of))
 
 
 @bp.get("/occurrences/<int:occurrence_id>")
