@@ -100,7 +100,9 @@ def _connection_settings(dbapi_connection, connection_record):
 def _init_extensions(app):
     from . import models  # noqa: F401  (the metadata must be complete)
     from .common.i18n import select_locale
+    from .common.json_provider import OrjsonProvider
     from .common.search import include_name
+    app.json = OrjsonProvider(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations"),
