@@ -16,9 +16,9 @@ from .search import fts_ids, is_short, search_words
 from .text import like_pattern, search_fold
 
 
-# A long list counts its rows only this far past the page (at least a page more), never
-# every row: "more than 60 upcoming times" is all a reader needs, and the pager always
-# knows the next pages. Lists of dates and of organisations alike.
+# A long list counts its rows only this far past the page, never every row: "more than
+# 60 upcoming times" is all a reader needs, and the pager knows the pages that far.
+# Lists of dates and of organisations alike.
 COUNT_AHEAD = 40
 
 
@@ -84,9 +84,9 @@ class ListResult:
 
 
 def counted_to(page, per_page):
-    """How many rows a list of page `page` counts: the page and COUNT_AHEAD past it (at
-    least a page more); it fetches one more to know whether more follow."""
-    return page * per_page + max(per_page, COUNT_AHEAD)
+    """How many rows a list of page `page` counts: the page and COUNT_AHEAD past it;
+    it fetches one more to know whether more follow."""
+    return page * per_page + COUNT_AHEAD
 
 
 def matches_text(model, q):
