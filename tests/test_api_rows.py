@@ -2,9 +2,11 @@
 agrees with the loaded models the pages render: title and names in the reader's
 language, places left, capacity, spoken languages, tags, place, a cancellation."""
 
+import json
 from datetime import time
 
 import pytest
+from flask import url_for
 
 from directory.activities.models import Occurrence
 from directory.activities.places import place_line
@@ -53,6 +55,8 @@ def test_each_date_in_the_api_is_what_the_models_say(client, app, dates, lang):
             assert item["capacity"] == (occ.effective_capacity
                                         if act.registration_required else None)
             assert item["languages"] == act.languages
+            assert item["url"] == url_for("activities.occurrence", occurrence_id=occ.id,
+                                          _external=True)
             assert item["focus_areas"] == [fa.slug for fa in act.focus_areas]
             assert item["target_groups"] == [tg.slug for tg in act.target_groups]
             assert item["cancel_reason"] == (said(occ.cancel_reason)
@@ -76,3 +80,12 @@ def test_one_date_reads_as_in_the_list(client, dates):
     listed = client.get("/api/v1/occurrences?per_page=5").get_json()["contents"]
     for item in listed:
         assert client.get(f"/api/v1/occurrences/{item['id']}").get_json() == item
+
+
+def test_the_answer_is_utf8_json_with_sorted_keys(client, dates):
+    """Text outside ASCII is written as it is (UTF-8), not escaped; keys in order."""
+    answer = client.get("/api/v1/occurrences?per_page=100")
+    assert answer.mimetype == "application/json"
+    assert "Språkcafé".encode() in answer.data and b"\\u00e5" not in answer.data
+    item = json.loads(answer.data.decode("utf-8"))["contents"][0]
+    assert list(item) == sorted(item)
