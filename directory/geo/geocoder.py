@@ -24,7 +24,7 @@ from sqlalchemy import delete, insert
 from ..common.text import fold
 from ..common.time import utcnow
 from ..extensions import db
-from .distance import estimate_km
+from .distance import estimate_km, km_per_degree
 from .known import known_names, known_place
 from .models import GeocodeCache
 from .names import is_latin, place_key
@@ -320,10 +320,15 @@ def nearest_place_name(latitude, longitude):
     if latitude is None or longitude is None:
         return None
     cell_lat, cell_lon = int(latitude * 10), int(longitude * 10)
+    # Degrees further than DISTRICT_KM for certain (1 % to spare): skipped unmeasured.
+    k_lat, k_lon = km_per_degree(latitude)
+    reach_lat, reach_lon = DISTRICT_KM / (0.99 * k_lat), DISTRICT_KM / (0.99 * k_lon)
     best = None
     for d_lat in (-1, 0, 1):
         for d_lon in (-1, 0, 1):
             for name, lat, lon in _place_grid().get((cell_lat + d_lat, cell_lon + d_lon), ()):
+                if abs(lat - latitude) > reach_lat or abs(lon - longitude) > reach_lon:
+                    continue
                 km = estimate_km((latitude, longitude), (lat, lon))
                 if km <= DISTRICT_KM and (best is None or km < best[0]):
                     best = (km, name)

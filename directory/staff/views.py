@@ -32,7 +32,7 @@ from ..taxonomy.services import enabled_municipalities, filter_choices
 from .attention import attention_for
 from .audit_log import (KINDS, about_organisation, entries, kind_prefixes,
                         organisation_choices)
-from .follow_up import PERIODS, TABLES, follow_up_table, period_for
+from .follow_up import PERIODS, TABLES, follow_up_tables, period_for
 from .outbox import outbox_summary
 from .register import REGISTERS, register_table
 
@@ -245,7 +245,7 @@ def follow_up():
     and month, rooms and organisations (staff/follow_up.py): charts and tables."""
     period, municipality_id = _follow_up_filters()
     now = utcnow()
-    tables = {name: follow_up_table(name, period, municipality_id, now) for name in TABLES}
+    tables = follow_up_tables(TABLES, period, municipality_id, now)
     return render_template("staff/follow_up.html", period=period, periods=PERIODS,
                            municipality_id=municipality_id, tables=tables,
                            registers=REGISTERS, largest_rows=_largest_rows)
@@ -263,7 +263,7 @@ def _largest_rows(rows, index):
 @staff_required
 def follow_up_export(table, file_format):
     period, municipality_id = _follow_up_filters()
-    header, rows = follow_up_table(table, period, municipality_id, utcnow())
+    header, rows = follow_up_tables((table,), period, municipality_id, utcnow())[table]
     return table_response(file_format, f"follow-up-{table}-{period.first}-{period.last}",
                           [str(h) for h in header], rows, title=table)
 
