@@ -27,7 +27,7 @@ WINDOW_AHEAD = timedelta(days=366)  # twelve months ahead
 # Grows when the writer's output changes for the same data, so no client keeps a copy
 # written by an older version under the same ETag.
 FEED_FORMAT = "2"
-MEMO_SIZE = 2000  # feeds' validators kept per process (all forgotten when full)
+MEMO_SIZE = 4000  # feeds' validators and names kept per process (all forgotten when full)
 # The service's own words in a feed (a cancelled date's reason) come from these.
 CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
 
@@ -76,24 +76,34 @@ def _one_row(selects):
     return list(db.session.execute(stmt).one())
 
 
-def feed_version(key, condition, window, every_organisation=False, bookings=False):
-    """The validators of a feed (covered_version), worked out once per data version and
-    minute in each process: the data version moves with every write to the rows they
-    cover, and the minute with the clock (a search feed's dates are those still to
-    come). `key` names the feed and everything its condition depends on."""
-    version = data_version()
+def remembered(what, compute, version=None):
+    """`compute()` (a value that depends on the data and the minute alone, None too),
+    worked out once per data version and minute in each process: the data version
+    moves with every write to the rows public answers show, and the minute with the
+    clock (a search feed's dates are those still to come). `what` names the value and
+    everything it depends on besides; `version` is the data version when read already
+    (common.caching.data_version). Unremembered when the version cannot be read."""
+    version = data_version() if version is None else version
     if version is None:
-        return covered_version(key, condition, window, every_organisation, bookings)
+        return compute()
     known = current_app.extensions.setdefault("feed_versions", {})
-    memo = (version, int(clock.time() // 60), "|".join(map(str, key)), window[0],
-            every_organisation, bookings)
-    found = known.get(memo)
-    if found is None:
-        found = covered_version(key, condition, window, every_organisation, bookings)
-        if len(known) >= MEMO_SIZE:
-            known.clear()
-        known[memo] = found
+    memo = (version, int(clock.time() // 60), what)
+    if memo in known:
+        return known[memo]
+    if len(known) >= MEMO_SIZE:
+        known.clear()
+    found = known[memo] = compute()
     return found
+
+
+def feed_version(key, condition, window, every_organisation=False, bookings=False,
+                 version=None):
+    """The validators of a feed (covered_version), remembered per data version and
+    minute. `key` names the feed and everything its condition depends on."""
+    return remembered(("covered", "|".join(map(str, key)), window[0], every_organisation,
+                       bookings),
+                      lambda: covered_version(key, condition, window, every_organisation,
+                                              bookings), version)
 
 
 def covered_version(key, condition, window, every_organisation=False, bookings=False):
