@@ -66,14 +66,14 @@ def feed_window(now=None):
     return midnight - WINDOW_BACK, midnight + WINDOW_AHEAD
 
 
-def _one_row(selects):
+def _one_row(selects, params=None):
     """The values of these one-row SELECTs side by side, asked in one statement."""
     subqueries = [each.subquery() for each in selects]
     stmt = select(*(column for subquery in subqueries for column in subquery.c))
     stmt = stmt.select_from(subqueries[0])
     for subquery in subqueries[1:]:
         stmt = stmt.join(subquery, true())
-    return list(db.session.execute(stmt).one())
+    return list(db.session.execute(stmt, params).one())
 
 
 def remembered(what, compute, version=None):
@@ -106,7 +106,8 @@ def feed_version(key, condition, window, every_organisation=False, bookings=Fals
                                               bookings), version)
 
 
-def covered_version(key, condition, window, every_organisation=False, bookings=False):
+def covered_version(key, condition, window, every_organisation=False, bookings=False,
+                    params=None):
     """The validators of a feed over the activities `condition` selects, public or not:
     an organisation archived or rejected changes the feeds its activities leave (with
     `every_organisation`, for a feed whose condition holds only public ones, any
@@ -115,7 +116,8 @@ def covered_version(key, condition, window, every_organisation=False, bookings=F
     venues.management.save_room), the focus areas' names and order and, with
     `bookings`, their room requests in the window. `key` holds everything else the
     bytes depend on (the feed, its name, the language). Last-Modified is never before
-    the day began: the window moved then."""
+    the day began: the window moved then. `params`: the values of the condition's bound
+    parameters."""
     start, end = window
     activity_ids = select(Activity.id).where(condition) if condition is not None \
         else select(Activity.id)
@@ -136,7 +138,7 @@ def covered_version(key, condition, window, every_organisation=False, bookings=F
         parts.append(select(func.count(RoomBooking.id), func.max(RoomBooking.updated_at))
                      .where(RoomBooking.activity_id.in_(activity_ids),
                             RoomBooking.ends_at > start, RoomBooking.starts_at < end))
-    values = _one_row(parts)
+    values = _one_row(parts, params)
     moments = [v for v in values if isinstance(v, datetime)] + [start + WINDOW_BACK]
     text = "|".join([writer_version(), *map(str, key), start.isoformat(), *map(str, values)])
     return FeedVersion(etag=hashlib.sha256(text.encode()).hexdigest()[:32],

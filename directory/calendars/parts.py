@@ -114,15 +114,28 @@ class FeedKeys:
                            last_modified=max(self.latest, window[0] + WINDOW_BACK))
 
 
-def feed_keys(condition, options, variant=""):
+@lru_cache(maxsize=16)
+def _keys_where(postgresql, condition):
+    """The keys' statement with a condition given with its parameters' values (the same
+    object every time): built, and its cache key made, once."""
+    return _keys_statement(postgresql).where(condition)
+
+
+def feed_keys(condition, options, variant="", params=None):
     """The FeedKeys of the activities `condition` selects (None: all): a query of a row
-    per activity and one of a row; in Python no more than joining texts."""
+    per activity and one of a row; in Python no more than joining texts. `params`: the
+    values of the condition's bound parameters, for a condition written once."""
     connection = db.session.connection()
-    stmt = _keys_statement(connection.dialect.name == "postgresql")
-    if condition is not None:
-        stmt = stmt.where(condition)
+    postgresql = connection.dialect.name == "postgresql"
+    if params is not None:
+        stmt = _keys_where(postgresql, condition)
+    else:
+        stmt = _keys_statement(postgresql)
+        if condition is not None:
+            stmt = stmt.where(condition)
     rows = connection.execute(stmt, {
-        "window_start": options.window_start, "window_end": options.window_end}).all()
+        "window_start": options.window_start, "window_end": options.window_end,
+        **(params or {})}).all()
     if not rows:
         return FeedKeys(None)
     venues, terms = connection.execute(_shared_statement()).one()

@@ -6,7 +6,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..activities.models import Activity, Occurrence
@@ -23,6 +23,12 @@ from .models import Partner
 from .names import search_feed_name
 from .parts import activity_blocks, feed_keys
 from .partners import activity_condition, pending_bookings, place_of
+
+
+# The conditions of an organisation's and an activity's feed, written once (their
+# statements are built once: calendars.parts).
+OF_ORGANISATION = Activity.organisation_id == bindparam("organisation_id")
+OF_ACTIVITY = Activity.id == bindparam("activity_id")
 
 
 @dataclass(frozen=True)
@@ -63,10 +69,11 @@ def _variant(place):
     return "" if place is None else f"at:{sorted(place.room_ids)}"
 
 
-def series_feed(condition, options, extra_events=(), place=None, found=None):
-    """The ics bytes for whole series of the public activities `condition` selects,
-    assembled from kept parts (calendars.parts): only series whose data changed are
-    loaded and written; `found` (parts.FeedKeys) when their keys were read already.
+def series_feed(condition, options, extra_events=(), place=None, found=None, params=None):
+    """The ics bytes for whole series of the public activities `condition` selects (with
+    `params`, the values of its bound parameters), assembled from kept parts
+    (calendars.parts): only series whose data changed are loaded and written; `found`
+    (parts.FeedKeys) when their keys were read already.
 
     `place` (activities.services.AtVenues) keeps only the dates at those meeting places:
     an activity all of whose dates (and the room new ones go in) are there is written as
@@ -85,7 +92,7 @@ def series_feed(condition, options, extra_events=(), place=None, found=None):
         dates = dates_by_activity(activities, options)
         return {a.id: b"".join(event_bytes(e) for e in events_of(a, dates[a.id]))
                 for a in activities}
-    found = found or feed_keys(condition, options, _variant(place))
+    found = found or feed_keys(condition, options, _variant(place), params)
     blocks = activity_blocks(found.keys, write)
     return calendar_from_parts(blocks, extra_events, options)
 
@@ -99,25 +106,27 @@ def _feed(filename, key, condition, name, lang, build, **covered):
     return Feed(filename, version, lambda: build(condition, options))
 
 
-def _series_feed(filename, key, condition, name, lang, place=None, version=None):
+def _series_feed(filename, key, condition, name, lang, place=None, version=None,
+                 params=None):
     """A Feed of whole series (series_feed) whose validators come from its parts' keys
     (parts.FeedKeys.version): after a change one statement reads both, and building it
-    reads only the series that changed. `version`: the data version, if read."""
+    reads only the series that changed. `version`: the data version, if read; `params`:
+    the values of the condition's bound parameters (a condition written once)."""
     options = options_for(name, lang)
     window = (options.window_start, options.window_end)
     named = (filename, *key, name, lang)
     read = []
 
     def validators():
-        found = feed_keys(condition, options, _variant(place))
+        found = feed_keys(condition, options, _variant(place), params)
         read.append(found)
         if found.keys is None:  # no activity: nothing to derive them from
-            return covered_version(named, condition, window)
+            return covered_version(named, condition, window, params=params)
         return found.version(named, window)
     validated = remembered(("series", "|".join(map(str, named)), window[0]), validators,
                            version)
     return Feed(filename, validated, lambda: series_feed(
-        condition, options, place=place, found=read[0] if read else None))
+        condition, options, place=place, found=read[0] if read else None, params=params))
 
 
 def _organisation_named(slug, lang):
@@ -138,16 +147,15 @@ def organisation_feed(slug, lang):
     if found is None:
         return None
     organisation_id, name = found
-    return _series_feed(slug, ("org", organisation_id),
-                        Activity.organisation_id == organisation_id, name, lang,
-                        version=version)
+    return _series_feed(slug, ("org", organisation_id), OF_ORGANISATION, name, lang,
+                        version=version, params={"organisation_id": organisation_id})
 
 
 def activity_feed(activity, lang):
     """One activity, named after it."""
-    return _series_feed(f"activity-{activity.id}", ("activity", activity.id),
-                        Activity.id == activity.id, str(activity.translated("title", lang)),
-                        lang)
+    return _series_feed(f"activity-{activity.id}", ("activity", activity.id), OF_ACTIVITY,
+                        str(activity.translated("title", lang)), lang,
+                        params={"activity_id": activity.id})
 
 
 def partner_feed(subscription, lang):
