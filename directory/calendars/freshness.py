@@ -27,7 +27,7 @@ WINDOW_AHEAD = timedelta(days=366)  # twelve months ahead
 # Grows when the writer's output changes for the same data, so no client keeps a copy
 # written by an older version under the same ETag.
 FEED_FORMAT = "2"
-MEMO_SIZE = 2000  # feeds' validators kept per process (all forgotten when full)
+MEMO_SIZE = 4000  # feeds' validators and names kept per process (all forgotten when full)
 # The service's own words in a feed (a cancelled date's reason) come from these.
 CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
 
@@ -66,37 +66,48 @@ def feed_window(now=None):
     return midnight - WINDOW_BACK, midnight + WINDOW_AHEAD
 
 
-def _one_row(selects):
+def _one_row(selects, params=None):
     """The values of these one-row SELECTs side by side, asked in one statement."""
     subqueries = [each.subquery() for each in selects]
     stmt = select(*(column for subquery in subqueries for column in subquery.c))
     stmt = stmt.select_from(subqueries[0])
     for subquery in subqueries[1:]:
         stmt = stmt.join(subquery, true())
-    return list(db.session.execute(stmt).one())
+    return list(db.session.execute(stmt, params).one())
 
 
-def feed_version(key, condition, window, every_organisation=False, bookings=False):
-    """The validators of a feed (covered_version), worked out once per data version and
-    minute in each process: the data version moves with every write to the rows they
-    cover, and the minute with the clock (a search feed's dates are those still to
-    come). `key` names the feed and everything its condition depends on."""
-    version = data_version()
+def remembered(what, compute, version=None):
+    """`compute()` (a value that depends on the data and the minute alone, None too),
+    worked out once per data version and minute in each process: the data version
+    moves with every write to the rows public answers show, and the minute with the
+    clock (a search feed's dates are those still to come). `what` names the value and
+    everything it depends on besides; `version` is the data version when read already
+    (common.caching.data_version). Unremembered when the version cannot be read."""
+    version = data_version() if version is None else version
     if version is None:
-        return covered_version(key, condition, window, every_organisation, bookings)
+        return compute()
     known = current_app.extensions.setdefault("feed_versions", {})
-    memo = (version, int(clock.time() // 60), "|".join(map(str, key)), window[0],
-            every_organisation, bookings)
-    found = known.get(memo)
-    if found is None:
-        found = covered_version(key, condition, window, every_organisation, bookings)
-        if len(known) >= MEMO_SIZE:
-            known.clear()
-        known[memo] = found
+    memo = (version, int(clock.time() // 60), what)
+    if memo in known:
+        return known[memo]
+    if len(known) >= MEMO_SIZE:
+        known.clear()
+    found = known[memo] = compute()
     return found
 
 
-def covered_version(key, condition, window, every_organisation=False, bookings=False):
+def feed_version(key, condition, window, every_organisation=False, bookings=False,
+                 version=None):
+    """The validators of a feed (covered_version), remembered per data version and
+    minute. `key` names the feed and everything its condition depends on."""
+    return remembered(("covered", "|".join(map(str, key)), window[0], every_organisation,
+                       bookings),
+                      lambda: covered_version(key, condition, window, every_organisation,
+                                              bookings), version)
+
+
+def covered_version(key, condition, window, every_organisation=False, bookings=False,
+                    params=None):
     """The validators of a feed over the activities `condition` selects, public or not:
     an organisation archived or rejected changes the feeds its activities leave (with
     `every_organisation`, for a feed whose condition holds only public ones, any
@@ -105,7 +116,8 @@ def covered_version(key, condition, window, every_organisation=False, bookings=F
     venues.management.save_room), the focus areas' names and order and, with
     `bookings`, their room requests in the window. `key` holds everything else the
     bytes depend on (the feed, its name, the language). Last-Modified is never before
-    the day began: the window moved then."""
+    the day began: the window moved then. `params`: the values of the condition's bound
+    parameters."""
     start, end = window
     activity_ids = select(Activity.id).where(condition) if condition is not None \
         else select(Activity.id)
@@ -126,7 +138,7 @@ def covered_version(key, condition, window, every_organisation=False, bookings=F
         parts.append(select(func.count(RoomBooking.id), func.max(RoomBooking.updated_at))
                      .where(RoomBooking.activity_id.in_(activity_ids),
                             RoomBooking.ends_at > start, RoomBooking.starts_at < end))
-    values = _one_row(parts)
+    values = _one_row(parts, params)
     moments = [v for v in values if isinstance(v, datetime)] + [start + WINDOW_BACK]
     text = "|".join([writer_version(), *map(str, key), start.isoformat(), *map(str, values)])
     return FeedVersion(etag=hashlib.sha256(text.encode()).hexdigest()[:32],

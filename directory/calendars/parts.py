@@ -1,6 +1,6 @@
-"""Feeds from parts: each activity's VEVENTs are serialised once per change and kept in
-the response cache (common.caching), so a feed is assembled from kept blocks and only
-the series that changed are written again.
+"""Feeds from parts: each activity's VEVENTs are serialised once per change and kept
+(in each process, and in the response cache, common.caching, for the others), so a feed
+is assembled from kept blocks and only the series that changed are written again.
 
 A block's key is what its bytes depend on, read for the whole feed in one narrow query
 (ids, change counters and times as text, no ORM objects): the activity (its
@@ -9,23 +9,30 @@ and every focus area's names and order), its dates in the window (count, latest
 `updated_at`, sum of sequences), every meeting place (their latest `updated_at`: rooms'
 names are in the place line), the writer (calendars.freshness.writer_version: its
 format and the translations of the service's own words) and the feed's options
-(language, window, UID domain, links, which venue's dates).
+(language, window, UID domain, links, which venue's dates). The same query reads the
+activities the feed leaves out (an organisation not public), so the feed's validators
+come from its rows too (`FeedKeys.version`): one statement for both.
 """
 
 import hashlib
+from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache, reduce
 
-from sqlalchemy import (String, and_, bindparam, cast, func, literal_column, select,
-                        type_coerce)
+from flask import current_app
+from sqlalchemy import (String, and_, bindparam, case, cast, func, literal_column,
+                        select, type_coerce)
 
 from ..activities.models import Activity, Occurrence, activity_focus_area
 from ..common.caching import cache
+from ..common.types import raw_moment, utc_moment
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..venues.models import Venue
-from .freshness import focus_areas_text, writer_version
+from .freshness import WINDOW_BACK, FeedVersion, focus_areas_text, writer_version
 
 KEEP_SECONDS = 24 * 3600
+KEEP_BYTES = 32 * 1024 * 1024  # blocks kept per process (all forgotten when full)
 SEPARATOR = literal_column("'|'", String)
 
 
@@ -40,61 +47,155 @@ def _text(*values):
     return reduce(lambda a, b: a + SEPARATOR + b, [type_coerce(v, String) for v in values])
 
 
-@lru_cache(maxsize=1)
-def _keys_statement():
-    """(activity id, what its block depends on as text, the meeting places' and focus
-    areas' text) of each public activity, in id order; the feed window is bound when
-    asked, the feed's own condition added (built once: it is the same for every feed)."""
+def _latest(postgresql, *moments):
+    """SQL: the latest of these moments of an activity's row. On PostgreSQL the latest
+    of every row's, on the first row alone (a window costs little there, and one value
+    read is one value parsed); on SQLite each row's own (its texts, all in one format,
+    compare as the moments do; there a window costs more than the texts)."""
+    if not postgresql:
+        return raw_moment(func.max(*moments))
+    latest = func.greatest(*(func.max(moment).over() for moment in moments))
+    return raw_moment(case((func.row_number().over() == 1, latest)))
+
+
+@lru_cache(maxsize=2)
+def _keys_statement(postgresql):
+    """(activity id; what its block depends on as text, starting with the id; whether it
+    is shown (its organisation public); the latest change to it, its organisation and
+    its dates in the window (see `_latest`)) of each activity, in id order; the feed
+    window is bound when asked, the feed's own condition added (built once: the same
+    for every feed)."""
     in_window = and_(Occurrence.activity_id == Activity.id,
                      Occurrence.ends_at > bindparam("window_start"),
                      Occurrence.starts_at < bindparam("window_end"))
     focus = (select(func.aggregate_strings(
                  cast(activity_focus_area.c.focus_area_id, String), ","))
              .where(activity_focus_area.c.activity_id == Activity.id).scalar_subquery())
-    venues = select(cast(func.max(Venue.updated_at), String)).scalar_subquery()
-    text = _text(Activity.updated_at, Activity.sequence, func.max(Organisation.updated_at),
-                 func.count(Occurrence.id), _or_empty(func.max(Occurrence.updated_at)),
+    organisation_changed = func.max(Organisation.updated_at)  # one row: its own
+    dates_changed = func.max(Occurrence.updated_at)
+    text = _text(Activity.id, Activity.updated_at, Activity.sequence, organisation_changed,
+                 func.count(Occurrence.id), _or_empty(dates_changed),
                  _or_empty(func.sum(Occurrence.sequence)), _or_empty(focus))
-    return (select(Activity.id, text, venues, focus_areas_text())
+    latest = _latest(postgresql, func.max(Activity.updated_at), organisation_changed,
+                     func.coalesce(dates_changed, func.max(Activity.updated_at)))
+    return (select(Activity.id, text, func.max(case((Organisation.is_public, 1), else_=0)),
+                   latest)
             .join(Organisation, Organisation.id == Activity.organisation_id)
             .outerjoin(Occurrence, in_window)
-            .where(Organisation.is_public)
             .group_by(Activity.id)
             .order_by(Activity.id))
 
 
-def part_keys(condition, options, variant=""):
-    """[(activity id, its block's key)] of the public activities `condition` selects (None:
-    all), in id order: one query; in Python no more than joining texts."""
-    stmt = _keys_statement()
-    if condition is not None:
-        stmt = stmt.where(condition)
-    rows = db.session.connection().execute(stmt, {
-        "window_start": options.window_start, "window_end": options.window_end}).all()
+@lru_cache(maxsize=1)
+def _shared_statement():
+    """(the latest change to any meeting place (rooms' names are in place lines), every
+    focus area's text): what every block depends on alike."""
+    return select(raw_moment(func.max(Venue.updated_at)), focus_areas_text())
+
+
+@dataclass(frozen=True)
+class FeedKeys:
+    """What a feed of whole series is made of, read in one statement: `keys`, [(activity
+    id, its block's key)] of the activities it shows, in id order; `digest`, of every
+    row read (shown or not) and of the feed's options; `latest`, the last change to
+    them. Empty (`keys` and `digest` None) when the condition selects no activity."""
+
+    keys: list | None
+    digest: str | None = None
+    latest: datetime | None = None
+
+    def version(self, key, window):
+        """The feed's validators: `key` names the feed and everything else its bytes
+        depend on (its name, the language). Last-Modified is never before the day
+        began: the window moved then."""
+        text = "|".join([writer_version(), *map(str, key), window[0].isoformat(),
+                         self.digest])
+        return FeedVersion(etag=hashlib.sha256(text.encode()).hexdigest()[:32],
+                           last_modified=max(self.latest, window[0] + WINDOW_BACK))
+
+
+@lru_cache(maxsize=16)
+def _keys_where(postgresql, condition):
+    """The keys' statement with a condition given with its parameters' values (the same
+    object every time): built, and its cache key made, once."""
+    return _keys_statement(postgresql).where(condition)
+
+
+def feed_keys(condition, options, variant="", params=None):
+    """The FeedKeys of the activities `condition` selects (None: all): a query of a row
+    per activity and one of a row; in Python no more than joining texts. `params`: the
+    values of the condition's bound parameters, for a condition written once."""
+    connection = db.session.connection()
+    postgresql = connection.dialect.name == "postgresql"
+    if params is not None:
+        stmt = _keys_where(postgresql, condition)
+    else:
+        stmt = _keys_statement(postgresql)
+        if condition is not None:
+            stmt = stmt.where(condition)
+    rows = connection.execute(stmt, {
+        "window_start": options.window_start, "window_end": options.window_end,
+        **(params or {})}).all()
     if not rows:
-        return []
-    _, _, venues, terms = rows[0]
-    prefix = "feed-part:" + hashlib.sha256("|".join(map(str, (
-        writer_version(), venues, terms, options.lang, options.window_start,
-        options.window_end, options.uid_domain, options.url, variant))).encode()
-    ).hexdigest()[:40] + ":"
-    return [(row[0], f"{prefix}{row[0]}|{row[1]}") for row in rows]
+        return FeedKeys(None)
+    venues, terms = connection.execute(_shared_statement()).one()
+    prefix = "|".join(map(str, (writer_version(), venues, terms, options.lang,
+                                options.window_start, options.window_end,
+                                options.uid_domain, options.url, variant)))
+    part = "feed-part:" + hashlib.sha256(prefix.encode()).hexdigest()[:40] + ":"
+    texts = [row[1] for row in rows]
+    digest = hashlib.sha256("\n".join([prefix, *texts]).encode()).hexdigest()
+    latest = utc_moment(max(row[3] for row in rows if row[3] is not None))
+    if venues is not None:
+        latest = max(latest, utc_moment(venues))
+    return FeedKeys([(row[0], part + row[1]) for row in rows if row[2]], digest, latest)
 
 
-def activity_blocks(condition, options, write, variant=""):
-    """The serialised VEVENTs of each public activity `condition` selects, in id order:
-    from the cache, or written by `write(activity ids)` ({id: bytes}) for those whose
-    data changed."""
-    keys = part_keys(condition, options, variant)
+def _kept_here():
+    """This process's kept blocks, {key: bytes}, with their size."""
+    return current_app.extensions.setdefault("feed_parts", {"blocks": {}, "bytes": 0})
+
+
+def _keep_here(kept, blocks):
+    here = kept["blocks"]
+    size = sum(map(len, blocks.values()))
+    if kept["bytes"] + size > KEEP_BYTES:
+        here.clear()
+        kept["bytes"] = 0
+    here.update(blocks)
+    kept["bytes"] += size
+
+
+def forget_kept_blocks():
+    """Forget the blocks this process keeps (the response cache keeps its own)."""
+    current_app.extensions.pop("feed_parts", None)
+
+
+def activity_blocks(keys, write):
+    """The serialised VEVENTs of each activity of `keys` (FeedKeys.keys), in their
+    order: kept in this process, else in the response cache, else written by
+    `write(activity ids)` ({id: bytes}) for those whose data changed."""
     if not keys:
         return []
-    blocks = cache.get_many(*(key for _, key in keys))
+    kept = _kept_here()
+    here = kept["blocks"]
+    blocks = [here.get(key) for _, key in keys]
     missing = [i for i, block in enumerate(blocks) if block is None]
-    if missing:
-        written = write([keys[i][0] for i in missing])
-        kept = {}
-        for i in missing:
+    if not missing:
+        return blocks
+    shared = cache.get_many(*(keys[i][1] for i in missing))
+    found = {}
+    for i, block in zip(missing, shared):
+        if block is not None:
+            blocks[i] = found[keys[i][1]] = block
+    unwritten = [i for i in missing if blocks[i] is None]
+    if unwritten:
+        written = write([keys[i][0] for i in unwritten])
+        new = {}
+        for i in unwritten:
             activity_id, key = keys[i]
-            blocks[i] = kept[key] = written.get(activity_id, b"")
-        cache.set_many(kept, timeout=KEEP_SECONDS)
+            blocks[i] = new[key] = written.get(activity_id, b"")
+        cache.set_many(new, timeout=KEEP_SECONDS)
+        found.update(new)
+    _keep_here(kept, found)
     return blocks

@@ -6,21 +6,29 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..activities.models import Activity, Occurrence
 from ..activities.services import at_venues, public_occurrences
+from ..common.caching import data_version
 from ..extensions import db
-from .freshness import FeedVersion, feed_version, feed_window
+from ..organisations.services import public_organisation
+from .freshness import FeedVersion, covered_version, feed_version, feed_window, remembered
 from .dates import dates_by_activity
 from .ical import (FeedOptions, calendar, calendar_from_parts, series_events, single_event,
                    tentative_event)
 from .lines import event_bytes
 from .models import Partner
 from .names import search_feed_name
-from .parts import activity_blocks
+from .parts import activity_blocks, feed_keys
 from .partners import activity_condition, pending_bookings, place_of
+
+
+# The conditions of an organisation's and an activity's feed, written once (their
+# statements are built once: calendars.parts).
+OF_ORGANISATION = Activity.organisation_id == bindparam("organisation_id")
+OF_ACTIVITY = Activity.id == bindparam("activity_id")
 
 
 @dataclass(frozen=True)
@@ -56,10 +64,16 @@ def activities_to_write(activity_ids):
         .order_by(Activity.id)).all()
 
 
-def series_feed(condition, options, extra_events=(), place=None):
-    """The ics bytes for whole series of the public activities `condition` selects,
-    assembled from kept parts (calendars.parts): only series whose data changed are
-    loaded and written.
+def _variant(place):
+    """What a feed's blocks depend on besides the data: which meeting places' dates."""
+    return "" if place is None else f"at:{sorted(place.room_ids)}"
+
+
+def series_feed(condition, options, extra_events=(), place=None, found=None, params=None):
+    """The ics bytes for whole series of the public activities `condition` selects (with
+    `params`, the values of its bound parameters), assembled from kept parts
+    (calendars.parts): only series whose data changed are loaded and written; `found`
+    (parts.FeedKeys) when their keys were read already.
 
     `place` (activities.services.AtVenues) keeps only the dates at those meeting places:
     an activity all of whose dates (and the room new ones go in) are there is written as
@@ -78,8 +92,8 @@ def series_feed(condition, options, extra_events=(), place=None):
         dates = dates_by_activity(activities, options)
         return {a.id: b"".join(event_bytes(e) for e in events_of(a, dates[a.id]))
                 for a in activities}
-    variant = "" if place is None else f"at:{sorted(place.room_ids)}"
-    blocks = activity_blocks(condition, options, write, variant)
+    found = found or feed_keys(condition, options, _variant(place), params)
+    blocks = activity_blocks(found.keys, write)
     return calendar_from_parts(blocks, extra_events, options)
 
 
@@ -92,19 +106,56 @@ def _feed(filename, key, condition, name, lang, build, **covered):
     return Feed(filename, version, lambda: build(condition, options))
 
 
-def organisation_feed(organisation, lang):
-    """Every series of a public organisation, named after it."""
-    return _feed(organisation.slug, ("org", organisation.id),
-                 Activity.organisation_id == organisation.id,
-                 str(organisation.translated("name", lang)), lang,
-                 series_feed)
+def _series_feed(filename, key, condition, name, lang, place=None, version=None,
+                 params=None):
+    """A Feed of whole series (series_feed) whose validators come from its parts' keys
+    (parts.FeedKeys.version): after a change one statement reads both, and building it
+    reads only the series that changed. `version`: the data version, if read; `params`:
+    the values of the condition's bound parameters (a condition written once)."""
+    options = options_for(name, lang)
+    window = (options.window_start, options.window_end)
+    named = (filename, *key, name, lang)
+    read = []
+
+    def validators():
+        found = feed_keys(condition, options, _variant(place), params)
+        read.append(found)
+        if found.keys is None:  # no activity: nothing to derive them from
+            return covered_version(named, condition, window, params=params)
+        return found.version(named, window)
+    validated = remembered(("series", "|".join(map(str, named)), window[0]), validators,
+                           version)
+    return Feed(filename, validated, lambda: series_feed(
+        condition, options, place=place, found=read[0] if read else None, params=params))
+
+
+def _organisation_named(slug, lang):
+    """(id, name in `lang`) of the public organisation with this slug, or None."""
+    organisation = public_organisation(slug)
+    if organisation is None:
+        return None
+    return organisation.id, str(organisation.translated("name", lang))
+
+
+def organisation_feed(slug, lang):
+    """Every series of the public organisation with this slug, named after it; None
+    when there is none. Which one it is is remembered per data version too, so a
+    current copy is answered 304 on the data version alone."""
+    version = data_version()
+    found = remembered(("organisation", slug, lang),
+                       lambda: _organisation_named(slug, lang), version)
+    if found is None:
+        return None
+    organisation_id, name = found
+    return _series_feed(slug, ("org", organisation_id), OF_ORGANISATION, name, lang,
+                        version=version, params={"organisation_id": organisation_id})
 
 
 def activity_feed(activity, lang):
     """One activity, named after it."""
-    return _feed(f"activity-{activity.id}", ("activity", activity.id),
-                 Activity.id == activity.id, str(activity.translated("title", lang)), lang,
-                 series_feed)
+    return _series_feed(f"activity-{activity.id}", ("activity", activity.id), OF_ACTIVITY,
+                        str(activity.translated("title", lang)), lang,
+                        params={"activity_id": activity.id})
 
 
 def partner_feed(subscription, lang):
@@ -131,9 +182,8 @@ def venue_feed(venue, lang):
     """Every public date at the meeting place, named after it."""
     place = at_venues([venue.id])
     condition = Activity.id.in_(select(Occurrence.activity_id).where(place.condition()))
-    return _feed(venue.slug, ("venue", venue.id, sorted(place.room_ids)), condition,
-                 str(venue.translated("name", lang)), lang,
-                 lambda condition, options: series_feed(condition, options, place=place))
+    return _series_feed(venue.slug, ("venue", venue.id, sorted(place.room_ids)), condition,
+                        str(venue.translated("name", lang)), lang, place=place)
 
 
 def search_feed(filters, lang):

@@ -18,7 +18,6 @@ from ..common.i18n import current_lang
 from ..common.time import utcnow
 from ..common.urls import subscribe_links
 from ..extensions import db
-from ..organisations.services import public_organisation
 from ..taxonomy.services import all_focus_areas, all_target_groups
 from ..venues.services import public_venue, public_venues
 from . import services
@@ -53,10 +52,10 @@ def ics_response(feed, private=False):
 
 @bp.get("/organisations/<slug>/calendar.ics")
 def organisation_calendar(slug):
-    org = public_organisation(slug)
-    if org is None:
+    feed = services.organisation_feed(slug, current_lang())
+    if feed is None:
         abort(404)
-    return ics_response(services.organisation_feed(org, current_lang()))
+    return ics_response(feed)
 
 
 @bp.get("/venues/<slug>/calendar.ics")
