@@ -21,7 +21,7 @@ from .models import Activity, ActivityError, Occurrence
 from .listed import occurrence_loading, occurrences_by_id
 from .nearby import find_nearby, nearby_page_ids, occurrence_distance_km
 from .schedule import slots
-from .searching import TEXT_FORMS, activity_conditions
+from .searching import TEXT_FORMS, activity_conditions, few_organisations
 
 
 def horizon_end(today=None, days=365):
@@ -274,7 +274,8 @@ def occurrence_query(filters, now=None):
     if any(place_missing(n) for n in near_notices):
         on_time.append(false())  # near a place not found: no dates, not every date
     on_place, venue_notices = venue_conditions(filters.venue)
-    by_form = {form: activity_conditions(resolved, filters.q, filters.lang, form)
+    few = few_organisations(filters.q) if filters.q else None
+    by_form = {form: activity_conditions(resolved, filters.q, filters.lang, form, few)
                for form in TEXT_FORMS} if filters.q else {}
     conditions = by_form["set"] if by_form else activity_conditions(resolved, "", filters.lang)
     return OccurrenceQuery(conditions, on_time, on_place, nearby, since - LONGEST_DATE,
