@@ -132,6 +132,25 @@ def test_walking_and_collecting_find_the_same_first_dates(listing, case):
                                                       if starts[i] < week]
 
 
+@pytest.mark.parametrize("case", [c for c in CASES if "q" in c],
+                         ids=lambda c: ",".join(c))
+def test_a_search_collects_the_dates_of_its_few_activities_by_their_ids(listing, case):
+    """A search matching few activities (PostgreSQL takes this way after a walk ran
+    out): their ids from the text indexes, then their dates, the same list."""
+    args = _args(case, listing)
+    now = utcnow()
+    expected = _expected(args, now)
+    query = services.occurrence_query(parse_filters(args), now)
+    few = query.few_activities()
+    starts = dict(db.session.execute(select(Occurrence.id, Occurrence.starts_at)).all())
+    week = now + timedelta(days=7)
+    for wanted in (1, 3, len(expected) + 1):
+        assert query.collect(wanted, activity_ids=few) == expected[:wanted]
+        assert query.collect(wanted, week, few) == [i for i in expected
+                                                    if starts[i] < week][:wanted]
+    assert services.occurrence_query(parse_filters({}), now).few_activities() is None
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: ",".join(c) or "none")
 def test_pages_count_only_so_far_ahead_and_hold_every_date_once(listing, case):
     args = _args(case, listing)

@@ -13,7 +13,7 @@ from ..organisations.services import resolve_common_filters
 from ..venues.models import Room, Venue
 from .changes import activity_changed_since
 from .models import Activity, Occurrence
-from .services import activity_conditions
+from .searching import activity_conditions
 
 
 def _paged(stmt, page, per_page, notices=(), place=None):

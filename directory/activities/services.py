@@ -1,28 +1,27 @@
 """Activity rules: materialising occurrences, and finding public ones."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from sqlalchemy import false, or_, select
+from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload
 
-from ..common.db import is_postgres
-from ..common.listing import ListResult, counted_to, matches_text, speaks, tagged
+from ..common.db import in_ids, is_postgres
+from ..common.listing import ListResult, counted_to
 from ..common.time import local_day_bounds, local_today, to_local, utcnow
 from ..extensions import db
 from ..geo.services import place_missing
-from ..organisations.models import Organisation
 from ..organisations.services import resolve_common_filters
 from ..venues.models import Room, Venue
 from ..venues.occupancy import RoomCalendar, when
 from .changes import occurrence_changed_since
-from .models import (Activity, ActivityError, Occurrence, activity_focus_area,
-                     activity_target_group)
+from .models import Activity, ActivityError, Occurrence
 from .listed import occurrence_loading, occurrences_by_id
 from .nearby import find_nearby, nearby_page_ids, occurrence_distance_km
 from .schedule import slots
+from .searching import TEXT_FORMS, activity_conditions, few_organisations
 
 
 def horizon_end(today=None, days=365):
@@ -127,6 +126,9 @@ WALK_REACH = 40
 WALK_REACH_UNFILTERED = 4
 # When a walk runs out, the matches of this stretch of time are collected first.
 COLLECT_FIRST = timedelta(days=7)
+# A search matching at most this many activities (PostgreSQL, after a walk ran out):
+# their dates are collected by their ids, found first in the text indexes.
+FEW_ACTIVITIES = 200
 
 
 @dataclass(frozen=True)
@@ -143,11 +145,27 @@ class OccurrenceQuery:
     # of the past, which grows with the years. Counting needs no such bound.
     walk_from: object = None
     notices: tuple = ()
+    # A search: the activity conditions by text form (activities.searching); "set" is
+    # activity_conditions.
+    by_form: dict = field(default_factory=dict)
 
     @property
     def narrows(self):
         """Whether anything but the dates narrows the list."""
         return bool(self.activity_conditions or self.place_conditions or self.nearby)
+
+    def conditions(self, form):
+        """The activity conditions with the text in `form` (activities.searching)."""
+        return self.by_form.get(form, self.activity_conditions)
+
+    def few_activities(self):
+        """A search's matching public activities when at most FEW_ACTIVITIES (their
+        ids), read from the text indexes; None when more, or not a search."""
+        if not self.by_form:
+            return None
+        ids = db.session.scalars(select(Activity.id).where(
+            Activity.is_public, *self.conditions("indexed")).limit(FEW_ACTIVITIES + 1)).all()
+        return ids if len(ids) <= FEW_ACTIVITIES else None
 
     def activity_matches_each(self):
         """The activity conditions, checked per occurrence (correlated)."""
@@ -164,8 +182,9 @@ class OccurrenceQuery:
         if per_occurrence:
             # Correlated: SQLite checks the activity of each occurrence it comes to,
             # walking in time order or starting from a venue's rooms.
+            conditions = self.conditions("each" if walking else "set")
             check = select(Activity.id).where(Activity.id == Occurrence.activity_id,
-                                              Activity.is_public, *self.activity_conditions)
+                                              Activity.is_public, *conditions)
             if walking and is_postgres():
                 # A walk in time order: OFFSET 0 keeps PostgreSQL from making a join of
                 # it, which under the LIMIT it may run as a list of every matching
@@ -175,10 +194,13 @@ class OccurrenceQuery:
             return check.exists()
         return Occurrence.activity_id.in_(self.matching_activities())
 
-    def statement(self, walk):
-        """A select of matching occurrences, soonest first, taking the given way."""
-        activity_matches = self._activity_matches(walk or bool(self.place_conditions),
-                                                  walking=walk and not self.place_conditions)
+    def statement(self, walk, activity_ids=None):
+        """A select of matching occurrences, soonest first, taking the given way (or,
+        given `activity_ids`, the matching activities' ids: the dates of those)."""
+        activity_matches = (in_ids(Occurrence.activity_id, activity_ids)
+                            if activity_ids is not None else
+                            self._activity_matches(walk or bool(self.place_conditions),
+                                                   walking=walk and not self.place_conditions))
         started = ([Occurrence.starts_at > self.walk_from]
                    if walk and self.walk_from is not None else [])
         return (select(Occurrence)
@@ -202,12 +224,13 @@ class OccurrenceQuery:
             self.statement(walk=True).with_only_columns(Occurrence.id).where(*stop)
             .limit(wanted)).all()
 
-    def collect(self, wanted, within=None):
+    def collect(self, wanted, within=None, activity_ids=None):
         """The ids of the first `wanted` matching dates (starting before `within`, when
-        given): every match collected, then sorted. The matches are a subquery of their
-        own (OFFSET 0: planned apart), or PostgreSQL walks every coming date in time
-        order looking for rare matches (a search finding nothing: 500 ms)."""
-        stmt = self.statement(walk=False)
+        given; of `activity_ids`, when given: the matching activities): every match
+        collected, then sorted. The matches are a subquery of their own (OFFSET 0:
+        planned apart), or PostgreSQL walks every coming date in time order looking for
+        rare matches (a search finding nothing: 500 ms)."""
+        stmt = self.statement(walk=False, activity_ids=activity_ids)
         if within is not None:
             # Bounded on both ends, so each activity's dates come from one short range
             # of ix_occurrence_activity_ends.
@@ -222,17 +245,20 @@ class OccurrenceQuery:
     def first_ids(self, wanted):
         """The ids of the first `wanted` matching dates (all of them when fewer),
         soonest first, taking the cheaper way: a walk in time order while the matches
-        are many among the coming dates, else collecting them."""
+        are many among the coming dates, else collecting them (on PostgreSQL, a search
+        matching few activities: the dates of those, by their ids)."""
+        few = None
         if not self.place_conditions and not self.nearby and self.walk_from is not None:
             ids = self.walk(wanted)
             if len(ids) == wanted:
                 return ids
+            few = self.few_activities() if is_postgres() else None
             # Matches clustered in time (evening activities, a walk over this morning's
             # dates): the coming week's first; enough of them are the first of all.
-            ids = self.collect(wanted, self.walk_from + LONGEST_DATE + COLLECT_FIRST)
+            ids = self.collect(wanted, self.walk_from + LONGEST_DATE + COLLECT_FIRST, few)
             if len(ids) == wanted:
                 return ids
-        return self.collect(wanted)
+        return self.collect(wanted, activity_ids=few)
 
 
 def occurrence_query(filters, now=None):
@@ -248,34 +274,12 @@ def occurrence_query(filters, now=None):
     if any(place_missing(n) for n in near_notices):
         on_time.append(false())  # near a place not found: no dates, not every date
     on_place, venue_notices = venue_conditions(filters.venue)
-    return OccurrenceQuery(activity_conditions(resolved, filters.q, filters.lang), on_time,
-                           on_place, nearby, since - LONGEST_DATE,
-                           resolved.notices + near_notices + venue_notices)
-
-
-def activity_conditions(resolved, q="", lang=""):
-    """The filters as conditions on Activity, one per concern: text (the activity's or
-    its organisation's), focus areas, target groups, spoken language, municipality,
-    organisations. `resolved` (organisations.services.ResolvedFilters) holds ids or
-    selects of ids; None leaves that filter out. For lists, partner feeds and the offer
-    map alike."""
-    conditions = []
-    if q:
-        conditions.append(or_(matches_text(Activity, q), Activity.organisation_id.in_(
-            select(Organisation.id).where(matches_text(Organisation, q)))))
-    if resolved.focus_ids is not None:
-        conditions.append(tagged(Activity.id, activity_focus_area.c.activity_id,
-                                 activity_focus_area.c.focus_area_id, resolved.focus_ids))
-    if resolved.target_ids is not None:
-        conditions.append(tagged(Activity.id, activity_target_group.c.activity_id,
-                                 activity_target_group.c.target_group_id, resolved.target_ids))
-    if lang:
-        conditions.append(speaks(Activity, lang))
-    if resolved.municipality_id:
-        conditions.append(Activity.municipality_id == resolved.municipality_id)
-    if resolved.organisation_ids is not None:
-        conditions.append(Activity.organisation_id.in_(resolved.organisation_ids))
-    return conditions
+    few = few_organisations(filters.q) if filters.q else None
+    by_form = {form: activity_conditions(resolved, filters.q, filters.lang, form, few)
+               for form in TEXT_FORMS} if filters.q else {}
+    conditions = by_form["set"] if by_form else activity_conditions(resolved, "", filters.lang)
+    return OccurrenceQuery(conditions, on_time, on_place, nearby, since - LONGEST_DATE,
+                           resolved.notices + near_notices + venue_notices, by_form)
 
 
 def date_conditions(filters, now):

@@ -15,7 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select
 
 from ..activities.models import Activity
-from ..activities.services import activity_conditions, at_venues
+from ..activities.searching import activity_conditions
+from ..activities.services import at_venues
 from ..audit.services import record
 from ..bookings.models import RoomBooking
 from ..common.errors import FieldError
