@@ -12,7 +12,7 @@ from ..activities.models import Activity, Occurrence
 from ..activities.services import at_venues, public_occurrences
 from ..common.caching import data_version
 from ..extensions import db
-from ..organisations.services import public_organisation
+from ..organisations.services import public_organisation_name
 from .freshness import FeedVersion, covered_version, feed_version, feed_window, remembered
 from .dates import activities_to_write, dates_by_activity
 from .ical import (FeedOptions, calendar, calendar_from_parts, series_events, single_event,
@@ -118,21 +118,13 @@ def _series_feed(filename, key, condition, name, lang, place=None, version=None,
         condition, options, place=place, found=read[0] if read else None, params=params))
 
 
-def _organisation_named(slug, lang):
-    """(id, name in `lang`) of the public organisation with this slug, or None."""
-    organisation = public_organisation(slug)
-    if organisation is None:
-        return None
-    return organisation.id, str(organisation.translated("name", lang))
-
-
 def organisation_feed(slug, lang):
     """Every series of the public organisation with this slug, named after it; None
     when there is none. Which one it is is remembered per data version too, so a
     current copy is answered 304 on the data version alone."""
     version = data_version()
     found = remembered(("organisation", slug, lang),
-                       lambda: _organisation_named(slug, lang), version)
+                       lambda: public_organisation_name(slug, lang), version)
     if found is None:
         return None
     organisation_id, name = found
