@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as config_module
-from .common import security
+from .common import security, transactions  # noqa: F401 (transactions: its listeners)
 from .common.time import TIMEZONE
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 

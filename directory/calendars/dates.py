@@ -1,19 +1,104 @@
-"""The dates a feed writes, read as plain rows: the columns calendars.ical reads, their
-rooms (with meeting places) loaded once each, no ORM object per date."""
+"""What a feed writes, read as plain rows: its activities (with their organisation's
+name and address and their focus areas) in one query, their dates in another, the
+columns calendars.ical reads, the dates' rooms (with meeting places) loaded once each;
+no ORM object per activity or date."""
 
 from functools import lru_cache
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from ..activities.models import Occurrence, is_cancelled
+from ..activities.models import Activity, Occurrence, activity_focus_area, is_cancelled
+from ..common.i18n import TranslatableMixin
 from ..common.types import raw_moment, utc_moment
 from ..extensions import db
+from ..organisations.models import Organisation
+from ..taxonomy.models import FocusArea, NamedTermMixin
 from ..venues.models import Room
 
+ACTIVITY_COLUMNS = (
+    "id", "title", "description", "translations", "room_id", "street_address",
+    "postal_code", "city", "latitude", "longitude", "recurrence", "starts_on",
+    "start_time", "end_time", "interval", "weekdays", "until", "count", "sequence",
+    "created_at", "updated_at")
 COLUMNS = ("id", "activity_id", "starts_at", "ends_at", "original_starts_at", "room_id",
            "status", "cancel_reason", "sequence", "updated_at")
-MOMENTS = {"starts_at", "ends_at", "original_starts_at", "updated_at"}
+MOMENTS = {"starts_at", "ends_at", "original_starts_at", "created_at", "updated_at"}
+
+
+def _read(model, names):
+    """The columns `names` of `model`, moments as the database gives them (utc_moment)."""
+    return [raw_moment(getattr(model, name)) if name in MOMENTS else getattr(model, name)
+            for name in names]
+
+
+class FeedOrganisation:
+    """An activity's organisation as a feed reads it: its e-mail and name."""
+
+    __slots__ = ("email", "name", "translations")
+    ORIGINAL_LANG = TranslatableMixin.ORIGINAL_LANG
+    translated = TranslatableMixin.translated
+
+    def __init__(self, email, name, translations):
+        self.email, self.name, self.translations = email, name, translations
+
+
+class FeedFocusArea:
+    """A focus area as a feed names it."""
+
+    __slots__ = ("name", "names")
+    label = NamedTermMixin.label
+
+    def __init__(self, name, names):
+        self.name, self.names = name, names
+
+
+class FeedActivity:
+    """One activity as calendars.ical reads it (the attributes of an Activity it uses,
+    its schedule and texts by the Activity's own rules)."""
+
+    __slots__ = ACTIVITY_COLUMNS + ("organisation", "focus_areas")
+    ORIGINAL_LANG = TranslatableMixin.ORIGINAL_LANG
+    translated = TranslatableMixin.translated
+    weekday_list = Activity.weekday_list
+    schedule = Activity.schedule
+
+    def __init__(self, row):
+        for name, value in zip(ACTIVITY_COLUMNS, row):
+            setattr(self, name, utc_moment(value) if name in MOMENTS else value)
+        width = len(ACTIVITY_COLUMNS)
+        self.organisation = FeedOrganisation(*row[width:width + 3])
+        self.focus_areas = []
+
+
+@lru_cache(maxsize=1)
+def _activities_statement():
+    """Some activities, with their organisation's e-mail and name and each of their
+    focus areas (a row each, in the areas' order), in id order (built once)."""
+    return (select(*_read(Activity, ACTIVITY_COLUMNS), Organisation.email,
+                   Organisation.name, Organisation.translations, FocusArea.name,
+                   FocusArea.names)
+            .join(Organisation, Organisation.id == Activity.organisation_id)
+            .outerjoin(activity_focus_area, activity_focus_area.c.activity_id == Activity.id)
+            .outerjoin(FocusArea, FocusArea.id == activity_focus_area.c.focus_area_id)
+            .where(Activity.id.in_(bindparam("ids", expanding=True)))
+            .order_by(Activity.id, FocusArea.position, FocusArea.id))
+
+
+def activities_to_write(activity_ids):
+    """These activities (the public ones a feed's keys named: calendars.parts), in id
+    order, as FeedActivity: one query."""
+    if not activity_ids:
+        return []
+    rows = db.session.connection().execute(_activities_statement(),
+                                           {"ids": list(activity_ids)})
+    activities = []
+    for row in rows:
+        if not activities or activities[-1].id != row[0]:
+            activities.append(FeedActivity(row))
+        if row[-2] is not None:
+            activities[-1].focus_areas.append(FeedFocusArea(row[-2], row[-1]))
+    return activities
 
 
 class FeedDate:
@@ -38,8 +123,7 @@ class FeedDate:
 @lru_cache(maxsize=1)
 def _dates_statement():
     """The dates of some activities in a window, in time order (built once)."""
-    return (select(*(raw_moment(getattr(Occurrence, name)) if name in MOMENTS
-                     else getattr(Occurrence, name) for name in COLUMNS))
+    return (select(*_read(Occurrence, COLUMNS))
             .where(Occurrence.activity_id.in_(bindparam("ids", expanding=True)),
                    Occurrence.ends_at > bindparam("window_start"),
                    Occurrence.starts_at < bindparam("window_end"))

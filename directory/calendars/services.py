@@ -7,15 +7,14 @@ from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from ..activities.models import Activity, Occurrence
 from ..activities.services import at_venues, public_occurrences
 from ..common.caching import data_version
 from ..extensions import db
-from ..organisations.services import public_organisation
+from ..organisations.services import public_organisation_name
 from .freshness import FeedVersion, covered_version, feed_version, feed_window, remembered
-from .dates import dates_by_activity
+from .dates import activities_to_write, dates_by_activity
 from .ical import (FeedOptions, calendar, calendar_from_parts, series_events, single_event,
                    tentative_event)
 from .lines import event_bytes
@@ -52,16 +51,6 @@ def options_for(name, lang, now=None):
                        url=url_for("activities.activity", activity_id=0, _external=True)
                        .replace("/0", "/{activity_id}"),
                        window_start=window_start, window_end=window_end)
-
-
-def activities_to_write(activity_ids):
-    """These activities (the public ones a feed's keys named: calendars.parts), in id
-    order, with what serialising needs loaded (their organisation and focus areas)."""
-    return db.session.scalars(
-        select(Activity).where(Activity.id.in_(activity_ids))
-        .options(joinedload(Activity.organisation, innerjoin=True),
-                 selectinload(Activity.focus_areas))
-        .order_by(Activity.id)).all()
 
 
 def _variant(place):
@@ -129,21 +118,13 @@ def _series_feed(filename, key, condition, name, lang, place=None, version=None,
         condition, options, place=place, found=read[0] if read else None, params=params))
 
 
-def _organisation_named(slug, lang):
-    """(id, name in `lang`) of the public organisation with this slug, or None."""
-    organisation = public_organisation(slug)
-    if organisation is None:
-        return None
-    return organisation.id, str(organisation.translated("name", lang))
-
-
 def organisation_feed(slug, lang):
     """Every series of the public organisation with this slug, named after it; None
     when there is none. Which one it is is remembered per data version too, so a
     current copy is answered 304 on the data version alone."""
     version = data_version()
     found = remembered(("organisation", slug, lang),
-                       lambda: _organisation_named(slug, lang), version)
+                       lambda: public_organisation_name(slug, lang), version)
     if found is None:
         return None
     organisation_id, name = found

@@ -12,8 +12,8 @@ in the environ); this keeps it as sent: its status, headers and body, never one 
 sets a cookie (the session's is set after every hook), a language cookie aside (the
 page is the same; such requests go to Flask, which sets it again)."""
 
-from .caching import (KEEP, KEY, PRIVATE_PREFIXES, answer_key, answer_store, data_version,
-                      request_language, stored_answer)
+from .caching import (KEEP, KEY, PRIVATE_PREFIXES, VERSION, answer_key, answer_store,
+                      data_version, request_language, stored_answer)
 from .i18n import LANG_COOKIE, language_inputs, language_to_remember
 
 
@@ -43,6 +43,7 @@ class AnswerMiddleware:
                 if found is not None:
                     return _send(found, environ, start_response)
                 environ[KEY] = key
+                environ[VERSION] = version
         return self._keeping(environ, start_response)
 
     def _bind(self):

@@ -23,7 +23,7 @@ import sqlite3
 import time
 import weakref
 
-from flask import Response, current_app, g, request, session
+from flask import Response, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_caching import Cache
 from flask_login import current_user
@@ -159,7 +159,14 @@ _readers = weakref.WeakKeyDictionary()
 
 def data_version(engine=None):
     """The current data version (None if the database cannot be asked): one small
-    query, on the path that answers before any view runs."""
+    query, on the path that answers before any view runs. Within a request the
+    middleware has read it for (answers.py), that reading: what is read after it is
+    at least as new, so nothing worked out from the data is remembered under a version
+    older than the data it came from."""
+    if engine is None and has_request_context():
+        known = request.environ.get(VERSION)
+        if known is not None:
+            return known
     engine = engine or db.engine
     reader = _readers.get(engine)
     if reader is None:
@@ -189,6 +196,7 @@ def request_language(inputs, config):
 # The WSGI environ's notes between the middleware (answers.py) and the hooks below.
 KEY = "samverkan.answer_key"   # the key; set by the middleware when it found nothing
 KEEP = "samverkan.keep_answer"  # the key to keep the answer as sent under
+VERSION = "samverkan.data_version"  # the data version, as the middleware read it
 
 
 def answer_store(app=None):

@@ -1,0 +1,59 @@
+"""A transaction that only read ends with COMMIT on PostgreSQL, so the driver keeps the
+statements it prepared (common.transactions); whatever wrote is still rolled back."""
+
+import pytest
+from sqlalchemy import select, text, update
+
+from directory.extensions import db
+from directory.organisations.models import Organisation
+
+
+def _names():
+    return db.session.scalars(select(Organisation.name).order_by(Organisation.id)).all()
+
+
+def test_a_flushed_change_not_committed_is_rolled_back(app, factories):
+    organisation = factories.organisation(name="Läxhjälp Gårdsten")
+    organisation.name = "Ändrad"
+    db.session.flush()
+    db.session.rollback()
+    assert _names() == ["Läxhjälp Gårdsten"]
+
+
+def test_an_update_statement_not_committed_is_rolled_back(app, factories):
+    factories.organisation(name="Läxhjälp Gårdsten")
+    db.session.scalar(select(Organisation.id))  # it read first
+    db.session.execute(update(Organisation).values(name="Ändrad"))
+    db.session.rollback()
+    assert _names() == ["Läxhjälp Gårdsten"]
+
+
+def test_a_page_left_unsaved_changes_nothing(client, app, factories):
+    organisation = factories.organisation(name="Läxhjälp Gårdsten")
+    for _ in range(3):
+        assert client.get(f"/organisations/{organisation.slug}/calendar.ics").status_code \
+            == 200
+    assert _names() == ["Läxhjälp Gårdsten"]
+
+
+def test_a_failed_statement_is_rolled_back_and_the_session_goes_on(app, factories):
+    factories.organisation(name="Läxhjälp Gårdsten")
+    with pytest.raises(Exception):
+        db.session.execute(text("SELECT no_such_column FROM organisation"))
+    db.session.rollback()
+    assert _names() == ["Läxhjälp Gårdsten"]
+
+
+@pytest.mark.app_config(ANSWER_CACHE=False)  # every request reaches the view
+def test_statements_stay_prepared_across_requests_on_postgresql(client, app, factories):
+    organisation = factories.organisation(name="Läxhjälp Gårdsten")
+    factories.activity(organisation=organisation)
+    path = f"/organisations/{organisation.slug}/calendar.ics"
+    db.session.remove()
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("psycopg's prepared statements: PostgreSQL only")
+    db.engine.dispose()  # one connection, used by every request below
+    for _ in range(8):  # psycopg prepares a statement on its sixth use
+        assert client.get(path).status_code == 200
+    prepared = db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
+    assert prepared > 0
