@@ -1,16 +1,17 @@
 """Activity rules: materialising occurrences, and finding public ones."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from sqlalchemy import false, select
+from sqlalchemy import false, func, literal, select
 from sqlalchemy.orm import joinedload
 
 from ..common.db import in_ids, is_postgres
 from ..common.listing import ListResult, counted_to
 from ..common.time import local_day_bounds, local_today, to_local, utcnow
+from ..common.types import UTCDateTime
 from ..extensions import db
 from ..geo.services import place_missing
 from ..organisations.services import resolve_common_filters
@@ -124,6 +125,8 @@ LONGEST_DATE = timedelta(days=2)
 WALK_REACH = 40
 # Without a filter a walk keeps every public date: most of them, at any scale we know.
 WALK_REACH_UNFILTERED = 4
+# A walk with fewer coming dates than its reach walks them all: up to here.
+WALK_END = datetime(9999, 1, 1, tzinfo=UTC)
 # When a walk runs out, the matches of this stretch of time are collected first.
 COLLECT_FIRST = timedelta(days=7)
 # A search matching at most this many activities (PostgreSQL, after a walk ran out):
@@ -215,14 +218,14 @@ class OccurrenceQuery:
         reach = WALK_REACH if self.narrows else WALK_REACH_UNFILTERED
         started = [*self.time_conditions, Occurrence.starts_at > self.walk_from]
         # Where the walk stops: the start of the last coming date it may look at, one
-        # step along the index (none: fewer coming dates than that, walk them all).
-        last = db.session.scalar(select(Occurrence.starts_at).where(*started)
-                                 .order_by(Occurrence.starts_at)
-                                 .offset(reach * wanted).limit(1))
-        stop = [Occurrence.starts_at <= last] if last is not None else []
+        # step along the index, in the same statement (none: fewer coming dates than
+        # that, walk them all).
+        last = func.coalesce(select(Occurrence.starts_at).where(*started)
+                             .order_by(Occurrence.starts_at).offset(reach * wanted).limit(1)
+                             .scalar_subquery(), literal(WALK_END, UTCDateTime()))
         return db.session.scalars(
-            self.statement(walk=True).with_only_columns(Occurrence.id).where(*stop)
-            .limit(wanted)).all()
+            self.statement(walk=True).with_only_columns(Occurrence.id)
+            .where(Occurrence.starts_at <= last).limit(wanted)).all()
 
     def collect(self, wanted, within=None, activity_ids=None):
         """The ids of the first `wanted` matching dates (starting before `within`, when
