@@ -78,7 +78,8 @@ def _instance_secret(app):
 
 @event.listens_for(Engine, "connect")
 def _connection_settings(dbapi_connection, connection_record):
-    """Every SQLite connection: WAL, synchronous=FULL, foreign keys, a busy timeout.
+    """Every SQLite connection: WAL, synchronous=FULL, foreign keys, a busy timeout,
+    reads through a memory map of up to 256 MB.
     Every PostgreSQL connection: no JIT compilation (a list's walk, estimated costly
     before its LIMIT, spent 29 ms compiling to run in 15), and random reads priced as
     on an SSD or in memory, not a spinning disk (a feed's 500 activities then read
@@ -94,6 +95,9 @@ def _connection_settings(dbapi_connection, connection_record):
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        # Pages read from the operating system's cache in place rather than copied in
+        # by a read() each (a page of 100 dates: ~0.3 ms less at --scale 10000).
+        cursor.execute("PRAGMA mmap_size=268435456")
         cursor.close()
 
 
