@@ -7,7 +7,7 @@ from babel.dates import get_day_names
 from flask import current_app, request, url_for
 from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .i18n import LANGUAGE_NAMES, current_lang, is_rtl, list_join, list_separator, said
 from .time import local_today, to_local, utcnow
@@ -138,6 +138,17 @@ def chosen_filters(filters, focus_areas=(), target_groups=(), municipalities=(),
     return parts
 
 
+def text_in(value):
+    """A translated field (common.i18n.Translated); marks the language when it is not the
+    page's, and isolates its direction so Swedish inside Arabic keeps its punctuation
+    where it belongs. A function rather than a macro: a list calls it three times a
+    card."""
+    lang = getattr(value, "lang", "")
+    if lang != current_lang():
+        return Markup('<span lang="%s" dir="auto">%s</span>') % (lang, value)
+    return escape(value)
+
+
 def filter_summary(parts):
     """The folded filter form's line: "Filters: Språkcafé · Göteborg · 5 km", each part
     isolated so a name in another script keeps its place."""
@@ -158,7 +169,7 @@ def register(app):
                                  weekday_name=weekday_name, chosen_filters=chosen_filters,
                                  filter_summary=filter_summary, place_links=place_links,
                                  list_join=list_join, list_separator=list_separator,
-                                 bdi=bdi, field_language=field_language,
+                                 bdi=bdi, field_language=field_language, text_in=text_in,
                                  feed_links=feed_links, now=utcnow,
                                  # for macros, which are imported without the context
                                  # (and so without page_lang)
