@@ -29,11 +29,13 @@ def worker_pids(master_pid):
 
 
 def rss_mb(pid):
-    """Resident memory of a process in MB (VmRSS of /proc/<pid>/status), None if gone."""
+    """A process's own resident memory in MB (RssAnon of /proc/<pid>/status: not the
+    shared libraries, nor the pages of a SQLite file it reads through a memory map,
+    which the operating system's cache holds once for every process), None if gone."""
     try:
         with open(f"/proc/{pid}/status") as fh:
             for line in fh:
-                if line.startswith("VmRSS:"):
+                if line.startswith("RssAnon:"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -54,7 +56,7 @@ def worker_memory(servers):
 
 
 def print_memory(title, memory):
-    print(f"\n== Memory per app worker ({title}): VmRSS of each gunicorn worker")
+    print(f"\n== Memory per app worker ({title}): RssAnon of each gunicorn worker")
     for label, sizes in memory.items():
         print(f"   {label:<14} " + ", ".join(f"{mb:.0f} MB" for mb in sizes)
               + (f"  (largest {max(sizes):.0f} MB)" if sizes else "  (no workers found)"))

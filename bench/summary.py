@@ -95,7 +95,7 @@ def scale_rows(results):
     if memory:
         apps = [label for label in memory if label != "hello"]
         workers = sum(len(memory[label]) for label in apps)
-        rows.append(("memory per app worker (VmRSS)", "—",
+        rows.append(("memory per app worker (RssAnon)", "—",
                      f"largest {_largest(early, apps)} after the latency section, "
                      f"{_largest(memory, apps)} at the end ({workers} workers in "
                      f"{len(apps)} gunicorns)", f"{_largest(memory, ['hello'])}", "—"))
