@@ -57,3 +57,25 @@ def test_statements_stay_prepared_across_requests_on_postgresql(client, app, fac
         assert client.get(path).status_code == 200
     prepared = db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
     assert prepared > 0
+
+
+@pytest.mark.app_config(ANSWER_CACHE=False)
+def test_a_search_is_planned_for_its_words_each_time_on_postgresql(client, app, factories):
+    """A search's statements are never kept prepared: PostgreSQL's plan made once for any
+    words read every activity for a broad search."""
+    organisation = factories.organisation(name="Läxhjälp Gårdsten")
+    factories.activity(organisation=organisation, title="Språkcafé")
+    db.session.remove()
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("psycopg's prepared statements: PostgreSQL only")
+    db.engine.dispose()  # one connection, used by every request below
+    for _ in range(8):
+        answer = client.get("/api/v1/occurrences?q=sprakcafe")
+        assert answer.status_code == 200 and answer.get_json()["contents"]
+    prepared = db.session.scalars(text("SELECT statement FROM pg_prepared_statements"))
+    assert not [s for s in prepared if "search_text" in s]
+    db.session.remove()  # the connection back to the requests
+    for _ in range(8):  # the same list without a search keeps its statements
+        assert client.get("/api/v1/occurrences").status_code == 200
+    prepared = db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
+    assert prepared > 0

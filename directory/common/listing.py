@@ -14,6 +14,7 @@ from sqlalchemy import and_, select
 from .db import is_postgres
 from .search import fts_ids, is_short, search_words
 from .text import like_pattern, search_fold
+from .transactions import planned_for_its_values
 
 
 # A long list counts its rows only this far past the page, never every row: "more than
@@ -97,7 +98,9 @@ def matches_text(model, q):
     SQLite finds the words of three letters or more in the FTS5 index (the row's id in
     the ids it answers) and checks shorter ones on those rows; PostgreSQL asks LIKE of
     each word, which its trigram index serves. A query without words (only punctuation)
-    looks for its folded self."""
+    looks for its folded self. A search's statements are planned for its words each
+    time (common.transactions.planned_for_its_values)."""
+    planned_for_its_values()
     words = search_words(q)
     if not words:
         return _holds(model, search_fold(q).strip())
