@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..activities.models import Activity, Occurrence, activity_focus_area, is_cancelled
+from ..common.db import among, is_postgres
 from ..common.i18n import TranslatableMixin
 from ..common.types import raw_moment, utc_moment
 from ..extensions import db
@@ -71,17 +72,18 @@ class FeedActivity:
         self.focus_areas = []
 
 
-@lru_cache(maxsize=1)
-def _activities_statement():
+@lru_cache(maxsize=2)
+def _activities_statement(postgres):
     """Some activities, with their organisation's e-mail and name and each of their
-    focus areas (a row each, in the areas' order), in id order (built once)."""
+    focus areas (a row each, in the areas' order), in id order (built once per kind of
+    database: the ids one parameter, common.db.among)."""
     return (select(*_read(Activity, ACTIVITY_COLUMNS), Organisation.email,
                    Organisation.name, Organisation.translations, FocusArea.name,
                    FocusArea.names)
             .join(Organisation, Organisation.id == Activity.organisation_id)
             .outerjoin(activity_focus_area, activity_focus_area.c.activity_id == Activity.id)
             .outerjoin(FocusArea, FocusArea.id == activity_focus_area.c.focus_area_id)
-            .where(Activity.id.in_(bindparam("ids", expanding=True)))
+            .where(among(Activity.id, "ids", postgres))
             .order_by(Activity.id, FocusArea.position, FocusArea.id))
 
 
@@ -90,7 +92,7 @@ def activities_to_write(activity_ids):
     order, as FeedActivity: one query."""
     if not activity_ids:
         return []
-    rows = db.session.connection().execute(_activities_statement(),
+    rows = db.session.connection().execute(_activities_statement(is_postgres()),
                                            {"ids": list(activity_ids)})
     activities = []
     for row in rows:
@@ -120,11 +122,12 @@ class FeedDate:
         return is_cancelled(self.status)
 
 
-@lru_cache(maxsize=1)
-def _dates_statement():
-    """The dates of some activities in a window, in time order (built once)."""
+@lru_cache(maxsize=2)
+def _dates_statement(postgres):
+    """The dates of some activities in a window, in time order (built once per kind of
+    database)."""
     return (select(*_read(Occurrence, COLUMNS))
-            .where(Occurrence.activity_id.in_(bindparam("ids", expanding=True)),
+            .where(among(Occurrence.activity_id, "ids", postgres),
                    Occurrence.ends_at > bindparam("window_start"),
                    Occurrence.starts_at < bindparam("window_end"))
             .order_by(Occurrence.starts_at, Occurrence.id))
@@ -137,7 +140,7 @@ def dates_by_activity(activities, options):
     grouped = {i: [] for i in by_id}
     if not by_id:
         return grouped
-    rows = db.session.connection().execute(_dates_statement(), {
+    rows = db.session.connection().execute(_dates_statement(is_postgres()), {
         "ids": list(by_id), "window_start": options.window_start,
         "window_end": options.window_end}).all()
     room_ids = {row[5] for row in rows} - {None}
