@@ -18,33 +18,36 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from ..extensions import db
+from .db import is_postgres
 
-WROTE = "samverkan.wrote"  # or asked to be planned for its values: ended by ROLLBACK
+# Set on a connection whose transaction must end with ROLLBACK: it wrote, or asked to
+# be planned for its values.
+ROLL_BACK = "samverkan.roll_back"
 
 
 def planned_for_its_values():
     """Keep this transaction's statements from being kept prepared (a text search:
     their best plan depends on the words); PostgreSQL only, nothing elsewhere."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.connection().info[WROTE] = True
+    if is_postgres():
+        db.session.connection().info[ROLL_BACK] = True
 
 
 @event.listens_for(Engine, "begin")
 def _begun(connection):
-    connection.info.pop(WROTE, None)
+    connection.info.pop(ROLL_BACK, None)
 
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(connection, cursor, statement, parameters, context, executemany):
     if statement.lstrip()[:6].upper() != "SELECT":
-        connection.info[WROTE] = True
+        connection.info[ROLL_BACK] = True
 
 
 @event.listens_for(Engine, "rollback")
 def _commit_what_only_read(connection):
     """Before SQLAlchemy rolls back: a psycopg transaction that only read, still in
     order, is committed (the rollback that follows then has nothing to end)."""
-    if connection.invalidated or connection.info.get(WROTE):
+    if connection.invalidated or connection.info.get(ROLL_BACK):
         return
     driver = connection.connection.driver_connection
     status = getattr(getattr(driver, "info", None), "transaction_status", None)
