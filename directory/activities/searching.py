@@ -35,9 +35,9 @@ FEW_ORGANISATIONS = 50
 def activity_conditions(resolved, q="", lang="", form="set", organisations=None):
     """The filters as conditions on Activity, one per concern: text (the activity's or
     its organisation's, in `form`: see above), focus areas, target groups, spoken
-    language, municipality, organisations (`organisations`: see activity_text). `resolved` (organisations.services.
-    ResolvedFilters) holds ids or selects of ids; None leaves that filter out. For
-    lists, partner feeds and the offer map alike."""
+    language, municipality, organisations (`organisations`: see activity_text).
+    `resolved` (organisations.services.ResolvedFilters) holds ids or selects of ids;
+    None leaves that filter out. For lists, partner feeds and the offer map alike."""
     conditions = []
     if q:
         conditions.append(activity_text(q, form, organisations))

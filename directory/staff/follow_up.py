@@ -3,9 +3,10 @@ group, organisation, municipality and month; room hours and occupancy per meetin
 new and verified organisations.
 
 Plain functions: they take the period and the municipality (None: every one the
-coordinator reaches, the view decides that with `in_scope`) and return plain rows, each
-table of dates from the same two grouped queries (date_tables). A date counts in the period when it starts within it (Stockholm
-days); a room use counts with the part of it inside the period.
+coordinator reaches, the view decides that with `in_scope`) and return plain rows, every
+table of dates from the same two grouped queries (date_tables). A date counts in the
+period when it starts within it (Stockholm days); a room use counts with the part of it
+inside the period.
 """
 
 import calendar
@@ -159,7 +160,7 @@ def date_tables(names, period, municipality_id, now):
     if by_activity:
         rows = _activity_sums(period, municipality_id, now)
         for name in by_activity:
-            groups = _added_up(rows, _keys_of(name, period, municipality_id))
+            groups = _added_up(rows, _keys_of(name, municipality_id))
             labels = (_labels(name, list(groups)) if name != "district"
                       else {k: k for k in groups})
             found = [DateFigures(key, labels.get(key) or str(_l("None")), len(ids),
@@ -210,7 +211,7 @@ def _activity_sums(period, municipality_id, now):
     return found
 
 
-def _keys_of(name, period, municipality_id):
+def _keys_of(name, municipality_id):
     """A function giving the groups a row of _activity_sums counts in: its focus areas
     or target groups (None when it has none), its organisation, its municipality, or
     the town or district nearest its place (geo.geocoder.nearest_place_name)."""
