@@ -4,12 +4,16 @@ any process; nothing personal or with a form is ever served from the cache."""
 
 from datetime import timedelta
 
+import pytest
 import requests
 
 from directory.activities.models import Activity
 from directory.common.caching import data_version
 from directory.common.time import utcnow
 from directory.extensions import db
+
+# Kept answers are kept per minute: start each test well inside one.
+pytestmark = pytest.mark.usefixtures("clear_of_a_minute_turn")
 
 
 def test_a_public_page_answers_304_until_its_data_change(client, factories):

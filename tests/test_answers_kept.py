@@ -5,10 +5,14 @@ a page with a form or a flashed message, nor an answer that sets a cookie."""
 import gzip
 
 import brotli
+import pytest
 from flask import session
 
 from directory.common.time import utcnow
 from tests.test_answers import _statements
+
+# Kept answers are kept per minute: start each test well inside one.
+pytestmark = pytest.mark.usefixtures("clear_of_a_minute_turn")
 
 
 def test_a_kept_answer_is_the_same_bytes_as_a_fresh_one_in_every_encoding(client, factories):
