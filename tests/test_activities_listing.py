@@ -37,7 +37,7 @@ def listing(factories):
     factories.activity(taby, title="Språkcafé", room=room, weekdays="4")
     factories.activity(hidden, title="Språkcafé i hemlighet", room=room, weekdays="4")
     # A series with most of its dates in the past, and one date going on right now: a
-    # walk in time order starts just before now, and must not miss it.
+    # walk in time order starts at the beginning of today, and must not miss it.
     long_series = factories.activity(taby, title="Samtalsgrupp", weekdays="0,2,4",
                                      starts_on=local_today() - timedelta(days=300),
                                      until=local_today() + timedelta(days=20))
@@ -45,9 +45,13 @@ def listing(factories):
     factories.activity(gbg, title="Morgonpromenad", weekdays="0,1,2,3,4,5,6",
                        start_time=time(7), end_time=time(8), municipality=gbg.municipality,
                        until=local_today() + timedelta(days=60))
-    going_on = utcnow() - timedelta(minutes=90)
+    # Begun earlier today, as far back as today allows (a date starts and ends on one
+    # day): a walk starts at the day's first moment.
+    now = utcnow()
+    today, tomorrow = local_day_bounds(local_today())
+    going_on = max(today, now - timedelta(minutes=90))
     db.session.add(Occurrence(activity=long_series, starts_at=going_on,
-                              ends_at=going_on + timedelta(hours=3),
+                              ends_at=min(tomorrow, now + timedelta(minutes=90)),
                               original_starts_at=going_on))
     db.session.commit()
     return {"taby": taby.slug, "gbg": gbg.slug}

@@ -116,8 +116,10 @@ def extend_all_occurrences(last_day):
 # the plan its own statistics suggest. tests/test_activities_listing.py holds both
 # ways to the same answer.
 
-# Every date starts and ends on one day (activities/schedule.py, editing.py); a day
-# is at most 25 hours (summer time ends), so two days bound any date with room to spare.
+# Every date starts and ends on one Stockholm day (schedule.py, editing.py), so a date
+# not ended at a moment began on that moment's day: a walk starts there (walk_from),
+# passing only today's ended dates, not two days' (--scale 100000: ~1.4 ms a scan). A
+# day is at most 25 hours, so two days bound any date's length with room to spare.
 LONGEST_DATE = timedelta(days=2)
 # A walk in time order looks at no more than this many dates for each one it is to
 # find (a filter keeping one date in 40 or more fills its pages within that); a filter
@@ -143,13 +145,11 @@ class OccurrenceQuery:
     time_conditions: list      # on Occurrence: ends_at, starts_at, when it changed
     place_conditions: list     # on Occurrence.room_id
     nearby: object = None      # activities.nearby.Nearby when near a place
-    # Every matching date started after this (it has not ended, and lasts less than
-    # LONGEST_DATE): where a walk in time order starts, instead of passing every date
-    # of the past, which grows with the years. Counting needs no such bound.
+    # Every matching date started at this moment or after (LONGEST_DATE): where a walk
+    # in time order starts, not passing every past date. Counting needs no such bound.
     walk_from: object = None
     notices: tuple = ()
-    # A search: the activity conditions by text form (activities.searching); "set" is
-    # activity_conditions.
+    # A search's activity conditions by text form (searching.py); "set": the above.
     by_form: dict = field(default_factory=dict)
 
     @property
@@ -204,7 +204,7 @@ class OccurrenceQuery:
                             if activity_ids is not None else
                             self._activity_matches(walk or bool(self.place_conditions),
                                                    walking=walk and not self.place_conditions))
-        started = ([Occurrence.starts_at > self.walk_from]
+        started = ([Occurrence.starts_at >= self.walk_from]
                    if walk and self.walk_from is not None else [])
         return (select(Occurrence)
                 .where(activity_matches, *self.time_conditions, *started,
@@ -216,7 +216,7 @@ class OccurrenceQuery:
         at no more than WALK_REACH × wanted coming dates (WALK_REACH_UNFILTERED × without
         a filter); fewer when the walk ran out."""
         reach = WALK_REACH if self.narrows else WALK_REACH_UNFILTERED
-        started = [*self.time_conditions, Occurrence.starts_at > self.walk_from]
+        started = [*self.time_conditions, Occurrence.starts_at >= self.walk_from]
         # Where the walk stops: the start of the last coming date it may look at, one
         # step along the index, in the same statement (none: fewer coming dates than
         # that, walk them all).
@@ -258,7 +258,7 @@ class OccurrenceQuery:
             few = self.few_activities() if is_postgres() else None
             # Matches clustered in time (evening activities, a walk over this morning's
             # dates): the coming week's first; enough of them are the first of all.
-            ids = self.collect(wanted, self.walk_from + LONGEST_DATE + COLLECT_FIRST, few)
+            ids = self.collect(wanted, self.walk_from + COLLECT_FIRST, few)
             if len(ids) == wanted:
                 return ids
         return self.collect(wanted, activity_ids=few)
@@ -281,7 +281,8 @@ def occurrence_query(filters, now=None):
     by_form = {form: activity_conditions(resolved, filters.q, filters.lang, form, few)
                for form in TEXT_FORMS} if filters.q else {}
     conditions = by_form["set"] if by_form else activity_conditions(resolved, "", filters.lang)
-    return OccurrenceQuery(conditions, on_time, on_place, nearby, since - LONGEST_DATE,
+    return OccurrenceQuery(conditions, on_time, on_place, nearby,
+                           local_day_bounds(to_local(since).date())[0],
                            resolved.notices + near_notices + venue_notices, by_form)
 
 
