@@ -14,7 +14,8 @@ class DefaultConfig:
     SQLALCHEMY_DATABASE_URI = None  # filled in by create_app (SQLite in instance/)
     # hide_parameters: a database error never logs the row it was writing (names, contacts).
     # json_deserializer: stored translations read by orjson (100 dates: ~0.8 ms less).
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True,
+    # A connection back from a rest is pinged first (directory._ping_after_rest).
+    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True,
                                  "json_deserializer": orjson.loads}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 

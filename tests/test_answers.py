@@ -90,7 +90,7 @@ def test_a_client_that_always_revalidates_is_answered_from_the_first_304(client,
     path = f"/organisations/{org.slug}/calendar.ics"
     etag = client.get(path).headers["ETag"]
     cache.clear()  # as another process, which never built the feed nor read its validators
-    client.application.extensions.pop("feed_versions")
+    client.application.extensions.pop("remembered")
     first, asked = _statements(client, path, {"If-None-Match": etag})
     assert first.status_code == 304 and asked  # the view answered, before any build
     again, asked = _statements(client, path, {"If-None-Match": etag})

@@ -1,8 +1,11 @@
 """A transaction that only read ends with COMMIT on PostgreSQL, so the driver keeps the
 statements it prepared (common.transactions); whatever wrote is still rolled back."""
 
+import time
+
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import create_engine, select, text, update
+from sqlalchemy.pool import NullPool
 
 from directory.extensions import db
 from directory.organisations.models import Organisation
@@ -79,3 +82,27 @@ def test_a_search_is_planned_for_its_words_each_time_on_postgresql(client, app, 
         assert client.get("/api/v1/occurrences").status_code == 200
     prepared = db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
     assert prepared > 0
+
+
+@pytest.mark.app_config(ANSWER_CACHE=False)
+def test_a_connection_the_server_dropped_while_it_rested_is_replaced(client, app, factories):
+    """A pooled connection is pinged when it comes back from a rest (IDLE_BEFORE_PING):
+    one the server ended meanwhile is replaced, and the visitor sees the page."""
+    from directory import IDLE_BEFORE_PING
+    path = f"/organisations/{factories.organisation(name='Läxhjälp Gårdsten').slug}"
+    db.session.remove()
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to drop a connection")
+    db.engine.dispose()  # one pooled connection: the one the requests below use
+    assert client.get(path).status_code == 200
+    other = create_engine(db.engine.url, poolclass=NullPool)  # not from the pool
+    with other.connect() as connection:
+        ended = connection.execute(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+            "state = 'idle' AND datname = current_database() AND pid <> pg_backend_pid()"
+        )).scalar()
+        connection.commit()
+    assert ended >= 1
+    time.sleep(IDLE_BEFORE_PING + 0.5)
+    page = client.get(path)
+    assert page.status_code == 200 and "Läxhjälp Gårdsten" in page.text

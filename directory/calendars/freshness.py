@@ -4,18 +4,16 @@ queries), never from hashing the body, so a conditional request that matches is
 answered 304 without building the calendar."""
 
 import hashlib
-import time as clock
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import String, func, select, true
 
 from ..activities.models import Activity, Occurrence
 from ..bookings.models import RoomBooking
-from ..common.caching import data_version
+from ..common.caching import remembered
 from ..common.time import combine_local, to_local, utcnow
 from ..extensions import db
 from ..organisations.models import Organisation
@@ -27,7 +25,6 @@ WINDOW_AHEAD = timedelta(days=366)  # twelve months ahead
 # Grows when the writer's output changes for the same data, so no client keeps a copy
 # written by an older version under the same ETag.
 FEED_FORMAT = "2"
-MEMO_SIZE = 4000  # feeds' validators and names kept per process (all forgotten when full)
 # The service's own words in a feed (a cancelled date's reason) come from these.
 CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
 
@@ -74,26 +71,6 @@ def _one_row(selects, params=None):
     for subquery in subqueries[1:]:
         stmt = stmt.join(subquery, true())
     return list(db.session.execute(stmt, params).one())
-
-
-def remembered(what, compute, version=None):
-    """`compute()` (a value that depends on the data and the minute alone, None too),
-    worked out once per data version and minute in each process: the data version
-    moves with every write to the rows public answers show, and the minute with the
-    clock (a search feed's dates are those still to come). `what` names the value and
-    everything it depends on besides; `version` is the data version when read already
-    (common.caching.data_version). Unremembered when the version cannot be read."""
-    version = data_version() if version is None else version
-    if version is None:
-        return compute()
-    known = current_app.extensions.setdefault("feed_versions", {})
-    memo = (version, int(clock.time() // 60), what)
-    if memo in known:
-        return known[memo]
-    if len(known) >= MEMO_SIZE:
-        known.clear()
-    found = known[memo] = compute()
-    return found
 
 
 def feed_version(key, condition, window, every_organisation=False, bookings=False,

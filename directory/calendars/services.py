@@ -10,11 +10,11 @@ from sqlalchemy import bindparam, select
 
 from ..activities.models import Activity, Occurrence
 from ..activities.services import at_venues, public_occurrences
-from ..common.caching import data_version
+from ..common.caching import data_version, remembered
 from ..extensions import db
 from ..organisations.services import public_organisation_name
-from .freshness import FeedVersion, covered_version, feed_version, feed_window, remembered
 from .dates import activities_to_write, dates_by_activity
+from .freshness import FeedVersion, covered_version, feed_version, feed_window
 from .ical import (FeedOptions, calendar, calendar_from_parts, series_events, single_event,
                    tentative_event)
 from .lines import event_bytes

@@ -32,6 +32,7 @@ from werkzeug.http import parse_etags, unquote_etag
 
 from ..extensions import db
 from .i18n import language_inputs, pick_language
+from .transactions import wrote
 
 cache = Cache()
 
@@ -40,6 +41,8 @@ PUBLIC_TABLES = ("activity", "activity_focus_area", "activity_target_group", "cl
                  "feed_subscription", "focus_area", "municipality", "occurrence",
                  "opening_hours", "organisation", "organisation_focus_area", "partner",
                  "room", "room_booking", "target_group", "venue")
+# Values worked out from the data kept per process (remembered; all forgotten when full).
+MEMO_SIZE = 4000
 PRIVATE_PREFIXES = ("/staff", "/manage", "/account", "/login", "/logout", "/signups/",
                     "/partner", "/healthz", "/static/")
 
@@ -172,6 +175,28 @@ def data_version(engine=None):
     if reader is None:
         reader = _readers[engine] = VersionReader(engine)
     return reader.read()
+
+
+def remembered(what, compute, version=None):
+    """`compute()` (a value that depends on the data and the minute alone, None too),
+    worked out once per data version and minute in each process: the data version
+    moves with every write to the rows public answers show, and the minute with the
+    clock (a search feed's dates are those still to come). `what` names the value and
+    everything it depends on besides; `version` is the data version when read already
+    (data_version). Unremembered when the version cannot be read, or in a transaction
+    that wrote (what it sees is not yet everyone's). Keep plain values, never objects of
+    a session: the value outlives the request that worked it out."""
+    version = data_version() if version is None else version
+    if version is None or wrote():
+        return compute()
+    known = current_app.extensions.setdefault("remembered", {})
+    memo = (version, int(time.time() // 60), what)
+    if memo in known:
+        return known[memo]
+    if len(known) >= MEMO_SIZE:
+        known.clear()
+    found = known[memo] = compute()
+    return found
 
 
 def answer_key(environ, version, language, now=None):

@@ -21,8 +21,9 @@ from ..extensions import db
 from .db import is_postgres
 
 # Set on a connection whose transaction must end with ROLLBACK: it wrote, or asked to
-# be planned for its values.
+# be planned for its values; and whose transaction ran anything but a SELECT.
 ROLL_BACK = "samverkan.roll_back"
+WROTE = "samverkan.wrote"
 
 
 def planned_for_its_values():
@@ -32,15 +33,24 @@ def planned_for_its_values():
         db.session.connection().info[ROLL_BACK] = True
 
 
+def wrote():
+    """Whether the session's transaction has written, or holds changes not yet flushed."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        return True
+    return session.in_transaction() and WROTE in session.connection().info
+
+
 @event.listens_for(Engine, "begin")
 def _begun(connection):
     connection.info.pop(ROLL_BACK, None)
+    connection.info.pop(WROTE, None)
 
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(connection, cursor, statement, parameters, context, executemany):
     if statement.lstrip()[:6].upper() != "SELECT":
-        connection.info[ROLL_BACK] = True
+        connection.info[ROLL_BACK] = connection.info[WROTE] = True
 
 
 @event.listens_for(Engine, "rollback")

@@ -1,13 +1,16 @@
 """Seeding and reading the shared lists."""
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record, snapshot
+from ..common.caching import remembered
 from ..common.errors import FieldError
 from ..common.i18n import SPOKEN_LANGUAGES, merge_translations
 from ..extensions import db
 from .models import (DEFAULT_FOCUS_AREAS, DEFAULT_TARGET_GROUPS, FocusArea,
-                     Municipality, TargetGroup)
+                     Municipality, NamedTermMixin, TargetGroup)
 from .reference import reference_municipality
 
 
@@ -174,8 +177,23 @@ def save_term(kind, data, by_user, term=None):
     return term
 
 
+@dataclass(frozen=True)
+class Choice(NamedTermMixin):
+    """A term or a municipality as a filter offers it: a plain value, kept between
+    requests (NamedTermMixin.label: its name in the reader's language)."""
+
+    id: int
+    slug: str
+    name: str
+    names: dict = None
+
+
 def filter_choices():
     """What the list filters offer (the activity and organisation lists, the home page,
-    the coordinators' map), as template values."""
-    return {"focus_areas": all_focus_areas(), "target_groups": all_target_groups(),
-            "municipalities": enabled_municipalities(), "filter_languages": SPOKEN_LANGUAGES}
+    the coordinators' map), as template values: read once per data version and minute
+    in each process (the lists change only with the data)."""
+    focus_areas, target_groups, municipalities = remembered("filter_choices", lambda: tuple(
+        tuple(Choice(t.id, t.slug, t.name, getattr(t, "names", None)) for t in terms)
+        for terms in (all_focus_areas(), all_target_groups(), enabled_municipalities())))
+    return {"focus_areas": focus_areas, "target_groups": target_groups,
+            "municipalities": municipalities, "filter_languages": SPOKEN_LANGUAGES}

@@ -1,0 +1,43 @@
+"""Values worked out from the data and kept per process (common.caching.remembered):
+the filters' choices follow every change at once, and a transaction that wrote keeps
+nothing of what it alone sees."""
+
+import pytest
+from sqlalchemy import select
+
+from directory.extensions import db
+from directory.taxonomy.models import FocusArea
+from directory.taxonomy.services import filter_choices
+
+pytestmark = pytest.mark.usefixtures("clear_of_a_minute_turn")
+
+
+def _rename(slug, name):
+    term = db.session.scalar(select(FocusArea).where(FocusArea.slug == slug))
+    term.name = name
+    return term
+
+
+def test_a_renamed_focus_area_is_in_the_next_list_filter(client, factories):
+    factories.activity(title="Språkcafé", focus=["arbete"])
+    swedish = {"Accept-Language": "sv"}
+    assert "Arbete och egen försörjning" in client.get("/activities", headers=swedish).text
+    _rename("arbete", "Arbete i Täby")
+    db.session.commit()
+    for path in ("/activities", "/organisations", "/"):
+        assert "Arbete i Täby" in client.get(path, headers=swedish).text
+
+
+def test_a_transaction_that_wrote_keeps_nothing_of_what_it_alone_sees(app, factories):
+    factories.activity(title="Språkcafé", focus=["arbete"])
+    names = lambda: [c.name for c in filter_choices()["focus_areas"]]  # noqa: E731
+    with app.test_request_context("/activities"):
+        before = names()
+        assert "Arbete och egen försörjning" in before
+        _rename("arbete", "Ej sparat")
+        db.session.flush()
+        assert "Ej sparat" in names()  # its own view
+        db.session.rollback()
+        assert names() == before
+    with app.test_request_context("/activities"):
+        assert names() == before
