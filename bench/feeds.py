@@ -17,7 +17,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from directory import create_app  # noqa: E402
 from directory.activities.models import Activity, Occurrence  # noqa: E402
-from directory.activities.services import horizon_end, materialise_occurrences  # noqa: E402
+from directory.activities.materialising import horizon_end, materialise_occurrences  # noqa: E402
 from directory.common.time import local_today  # noqa: E402
 from directory.extensions import db  # noqa: E402
 from directory.organisations.models import Organisation  # noqa: E402

@@ -26,7 +26,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from directory import create_app  # noqa: E402
 from directory.activities.models import Activity  # noqa: E402
-from directory.activities.services import horizon_end, materialise_occurrences  # noqa: E402
+from directory.activities.materialising import horizon_end, materialise_occurrences  # noqa: E402
 from directory.common.time import local_today  # noqa: E402
 from directory.demo.seed import seed_demo  # noqa: E402
 from directory.extensions import db  # noqa: E402

@@ -10,10 +10,10 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from .accounts.services import AccountError, create_user, make_password_token
+from .activities.materialising import extend_all_occurrences, horizon_end
 from .activities.models import Activity
 from .api.export import export_hsds_command
 from .backups import backup_command, restore_command
-from .activities.services import extend_all_occurrences, horizon_end
 from .calendars.models import Partner
 from .common.time import to_local, utcnow
 from .demo.seed import database_is_empty, seed_demo, seed_scale

@@ -16,8 +16,8 @@ from functools import wraps
 from flask import current_app
 from huey import RedisHuey, SqliteHuey, crontab
 
+from .activities.materialising import extend_all_occurrences, horizon_end
 from .activities.models import Activity
-from .activities.services import extend_all_occurrences, horizon_end
 from .common.time import utcnow
 from .extensions import db
 from .geo.placing import place_missing

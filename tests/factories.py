@@ -6,7 +6,7 @@ import uuid
 from datetime import time, timedelta
 
 from directory.activities.models import Activity
-from directory.activities.services import horizon_end, materialise_occurrences
+from directory.activities.materialising import horizon_end, materialise_occurrences
 from directory.bookings.models import RoomBooking
 from directory.calendars.partners import create_partner, create_subscription
 from directory.common.text import slugify

@@ -1,6 +1,7 @@
 """The public occurrence list: walking in time order and collecting by activity give
 the same page and total as a plain reading of the rules."""
 
+from dataclasses import replace
 from datetime import time, timedelta
 
 import pytest
@@ -98,6 +99,7 @@ CASES = [
     {"kommun": "goteborg"},
     {"org": "taby"},
     {"from": "+7", "to": "+20"},
+    {"from": "+3"},
     {"venue": "kemistvagen"},
     {"venue": "kemistvagen", "q": "språk", "from": "+7"},
     {"q": "inget sådant"},
@@ -121,12 +123,15 @@ def test_walking_and_collecting_find_the_same_first_dates(listing, case):
     expected = _expected(args, now)
     assert expected or args.get("q") == "inget sådant"
     query = services.occurrence_query(parse_filters(args), now)
+    assert (query.plain_since is not None) == (set(case) <= {"from"})
     for wanted in (1, 3, len(expected) + 1):
         assert query.collect(wanted) == expected[:wanted]
         walked = query.walk(wanted)
         # A walk looks at a bounded stretch of coming dates: what it finds is the
         # beginning of the list, all of it when the stretch holds every date.
         assert walked == expected[:len(walked)]
+        # Every public date from a moment: the walk's statement built once, the same.
+        assert replace(query, plain_since=None).walk(wanted) == walked
         assert query.first_ids(wanted) == expected[:wanted]
     assert query.walk(len(expected) + 1) == expected
     # Collecting the coming week's first (after a walk that ran out).

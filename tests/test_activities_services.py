@@ -3,7 +3,7 @@
 from datetime import date, time
 
 from directory.activities.models import Occurrence
-from directory.activities.services import materialise_occurrences
+from directory.activities.materialising import materialise_occurrences
 from directory.common.time import to_local
 from directory.extensions import db
 from directory.organisations.services import valid_org_number

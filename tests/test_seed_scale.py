@@ -5,7 +5,7 @@ from sqlalchemy import func, select, text
 
 from directory.activities.models import Activity, Occurrence
 from directory.activities.schedule import Schedule, slots
-from directory.activities.services import horizon_end
+from directory.activities.materialising import horizon_end
 from directory.common.text import search_blob
 from directory.common.time import local_today
 from directory.extensions import db

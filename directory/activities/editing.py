@@ -20,9 +20,9 @@ from ..taxonomy.models import FocusArea, TargetGroup
 from ..venues.models import Room
 from ..venues.occupancy import RoomCalendar, flush_uses, lock_rooms, room_problems
 from ..venues.services import may_choose_room
+from .materialising import horizon_end, place_new_dates, room_trouble
 from .models import Activity, ActivityError, Occurrence
 from .schedule import MAX_SERIES_DAYS, Schedule, clock_change_trouble, slots
-from .services import horizon_end, place_new_dates, room_trouble
 
 ACTIVITY_FIELDS = ("title", "description", "translations", "language_codes", "cost",
                    "registration_required", "default_capacity", "room_id", "street_address",

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from ..activities.models import (Activity, Occurrence, activity_focus_area,
                                  activity_target_group)
 from ..activities.schedule import Schedule, local_starts, slots
-from ..activities.services import horizon_end, materialise_occurrences
+from ..activities.materialising import horizon_end, materialise_occurrences
 from ..common.text import search_blob, slugify
 from ..common.time import local_today, utcnow
 from ..extensions import db
