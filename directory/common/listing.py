@@ -9,12 +9,12 @@ writes into the filters it was given. The domain conditions are built from these
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 
 from .db import is_postgres
 from .search import fts_ids, is_short, search_words
 from .text import like_pattern, search_fold
-from .transactions import planned_for_its_values
+from .transactions import WORDS
 
 
 # A long list counts its rows only this far past the page, never every row: "more than
@@ -99,8 +99,7 @@ def matches_text(model, q):
     the ids it answers) and checks shorter ones on those rows; PostgreSQL asks LIKE of
     each word, which its trigram index serves. A query without words (only punctuation)
     looks for its folded self. A search's statements are planned for its words each
-    time (common.transactions.planned_for_its_values)."""
-    planned_for_its_values()
+    time (common.transactions.WORDS)."""
     words = search_words(q)
     if not words:
         return _holds(model, search_fold(q).strip())
@@ -112,7 +111,9 @@ def matches_text(model, q):
 
 
 def _holds(model, folded):
-    return model.search_text.like(like_pattern(folded), escape="\\")
+    # The pattern bound as WORDS: its statement is planned for it (common.transactions).
+    return model.search_text.like(bindparam(WORDS, like_pattern(folded), unique=True),
+                                  escape="\\")
 
 
 def speaks(model, code):
