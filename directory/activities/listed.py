@@ -1,19 +1,19 @@
-"""Listed dates, read two ways: loaded for rendering without a query per row
-(occurrences_by_id), or as plain rows (listed_dates): what an API answer shows of a
-date, its activity, its organisation and its place, in one query without ORM objects
-(100 dates: 2 ms rather than 10), the activities' focus areas and target groups beside.
+"""Listed dates as plain rows (listed_dates): what an API answer or a list's card shows
+of a date, its activity, its organisation and its place, in one query without ORM
+objects (100 dates: 2 ms rather than 10), the activities' focus areas and target groups
+beside.
 
 The rules stay the models' own: places left (models.seats_left), texts in the reader's
 language (common.i18n.translated_text), spoken languages (language_list), an address
-on one line (common.text.address_line); api.serializers applies them to a row."""
+on one line (common.text.address_line); api.serializers applies them to a row, and
+activities.cards gives a row the shape the templates read of a date."""
 
 from collections import defaultdict, namedtuple
 from functools import cache
 
 from sqlalchemy import literal, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
 
-from ..common.db import among, in_ids, is_postgres
+from ..common.db import among, is_postgres
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..taxonomy.models import FocusArea, TargetGroup
@@ -26,8 +26,8 @@ COLUMNS = (
     Occurrence.confirmed_count, Occurrence.room_id,
     Activity.title, Activity.translations.label("activity_translations"),
     Activity.language_codes, Activity.registration_required, Activity.default_capacity,
-    Activity.street_address, Activity.postal_code, Activity.city, Activity.latitude,
-    Activity.longitude,
+    Activity.cost, Activity.street_address, Activity.postal_code, Activity.city,
+    Activity.latitude, Activity.longitude,
     Organisation.id.label("organisation_id"), Organisation.slug.label("organisation_slug"),
     Organisation.name.label("organisation_name"),
     Organisation.translations.label("organisation_translations"),
@@ -100,20 +100,3 @@ def activity_tags(activity_ids):
                 _tags(is_postgres()), {"ids": sorted(activity_ids)}):
             getattr(tags[activity_id], kind).append(slug)
     return tags
-
-
-def occurrences_by_id(ids):
-    """The occurrences with these ids, in the order given, loaded for rendering."""
-    if not ids:
-        return []
-    found = {o.id: o for o in db.session.scalars(
-        select(Occurrence).where(in_ids(Occurrence.id, ids)).options(*occurrence_loading()))}
-    return [found[i] for i in ids if i in found]
-
-
-def occurrence_loading():
-    """Loader options so a list of occurrences renders without a query per row: what a
-    card and the map show (a card names target groups, never focus areas)."""
-    return (joinedload(Occurrence.activity).joinedload(Activity.organisation),
-            joinedload(Occurrence.room).joinedload(Room.venue),
-            selectinload(Occurrence.activity, Activity.target_groups))

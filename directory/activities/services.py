@@ -16,9 +16,9 @@ from ..extensions import db
 from ..geo.services import place_missing
 from ..organisations.services import resolve_common_filters
 from ..venues.models import Room, Venue
+from .cards import listed_cards
 from .changes import occurrence_changed_since
 from .models import Activity, Occurrence
-from .listed import occurrence_loading, occurrences_by_id
 from .nearby import find_nearby, nearby_page_ids, occurrence_distance_km
 from .searching import TEXT_FORMS, activity_conditions, few_organisations
 
@@ -284,14 +284,15 @@ def public_occurrences(filters, now=None):
     the activities (the home page); otherwise it collects and sorts.
     """
     query = occurrence_query(filters, now)
-    return query.statement(walk=not query.narrows).options(*occurrence_loading())
+    return query.statement(walk=not query.narrows)
 
 
 def coming_occurrences(filters, limit=None, now=None):
-    """The public occurrences matching `filters`, soonest first, at most `limit`: the
-    dates the home page, an organisation's and a meeting place's pages show."""
-    stmt = public_occurrences(filters, now)
-    return db.session.scalars(stmt if limit is None else stmt.limit(limit)).all()
+    """The public occurrences matching `filters`, soonest first, at most `limit`, as
+    lists show them (activities.cards): the dates the home page, an organisation's and
+    a meeting place's pages show."""
+    stmt = public_occurrences(filters, now).with_only_columns(Occurrence.id)
+    return listed_cards(db.session.scalars(stmt if limit is None else stmt.limit(limit)).all())
 
 
 def public_occurrence_page(filters, page, per_page, now=None, one_per_place=False,
@@ -304,18 +305,18 @@ def public_occurrence_page(filters, page, per_page, now=None, one_per_place=Fals
     each activity's next occurrence at each place only (see activities.nearby).
     Otherwise the dates are counted only so far past the page (common.listing.
     counted_to): the total is exact below that, else a lower bound (counted_all).
-    `load` turns the page's ids into its items (default: occurrences loaded for
-    rendering; the API reads plain rows, activities.listed).
+    `load` turns the page's ids into its items (default: dates as lists show them,
+    activities.cards; the API reads plain rows, activities.listed).
     """
-    load = load or occurrences_by_id
+    load = load or listed_cards
     query = occurrence_query(filters, now)
     notices = filters.notices + query.notices
     offset = (page - 1) * per_page
     if query.nearby is not None:
         total, ids = nearby_page_ids(query, query.nearby, offset, per_page, one_per_place)
-        located, place = occurrences_by_id(ids), query.nearby.place
+        located, place = listed_cards(ids), query.nearby.place
         distances = {o.id: occurrence_distance_km(o, place) for o in located}
-        items = located if load is occurrences_by_id else load(ids)
+        items = located if load is listed_cards else load(ids)
         return ListResult(items, page, per_page, total, distances, notices, place)
     ids = query.first_ids(counted_to(page, per_page) + 1)
     return ListResult.counted(ids, page, per_page, load, notices=notices)
