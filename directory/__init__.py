@@ -119,13 +119,14 @@ def _resting_from(dbapi_connection, connection_record):
 @event.listens_for(Pool, "checkout")
 def _ping_after_rest(dbapi_connection, connection_record, connection_proxy):
     resting_from = connection_record.info.get("resting_from")  # None: just made
-    if resting_from is None or time.monotonic() - resting_from < IDLE_BEFORE_PING or \
-            isinstance(dbapi_connection, sqlite3.Connection):
+    if isinstance(dbapi_connection, sqlite3.Connection) or resting_from is None or \
+            time.monotonic() - resting_from < IDLE_BEFORE_PING:
         return
     try:
-        autocommit, dbapi_connection.autocommit = dbapi_connection.autocommit, True
-        dbapi_connection.execute("SELECT 1").close()
-        dbapi_connection.autocommit = autocommit
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        dbapi_connection.commit()  # the ping's own transaction (a ROLLBACK would drop
+        # the statements psycopg keeps prepared: common.transactions)
     except Exception as error:  # noqa: BLE001 (any driver's error: that connection is done)
         raise DisconnectionError() from error
 

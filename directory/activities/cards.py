@@ -5,13 +5,13 @@ than ~4.6 at --scale 100000, and each card's fields are read faster too.
 A listed date has the shape the templates and the map read of an Occurrence
 (`occ.activity.translated('title')`, `occ.room.venue`, `occ.is_cancelled` …) and keeps
 the models' rules: texts in the reader's language (TranslatableMixin), spoken languages
-(SpokenLanguagesMixin), cancelled (models.is_cancelled), free (Activity.is_free), the
+(SpokenLanguagesMixin), cancelled (models.is_cancelled), free (models.is_free), the
 target groups' names (NamedTermMixin.label, from the filters' choices)."""
 
 from ..common.i18n import SpokenLanguagesMixin, TranslatableMixin
 from ..taxonomy.services import filter_choices
 from .listed import listed_dates
-from .models import is_cancelled
+from .models import is_cancelled, is_free
 
 
 class _Texts(TranslatableMixin):
@@ -25,7 +25,7 @@ class _Texts(TranslatableMixin):
 class ListedActivity(SpokenLanguagesMixin, _Texts):
     @property
     def is_free(self):
-        return not self.cost
+        return is_free(self.cost)
 
 
 class ListedRoom:

@@ -116,7 +116,7 @@ class Activity(SpokenLanguagesMixin, TranslatableMixin, db.Model):
 
     @property
     def is_free(self):
-        return not self.cost
+        return is_free(self.cost)
 
     @hybrid_property
     def is_public(self):
@@ -145,6 +145,12 @@ keep_search_index(Activity.__table__)
 @event.listens_for(Activity, "before_update")
 def _activity_search_text(mapper, connection, target):
     target.refresh_search_text()
+
+
+def is_free(cost):
+    """Whether an activity with this cost (none written) is free: for a loaded activity
+    and for one read as a row (a list's card)."""
+    return not cost
 
 
 def is_cancelled(status):

@@ -214,6 +214,7 @@ def occurrence_query(filters, now=None):
     by_form = {form: activity_conditions(resolved, filters.q, filters.lang, form, few)
                for form in TEXT_FORMS} if filters.q else {}
     conditions = by_form["set"] if by_form else activity_conditions(resolved, "", filters.lang)
+    # Nothing asked but the dates from `since` (on_time holds that condition alone).
     plain = not (conditions or on_place or nearby) and len(on_time) == 1
     return OccurrenceQuery(conditions, on_time, on_place, nearby,
                            local_day_bounds(to_local(since).date())[0],
