@@ -85,6 +85,19 @@ def test_every_word_must_be_found_in_any_order_and_the_last_may_be_begun(client,
     assert _titles(client, "hjälp") == {"Läxhjälp"}  # inside a compound
 
 
+def test_a_word_of_one_or_two_letters_is_found_at_the_start_of_a_word(client, world):
+    """"sv" finds "svenska"; "ff", inside "kaffe", "coffee" and the organisations'
+    "träffas", finds nothing: no word begins with it."""
+    assert _titles(client, "sv") == {"Språkcafé"}
+    assert _titles(client, "SA") == {"Sprakcafe utan prickar"}  # "Samma sak."
+    assert _titles(client, "ff") == set()
+    assert _titles(client, "ff", "/organisations") == set()
+    assert _titles(client, "p") == {"Språkcafé", "Sprakcafe utan prickar", "Fotboll"}
+    body = client.get("/api/v1/occurrences", query_string={"q": "sv kopp"},
+                      headers={"Accept-Language": "sv"}).get_json()
+    assert {c["title"] for c in body["contents"]} == {"Språkcafé"}
+
+
 def test_a_feed_and_the_dates_api_search_alike(client, world):
     feed = client.get("/activities/calendar.ics", query_string={"q": "sprakcafe"},
                       headers={"Accept-Language": "sv"})
@@ -156,6 +169,9 @@ def test_sqlite_finds_words_through_the_index_without_reading_every_row(world):
     assert any(p.startswith("SCAN organisation_search VIRTUAL TABLE") for p in plan), plan
     assert not any(re.fullmatch(r"SCAN (activity|organisation)\b.*", p)
                    and "VIRTUAL" not in p for p in plan), plan
+    # A two-letter word is found at a word's start: three characters with the space.
+    plan = _plan(select(Activity.id).where(matches_text(Activity, "sv")))
+    assert any(p.startswith("SCAN activity_search VIRTUAL TABLE") for p in plan), plan
     plan = _plan(select(Organisation.id).where(matches_text(Organisation, "gardsten")))
     assert not any(p.startswith("SCAN organisation ") or p == "SCAN organisation"
                    for p in plan), plan
@@ -172,6 +188,11 @@ def test_postgres_has_a_trigram_index_that_serves_the_search(world):
     compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
     plan = "\n".join(db.session.scalars(text(f"EXPLAIN {compiled}")))
     assert "ix_activity_search" in plan, plan
+    for q in ("qq", "sv"):  # a short word: its start, with the space before it
+        statement = select(Activity.id).where(matches_text(Activity, q))
+        compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(db.session.scalars(text(f"EXPLAIN {compiled}")))
+        assert "ix_activity_search" in plan, plan
     db.session.rollback()
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, bindparam, select
 
 from .db import is_postgres
-from .search import fts_ids, is_short, search_words
-from .text import like_pattern, search_fold
+from .search import fts_ids, is_indexed, search_needles
+from .text import like_pattern
 from .transactions import WORDS
 
 
@@ -95,19 +95,18 @@ def matches_text(model, q):
     whatever its case and accents (common.search says how): the one text condition of
     every list, page, API, feed and HSDS search, on both databases.
 
-    SQLite finds the words of three letters or more in the FTS5 index (the row's id in
-    the ids it answers) and checks shorter ones on those rows; PostgreSQL asks LIKE of
-    each word, which its trigram index serves. A query without words (only punctuation)
-    looks for its folded self. A search's statements are planned for its words each
-    time (common.transactions.WORDS)."""
-    words = search_words(q)
-    if not words:
-        return _holds(model, search_fold(q).strip())
-    indexed = [w for w in words if not is_short(w)]
+    Each word is looked for as its needle (common.search.word_needle: a word of one or
+    two letters at a word's start). SQLite finds the needles of three characters or
+    more in the FTS5 index (the row's id in the ids it answers) and checks shorter ones
+    on those rows; PostgreSQL asks LIKE of each needle, which its trigram index serves.
+    A query without words (only punctuation) looks for its folded self. A search's
+    statements are planned for its words each time (common.transactions.WORDS)."""
+    needles = search_needles(q)
+    indexed = [n for n in needles if is_indexed(n)]
     if is_postgres() or not indexed:
-        return and_(*[_holds(model, w) for w in words])
+        return and_(*[_holds(model, n) for n in needles])
     return and_(model.id.in_(fts_ids(model.__tablename__, indexed)),
-                *[_holds(model, w) for w in words if is_short(w)])
+                *[_holds(model, n) for n in needles if not is_indexed(n)])
 
 
 def _holds(model, folded):

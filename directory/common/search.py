@@ -3,29 +3,40 @@ index that finds them without reading every row.
 
 A row's `search_text` holds its texts (every language) folded by `search_fold`: case,
 accents and other marks dropped, so "sprakcafe" finds "Språkcafé", "språkcafé" finds
-"Sprakcafe" and "Gardsten" finds "Gårdsten"; a query is folded the same way and split
-into words, and every word must occur in the text (anywhere, so the start of a word or
-of a compound finds it too: "sprak" finds "Språkcafé", "hjälp" finds "Läxhjälp").
+"Sprakcafe" and "Gardsten" finds "Gårdsten"; each word after one space
+(common.text.search_blob). A query is folded the same way and split into words, and
+every word must occur in the text: a word of three letters or more anywhere (the start
+of a word or of a compound finds it too: "sprak" finds "Språkcafé", "hjälp" finds
+"Läxhjälp"), a word of one or two letters at the start of a word ("sv" finds "svenska",
+not "husvagn"; "it" finds "IT-kurs", not "kitchen"): its needle is a space and the word.
 
 The index beside each searched table:
 - SQLite: an FTS5 table with the trigram tokenizer over `search_text` (external
   content: it stores only the index), kept in step by triggers, so every write path (the
-  models, a bulk insert, a migration's UPDATE) keeps it. A word of three letters or more
-  is a MATCH; shorter words are checked on the few rows found (or, alone, on every row).
-- PostgreSQL: a pg_trgm GIN index on `search_text`, which serves `LIKE '%word%'`. Where
-  the extension cannot be created the same LIKE conditions work without it.
+  models, a bulk insert, a migration's UPDATE) keeps it. A needle of three characters or
+  more (a two-letter word with its space) is a MATCH; a one-letter word is checked on
+  the rows found (or, alone, on every row).
+- PostgreSQL: a pg_trgm GIN index on `search_text`, which serves `LIKE '%needle%'` (a
+  word's start too: pg_trgm reads the space before it as a word's beginning). Where the
+  extension cannot be created the same LIKE conditions work without it.
 """
 
 import re
 
+import sqlalchemy as sa
 from sqlalchemy import DDL, column, event, select, table
 
-from .text import search_fold
+from .text import search_blob, search_fold
 
 SEARCHED_TABLES = ("activity", "organisation")
 MAX_WORDS = 12
 _WORD = re.compile(r"\w+")
 _TRIGRAM = 3
+# The texts of a searched table's `search_text`, as the models fold them
+# (refresh_search_text): its own columns, then every translated text.
+SEARCHED_TEXTS = {"activity": ("title", "description", "city"),
+                  "organisation": ("name", "description", "city")}
+_REFOLD_CHUNK = 1000
 
 
 def search_words(q):
@@ -38,13 +49,25 @@ def search_words(q):
     return words[:MAX_WORDS]
 
 
-def text_matches(search_text, q):
-    """In Python, the rule the SQL condition applies: every word of `q` is in the
-    (folded) `search_text`; a query without words matches its folded self."""
+def word_needle(word):
+    """What a (folded) query word must be found as in a `search_text`: a word of three
+    letters or more as it is, anywhere; a shorter one after a space, at a word's start
+    (a letter or two inside words would find nearly every row, and no index could
+    serve it)."""
+    return word if len(word) >= _TRIGRAM else " " + word
+
+
+def search_needles(q):
+    """The needles of a query (word_needle of each of its words); a query without words
+    looks for its folded self."""
     words = search_words(q)
-    if not words:
-        return search_fold(q).strip() in search_text
-    return all(word in search_text for word in words)
+    return [word_needle(w) for w in words] if words else [search_fold(q).strip()]
+
+
+def text_matches(search_text, q):
+    """In Python, the rule the SQL condition applies: every needle of `q` is in the
+    (folded) `search_text`."""
+    return all(needle in search_text for needle in search_needles(q))
 
 
 def index_name(table_name):
@@ -65,7 +88,8 @@ def include_name(name, type_, parent_names):
 
 
 def fts_ids(table_name, words):
-    """SQLite: a select of the rowids whose text holds every word (each ≥ 3 letters)."""
+    """SQLite: a select of the rowids whose text holds every needle (each ≥ 3
+    characters: is_indexed)."""
     fts = table(index_name(table_name), column("rowid"), column(index_name(table_name)))
     expression = " AND ".join('"{}"'.format(w.replace('"', '""')) for w in words)
     return select(fts.c.rowid).where(fts.c[index_name(table_name)].op("MATCH")(expression))
@@ -119,6 +143,33 @@ def keep_search_index(model_table):
             postgres_trigram_index(connection, name)
 
 
-def is_short(word):
-    """A word too short for the trigram index (checked by LIKE instead)."""
-    return len(word) < _TRIGRAM
+def is_indexed(needle):
+    """Whether the trigram index can find a needle (else it is checked by LIKE)."""
+    return len(needle) >= _TRIGRAM
+
+
+def refold(connection, table_name):
+    """Write every row's `search_text` again as the models would (a migration, when how
+    texts are folded changes); the index follows (triggers, or PostgreSQL's own)."""
+    columns = SEARCHED_TEXTS[table_name]
+    rows_table = sa.table(table_name, sa.column("id", sa.Integer),
+                          sa.column("translations", sa.JSON),
+                          sa.column("search_text", sa.Text),
+                          *[sa.column(c) for c in columns])
+    update = (rows_table.update().where(rows_table.c.id == sa.bindparam("row_id"))
+              .values(search_text=sa.bindparam("text")))
+    last = 0
+    while True:
+        rows = connection.execute(select(rows_table).where(rows_table.c.id > last)
+                                  .order_by(rows_table.c.id).limit(_REFOLD_CHUNK)).all()
+        if not rows:
+            return
+        connection.execute(update, [
+            {"row_id": r.id, "text": search_blob(*[getattr(r, c) for c in columns],
+                                                 *_translated(r.translations))}
+            for r in rows])
+        last = rows[-1].id
+
+
+def _translated(translations):
+    return [v for fields in (translations or {}).values() for v in fields.values() if v]

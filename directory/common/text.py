@@ -4,6 +4,7 @@ import re
 import unicodedata
 
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
+_BLOB_TOKEN = re.compile(r"\w+|[^\w\s]+")
 
 
 def address_line(street, postal_code, city):
@@ -27,8 +28,12 @@ def search_fold(text):
 
 
 def search_blob(*parts):
-    """One folded string of every part given, for a `search_text` column."""
-    return search_fold(" ".join(p for p in parts if p))
+    """One folded string of every part given, for a `search_text` column: its words and
+    runs of punctuation each after one space (" sprakcafe ( taby )"), so the start of
+    every word is a space and a letter, which a search index can find
+    (common.search.word_needle)."""
+    return "".join(" " + token for token in _BLOB_TOKEN.findall(
+        search_fold(" ".join(p for p in parts if p))))
 
 
 def slugify(text):

@@ -269,7 +269,7 @@ class _ScaleRows:
             municipality_id=municipality_id, latitude=lat, longitude=lon,
             city=area[1], postal_code=area[2], language_codes=",sv,ar,", status="verified",
             verified_at=now, confirmed_at=now, created_at=now, updated_at=now,
-            search_text=search_blob(name) + " " + self._search_text(
+            search_text=search_blob(name) + self._search_text(
                 data.ORG_DESCRIPTIONS[kind], area[1])))
         self.rows[organisation_focus_area].append(
             dict(organisation_id=org_id, focus_area_id=rng.choice(self.focus_ids)))

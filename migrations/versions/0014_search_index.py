@@ -10,50 +10,20 @@ it, the search index: on SQLite an FTS5 table (trigram) over `search_text` kept 
 triggers; on PostgreSQL a pg_trgm GIN index (none where the extension cannot be created:
 search then works without it). No table is rebuilt.
 """
-import sqlalchemy as sa
 from alembic import op
 
 from directory.common.search import (SEARCHED_TABLES, index_name, postgres_trigram_index,
-                                     sqlite_statements)
-from directory.common.text import search_blob
+                                     refold, sqlite_statements)
 
 revision = '0014'
 down_revision = '0013'
 branch_labels = None
 depends_on = None
 
-TEXTS = {'activity': ('title', 'description', 'city'),
-         'organisation': ('name', 'description', 'city')}
-CHUNK = 1000
-
-
-def _translated(translations):
-    return [v for fields in (translations or {}).values() for v in fields.values() if v]
-
-
-def _refold(conn, name):
-    columns = TEXTS[name]
-    model = sa.table(name, sa.column('id', sa.Integer), sa.column('translations', sa.JSON),
-                     sa.column('search_text', sa.Text), *[sa.column(c) for c in columns])
-    update = (model.update().where(model.c.id == sa.bindparam('row_id'))
-              .values(search_text=sa.bindparam('text')))
-    last = 0
-    while True:
-        rows = conn.execute(sa.select(model).where(model.c.id > last)
-                            .order_by(model.c.id).limit(CHUNK)).all()
-        if not rows:
-            return
-        conn.execute(update, [
-            {'row_id': r.id, 'text': search_blob(*[getattr(r, c) for c in columns],
-                                                 *_translated(r.translations))}
-            for r in rows])
-        last = rows[-1].id
-
-
 def upgrade():
     conn = op.get_bind()
     for name in SEARCHED_TABLES:
-        _refold(conn, name)
+        refold(conn, name)
         if conn.dialect.name == 'sqlite':
             for statement in sqlite_statements(name):
                 op.execute(statement)
