@@ -211,8 +211,10 @@ def occurrence_query(filters, now=None):
         on_time.append(false())  # near a place not found: no dates, not every date
     on_place, venue_notices = venue_conditions(filters.venue)
     few = few_organisations(filters.q) if filters.q else None
+    # SQLite writes every form as the set (searching.activity_text): built once there.
+    forms = TEXT_FORMS if is_postgres() else ("set",)
     by_form = {form: activity_conditions(resolved, filters.q, filters.lang, form, few)
-               for form in TEXT_FORMS} if filters.q else {}
+               for form in forms} if filters.q else {}
     conditions = by_form["set"] if by_form else activity_conditions(resolved, "", filters.lang)
     # Nothing asked but the dates from `since` (on_time holds that condition alone).
     plain = not (conditions or on_place or nearby) and len(on_time) == 1
