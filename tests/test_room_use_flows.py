@@ -7,6 +7,7 @@ from directory.activities.models import Activity, Occurrence
 from directory.bookings.models import RoomBooking
 from directory.common.time import local_today, to_local, utcnow
 from directory.extensions import db
+from directory.messages.models import Message
 from directory.venues.occupancy import RoomUse
 from tests.conftest import next_weekday
 
@@ -270,3 +271,45 @@ def test_retiming_a_series_into_a_taken_time_is_refused_and_nothing_changes(fact
     coming = [u for u in uses_in(stora) if u.occurrence.activity_id == laxhjalp.id
               and u.ends_at > utcnow()]
     assert coming and all(to_local(u.starts_at).hour == 18 for u in coming)
+
+
+def test_a_new_date_its_room_cannot_hold_is_made_without_it_and_the_organisation_told(
+        app, client, factories):
+    """The rolling window moves on: the series' next Thursdays are made in Grupprum 1,
+    but on one of them another organisation has the room. That date is made without the
+    room (the room is never used twice, its page and the API agree) and the
+    organisation is told which date and why, with where to cancel it."""
+    venue, stora, grupprum = kemistvagen(factories)
+    activity = it_hjalp(factories, grupprum)
+    activity.until = local_today() + timedelta(days=500)
+    activity.organisation.email = "it@example.se"
+    db.session.commit()
+    horizon = max(o.starts_at for o in activity.occurrences)
+    taken_day = to_local(horizon).date() + timedelta(weeks=2)
+    other = factories.organisation(name="Kvinnor tillsammans")
+    factories.booking(grupprum, other, taken_day, time(13), time(15), status="approved")
+
+    result = app.test_cli_runner().invoke(args=["extend-occurrences", "--days", "400"])
+    assert result.exit_code == 0, result.output
+    new = db.session.scalars(db.select(Occurrence).where(
+        Occurrence.activity_id == activity.id, Occurrence.starts_at > horizon)).all()
+    assert len(new) >= 3
+    unplaced = [o for o in new if to_local(o.starts_at).date() == taken_day]
+    assert len(unplaced) == 1 and unplaced[0].room_id is None
+    assert all(o.room_id == grupprum.id for o in new if o not in unplaced)
+    that_day = [u for u in uses_in(grupprum) if to_local(u.starts_at).date() == taken_day]
+    assert [u.occurrence_id for u in that_day] == [None]  # the booking alone
+    body = client.get(f"/api/v1/occurrences/{unplaced[0].id}").get_json()
+    assert body["place"]["venue"] is None
+
+    told = db.session.scalars(db.select(Message).where(
+        Message.kind == "activity.unplaced")).all()
+    assert [m.recipient for m in told] == ["it@example.se"]
+    assert "IT-hjälp" in told[0].subject and "Grupprum 1" in told[0].subject
+    assert "Kvinnor tillsammans" in told[0].body  # what is in the way, named
+    assert f"/manage/activities/{activity.id}/dates" in told[0].body
+    assert f"/manage/organisations/{activity.organisation.slug}/bookings" in told[0].body
+    # Nothing new to make: nothing more is said.
+    app.test_cli_runner().invoke(args=["extend-occurrences", "--days", "400"])
+    assert db.session.scalar(db.select(db.func.count()).select_from(Message).where(
+        Message.kind == "activity.unplaced")) == 1

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..venues.models import Room
 from ..venues.occupancy import RoomCalendar, when
 from .models import Activity, ActivityError, Occurrence
+from .notices import tell_unplaced
 from .schedule import slots
 
 
@@ -28,16 +29,21 @@ def materialise_occurrences(activity, last_day):
     activity's room when it can hold them (see `place_new_dates`). Returns how many
     were added.
     """
+    return len(_materialise(activity, last_day)[0])
+
+
+def _materialise(activity, last_day):
+    """(the new dates, those of them its room could not hold)."""
     if activity.status != "active":
-        return 0
+        return [], []
     existing = set(db.session.scalars(
         select(Occurrence.original_starts_at).where(Occurrence.activity_id == activity.id)))
     new = [Occurrence(activity=activity, starts_at=s, ends_at=e, original_starts_at=s)
            for s, e in slots(activity.schedule, last_day) if s not in existing]
-    place_new_dates(activity, new, strict=False)
+    unplaced = place_new_dates(activity, new, strict=False)
     db.session.add_all(new)
     db.session.flush()
-    return len(new)
+    return new, unplaced
 
 
 def place_new_dates(activity, occurrences, strict=True):
@@ -86,8 +92,14 @@ def room_trouble(field, room, trouble):
 
 
 def extend_all_occurrences(last_day):
-    """Materialise every active activity up to `last_day`; returns the count added."""
+    """Materialise every active activity up to `last_day`; returns the count added. An
+    organisation whose room cannot hold a new date (taken, closed, outside the opening
+    hours) is told which, in the same transaction (activities.notices): the date is
+    listed without the room until it is given another or cancelled."""
     total = 0
     for activity in db.session.scalars(select(Activity).where(Activity.status == "active")):
-        total += materialise_occurrences(activity, last_day)
+        new, unplaced = _materialise(activity, last_day)
+        if unplaced:
+            tell_unplaced(activity, unplaced)
+        total += len(new)
     return total
