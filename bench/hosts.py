@@ -7,6 +7,7 @@ the very next request to another."""
 import json
 import os
 import secrets
+from datetime import datetime, timezone
 
 
 def process_stats():
@@ -76,15 +77,18 @@ def _seats(client, occurrence_id, headers=None):
 
 
 def _bookable(client):
-    """An occurrence coming (not cancelled) with seats left, from the JSON API; None if
-    none is found."""
+    """An occurrence not yet begun (the list holds the dates under way too, which take
+    no sign-ups) and not cancelled, with seats left, from the JSON API; None if none is
+    found."""
+    now = datetime.now(timezone.utc)
     for page in range(1, 6):
         status, body, _ = client.request(f"/api/v1/occurrences?per_page=100&page={page}")
         if status != 200:
             return None
         for item in json.loads(body)["contents"]:
             if item["status"] == "scheduled" and item["registration_required"] \
-                    and (item["seats_left"] or 0) > 1:
+                    and (item["seats_left"] or 0) > 1 \
+                    and datetime.fromisoformat(item["starts_at"]) > now:
                 return item["id"]
     return None
 
