@@ -8,6 +8,7 @@ from directory.bookings.models import RoomBooking
 from directory.common.time import local_today, to_local, utcnow
 from directory.extensions import db
 from directory.messages.models import Message
+from directory.venues.models import Closure
 from directory.venues.occupancy import RoomUse
 from tests.conftest import next_weekday
 
@@ -313,3 +314,26 @@ def test_a_new_date_its_room_cannot_hold_is_made_without_it_and_the_organisation
     app.test_cli_runner().invoke(args=["extend-occurrences", "--days", "400"])
     assert db.session.scalar(db.select(db.func.count()).select_from(Message).where(
         Message.kind == "activity.unplaced")) == 1
+
+
+def test_a_date_cancelled_by_a_closure_says_why_in_each_readers_language(client, factories):
+    """The meeting place is closed one Thursday: IT-hjälp's date that day is made
+    cancelled, and the reason is one sentence written in each reader's language around
+    the coordinator's own words, on the date's page and in the API."""
+    venue, stora, grupprum = kemistvagen(factories)
+    db.session.add(Closure(venue=venue, starts_on=thursday(2), ends_on=thursday(2),
+                           reason="Julstängt"))
+    db.session.commit()
+    activity = it_hjalp(factories, grupprum)
+    date = next(o for o in activity.occurrences
+                if to_local(o.starts_at).date() == thursday(2))
+    assert date.status == "cancelled" and date.room_id == grupprum.id
+    sentences = {"sv": "Mötesplatsen är stängd den dagen (Julstängt).",
+                 "en": "The meeting place is closed that day (Julstängt).",
+                 "ar": "مكان اللقاء مغلق في ذلك اليوم (Julstängt)."}
+    for lang, sentence in sentences.items():
+        headers = {"Accept-Language": lang}
+        body = client.get(f"/api/v1/occurrences/{date.id}", headers=headers).get_json()
+        assert body["cancel_reason"] == sentence
+        page = client.get(f"/occurrences/{date.id}", headers=headers)
+        assert sentence in page.get_data(as_text=True)

@@ -3,10 +3,10 @@ putting new dates in its room (one rule for every way dates are made)."""
 
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select
 
+from ..common.i18n import N_, said_with
 from ..common.time import local_today, to_local
 from ..extensions import db
 from ..venues.models import Room
@@ -64,8 +64,8 @@ def place_new_dates(activity, occurrences, strict=True):
             if closed is not None:
                 occ.room_id = room.id
                 occ.status = "cancelled"
-                occ.cancel_reason = str(_l("The meeting place is closed that day "
-                                           "(%(reason)s).", reason=closed.reason or "–"))
+                occ.cancel_reason = said_with(N_("The meeting place is closed that day "
+                                                 "(%(reason)s)."), reason=closed.reason or "–")
                 continue
             reasons = calendar.problems(occ.starts_at, occ.ends_at, occurrence_id=occ.id)
             if reasons:

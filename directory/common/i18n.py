@@ -1,5 +1,6 @@
 """Languages: which one a request gets, and translated fields of the models."""
 
+import json
 from urllib.parse import parse_qsl
 
 from babel import Locale, UnknownLocaleError
@@ -302,8 +303,27 @@ def N_(text):
     return text
 
 
+# Marks a stored reason that is one of the service's sentences with values in it
+# (said_with): the msgid and the values follow as JSON.
+_SAID_WITH = "\x1e"
+
+
+def said_with(msgid, **values):
+    """A reason to store that is one of the service's sentences (marked with N_) holding
+    values (a place's name, a person's words): kept as the msgid and its values, so
+    `said()` writes it in each reader's language, the values as they were given."""
+    return _SAID_WITH + json.dumps({"msgid": msgid, "values": values}, ensure_ascii=False)
+
+
 def said(text):
     """A stored reason in the reader's language: the service's own reasons are stored as
-    their (English) msgid and translated when shown; a person's own words are shown as
-    they wrote them (a text the catalogue does not know comes back unchanged)."""
+    their (English) msgid (with their values: said_with) and translated when shown; a
+    person's own words are shown as they wrote them (a text the catalogue does not know
+    comes back unchanged)."""
+    if text and text.startswith(_SAID_WITH):
+        try:
+            stored = json.loads(text[len(_SAID_WITH):])
+            return gettext(stored["msgid"], **stored["values"])
+        except (ValueError, KeyError, TypeError):
+            return text[len(_SAID_WITH):]
     return gettext(text) if text else text
