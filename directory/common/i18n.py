@@ -323,7 +323,8 @@ def said(text):
     if text and text.startswith(_SAID_WITH):
         try:
             stored = json.loads(text[len(_SAID_WITH):])
-            return gettext(stored["msgid"], **stored["values"])
+            msgid, values = stored["msgid"], stored["values"]
+            return gettext(msgid, **values)
         except (ValueError, KeyError, TypeError):
             return text[len(_SAID_WITH):]
     return gettext(text) if text else text
