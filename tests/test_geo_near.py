@@ -10,9 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from directory.activities.models import Activity
 from directory.extensions import db
 from directory.geo.distance import distance_km
 from directory.venues.models import Room
+from tests.factories import make_activity
 
 GARDSTEN = (57.8048, 12.02883)   # the gazetteer's Gårdsten
 HAMMARKULLEN = (57.7810, 12.0345)
@@ -255,3 +257,41 @@ def test_coordinates_never_reach_nominatim(client, spread, nominatim):
 
 def test_rooms_fixture_sanity(spread):
     assert db.session.get(Room, spread["in_room"].room_id).venue.slug == "hammarkullen"
+
+
+def test_the_open_data_lists_near_a_place_come_nearest_first(client, spread):
+    """Services, locations and services at locations near Gårdsten: each nearest first,
+    as the dates and the organisations are (by title or name without `near`). An
+    activity is as near as its own place or the nearest meeting place of its dates."""
+    org = spread["own"].organisation
+    make_activity(org, title="Akvarell i Mölndal", room=spread["far_venue"].rooms[0],
+                  street_address=None, city=None, weekdays="5")
+    query = "near=Gårdsten&radius_km=20&per_page=50"
+
+    def names(path):
+        return client.get(f"/api/v1/{path}?{query}",
+                          headers={"Accept-Language": "sv"}).get_json()
+
+    services = [s["name"] for s in names("services")["contents"]]
+    # Kör i Mölndal has its own place in Gårdsten (0 km) besides its room in Mölndal.
+    assert services == ["Kör i Mölndal", "Läxhjälp i Gårdsten", "Språkcafé på mötesplatsen",
+                        "Akvarell i Mölndal"]
+    locations = [loc["name"] for loc in names("locations")["contents"]]
+    assert locations == ["Kör i Mölndal", "Läxhjälp i Gårdsten", "Hammarkullens mötesplats",
+                         "Mölndals medborgarhus"]
+    pairs = [(s["service_id"], s["location"]["name"])
+             for s in names("service_at_locations")["contents"]]
+    uuid = {a.uuid: a.title for a in db.session.scalars(db.select(Activity))}
+    assert [(uuid[s], where) for s, where in pairs] == [
+        ("Kör i Mölndal", "Kör i Mölndal"), ("Läxhjälp i Gårdsten", "Läxhjälp i Gårdsten"),
+        ("Språkcafé på mötesplatsen", "Hammarkullens mötesplats"),
+        ("Akvarell i Mölndal", "Mölndals medborgarhus"),
+        ("Kör i Mölndal", "Mölndals medborgarhus")]
+    # Paged, the same order.
+    paged = []
+    for number in (1, 2, 3):
+        body = client.get(f"/api/v1/services?near=Gårdsten&radius_km=20&per_page=2"
+                          f"&page={number}", headers={"Accept-Language": "sv"}).get_json()
+        paged += [s["name"] for s in body["contents"]]
+        assert body["total_items"] == 4
+    assert paged == services
