@@ -235,3 +235,17 @@ def test_the_migration_refolds_existing_rows_and_indexes_them(tmp_path, worker_i
             matches_text(Organisation, "traffas"))).all() == ["Norr"]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_meeting_places_are_searched_by_the_same_rule(client, factories):
+    """/api/v1/locations?search= finds a meeting place across accents and case, by its
+    name, street or city, as every other search does."""
+    factories.venue()  # Mötesplats Kemistvägen, Kemistvägen 17, Täby
+
+    def names(search):
+        body = client.get("/api/v1/locations", query_string={"search": search}).get_json()
+        return [loc["name"] for loc in body["contents"]]
+
+    for search in ("kemistvagen", "KEMISTVÄGEN", "motesplats taby", "Kemist"):
+        assert names(search) == ["Mötesplats Kemistvägen"], search
+    assert names("kemistvägen göteborg") == []

@@ -8,7 +8,10 @@ from sqlalchemy import Integer, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from ..common.db import in_ids
+from ..common.i18n import translated_texts
 from ..common.listing import ListResult, matches_text
+from ..common.search import text_matches
+from ..common.text import search_blob
 from ..extensions import db
 from ..geo.distance import nearest_first
 from ..geo.services import exact_km, place_missing, resolve_near, within
@@ -192,11 +195,22 @@ def _own_place_condition():
                Activity.latitude.is_not(None))
 
 
+def venues_matching(q):
+    """The ids of the active meeting places whose name (in any language), street or city
+    holds every word of `q`, by the search's one rule (common.search.text_matches).
+    Meeting places are few: read and matched here, no index of their own."""
+    rows = db.session.execute(select(Venue.id, Venue.name, Venue.street_address,
+                                     Venue.city, Venue.translations)
+                              .where(Venue.active.is_(True))).all()
+    return [row.id for row in rows if text_matches(search_blob(
+        row.name, row.street_address, row.city, *translated_texts(row.translations)), q)]
+
+
 def venue_statement(filters, resolved, place):
     """A select of active meeting places meeting the location filters."""
     where = [Venue.active.is_(True)]
     if filters.q:
-        where.append(func.lower(Venue.name).contains(filters.q.lower(), autoescape=True))
+        where.append(in_ids(Venue.id, venues_matching(filters.q) or [-1]))
     if resolved.municipality_id:
         where.append(Venue.municipality_id == resolved.municipality_id)
     if filters.modified_after is not None:

@@ -271,10 +271,12 @@ class TranslatableMixin:
 
     def translation_texts(self):
         """Every translated text, for the search index."""
-        out = []
-        for fields in (self.translations or {}).values():
-            out.extend(v for v in fields.values() if v)
-        return out
+        return translated_texts(self.translations)
+
+
+def translated_texts(translations):
+    """Every text of a `translations` value ({language: {field: text}}), for searching."""
+    return [v for fields in (translations or {}).values() for v in fields.values() if v]
 
 
 class SpokenLanguagesMixin:

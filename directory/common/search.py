@@ -26,6 +26,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy import DDL, column, event, select, table
 
+from .i18n import translated_texts
 from .text import search_blob, search_fold
 
 SEARCHED_TABLES = ("activity", "organisation")
@@ -166,10 +167,6 @@ def refold(connection, table_name):
             return
         connection.execute(update, [
             {"row_id": r.id, "text": search_blob(*[getattr(r, c) for c in columns],
-                                                 *_translated(r.translations))}
+                                                 *translated_texts(r.translations))}
             for r in rows])
         last = rows[-1].id
-
-
-def _translated(translations):
-    return [v for fields in (translations or {}).values() for v in fields.values() if v]
