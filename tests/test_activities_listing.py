@@ -103,6 +103,7 @@ CASES = [
     {"venue": "kemistvagen"},
     {"venue": "kemistvagen", "q": "språk", "from": "+7"},
     {"q": "inget sådant"},
+    {"q": "UN"},                 # a two-letter word: at a word's start ("unga")
 ]
 
 
