@@ -337,3 +337,27 @@ def test_a_date_cancelled_by_a_closure_says_why_in_each_readers_language(client,
         assert body["cancel_reason"] == sentence
         page = client.get(f"/occurrences/{date.id}", headers=headers)
         assert sentence in page.get_data(as_text=True)
+
+
+def test_many_new_dates_without_their_room_are_counted_and_the_first_named(app, factories):
+    """The meeting place now closes at noon on Thursdays: every new Thursday of the
+    series is made without the room, and the one message counts them all and names the
+    first twenty."""
+    venue, stora, grupprum = kemistvagen(factories)
+    activity = it_hjalp(factories, grupprum)
+    activity.until = local_today() + timedelta(days=500)
+    activity.organisation.email = "it@example.se"
+    for hours in venue.opening_hours:
+        if hours.weekday == 3:
+            hours.closes = time(12)
+    db.session.commit()
+    app.test_cli_runner().invoke(args=["extend-occurrences", "--days", "400"])
+    unplaced = db.session.scalars(db.select(Occurrence).where(
+        Occurrence.activity_id == activity.id, Occurrence.room_id.is_(None))).all()
+    assert len(unplaced) > 20
+    told = db.session.scalars(db.select(Message).where(
+        Message.kind == "activity.unplaced")).all()
+    assert len(told) == 1
+    assert told[0].subject.startswith(f"{len(unplaced)} ")
+    named = [line for line in told[0].body.splitlines() if line.startswith("- ")]
+    assert len(named) == 21 and named[-1] == "- …"

@@ -8,6 +8,9 @@ from ..common.urls import absolute_url
 from ..messages.outbox import in_language, queue, recipient_language
 from ..venues.occupancy import room_problems, when
 
+# The dates a message names one by one (the rest: "…"; the count is in its subject).
+LISTED = 20
+
 
 def tell_unplaced(activity, dates):
     """The activity's room (Activity.room_id) cannot hold these new dates: they were
@@ -33,10 +36,10 @@ def tell_unplaced(activity, dates):
             "listed without the room:",
             "%(venue)s, %(room)s cannot hold these new dates of %(activity)s, so they are "
             "listed without the room:", len(dates), **values)]
-        lines.append("\n".join(
-            f"- {when(d.starts_at, d.ends_at)}: "
-            + " ".join(str(r) for r in room_problems(room, d.starts_at, d.ends_at, d.id))
-            for d in dates))
+        listed = [f"- {when(d.starts_at, d.ends_at)}: " + " ".join(
+            str(r) for r in room_problems(room, d.starts_at, d.ends_at, d.id))
+            for d in dates[:LISTED]]
+        lines.append("\n".join(listed + (["- …"] if len(dates) > LISTED else [])))
         lines.append(ngettext("Cancel it among the activity's dates: %(link)s",
                               "Cancel them among the activity's dates: %(link)s",
                               len(dates), link=link))
