@@ -265,3 +265,31 @@ def test_two_coordinators_approving_and_rejecting_one_request_at_once(app, room,
                                         "Förfrågan är redan avgjord."}
     db.session.expire_all()
     assert db.session.get(RoomBooking, booking.id).status in ("approved", "rejected")
+
+
+def test_a_booking_the_date_left_says_so_in_each_readers_language(client, factories, auth):
+    """A date held in one room by an approved booking gets another room: the first
+    booking is cancelled saying where the date went, in the language of whoever reads
+    the organisation's bookings (not of the coordinator who approved the move)."""
+    venue = factories.venue(rooms=[("Stora salen", 40), ("Grupprum 1", 8)])
+    stora, grupprum = sorted(venue.rooms, key=lambda r: r.name != "Stora salen")
+    org = factories.organisation(name="Läxhjälpen")
+    factories.user(email="a@example.se", organisation=org)
+    activity = factories.activity(org, title="Läxhjälp")
+    date = next(o for o in activity.occurrences if o.starts_at > utcnow() + timedelta(days=2))
+    first = factories.booking(stora, org, starts_at=date.starts_at, ends_at=date.ends_at,
+                              activity=activity, occurrence=date)
+    approve_booking(first, None)
+    db.session.commit()
+    second = factories.booking(grupprum, org, starts_at=date.starts_at,
+                               ends_at=date.ends_at, activity=activity, occurrence=date)
+    approve_booking(second, None)  # outside any request: the service's default, Swedish
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(RoomBooking, first.id).status == "cancelled"
+    auth.login("a@example.se")
+    for lang, sentence in (("en", "The date moved to Grupprum 1."),
+                           ("sv", "Datumet flyttades till Grupprum 1."),
+                           ("ar", "نُقل الموعد إلى Grupprum 1.")):
+        page = client.get(f"/manage/organisations/{org.slug}/bookings?lang={lang}")
+        assert sentence in page.get_data(as_text=True), lang

@@ -5,6 +5,7 @@ the change."""
 from flask_babel import format_date, format_time, ngettext
 from flask_babel import lazy_gettext as _l
 
+from ..common.i18n import said
 from ..common.time import to_local
 from ..common.urls import absolute_url
 from ..messages.outbox import in_language, queue, recipient_language
@@ -67,7 +68,7 @@ def _write_decision(bookings):
             lines = [str(SERIES_TEXTS[first.status]) % values,
                      "\n".join("- %(date)s, %(start)s–%(end)s" % _when(b) for b in bookings)]
         for reason in dict.fromkeys(b.decision_reason for b in bookings if b.decision_reason):
-            lines.append(str(_l("Reason: %(reason)s", reason=reason)))
+            lines.append(str(_l("Reason: %(reason)s", reason=said(reason))))
         lines.append(str(_l("Your organisation's bookings: %(link)s", link=link)))
         return subject, "\n\n".join(lines) + "\n"
     subject, body = in_language(language, write)
@@ -90,7 +91,7 @@ def tell_cancelled(booking, reason):
         lines = [str(_l("%(venue)s has cancelled your booking of %(room)s on %(date)s, "
                         "%(start)s–%(end)s.", **values))]
         if reason:
-            lines.append(str(_l("Reason: %(reason)s", reason=reason)))
+            lines.append(str(_l("Reason: %(reason)s", reason=said(reason))))
         lines.append(str(_l("Your organisation's bookings: %(link)s", link=link)))
         return subject, "\n\n".join(lines) + "\n"
     subject, body = in_language(language, write)

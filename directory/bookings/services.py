@@ -15,7 +15,7 @@ from ..activities.models import Occurrence
 from ..activities.schedule import MAX_SERIES_DAYS, Schedule, clock_change_trouble, slots
 from ..audit.services import record
 from ..common.errors import FieldError
-from ..common.i18n import N_
+from ..common.i18n import N_, said_with
 from ..common.time import clock_change_message, local_day_bounds, to_local, utcnow
 from ..extensions import db
 from ..venues.occupancy import (RoomCalendar, RoomTaken, describe, flush_uses, lock_rooms,
@@ -184,7 +184,7 @@ def _approve(booking, by_user, now=None):
         for other in db.session.scalars(select(RoomBooking).where(
                 RoomBooking.occurrence_id == occurrence.id, RoomBooking.id != booking.id,
                 RoomBooking.status == "approved")):
-            other.cancel(str(_l("The date moved to %(room)s.", room=booking.room.name)))
+            other.cancel(said_with(N_("The date moved to %(room)s."), room=booking.room.name))
         occurrence.place_in(booking.room_id)
     try:
         flush_uses("reason")

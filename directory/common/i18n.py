@@ -306,8 +306,9 @@ def N_(text):
 
 
 # Marks a stored reason that is one of the service's sentences with values in it
-# (said_with): the msgid and the values follow as JSON.
-_SAID_WITH = "\x1e"
+# (said_with): the msgid and the values follow as JSON. A control character no form
+# lets through (common.security) and that str.strip() keeps.
+_SAID_WITH = "\x01"
 
 
 def said_with(msgid, **values):
