@@ -6,7 +6,7 @@ from flask_babel import gettext, ngettext
 
 from ..common.urls import absolute_url
 from ..messages.outbox import in_language, queue, recipient_language
-from ..venues.occupancy import room_problems, when
+from ..venues.occupancy import RoomCalendar, when
 
 # The dates a message names one by one (the rest: "…"; the count is in its subject).
 LISTED = 20
@@ -36,8 +36,10 @@ def tell_unplaced(activity, dates):
             "listed without the room:",
             "%(venue)s, %(room)s cannot hold these new dates of %(activity)s, so they are "
             "listed without the room:", len(dates), **values)]
+        # What is in the way of each, read for all of them at once.
+        calendar = RoomCalendar(room, [(d.starts_at, d.ends_at) for d in dates[:LISTED]])
         listed = [f"- {when(d.starts_at, d.ends_at)}: " + " ".join(
-            str(r) for r in room_problems(room, d.starts_at, d.ends_at, d.id))
+            str(r) for r in calendar.problems(d.starts_at, d.ends_at, d.id))
             for d in dates[:LISTED]]
         lines.append("\n".join(listed + (["- …"] if len(dates) > LISTED else [])))
         lines.append(ngettext("Cancel it among the activity's dates: %(link)s",

@@ -206,8 +206,9 @@ def venues_matching(q):
         row.name, row.street_address, row.city, *translated_texts(row.translations)), q)]
 
 
-def venue_statement(filters, resolved, place):
-    """A select of active meeting places meeting the location filters."""
+def venue_statement(filters, resolved, near_km=None):
+    """A select of active meeting places meeting the location filters (near a place:
+    those of `near_km`, {venue id: km})."""
     where = [Venue.active.is_(True)]
     if filters.q:
         where.append(in_ids(Venue.id, venues_matching(filters.q) or [-1]))
@@ -215,13 +216,14 @@ def venue_statement(filters, resolved, place):
         where.append(Venue.municipality_id == resolved.municipality_id)
     if filters.modified_after is not None:
         where.append(Venue.updated_at >= filters.modified_after)
-    if place is not None:
-        where.append(Venue.id.in_(list(within(Venue, place, filters.radius_km)) or [-1]))
+    if near_km is not None:
+        where.append(in_ids(Venue.id, list(near_km) or [-1]))
     return select(Venue).where(*where).order_by(Venue.name, Venue.id)
 
 
-def own_place_statement(filters, resolved, place):
-    """A select of public activities with a place of their own meeting the filters."""
+def own_place_statement(filters, resolved, near_km=None):
+    """A select of public activities with a place of their own meeting the filters
+    (near a place: those of `near_km`, {activity id: km})."""
     where = [Activity.is_public, _own_place_condition()]
     if filters.q:
         where.append(matches_text(Activity, filters.q))
@@ -229,9 +231,8 @@ def own_place_statement(filters, resolved, place):
         where.append(Activity.municipality_id == resolved.municipality_id)
     if filters.modified_after is not None:
         where.append(activity_changed_since(filters.modified_after))
-    if place is not None:
-        where.append(Activity.id.in_(list(within(Activity, place, filters.radius_km))
-                                     or [-1]))
+    if near_km is not None:
+        where.append(in_ids(Activity.id, list(near_km) or [-1]))
     return select(Activity).where(*where).order_by(Activity.title, Activity.id)
 
 
@@ -244,12 +245,15 @@ def location_page(filters, page, per_page):
     notices = filters.notices + resolved.notices + ((near_notice,) if near_notice else ())
     if place_missing(near_notice):
         return ListResult([], page, per_page, 0, notices=notices)
-    venues = venue_statement(filters, resolved, place)
-    own = own_place_statement(filters, resolved, place)
     if place is not None:
-        items, total = _nearest_locations(place, filters.radius_km, venues, own, page,
-                                          per_page)
+        venue_km = within(Venue, place, filters.radius_km)
+        own_km = within(Activity, place, filters.radius_km)
+        items, total = _nearest_locations(
+            venue_statement(filters, resolved, venue_km), venue_km,
+            own_place_statement(filters, resolved, own_km), own_km, page, per_page)
         return ListResult(items, page, per_page, total, notices=notices, near_place=place)
+    venues = venue_statement(filters, resolved)
+    own = own_place_statement(filters, resolved)
     first = _paged(venues, page, per_page)
     own_total = db.session.scalar(select(func.count()).select_from(
         own.order_by(None).subquery()))
@@ -257,14 +261,12 @@ def location_page(filters, page, per_page):
     if len(items) < per_page:
         skip = max(0, (page - 1) * per_page - first.total)
         items += db.session.scalars(own.limit(per_page - len(items)).offset(skip)).all()
-    return ListResult(items, page, per_page, first.total + own_total, notices=notices,
-                      near_place=place)
+    return ListResult(items, page, per_page, first.total + own_total, notices=notices)
 
 
-def _nearest_locations(place, radius_km, venues, own, page, per_page):
-    """(page `page` of the meeting places and own places of these selects nearest to
-    `place` first, how many there are)."""
-    venue_km, own_km = within(Venue, place, radius_km), within(Activity, place, radius_km)
+def _nearest_locations(venues, venue_km, own, own_km, page, per_page):
+    """(page `page` of the meeting places and own places of these selects, nearest
+    first by their km ({id: km} each), how many there are)."""
     distances = {("venue", i): venue_km[i] for i in db.session.scalars(
         venues.with_only_columns(Venue.id).order_by(None))}
     distances.update({("own", i): own_km[i] for i in db.session.scalars(
