@@ -118,7 +118,7 @@ class Server:
         self.log_path = Path(workdir) / f"{name.replace(' ', '-')}.log"
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "1",
              "--bind", f"{HOST}:{self.port}", "--access-logfile", "-", "--log-level",
              "warning", "--timeout", "60", *extra, target],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,

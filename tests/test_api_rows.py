@@ -13,6 +13,7 @@ from directory.activities.places import place_line
 from directory.common.i18n import said
 from directory.common.time import utcnow
 from directory.extensions import db
+from directory.taxonomy.models import FocusArea
 from tests.factories import make_signup
 
 
@@ -89,3 +90,26 @@ def test_the_answer_is_utf8_json_with_sorted_keys(client, dates):
     assert "Språkcafé".encode() in answer.data and b"\\u00e5" not in answer.data
     item = json.loads(answer.data.decode("utf-8"))["contents"][0]
     assert list(item) == sorted(item)
+
+
+def test_tags_come_in_the_terms_order_and_a_new_term_at_once(client, factories):
+    """An activity's focus areas and target groups are listed in the terms' order,
+    whatever order they were given in; a term made since the last answer is in the
+    next one (the terms are read again when the data changes)."""
+    org = factories.organisation()
+    activity = factories.activity(org, title="Samtal", focus=["barn-och-unga", "halsa", "arbete"],
+                                  targets=["vuxna", "barn"])
+    db.session.commit()
+
+    def tags():
+        item = client.get("/api/v1/occurrences?per_page=1").get_json()["contents"][0]
+        return item["focus_areas"], item["target_groups"]
+
+    assert tags() == (["arbete", "halsa", "barn-och-unga"], ["barn", "vuxna"])
+    culture = FocusArea(slug="kultur", name="Kultur", position=-1)
+    activity.focus_areas.append(culture)
+    db.session.commit()
+    assert tags() == (["kultur", "arbete", "halsa", "barn-och-unga"], ["barn", "vuxna"])
+    activity.focus_areas.remove(culture)
+    db.session.commit()
+    assert tags() == (["arbete", "halsa", "barn-och-unga"], ["barn", "vuxna"])
