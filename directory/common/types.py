@@ -36,6 +36,13 @@ class UTCDateTime(TypeDecorator):
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
 
+    def result_processor(self, dialect, coltype):
+        """SQLite: the stored text read straight into the aware moment (utc_moment),
+        rather than parsed by SQLAlchemy and then given its zone (two steps a value)."""
+        if dialect.name == "sqlite":
+            return utc_moment
+        return super().result_processor(dialect, coltype)
+
 
 def raw_moment(column):
     """SQL: a UTCDateTime column read as the database gives it (SQLite: its text), for
