@@ -247,7 +247,7 @@ def measure_latency(ports, path, count, warmup, time_limit=120.0, headers=None,
     given, runs before each measured request, outside its time (an edit); a status
     other than `expect` counts as an error."""
     client = Client(ports)
-    found = Figures()
+    times, errors, size, last = [], 0, 0, b""
     deadline = time.monotonic() + time_limit
     try:
         for _ in range(warmup):
@@ -259,55 +259,17 @@ def measure_latency(ports, path, count, warmup, time_limit=120.0, headers=None,
                 break
             if before is not None:
                 before()
-            found.time(client, path, headers, expect)
+            started = time.perf_counter()
+            status, body, _ = client.request(path, headers)
+            times.append((time.perf_counter() - started) * 1000)
+            errors += status != expect
+            size, last = len(body), body
     finally:
         client.close()
-    return found.summary()
-
-
-def measure_side_by_side(targets, count, warmup, time_limit=600.0):
-    """Sequential GETs of several pages in turns, [(ports, path)]: one request to each,
-    then the next round, so every page (hello world too) meets the same moments of a
-    machine whose speed varies (a busy spell slows them all alike rather than the
-    whole run of one page); after `warmup` rounds unmeasured. [figures as
-    measure_latency's], in the order of `targets`."""
-    clients = [Client(ports) for ports, _ in targets]
-    found = [Figures() for _ in targets]
-    deadline = time.monotonic() + time_limit
-    try:
-        for _ in range(warmup):
-            for client, (_, path) in zip(clients, targets):
-                client.request(path)
-        for _ in range(count):
-            if time.monotonic() > deadline:
-                break
-            for client, figures, (_, path) in zip(clients, found, targets):
-                figures.time(client, path)
-    finally:
-        for client in clients:
-            client.close()
-    return [figures.summary() for figures in found]
-
-
-class Figures:
-    """The times of one page's requests, and what the last one answered."""
-
-    def __init__(self):
-        self.times, self.errors, self.size, self.last = [], 0, 0, b""
-
-    def time(self, client, path, headers=None, expect=200):
-        started = time.perf_counter()
-        status, body, _ = client.request(path, headers)
-        self.times.append((time.perf_counter() - started) * 1000)
-        self.errors += status != expect
-        self.size, self.last = len(body), body
-
-    def summary(self):
-        times = sorted(self.times)
-        return {"n": len(times), "errors": self.errors, "bytes": self.size,
-                "body": self.last, "p50": percentile(times, 50),
-                "p95": percentile(times, 95),
-                "max": times[-1] if times else float("nan")}
+    times.sort()
+    return {"n": len(times), "errors": errors, "bytes": size, "body": last,
+            "p50": percentile(times, 50), "p95": percentile(times, 95),
+            "max": times[-1] if times else float("nan")}
 
 
 def measure_throughput(ports, path, threads, seconds, max_requests=200000):
@@ -484,21 +446,20 @@ def latency_section(args, servers, others):
     """Each page one request at a time, on the app with and without the answer cache,
     and hello world; returns {(label, server name): figures}."""
     print(f"\n== Latency: {args.requests} sequential requests each after {args.warmup} "
-          f"warm-up, the pages in turns (goal p95 <= {GOAL_P95_MS:.0f} ms)")
+          f"warm-up (goal p95 <= {GOAL_P95_MS:.0f} ms)")
     print(f"{'page':<38} {'server':<9} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
           f"{'n':>5} {'non-200':>8} {'bytes':>8} {'others':>7}  goal")
     results = {}
     targets = [(label, path, name) for label, path in LATENCY_PATHS
                for name in ("no cache", "cache")] + [("hello world", "/", "hello")]
-    others.start()
-    measured = measure_side_by_side([(servers[name].ports, path)
-                                     for _, path, name in targets],
-                                    args.requests, args.warmup)
-    for (label, _, name), r in zip(targets, measured):
+    for label, path, name in targets:
+        others.start()
+        r = measure_latency(servers[name].ports, path, args.requests, args.warmup)
         results[label, name] = r
         goal = "" if name == "hello" else ("ok" if r["p95"] <= GOAL_P95_MS else "OVER")
         print(f"{label:<38} {name:<9} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['max']:>8.1f} "
-              f"{r['n']:>5} {r['errors']:>8} {r['bytes']:>8} {_pct(others):>7}  {goal}")
+              f"{r['n']:>5} {r['errors']:>8} {r['bytes']:>8} {_pct(others):>7}  {goal}",
+              flush=True)
     return results
 
 
