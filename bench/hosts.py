@@ -7,7 +7,10 @@ the very next request to another."""
 import json
 import os
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def process_stats():
@@ -79,10 +82,13 @@ def _seats(client, occurrence_id, headers=None):
 def _bookable(client):
     """An occurrence not yet begun (the list holds the dates under way too, which take
     no sign-ups) and not cancelled, with seats left, from the JSON API; None if none is
-    found."""
+    found. The dates from tomorrow on: at national scale the first 500 dates of an
+    afternoon are all under way."""
     now = datetime.now(timezone.utc)
+    tomorrow = (datetime.now(STOCKHOLM) + timedelta(days=1)).date().isoformat()
     for page in range(1, 6):
-        status, body, _ = client.request(f"/api/v1/occurrences?per_page=100&page={page}")
+        status, body, _ = client.request(
+            f"/api/v1/occurrences?per_page=100&page={page}&from={tomorrow}")
         if status != 200:
             return None
         for item in json.loads(body)["contents"]:
