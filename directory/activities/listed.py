@@ -10,22 +10,15 @@ activities.cards gives a row the shape the templates read of a date."""
 from collections import namedtuple
 from functools import cache
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import select
 
 from ..common.db import among, is_postgres
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..taxonomy.services import filter_choices
 from ..venues.models import Room, Venue
-from .models import Activity, Occurrence, activity_focus_area, activity_target_group
-
-
-def _term_ids(link):
-    """An activity's terms of one kind (a link table) as their ids in one text, "3,7"
-    (in no order; Tags puts them in the terms' order)."""
-    term = link.c.focus_area_id if link is activity_focus_area else link.c.target_group_id
-    return (select(func.aggregate_strings(cast(term, String), ","))
-            .where(link.c.activity_id == Activity.id).scalar_subquery())
+from .models import (Activity, Occurrence, activity_focus_area, activity_target_group,
+                     term_ids)
 
 
 COLUMNS = (
@@ -44,8 +37,8 @@ COLUMNS = (
     Venue.street_address.label("venue_street_address"),
     Venue.postal_code.label("venue_postal_code"), Venue.city.label("venue_city"),
     Venue.latitude.label("venue_latitude"), Venue.longitude.label("venue_longitude"),
-    _term_ids(activity_focus_area).label("focus_area_ids"),
-    _term_ids(activity_target_group).label("target_group_ids"),
+    term_ids(activity_focus_area.c.focus_area_id).label("focus_area_ids"),
+    term_ids(activity_target_group.c.target_group_id).label("target_group_ids"),
 )
 
 
@@ -89,14 +82,16 @@ class TagReader:
 
     def __call__(self, row):
         key = (row.focus_area_ids, row.target_group_ids)
-        try:
-            return self.known[key]
-        except KeyError:
-            found = self.known[key] = Tags(*(
-                [slug for _, slug in sorted(places[int(i)] for i in (ids or "").split(",")
-                                            if i and int(i) in places)]
-                for ids, places in zip(key, self.places)))
-            return found
+        if key not in self.known:
+            self.known[key] = Tags(*map(_in_order, key, self.places))
+        return self.known[key]
+
+
+def _in_order(ids, places):
+    """The slugs of the terms with these ids ("3,7" or None) in the terms' order, by
+    `places` ({id: (place, slug)}); ids not there left out."""
+    found = [places.get(int(i)) for i in ids.split(",")] if ids else []
+    return [slug for _, slug in sorted(f for f in found if f is not None)]
 
 
 def listed_dates(ids):

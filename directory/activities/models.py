@@ -3,7 +3,7 @@
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, event, func, select
+from sqlalchemy import String, and_, cast, event, func, select
 from sqlalchemy.ext.hybrid import hybrid_property
 
 from ..common.errors import FieldError
@@ -157,6 +157,15 @@ def is_free(cost):
     and for one read as a row (a list's card)."""
     return not cost
 
+
+def term_ids(term_column):
+    """SQL, per activity: the ids of its terms of one kind (a link table's term column,
+    e.g. activity_focus_area.c.focus_area_id) as one text, "3,7", in no order; NULL
+    when it has none. Lists read tags by it (activities.listed), feeds their keys
+    (calendars.parts)."""
+    link = term_column.table
+    return (select(func.aggregate_strings(cast(term_column, String), ","))
+            .where(link.c.activity_id == Activity.id).scalar_subquery())
 
 def is_cancelled(status):
     """Whether a date with this status is cancelled: for a loaded date and for a date

@@ -23,7 +23,7 @@ from flask import current_app
 from sqlalchemy import (String, and_, bindparam, case, cast, func, literal_column,
                         select, type_coerce)
 
-from ..activities.models import Activity, Occurrence, activity_focus_area
+from ..activities.models import Activity, Occurrence, activity_focus_area, term_ids
 from ..common.caching import cache
 from ..common.types import raw_moment, utc_moment
 from ..extensions import db
@@ -68,9 +68,7 @@ def _keys_statement(postgresql):
     in_window = and_(Occurrence.activity_id == Activity.id,
                      Occurrence.ends_at > bindparam("window_start"),
                      Occurrence.starts_at < bindparam("window_end"))
-    focus = (select(func.aggregate_strings(
-                 cast(activity_focus_area.c.focus_area_id, String), ","))
-             .where(activity_focus_area.c.activity_id == Activity.id).scalar_subquery())
+    focus = term_ids(activity_focus_area.c.focus_area_id)
     organisation_changed = func.max(Organisation.updated_at)  # one row: its own
     dates_changed = func.max(Occurrence.updated_at)
     text = _text(Activity.id, Activity.updated_at, Activity.sequence, organisation_changed,

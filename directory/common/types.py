@@ -30,11 +30,7 @@ class UTCDateTime(TypeDecorator):
         return value
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+        return utc_moment(value)
 
     def result_processor(self, dialect, coltype):
         """SQLite: the stored text read straight into the aware moment (utc_moment),
