@@ -27,6 +27,7 @@ def world(factories):
     earlier = utcnow() - timedelta(minutes=5)
     for row in [org, venue, series, *series.occurrences]:
         row.updated_at = earlier
+    series.parts_changed_at = earlier
     db.session.commit()
     return {"org": org, "venue": venue, "series": series, "staff": staff}
 

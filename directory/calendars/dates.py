@@ -21,10 +21,11 @@ ACTIVITY_COLUMNS = (
     "id", "title", "description", "translations", "room_id", "street_address",
     "postal_code", "city", "latitude", "longitude", "recurrence", "starts_on",
     "start_time", "end_time", "interval", "weekdays", "until", "count", "sequence",
-    "created_at", "updated_at")
+    "created_at", "updated_at", "parts_changed_at")
 COLUMNS = ("id", "activity_id", "starts_at", "ends_at", "original_starts_at", "room_id",
-           "status", "cancel_reason", "sequence", "updated_at")
-MOMENTS = {"starts_at", "ends_at", "original_starts_at", "created_at", "updated_at"}
+           "status", "cancel_reason", "sequence")
+MOMENTS = {"starts_at", "ends_at", "original_starts_at", "created_at", "updated_at",
+           "parts_changed_at"}
 
 
 def _read(model, names):
@@ -63,6 +64,7 @@ class FeedActivity:
     translated = TranslatableMixin.translated
     weekday_list = Activity.weekday_list
     schedule = Activity.schedule
+    calendar_changed_at = Activity.calendar_changed_at
 
     def __init__(self, row):
         for name, value in zip(ACTIVITY_COLUMNS, row):
@@ -110,10 +112,9 @@ class FeedDate:
 
     def __init__(self, row, room, activity):
         (self.id, self.activity_id, starts_at, ends_at, original_starts_at, self.room_id,
-         self.status, self.cancel_reason, self.sequence, updated_at) = row
+         self.status, self.cancel_reason, self.sequence) = row
         self.starts_at, self.ends_at = utc_moment(starts_at), utc_moment(ends_at)
         self.original_starts_at = utc_moment(original_starts_at)
-        self.updated_at = utc_moment(updated_at)
         self.room = room
         self.activity = activity
 

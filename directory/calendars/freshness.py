@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import String, func, select, true
 
-from ..activities.models import Activity, Occurrence
+from ..activities.models import Activity
 from ..bookings.models import RoomBooking
 from ..common.caching import remembered
 from ..common.time import combine_local, to_local, utcnow
@@ -24,7 +24,7 @@ WINDOW_BACK = timedelta(days=92)    # three months back
 WINDOW_AHEAD = timedelta(days=366)  # twelve months ahead
 # Grows when the writer's output changes for the same data, so no client keeps a copy
 # written by an older version under the same ETag.
-FEED_FORMAT = "2"
+FEED_FORMAT = "3"
 # The service's own words in a feed (a cancelled date's reason) come from these.
 CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
 
@@ -88,8 +88,8 @@ def covered_version(key, condition, window, every_organisation=False, bookings=F
     """The validators of a feed over the activities `condition` selects, public or not:
     an organisation archived or rejected changes the feeds its activities leave (with
     `every_organisation`, for a feed whose condition holds only public ones, any
-    organisation's change counts). Covered too: their dates in the window (a deleted
-    date lowers the count), every meeting place (its rooms' names, see
+    organisation's change counts). Covered too: their dates and focus areas (each
+    activity's parts_version, activities.parts), every meeting place (its rooms' names, see
     venues.management.save_room), the focus areas' names and order and, with
     `bookings`, their room requests in the window. `key` holds everything else the
     bytes depend on (the feed, its name, the language). Last-Modified is never before
@@ -103,12 +103,12 @@ def covered_version(key, condition, window, every_organisation=False, bookings=F
         org_scope = org_scope.where(Organisation.id.in_(
             select(Activity.organisation_id).where(Activity.id.in_(activity_ids))))
     parts = [
-        select(func.count(Activity.id), func.max(Activity.updated_at))
+        # Their dates and focus areas are in their rows (activities.parts): a date
+        # added, removed or changed moves its activity's counter, a sign-up does not.
+        select(func.count(Activity.id), func.max(Activity.updated_at),
+               func.max(Activity.parts_changed_at), func.sum(Activity.parts_version))
         .where(Activity.id.in_(activity_ids)),
         org_scope,
-        select(func.count(Occurrence.id), func.max(Occurrence.updated_at))
-        .where(Occurrence.activity_id.in_(activity_ids), Occurrence.ends_at > start,
-               Occurrence.starts_at < end),
         select(func.max(Venue.updated_at), focus_areas_text()),
     ]
     if bookings:

@@ -113,7 +113,8 @@ class _Texts:
 
 def _event(texts, uid, sequence, status, *moments):
     """A VEVENT with these texts, its identity and its DTSTAMP and LAST-MODIFIED (the
-    latest of `moments`, from the data)."""
+    latest of `moments`, from the data: for an activity's events its
+    calendar_changed_at, so a sign-up changes none of its bytes)."""
     event = VEvent(texts)
     event.text("UID", uid)
     event.number("SEQUENCE", sequence)
@@ -165,8 +166,7 @@ def series_events(activity, occurrences, options):
     rule_slots = [(s, e) for s, e in all_slots if e > options.window_start]
     usual_room = _usual_room(occurrences)
     exdates, overrides = _departures(rule_slots, occurrences, usual_room)
-    master = _master_event(activity, all_slots[0], occurrences, texts.of(usual_room),
-                           options)
+    master = _master_event(activity, all_slots[0], texts.of(usual_room), options)
     if exdates:
         master.local("EXDATE", *exdates)
     events = [master]
@@ -203,11 +203,11 @@ def _departures(rule_slots, occurrences, usual_room):
     return exdates, overrides
 
 
-def _master_event(activity, first_slot, occurrences, texts, options):
+def _master_event(activity, first_slot, texts, options):
     """The series' VEVENT: its first slot, the RRULE, the usual room's `texts`."""
     first_start, first_end = first_slot
     master = _event(texts, series_uid(activity, options), activity.sequence, "CONFIRMED",
-                    max([activity.updated_at] + [o.updated_at for o in occurrences]))
+                    activity.calendar_changed_at)
     master.local("DTSTART", first_start)
     master.local("DTEND", first_end)
     master.lines["RRULE"] = "RRULE:" + _rrule(activity.schedule).to_ical().decode()
@@ -218,8 +218,8 @@ def _master_event(activity, first_slot, occurrences, texts, options):
 def _override_event(activity, occ, texts, options):
     """A date of the series that differs from its slot, as a RECURRENCE-ID override."""
     event = _event(texts.of(occ.room), series_uid(activity, options),
-                   activity.sequence + occ.sequence, "CONFIRMED", occ.updated_at,
-                   activity.updated_at)
+                   activity.sequence + occ.sequence, "CONFIRMED",
+                   activity.calendar_changed_at)
     event.local("RECURRENCE-ID", occ.original_starts_at)
     event.local("DTSTART", occ.starts_at)
     event.local("DTEND", occ.ends_at)
@@ -245,8 +245,8 @@ def single_event(occurrence, options, uid=None, texts=None):
     event = _event(texts.of(occurrence.room, occurrence.cancel_reason if cancelled else None),
                    uid or occurrence_uid(occurrence, options),
                    activity.sequence + occurrence.sequence,
-                   "CANCELLED" if cancelled else "CONFIRMED", occurrence.updated_at,
-                   activity.updated_at)
+                   "CANCELLED" if cancelled else "CONFIRMED",
+                   activity.calendar_changed_at)
     event.local("DTSTART", occurrence.starts_at)
     event.local("DTEND", occurrence.ends_at)
     event.utc("CREATED", activity.created_at)

@@ -3,15 +3,16 @@
 is assembled from kept blocks and only the series that changed are written again.
 
 A block's key is what its bytes depend on, read for the whole feed in one narrow query
-(ids, change counters and times as text, no ORM objects): the activity (its
-`updated_at` and sequence), its organisation's `updated_at`, its focus areas (which,
-and every focus area's names and order), its dates in the window (count, latest
-`updated_at`, sum of sequences), every meeting place (their latest `updated_at`: rooms'
-names are in the place line), the writer (calendars.freshness.writer_version: its
-format and the translations of the service's own words) and the feed's options
-(language, window, UID domain, links, which venue's dates). The same query reads the
-activities the feed leaves out (an organisation not public), so the feed's validators
-come from its rows too (`FeedKeys.version`): one statement for both.
+of the activities' and their organisations' rows (ids, change counters and times as
+text, no ORM objects): the activity (its `updated_at` and sequence, and its
+`parts_version`, which the database moves with its dates and focus areas: activities.
+parts), its organisation's `updated_at`, every focus area's names and order, every
+meeting place (their latest `updated_at`: rooms' names are in the place line), the
+writer (calendars.freshness.writer_version: its format and the translations of the
+service's own words) and the feed's options (language, window, UID domain, links, which
+venue's dates). The same query reads the activities the feed leaves out (an
+organisation not public), so the feed's validators come from its rows too
+(`FeedKeys.version`): one statement for both.
 """
 
 import hashlib
@@ -20,10 +21,9 @@ from datetime import datetime
 from functools import lru_cache, reduce
 
 from flask import current_app
-from sqlalchemy import (String, and_, bindparam, case, cast, func, literal_column,
-                        select, type_coerce)
+from sqlalchemy import String, case, func, literal_column, select, type_coerce
 
-from ..activities.models import Activity, Occurrence, activity_focus_area, term_ids
+from ..activities.models import Activity
 from ..common.caching import cache
 from ..common.types import raw_moment, utc_moment
 from ..extensions import db
@@ -36,14 +36,9 @@ KEEP_BYTES = 32 * 1024 * 1024  # blocks kept per process (all forgotten when ful
 SEPARATOR = literal_column("'|'", String)
 
 
-def _or_empty(expression):
-    """SQL: the value as text, NULL as empty text."""
-    return func.coalesce(cast(expression, String), literal_column("''", String))
-
-
 def _text(*values):
-    """SQL: the values (never NULL: see `_or_empty`) as one text with '|' between them,
-    written by the database (no value is read into Python)."""
+    """SQL: the values (columns never NULL) as one text with '|' between them, written
+    by the database (no value is read into Python)."""
     return reduce(lambda a, b: a + SEPARATOR + b, [type_coerce(v, String) for v in values])
 
 
@@ -61,26 +56,16 @@ def _latest(postgresql, *moments):
 @lru_cache(maxsize=2)
 def _keys_statement(postgresql):
     """(activity id; what its block depends on as text, starting with the id; whether it
-    is shown (its organisation public); the latest change to it, its organisation and
-    its dates in the window (see `_latest`)) of each activity, in id order; the feed
-    window is bound when asked, the feed's own condition added (built once: the same
-    for every feed)."""
-    in_window = and_(Occurrence.activity_id == Activity.id,
-                     Occurrence.ends_at > bindparam("window_start"),
-                     Occurrence.starts_at < bindparam("window_end"))
-    focus = term_ids(activity_focus_area.c.focus_area_id)
-    organisation_changed = func.max(Organisation.updated_at)  # one row: its own
-    dates_changed = func.max(Occurrence.updated_at)
-    text = _text(Activity.id, Activity.updated_at, Activity.sequence, organisation_changed,
-                 func.count(Occurrence.id), _or_empty(dates_changed),
-                 _or_empty(func.sum(Occurrence.sequence)), _or_empty(focus))
-    latest = _latest(postgresql, func.max(Activity.updated_at), organisation_changed,
-                     func.coalesce(dates_changed, func.max(Activity.updated_at)))
-    return (select(Activity.id, text, func.max(case((Organisation.is_public, 1), else_=0)),
-                   latest)
+    is shown (its organisation public); the latest change to it and its organisation
+    (see `_latest`)) of each activity, in id order; the feed's own condition added
+    (built once: the same for every feed). Its dates and focus areas are in its row
+    (activities.parts): no other table is read per activity."""
+    text = _text(Activity.id, Activity.updated_at, Activity.sequence, Activity.parts_version,
+                 Organisation.updated_at)
+    latest = _latest(postgresql, Activity.updated_at, Activity.parts_changed_at,
+                     Organisation.updated_at)
+    return (select(Activity.id, text, case((Organisation.is_public, 1), else_=0), latest)
             .join(Organisation, Organisation.id == Activity.organisation_id)
-            .outerjoin(Occurrence, in_window)
-            .group_by(Activity.id)
             .order_by(Activity.id))
 
 
@@ -131,9 +116,7 @@ def feed_keys(condition, options, variant="", params=None):
         stmt = _keys_statement(postgresql)
         if condition is not None:
             stmt = stmt.where(condition)
-    rows = connection.execute(stmt, {
-        "window_start": options.window_start, "window_end": options.window_end,
-        **(params or {})}).all()
+    rows = connection.execute(stmt, params or {}).all()
     if not rows:
         return FeedKeys(None)
     venues, terms = connection.execute(_shared_statement()).one()
