@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, \
     run_state_machine_as_test
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from directory.accounts.models import User
 from directory.activities.editing import (cancel_occurrence, move_occurrence,
@@ -167,10 +168,11 @@ class PartsMachine(RuleBasedStateMachine):
         return dates[pick % len(dates)] if dates else None
 
     def _done(self, change):
+        """The change, or nothing when its rules refuse it (the room's rule included)."""
         try:
             change()
             db.session.commit()
-        except FieldError:
+        except (FieldError, IntegrityError):
             db.session.rollback()
 
     @rule(pick=PICK)
