@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..activities.models import Activity, Occurrence, activity_focus_area, is_cancelled
-from ..common.db import among, is_postgres
+from ..common.db import among_or_one, bound_ids, is_postgres
 from ..common.i18n import TranslatableMixin
 from ..common.types import raw_moment, utc_moment
 from ..extensions import db
@@ -74,18 +74,18 @@ class FeedActivity:
         self.focus_areas = []
 
 
-@lru_cache(maxsize=2)
-def _activities_statement(postgres):
-    """Some activities, with their organisation's e-mail and name and each of their
-    focus areas (a row each, in the areas' order), in id order (built once per kind of
-    database: the ids one parameter, common.db.among)."""
+@lru_cache(maxsize=4)
+def _activities_statement(postgres, one):
+    """Some activities (`one`: a single one), with their organisation's e-mail and name
+    and each of their focus areas (a row each, in the areas' order), in id order (built
+    once per kind of database: the ids one parameter, common.db.among_or_one)."""
     return (select(*_read(Activity, ACTIVITY_COLUMNS), Organisation.email,
                    Organisation.name, Organisation.translations, FocusArea.name,
                    FocusArea.names)
             .join(Organisation, Organisation.id == Activity.organisation_id)
             .outerjoin(activity_focus_area, activity_focus_area.c.activity_id == Activity.id)
             .outerjoin(FocusArea, FocusArea.id == activity_focus_area.c.focus_area_id)
-            .where(among(Activity.id, "ids", postgres))
+            .where(among_or_one(Activity.id, "ids", postgres, one))
             .order_by(Activity.id, FocusArea.position, FocusArea.id))
 
 
@@ -94,8 +94,9 @@ def activities_to_write(activity_ids):
     order, as FeedActivity: one query."""
     if not activity_ids:
         return []
-    rows = db.session.connection().execute(_activities_statement(is_postgres()),
-                                           {"ids": list(activity_ids)})
+    one, ids = bound_ids(activity_ids)
+    rows = db.session.connection().execute(_activities_statement(is_postgres(), one),
+                                           {"ids": ids})
     activities = []
     for row in rows:
         if not activities or activities[-1].id != row[0]:
@@ -123,12 +124,12 @@ class FeedDate:
         return is_cancelled(self.status)
 
 
-@lru_cache(maxsize=2)
-def _dates_statement(postgres):
-    """The dates of some activities in a window, in time order (built once per kind of
-    database)."""
+@lru_cache(maxsize=4)
+def _dates_statement(postgres, one):
+    """The dates of some activities (`one`: of a single one) in a window, in time order
+    (built once per kind of database)."""
     return (select(*_read(Occurrence, COLUMNS))
-            .where(among(Occurrence.activity_id, "ids", postgres),
+            .where(among_or_one(Occurrence.activity_id, "ids", postgres, one),
                    Occurrence.ends_at > bindparam("window_start"),
                    Occurrence.starts_at < bindparam("window_end"))
             .order_by(Occurrence.starts_at, Occurrence.id))
@@ -141,8 +142,9 @@ def dates_by_activity(activities, options):
     grouped = {i: [] for i in by_id}
     if not by_id:
         return grouped
-    rows = db.session.connection().execute(_dates_statement(is_postgres()), {
-        "ids": list(by_id), "window_start": options.window_start,
+    one, ids = bound_ids(by_id)
+    rows = db.session.connection().execute(_dates_statement(is_postgres(), one), {
+        "ids": ids, "window_start": options.window_start,
         "window_end": options.window_end}).all()
     room_ids = {row[5] for row in rows} - {None}
     rooms = {room.id: room for room in db.session.scalars(

@@ -48,6 +48,20 @@ def among(column, name, postgres):
                       .select_from(func.json_each(bindparam(name, type_=JSON))))
 
 
+def among_or_one(column, name, postgres, one):
+    """`among`, or with `one` `column = :name` (a statement for a single id, built
+    once too): PostgreSQL plans a statement with an array each time it runs (its plan
+    for any array looks dearer than one for the values given), ~0.3 ms, and keeps one
+    plan for a single id. Bind it with `bound_ids`."""
+    return column == bindparam(name) if one else among(column, name, postgres)
+
+
+def bound_ids(ids):
+    """(whether there is one id, the value of an `among_or_one` parameter)."""
+    ids = list(ids)
+    return (True, ids[0]) if len(ids) == 1 else (False, ids)
+
+
 def database_reachable():
     """Whether the database answers a trivial query (for /healthz)."""
     try:
