@@ -149,6 +149,14 @@ def _rrule(schedule):
     return vRecur(rule)
 
 
+@lru_cache(maxsize=256)
+def _slots(schedule, last_day):
+    """A series' slots up to `last_day` (the feed window's): a schedule is a plain
+    value, so a series written again after an edit of anything else (its title, a date)
+    does not expand its rule again. Never changed by the callers."""
+    return tuple(slots(schedule, last_day))
+
+
 def series_events(activity, occurrences, options):
     """The VEVENTs of one activity: a master with RRULE and its overrides, or, for a
     one-off, a single event. `occurrences` are the activity's rows in the window
@@ -159,7 +167,7 @@ def series_events(activity, occurrences, options):
         return [single_event(occ, options, uid=series_uid(activity, options)
                              if len(occurrences) == 1 else None, texts=texts)
                 for occ in occurrences]
-    all_slots = slots(schedule, last_day=to_local(options.window_end).date())
+    all_slots = _slots(schedule, to_local(options.window_end).date())
     if not all_slots:
         return [single_event(o, options, texts=texts) for o in occurrences
                 if not o.is_cancelled]
