@@ -241,12 +241,43 @@ def percentile(sorted_values, p):
     return sorted_values[rank - 1]
 
 
+def warm_every_worker(ports, path, headers=None, before=None, clients=4, each=2):
+    """`clients` clients at once, `each` requests of `path` apiece (each after
+    `before()`, one at a time, when given): with a sync worker busy the next connection
+    goes to another, so every worker of every host has answered `path` as it is then
+    timed before anything is timed. (Sequential warm-up requests may all land on one
+    worker; another's first answer, with its first statements compiled, is then among
+    the timed.)"""
+    one_at_a_time = threading.Lock()
+
+    def warm():
+        client = Client(ports)
+        try:
+            for _ in range(each * len(client.conns)):
+                if before is not None:
+                    with one_at_a_time:
+                        before()
+                client.request(path, headers)
+        finally:
+            client.close()
+    threads = [threading.Thread(target=warm) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+
 def measure_latency(ports, path, count, warmup, time_limit=120.0, headers=None,
                     expect=200, before=None):
-    """Sequential GETs of `path`: milliseconds of each, after `warmup` unmeasured ones;
+    """Sequential GETs of `path`: milliseconds of each, after every worker answered it
+    (warm_every_worker) and `warmup` unmeasured ones;
     with several ports (app hosts) the requests take turns among them. `before()`, when
     given, runs before each measured request, outside its time (an edit); a status
     other than `expect` counts as an error."""
+    if warmup:
+        warm_every_worker(ports, path, headers)  # every worker has it whole
+        if before is not None:
+            warm_every_worker(ports, path, headers, before)  # and after a change
     client = Client(ports)
     times, errors, size, last = [], 0, 0, b""
     deadline = time.monotonic() + time_limit
