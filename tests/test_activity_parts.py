@@ -3,10 +3,16 @@ database (activities.parts): the counter moves when, and only when, what a calen
 shows of them changes — proven with plain SQL after random sequences of changes
 (hypothesis), and by every feed: a sign-up leaves each feed's bytes and ETag as they
 were, a cancelled date changes them all. A date changed while its series is edited,
-from two threads, waits rather than deadlocks. On SQLite and PostgreSQL."""
+from two threads and from two processes, waits rather than deadlocks. On SQLite and
+PostgreSQL (the races: PostgreSQL's row locks)."""
 
+import os
+import subprocess
+import sys
 import threading
+import time as clock
 from datetime import time, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -30,6 +36,7 @@ from directory.signups.services import sign_up
 from directory.taxonomy.models import FocusArea
 from directory.taxonomy.services import ensure_default_terms
 from tests.conftest import make_activity, make_municipality, make_organisation, make_venue
+from tests.parts_worker import rounds
 from tests.room_use import empty_database
 
 # What a calendar shows of each activity's dates and focus areas, read with plain SQL.
@@ -248,57 +255,62 @@ def test_random_changes_move_the_counter_exactly_when_a_calendar_shows_them(app)
 # ------------------------------------------------------------------ at the same time
 
 ROUNDS = 6
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_a_date_changed_while_its_series_is_edited_from_threads(app, factories):
-    """One thread cancels and restores a date while another edits its series (title
-    and time, so every date is written again): on PostgreSQL each locks the activity
-    before its dates, so neither waits for the other in a circle; every change lands.
-    (SQLite has one writer at a time: no row locks to take in any order.)"""
+@pytest.fixture
+def racing(app, factories):
+    """A weekly series, one of its coming dates and a coordinator: (ids), on PostgreSQL
+    (SQLite has one writer at a time: no row locks to take in any order)."""
     if not is_postgres():
         pytest.skip("row locks: PostgreSQL's")
     series = factories.activity(title="Läxhjälp")
     staff = User(email="samordnare@example.se", role="staff")
     db.session.add(staff)
     db.session.commit()
-    series_id, staff_id = series.id, staff.id
     date_id = next(d.id for d in series.occurrences if d.starts_at > utcnow())
-    errors = []
+    return series.id, date_id, staff.id
+
+
+def _every_change_landed(series_id, outcomes):
+    assert outcomes == ["ok"] * (2 * ROUNDS)
+    db.session.expire_all()
+    assert db.session.get(Activity, series_id).title == f"Läxhjälp {ROUNDS - 1}"
+
+
+def test_a_date_changed_while_its_series_is_edited_from_threads(app, racing):
+    """One thread cancels and restores a date while another edits its series (title
+    and time, so every date is written again): on PostgreSQL each locks the activity
+    before its dates, so neither waits for the other in a circle; every change lands."""
+    series_id, date_id, staff_id = racing
+    outcomes = []
     start_together = threading.Barrier(2)
 
-    def in_thread(work):
+    def in_thread(kind):
         with app.app_context():
             start_together.wait()
-            for round_ in range(ROUNDS):
-                try:
-                    work(round_, db.session.get(User, staff_id))
-                    db.session.commit()
-                except Exception as error:  # noqa: BLE001 (any failure is the finding)
-                    errors.append(repr(error))
-                    db.session.rollback()
+            outcomes.extend(rounds(kind, series_id, date_id, ROUNDS, staff_id))
             db.session.remove()
 
-    def date_changes(round_, user):
-        date = db.session.get(Occurrence, date_id)
-        if date.is_cancelled:
-            restore_occurrence(date, user)
-        else:
-            cancel_occurrence(date, "Sjuk", user)
-
-    def series_edits(round_, user):
-        activity = db.session.get(Activity, series_id)
-        update_activity(activity, {
-            "title": f"Läxhjälp {round_}", "recurrence": "weekly",
-            "starts_on": activity.starts_on, "start_time": time(16 + round_ % 2),
-            "end_time": time(17 + round_ % 2, 30), "weekdays": [1],
-            "until": activity.until}, user, confirmed=True)
-
-    threads = [threading.Thread(target=in_thread, args=(w,))
-               for w in (date_changes, series_edits)]
+    threads = [threading.Thread(target=in_thread, args=(kind,)) for kind in ("date", "series")]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
-    assert errors == []
-    db.session.expire_all()
-    assert db.session.get(Activity, series_id).title == f"Läxhjälp {ROUNDS - 1}"
+    _every_change_landed(series_id, outcomes)
+
+
+def test_a_date_changed_while_its_series_is_edited_from_two_processes(app, racing):
+    series_id, date_id, _ = racing
+    start_at = str(clock.time() + 4)  # both processes loaded and waiting by then
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    processes = [subprocess.Popen(
+        [sys.executable, "-m", "tests.parts_worker", app.config["SQLALCHEMY_DATABASE_URI"],
+         start_at, kind, str(series_id), str(date_id), str(ROUNDS)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) for kind in ("date", "series")]
+    outcomes = []
+    for process in processes:
+        out, _ = process.communicate(timeout=120)
+        assert process.returncode == 0
+        outcomes.extend(out.split())
+    _every_change_landed(series_id, outcomes)
