@@ -10,7 +10,7 @@ activities.cards gives a row the shape the templates read of a date."""
 from collections import namedtuple
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 
 from ..common.db import among_or_one, bound_ids, is_postgres
 from ..extensions import db
@@ -21,19 +21,27 @@ from .models import (Activity, Occurrence, activity_focus_area, activity_target_
                      term_ids)
 
 
+def _as_text(translations):
+    """SQL: stored translations as their JSON text, read in Python only when a reader
+    asks for another language than the original (common.i18n.translated_text): a page
+    in Swedish parses none."""
+    return cast(translations, Text)
+
+
 COLUMNS = (
     Occurrence.id, Occurrence.activity_id, Occurrence.starts_at, Occurrence.ends_at,
     Occurrence.status, Occurrence.cancel_reason, Occurrence.capacity,
     Occurrence.confirmed_count, Occurrence.room_id,
-    Activity.title, Activity.translations.label("activity_translations"),
+    Activity.title, _as_text(Activity.translations).label("activity_translations"),
     Activity.language_codes, Activity.registration_required, Activity.default_capacity,
     Activity.cost, Activity.street_address, Activity.postal_code, Activity.city,
     Activity.latitude, Activity.longitude,
     Organisation.id.label("organisation_id"), Organisation.slug.label("organisation_slug"),
     Organisation.name.label("organisation_name"),
-    Organisation.translations.label("organisation_translations"),
+    _as_text(Organisation.translations).label("organisation_translations"),
     Room.name.label("room_name"), Venue.slug.label("venue_slug"),
-    Venue.name.label("venue_name"), Venue.translations.label("venue_translations"),
+    Venue.name.label("venue_name"),
+    _as_text(Venue.translations).label("venue_translations"),
     Venue.street_address.label("venue_street_address"),
     Venue.postal_code.label("venue_postal_code"), Venue.city.label("venue_city"),
     Venue.latitude.label("venue_latitude"), Venue.longitude.label("venue_longitude"),

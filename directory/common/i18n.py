@@ -1,7 +1,10 @@
 """Languages: which one a request gets, and translated fields of the models."""
 
 import json
+from functools import lru_cache
 from urllib.parse import parse_qsl
+
+import orjson
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, g, has_request_context, request
@@ -238,11 +241,22 @@ class Translated:
         return str(escape(self.text or ""))
 
 
+@lru_cache(maxsize=4096)
+def _stored_translations(text):
+    """Translations as stored, read from their JSON text once per text (never changed
+    by the caller)."""
+    return orjson.loads(text) if text else {}
+
+
 def translated_text(original, translations, field, lang=None, original_lang="sv"):
     """A text in `lang` (else the reader's language) when `translations` ({lang: {field:
-    text}}) has it, else the original: the one rule for a model's texts and for a row's."""
+    text}}, or that as JSON text, as a list's rows read it: read only when a text in
+    another language is asked for) has it, else the original: the one rule for a
+    model's texts and for a row's."""
     lang = lang or current_lang()
     if lang != original_lang:
+        if isinstance(translations, str):
+            translations = _stored_translations(translations)
         text = ((translations or {}).get(lang) or {}).get(field)
         if text:
             return Translated(text, lang)
