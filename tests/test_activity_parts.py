@@ -15,6 +15,7 @@ from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
+from flask import current_app
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, \
@@ -161,13 +162,8 @@ class PartsMachine(RuleBasedStateMachine):
         db.session.add(self.staff)
         db.session.commit()
         self.slug = org.slug
-        self.client = self._client()
+        self.client = current_app.test_client()
         self.seen = (shown(), parts())
-
-    @staticmethod
-    def _client():
-        from flask import current_app
-        return current_app.test_client()
 
     def _coming(self, pick):
         dates = db.session.scalars(db.select(Occurrence).where(

@@ -126,8 +126,8 @@ class Activity(SpokenLanguagesMixin, TranslatableMixin, db.Model):
     @property
     def calendar_changed_at(self):
         """When what a calendar shows of it last changed: its row, or its dates or focus
-        areas (activities.parts)."""
-        return calendar_changed_at(self)
+        areas (activities.parts). Also read by calendars.dates.FeedActivity."""
+        return max(self.updated_at, self.parts_changed_at)
 
     @property
     def is_free(self):
@@ -154,12 +154,6 @@ class Activity(SpokenLanguagesMixin, TranslatableMixin, db.Model):
 
 
 keep_search_index(Activity.__table__)
-
-
-def calendar_changed_at(activity):
-    """The later of an activity's `updated_at` and `parts_changed_at` (any object with
-    both, such as calendars.dates.FeedActivity)."""
-    return max(activity.updated_at, activity.parts_changed_at or activity.updated_at)
 
 
 @event.listens_for(Activity, "before_insert")

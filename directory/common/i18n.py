@@ -5,7 +5,6 @@ from functools import lru_cache
 from urllib.parse import parse_qsl
 
 import orjson
-
 from babel import Locale, UnknownLocaleError
 from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale, gettext
