@@ -133,7 +133,7 @@ def _ping_after_rest(dbapi_connection, connection_record, connection_proxy):
 
 def _init_extensions(app):
     from . import models  # noqa: F401  (the metadata must be complete)
-    from .common.i18n import select_locale
+    from .common.i18n import install_template_gettext, select_locale
     from .common.json_provider import OrjsonProvider
     from .common.search import include_name
     app.json = OrjsonProvider(app)
@@ -146,6 +146,7 @@ def _init_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    timezone_selector=lambda: TIMEZONE)
+    install_template_gettext(app.jinja_env)
     limiter.init_app(app)
     compress.init_app(app)
 

@@ -42,15 +42,21 @@ def _text(*values):
     return reduce(lambda a, b: a + SEPARATOR + b, [type_coerce(v, String) for v in values])
 
 
+def _first_row(value):
+    """SQL, PostgreSQL: `value` on one row alone, the window's first (NULL on the
+    others; the same row for every such column), so a value of the whole feed is read
+    and parsed once, not once per activity."""
+    return case((func.row_number().over() == 1, value))
+
+
 def _latest(postgresql, *moments):
     """SQL: the latest of these moments of an activity's row. On PostgreSQL the latest
-    of every row's, on the first row alone (a window costs little there, and one value
-    read is one value parsed); on SQLite each row's own (its texts, all in one format,
+    of every row's, on one row alone (_first_row: a window costs little there, and one
+    value read is one value parsed); on SQLite each row's own (its texts, all in one format,
     compare as the moments do; there a window costs more than the texts)."""
     if not postgresql:
         return raw_moment(func.max(*moments))
-    latest = func.greatest(*(func.max(moment).over() for moment in moments))
-    return raw_moment(case((func.row_number().over() == 1, latest)))
+    return raw_moment(_first_row(func.greatest(*(func.max(m).over() for m in moments))))
 
 
 @lru_cache(maxsize=2)
@@ -64,16 +70,26 @@ def _keys_statement(postgresql):
                  Organisation.updated_at)
     latest = _latest(postgresql, Activity.updated_at, Activity.parts_changed_at,
                      Organisation.updated_at)
-    return (select(Activity.id, text, case((Organisation.is_public, 1), else_=0), latest)
+    shown = case((Organisation.is_public, 1), else_=0)
+    # What every block depends on alike: on PostgreSQL on the first row (one statement
+    # fewer for each feed), on SQLite read apart (_shared_statement).
+    shared = ([_first_row(venue_latest()), _first_row(focus_areas_text())]
+              if postgresql else [])
+    return (select(Activity.id, text, shown, latest, *shared)
             .join(Organisation, Organisation.id == Activity.organisation_id)
             .order_by(Activity.id))
 
 
+def venue_latest():
+    """SQL: the latest change to any meeting place (rooms' names are in place lines)."""
+    return select(raw_moment(func.max(Venue.updated_at))).scalar_subquery()
+
+
 @lru_cache(maxsize=1)
 def _shared_statement():
-    """(the latest change to any meeting place (rooms' names are in place lines), every
-    focus area's text): what every block depends on alike."""
-    return select(raw_moment(func.max(Venue.updated_at)), focus_areas_text())
+    """(the latest change to any meeting place, every focus area's text): what every
+    block depends on alike."""
+    return select(venue_latest(), focus_areas_text())
 
 
 @dataclass(frozen=True)
@@ -119,7 +135,10 @@ def feed_keys(condition, options, variant="", params=None):
     rows = connection.execute(stmt, params or {}).all()
     if not rows:
         return FeedKeys(None)
-    venues, terms = connection.execute(_shared_statement()).one()
+    if postgresql:  # on the row that has the latest moment (_first_row)
+        venues, terms = next(row for row in rows if row[3] is not None)[4:]
+    else:
+        venues, terms = connection.execute(_shared_statement()).one()
     prefix = "|".join(map(str, (writer_version(), venues, terms, options.lang,
                                 options.window_start, options.window_end,
                                 options.uid_domain, options.url, variant)))
