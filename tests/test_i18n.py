@@ -313,3 +313,21 @@ def test_one_english_word_can_be_two_in_swedish_and_arabic(app):
         with force_locale("ar"):
             assert pgettext("organisation", "Rejected") == "مرفوضة"
             assert pgettext("booking", "Rejected") == "مرفوض"
+
+
+def test_a_template_in_a_forced_language_and_the_page_after_it_each_speak_their_own(app):
+    """Templates look the catalogue up once per locale in a request (common.i18n.
+    template_translations): a message written in its reader's language in the middle of
+    a Swedish request is in that language, and the page after it in Swedish again."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context("/", headers={"Accept-Language": "sv"}):
+        said = "{{ _('Log in') }} {{ ngettext('%(num)d upcoming time', " \
+               "'%(num)d upcoming times', 2) }}"
+        assert render_template_string(said) == "Logga in 2 kommande tillfällen"
+        with force_locale("ar"):
+            assert render_template_string(said).startswith("تسجيل الدخول")
+        with force_locale("sv"):
+            assert render_template_string(said).startswith("Logga in")
+        assert render_template_string(said).startswith("Logga in")

@@ -194,9 +194,21 @@ def list_join(items, locale=None):
     return separator.join(str(item) for item in items)
 
 
+def request_locale():
+    """flask_babel.get_locale(), read straight from where Flask-Babel keeps the locale
+    it chose (or forced: force_locale) for this context; its own way passes three proxies
+    (~4.5 µs) and a list page asks ~150 times. Where that is not there yet (the first
+    ask), or not where it was, get_locale() itself."""
+    try:
+        locale = g._flask_babel.babel_locale
+    except (AttributeError, RuntimeError):  # not chosen yet, or outside a context
+        return get_locale()
+    return locale if locale is not None else get_locale()
+
+
 def current_lang():
     """The current language code, e.g. 'sv' (the language only: 'en' for en_GB)."""
-    locale = get_locale()
+    locale = request_locale()
     return locale.language if locale else "sv"
 
 
@@ -206,7 +218,7 @@ def template_translations():
     than at every call (a list page asks ~90 times); a locale forced for a while
     (flask_babel.force_locale: a message in its reader's language) is another object,
     so it gets its own."""
-    locale = get_locale()
+    locale = request_locale()
     kept = g.get("_template_translations")
     if kept is None or kept[0] is not locale:
         kept = g._template_translations = (locale, get_translations())
