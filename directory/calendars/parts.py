@@ -52,8 +52,8 @@ def _first_row(value):
 def _latest(postgresql, *moments):
     """SQL: the latest of these moments of an activity's row. On PostgreSQL the latest
     of every row's, on one row alone (_first_row: a window costs little there, and one
-    value read is one value parsed); on SQLite each row's own (its texts, all in one format,
-    compare as the moments do; there a window costs more than the texts)."""
+    value read is one value parsed); on SQLite each row's own (its texts, all in one
+    format, compare as the moments do; there a window costs more than the texts)."""
     if not postgresql:
         return raw_moment(func.max(*moments))
     return raw_moment(_first_row(func.greatest(*(func.max(m).over() for m in moments))))
@@ -71,16 +71,16 @@ def _keys_statement(postgresql):
     latest = _latest(postgresql, Activity.updated_at, Activity.parts_changed_at,
                      Organisation.updated_at)
     shown = case((Organisation.is_public, 1), else_=0)
-    # What every block depends on alike: on PostgreSQL on the first row (one statement
-    # fewer for each feed), on SQLite read apart (_shared_statement).
-    shared = ([_first_row(venue_latest()), _first_row(focus_areas_text())]
+    # What every block depends on alike: on PostgreSQL on the row `latest` is on (one
+    # statement fewer for each feed), on SQLite read apart (_shared_statement).
+    shared = ([_first_row(_venue_latest()), _first_row(focus_areas_text())]
               if postgresql else [])
     return (select(Activity.id, text, shown, latest, *shared)
             .join(Organisation, Organisation.id == Activity.organisation_id)
             .order_by(Activity.id))
 
 
-def venue_latest():
+def _venue_latest():
     """SQL: the latest change to any meeting place (rooms' names are in place lines)."""
     return select(raw_moment(func.max(Venue.updated_at))).scalar_subquery()
 
@@ -89,7 +89,7 @@ def venue_latest():
 def _shared_statement():
     """(the latest change to any meeting place, every focus area's text): what every
     block depends on alike."""
-    return select(venue_latest(), focus_areas_text())
+    return select(_venue_latest(), focus_areas_text())
 
 
 @dataclass(frozen=True)

@@ -174,7 +174,7 @@ def list_separator(locale=None):
     """The separator of a plain list ("a, b, c") in the locale's language: the one of
     its CLDR list patterns (Persian "،‏ ", Tigrinya "፣ "), else LIST_SEPARATORS,
     else ", "."""
-    locale = Locale.parse(locale or get_locale() or "sv")
+    locale = Locale.parse(locale or request_locale() or "sv")
     if locale.language in LIST_SEPARATORS:
         return LIST_SEPARATORS[locale.language]
     middle = locale.list_patterns.get("standard", {}).get("middle", "{0}, {1}")

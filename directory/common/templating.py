@@ -5,11 +5,12 @@ from urllib.parse import urlencode
 
 from babel.dates import get_day_names
 from flask import current_app, request, url_for
-from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from .i18n import LANGUAGE_NAMES, current_lang, is_rtl, list_join, list_separator, said
+from .i18n import (LANGUAGE_NAMES, current_lang, is_rtl, list_join, list_separator,
+                   request_locale, said)
 from .time import local_today, to_local, utcnow
 from .urls import subscribe_links
 
@@ -47,7 +48,7 @@ def week_name(label):
 
 def weekday_name(weekday):
     """The name of a weekday (0 = Monday) in the request's language."""
-    return get_day_names("wide", locale=get_locale())[weekday]
+    return get_day_names("wide", locale=request_locale())[weekday]
 
 
 def language_name(code):
