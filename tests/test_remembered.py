@@ -3,8 +3,9 @@ the filters' choices follow every change at once, and a transaction that wrote k
 nothing of what it alone sees."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from directory.common.caching import DataVersion, data_version
 from directory.extensions import db
 from directory.taxonomy.models import FocusArea
 from directory.taxonomy.services import filter_choices
@@ -41,3 +42,22 @@ def test_a_transaction_that_wrote_keeps_nothing_of_what_it_alone_sees(app, facto
         assert names() == before
     with app.test_request_context("/activities"):
         assert names() == before
+
+
+def test_a_request_reads_the_data_version_once_and_again_after_it_commits(app, factories):
+    factories.activity(title="Språkcafé", focus=["arbete"])
+    db.session.commit()
+    names = lambda: [c.name for c in filter_choices()["focus_areas"]]  # noqa: E731
+    with app.test_request_context("/activities"):
+        first = data_version()
+        assert "Arbete och egen försörjning" in names()
+        # A change another process commits meanwhile: this request goes on with the
+        # version it read (what it reads after it is at least as new).
+        with db.engine.begin() as other:
+            other.execute(update(DataVersion).values(counter=DataVersion.counter + 1))
+        assert data_version() == first
+        # Its own change, committed: the page it then shows has it.
+        _rename("arbete", "Arbete i Täby")
+        db.session.commit()
+        assert data_version() > first
+        assert "Arbete i Täby" in names()

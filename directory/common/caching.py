@@ -28,6 +28,7 @@ from flask_babel import get_locale
 from flask_caching import Cache
 from flask_login import current_user
 from sqlalchemy import DDL, event
+from sqlalchemy.orm import Session
 from werkzeug.http import parse_etags, unquote_etag
 
 from ..extensions import db
@@ -162,19 +163,40 @@ _readers = weakref.WeakKeyDictionary()
 
 def data_version(engine=None):
     """The current data version (None if the database cannot be asked): one small
-    query, on the path that answers before any view runs. Within a request the
-    middleware has read it for (answers.py), that reading: what is read after it is
-    at least as new, so nothing worked out from the data is remembered under a version
-    older than the data it came from."""
-    if engine is None and has_request_context():
-        known = request.environ.get(VERSION)
+    query, on the path that answers before any view runs. Within a request, the first
+    reading (the middleware's, answers.py, or the request's own first): what is read
+    after it is at least as new, so nothing worked out from the data is remembered
+    under a version older than the data it came from. A request that commits reads it
+    again (its own write moved it); a page that asks for remembered values three times
+    asks the database once (on PostgreSQL, each a round trip)."""
+    if engine is not None or not has_request_context():
+        return _reader(engine or db.engine).read()
+    known = request.environ.get(VERSION)
+    if known is None:
+        known = g.get(_READ)
+    if known is None:
+        known = _reader(db.engine).read()
         if known is not None:
-            return known
-    engine = engine or db.engine
+            setattr(g, _READ, known)
+    return known
+
+
+# Where a request keeps the data version it read (data_version), until it commits.
+_READ = "_data_version"
+
+
+def _reader(engine):
     reader = _readers.get(engine)
     if reader is None:
         reader = _readers[engine] = VersionReader(engine)
-    return reader.read()
+    return reader
+
+
+@event.listens_for(Session, "after_commit")
+def _read_again_after_commit(session):
+    """A request that committed reads the data version again: its write moved it."""
+    if has_request_context():
+        g.pop(_READ, None)
 
 
 def remembered(what, compute, version=None):
