@@ -133,6 +133,17 @@ def test_walking_and_collecting_find_the_same_first_dates(listing, case):
         assert walked == expected[:len(walked)]
         # Every public date from a moment: the walk's statement built once, the same.
         assert replace(query, plain_since=None).walk(wanted) == walked
+        # A page of the walk read with its dates' rows in one statement: the same
+        # dates, or none when the list is not walked or the walk ran out.
+        for offset, per_page in ((0, wanted), (wanted // 2, 2)):
+            for way in (query, replace(query, plain_since=None)):
+                page = way.walk_page(wanted, offset, per_page)
+                if not query.walks or len(walked) < wanted:
+                    assert page is None
+                    continue
+                found, listed = page
+                assert found == wanted
+                assert [row.id for row, _ in listed] == walked[offset:offset + per_page]
         assert query.first_ids(wanted) == expected[:wanted]
     assert query.walk(len(expected) + 1) == expected
     # Collecting the coming week's first (after a walk that ran out).

@@ -61,5 +61,10 @@ class ListedDate:
 
 def listed_cards(ids):
     """The dates with these ids as a list shows them, in the order given."""
+    return cards_of(listed_dates(ids))
+
+
+def cards_of(listed):
+    """Dates read as rows with their tags (activities.listed) as a list shows them."""
     target_groups = {choice.slug: choice for choice in filter_choices()["target_groups"]}
-    return [ListedDate(row, tags, target_groups) for row, tags in listed_dates(ids)]
+    return [ListedDate(row, tags, target_groups) for row, tags in listed]

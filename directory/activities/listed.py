@@ -10,7 +10,7 @@ activities.cards gives a row the shape the templates read of a date."""
 from collections import namedtuple
 from functools import cache
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, bindparam, cast, func, select
 
 from ..common.db import among_or_one, bound_ids, is_postgres
 from ..extensions import db
@@ -61,11 +61,33 @@ ListedRow = namedtuple("ListedRow", select(*COLUMNS).selected_columns.keys())
 # fetched all at once (the driver makes the rows in one call, not one call a row).
 @cache
 def _rows(postgres, one):
-    return (select(*COLUMNS).join(Activity, Activity.id == Occurrence.activity_id)
+    return _joined(select(*COLUMNS)).where(among_or_one(Occurrence.id, "ids", postgres, one))
+
+
+def _joined(stmt):
+    """`stmt` (from occurrence) with the date's activity, organisation, room and
+    meeting place joined: what COLUMNS read."""
+    return (stmt.join(Activity, Activity.id == Occurrence.activity_id)
             .join(Organisation, Organisation.id == Activity.organisation_id)
             .outerjoin(Room, Room.id == Occurrence.room_id)
-            .outerjoin(Venue, Venue.id == Room.venue_id)
-            .where(among_or_one(Occurrence.id, "ids", postgres, one)))
+            .outerjoin(Venue, Venue.id == Room.venue_id))
+
+
+def walked_rows(walk):
+    """A select of the rows (COLUMNS) of one page of a walk, in list order, each with
+    how many dates the walk found (`walked`, last): `walk` selects the ids and starts of
+    dates in list order, as many as the list counts (activities.services.
+    OccurrenceQuery); the page's place bound as `page_offset`, its size as `page_size`.
+    One statement where the walk and the page's rows were two: on PostgreSQL one round
+    trip and no array of ids sent back and planned for."""
+    walked = walk.subquery("walked")
+    page = (select(walked.c.id, func.count().over().label("walked"))
+            .order_by(walked.c.starts_at, walked.c.id)
+            .offset(bindparam("page_offset")).limit(bindparam("page_size"))
+            .subquery("page"))
+    return (_joined(select(*COLUMNS, page.c.walked).select_from(page)
+                    .join(Occurrence, Occurrence.id == page.c.id))
+            .order_by(Occurrence.starts_at, Occurrence.id))
 
 
 class Tags:
@@ -101,6 +123,18 @@ def _in_order(ids, places):
     `places` ({id: (place, slug)}); ids not there left out."""
     found = [places.get(int(i)) for i in ids.split(",")] if ids else []
     return [slug for _, slug in sorted(f for f in found if f is not None)]
+
+
+def walked_dates(statement, values):
+    """(how many dates the walk found, [(row, Tags)] of its page in list order) from a
+    walked_rows statement and its values; (None, []) when the page has no dates (how
+    many is then not known)."""
+    tags, found, listed = TagReader(), None, []
+    for values_of_row in db.session.connection().execute(statement, values).all():
+        row = ListedRow._make(values_of_row[:-1])
+        found = values_of_row[-1]
+        listed.append((row, tags(row)))
+    return found, listed
 
 
 def listed_dates(ids):

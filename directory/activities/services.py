@@ -16,8 +16,9 @@ from ..extensions import db
 from ..geo.services import place_missing
 from ..organisations.services import resolve_common_filters
 from ..venues.models import Room, Venue
-from .cards import listed_cards
+from .cards import cards_of, listed_cards
 from .changes import occurrence_changed_since
+from .listed import listed_dates, walked_dates, walked_rows
 from .models import Activity, Occurrence
 from .nearby import find_nearby, nearby_page_ids, occurrence_distance_km
 from .searching import TEXT_FORMS, activity_conditions, few_organisations
@@ -30,6 +31,7 @@ from .searching import TEXT_FORMS, activity_conditions, few_organisations
 #   - "walk": occurrences in list order (ix_occurrence_starts: start, then id),
 #     checking each one's activity, until the page and the few counted past it are
 #     found, over a bounded stretch of coming dates. Cheap when matches are plentiful.
+#     A list's page reads its dates' rows in the walk's own statement (walk_page).
 #   - "collect": the matching activities' occurrences (ix_occurrence_activity_ends),
 #     then sorted: when the walk ran out (matches are few).
 # SQLite keeps no statistics to choose for itself. PostgreSQL turns both forms into
@@ -134,22 +136,47 @@ class OccurrenceQuery:
                        *self.place_conditions, *self._near())
                 .order_by(Occurrence.starts_at, Occurrence.id))
 
+    @property
+    def walks(self):
+        """Whether the dates are found by a walk in time order first (first_ids)."""
+        return (not self.place_conditions and not self.nearby
+                and self.walk_from is not None)
+
     def walk(self, wanted):
         """The ids of the first `wanted` matching dates walking in time order, looking
         at no more than WALK_REACH × wanted coming dates (WALK_REACH_UNFILTERED × without
         a filter); fewer when the walk ran out."""
-        stop = (WALK_REACH if self.narrows else WALK_REACH_UNFILTERED) * wanted
-        if self.plain_since is None:
-            stmt, values = self.walk_statement(stop, wanted), None
-        else:  # every public date: the statement built once, the moments as values
-            stmt = _plain_walk(is_postgres())
-            values = {"since": self.plain_since, "walk_from": self.walk_from,
-                      "stop": stop, "wanted": wanted}
+        stmt, values = self._walk(wanted)
         return db.session.connection().execute(stmt, values).scalars().all()
 
+    def walk_page(self, wanted, offset, per_page):
+        """A page of the walk's first `wanted` dates (walk), read with the walk in one
+        statement (activities.listed.walked_rows): (wanted, [(row, Tags)] of the dates
+        offset+1 … offset+per_page). None when the list is not walked, or the walk ran
+        out: its dates are then collected (first_ids)."""
+        if not self.walks:
+            return None
+        stmt, values = self._walk(wanted)
+        stmt = (_plain_walked_rows(is_postgres()) if self.plain_since is not None
+                else walked_rows(stmt))
+        found, listed = walked_dates(stmt, {**(values or {}), "page_offset": offset,
+                                            "page_size": per_page})
+        return (found, listed) if found == wanted else None
+
+    def _walk(self, wanted):
+        """(statement, values) of the walk (walk)."""
+        stop = (WALK_REACH if self.narrows else WALK_REACH_UNFILTERED) * wanted
+        if self.plain_since is None:
+            return self.walk_statement(stop, wanted), None
+        # Every public date: the statement built once, the moments as values.
+        return _plain_walk(is_postgres()), {
+            "since": self.plain_since, "walk_from": self.walk_from, "stop": stop,
+            "wanted": wanted}
+
     def walk_statement(self, stop, wanted):
-        """The walk's select: the ids of the first `wanted` matching dates starting no
-        later than the `stop`th coming date (values, or bound parameters)."""
+        """The walk's select: the ids (and starts) of the first `wanted` matching dates
+        starting no later than the `stop`th coming date (values, or bound
+        parameters)."""
         started = [*self.time_conditions, Occurrence.starts_at >= self.walk_from]
         # Where the walk stops: the start of the last coming date it may look at, one
         # step along the index, in the same statement (none: fewer coming dates than
@@ -157,7 +184,8 @@ class OccurrenceQuery:
         last = func.coalesce(select(Occurrence.starts_at).where(*started)
                              .order_by(Occurrence.starts_at).offset(stop).limit(1)
                              .scalar_subquery(), literal(WALK_END, UTCDateTime()))
-        return (self.statement(walk=True).with_only_columns(Occurrence.id)
+        return (self.statement(walk=True)
+                .with_only_columns(Occurrence.id, Occurrence.starts_at)
                 .where(Occurrence.starts_at <= last).limit(wanted))
 
     def collect(self, wanted, within=None, activity_ids=None):
@@ -178,14 +206,15 @@ class OccurrenceQuery:
                                   .order_by(matches.c.starts_at, matches.c.id)
                                   .limit(wanted)).all()
 
-    def first_ids(self, wanted):
+    def first_ids(self, wanted, walked=False):
         """The ids of the first `wanted` matching dates (all of them when fewer),
         soonest first, taking the cheaper way: a walk in time order while the matches
         are many among the coming dates, else collecting them (on PostgreSQL, a search
-        matching few activities: the dates of those, by their ids)."""
+        matching few activities: the dates of those, by their ids). `walked`: the walk
+        ran out already (walk_page)."""
         few = None
-        if not self.place_conditions and not self.nearby and self.walk_from is not None:
-            ids = self.walk(wanted)
+        if self.walks:
+            ids = [] if walked else self.walk(wanted)
             if len(ids) == wanted:
                 return ids
             few = self.few_activities() if is_postgres() else None
@@ -222,6 +251,13 @@ def occurrence_query(filters, now=None):
                            local_day_bounds(to_local(since).date())[0],
                            resolved.notices + near_notices + venue_notices, by_form,
                            since if plain else None)
+
+
+@cache
+def _plain_walked_rows(postgres):
+    """A page of the walk over every public date with its rows (walk_page), built once
+    per kind of database."""
+    return walked_rows(_plain_walk(postgres))
 
 
 @cache
@@ -299,7 +335,7 @@ def coming_occurrences(filters, limit=None, now=None):
 
 
 def public_occurrence_page(filters, page, per_page, now=None, one_per_place=False,
-                           load=None):
+                           rows=False):
     """ListResult: page `page` (from 1) of public occurrences matching `filters`,
     soonest first.
 
@@ -308,10 +344,9 @@ def public_occurrence_page(filters, page, per_page, now=None, one_per_place=Fals
     each activity's next occurrence at each place only (see activities.nearby).
     Otherwise the dates are counted only so far past the page (common.listing.
     counted_to): the total is exact below that, else a lower bound (counted_all).
-    `load` turns the page's ids into its items (default: dates as lists show them,
-    activities.cards; the API reads plain rows, activities.listed).
+    The items are dates as lists show them (activities.cards), or with `rows` as
+    plain rows with their tags (activities.listed: the API's).
     """
-    load = load or listed_cards
     query = occurrence_query(filters, now)
     notices = filters.notices + query.notices
     offset = (page - 1) * per_page
@@ -319,10 +354,17 @@ def public_occurrence_page(filters, page, per_page, now=None, one_per_place=Fals
         total, ids = nearby_page_ids(query, query.nearby, offset, per_page, one_per_place)
         located, place = listed_cards(ids), query.nearby.place
         distances = {o.id: occurrence_distance_km(o, place) for o in located}
-        items = located if load is listed_cards else load(ids)
+        items = listed_dates(ids) if rows else located
         return ListResult(items, page, per_page, total, distances, notices, place)
-    ids = query.first_ids(counted_to(page, per_page) + 1)
-    return ListResult.counted(ids, page, per_page, load, notices=notices)
+    wanted = counted_to(page, per_page) + 1
+    walked = query.walk_page(wanted, offset, per_page)
+    if walked is not None:
+        found, listed = walked
+        return ListResult.found(listed if rows else cards_of(listed), page, per_page,
+                                found, notices=notices)
+    ids = query.first_ids(wanted, walked=query.walks)
+    return ListResult.counted(ids, page, per_page, listed_dates if rows else listed_cards,
+                              notices=notices)
 
 
 def public_activity(activity_id):

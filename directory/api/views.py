@@ -100,7 +100,7 @@ def organization(slug):
 @bp.get("/occurrences")
 def occurrences():
     filters = list_filters(request.args)
-    page = public_occurrence_page(filters, filters.page, filters.per_page, load=listed_dates)
+    page = public_occurrence_page(filters, filters.page, filters.per_page, rows=True)
     lang, url_of = current_lang(), serializers.occurrence_url()
     return _page_response(page, lambda listed: serializers.occurrence(
         listed, page.distance(listed[0].id), lang, url_of))

@@ -75,9 +75,17 @@ class ListResult:
     def counted(cls, ids, page, per_page, load, **kwargs):
         """The page of `ids` (the list's first rows, fetched up to counted_to(page,
         per_page) + 1), loaded by `load(ids)`, with the total counted that far."""
-        offset, limit = (page - 1) * per_page, counted_to(page, per_page)
-        return cls(load(ids[offset:offset + per_page]), page, per_page,
-                   min(len(ids), limit), counted_all=len(ids) <= limit, **kwargs)
+        offset = (page - 1) * per_page
+        return cls.found(load(ids[offset:offset + per_page]), page, per_page, len(ids),
+                         **kwargs)
+
+    @classmethod
+    def found(cls, items, page, per_page, found, **kwargs):
+        """The page `items` of a list whose first rows, fetched up to counted_to(page,
+        per_page) + 1, were `found` in number: the total counted that far."""
+        limit = counted_to(page, per_page)
+        return cls(items, page, per_page, min(found, limit), counted_all=found <= limit,
+                   **kwargs)
 
     def distance(self, row_id):
         """The km to a shown row when the list is near a place, else None."""
