@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from .i18n import (LANGUAGE_NAMES, current_lang, is_rtl, list_join, list_separator,
                    request_locale, said)
 from .time import local_today, to_local, utcnow
-from .urls import subscribe_links
+from .urls import path_of, subscribe_links
 
 
 def local_date(moment, fmt="full"):
@@ -89,12 +89,18 @@ def place_links(names):
 
 
 def language_switch_url(code):
-    """A link that changes the interface language and comes back to this page."""
+    """A link that changes the interface language and comes back to this page (the
+    link worked out once a page, for the seven languages its header offers)."""
+    return path_of("public.set_language", "code", next=_this_page())(code)
+
+
+def _this_page():
+    """This page's path and query, its `lang` left out: where a language switch comes
+    back to."""
     args = request.args.to_dict(flat=False)
     args.pop("lang", None)
     query = urlencode([(k, v) for k, values in args.items() for v in values])
-    back = request.script_root + request.path + ("?" + query if query else "")
-    return url_for("public.set_language", code=code, next=back)
+    return request.script_root + request.path + ("?" + query if query else "")
 
 
 def feed_links(endpoint, **values):
@@ -150,6 +156,20 @@ def text_in(value):
     return escape(value)
 
 
+def text_of(item, field):
+    """text_in of an item's translated field (`item.translated(field)`: a model's, a
+    listed date's); a filter, `{{ act|text_of('title') }}`: Jinja calls a filter
+    directly and a template's function call through its context (a list's cards ask
+    this ~60 times)."""
+    return text_in(item.translated(field))
+
+
+def link_filter(endpoint, key):
+    """A filter giving the path of `endpoint` for a value of `key` (urls.path_of):
+    `{{ occ.id|occurrence_path }}`."""
+    return lambda value: path_of(endpoint, key)(value)
+
+
 def filter_summary(parts):
     """The folded filter form's line: "Filters: Språkcafé · Göteborg · 5 km", each part
     isolated so a name in another script keeps its place."""
@@ -163,7 +183,13 @@ def register(app):
                                  local_datetime=local_datetime,
                                  language_name=language_name, week_name=week_name,
                                  decimal=format_decimal, percent=format_percent,
-                                 said=said, list_join=list_join)
+                                 said=said, list_join=list_join, text_of=text_of,
+                                 isoformat=lambda moment: moment.isoformat(),
+                                 label=lambda term: term.label(),
+                                 occurrence_path=link_filter("activities.occurrence",
+                                                             "occurrence_id"),
+                                 organisation_path=link_filter("activities.organisation",
+                                                               "slug"))
     app.jinja_env.globals.update(url_with=url_with, language_switch_url=language_switch_url,
                                  search_feed_links=search_feed_links,
                                  language_names=LANGUAGE_NAMES, format_date=format_date,

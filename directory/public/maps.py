@@ -8,6 +8,7 @@ from flask_babel import format_decimal, ngettext
 
 from ..activities.nearby import occurrence_location
 from ..common.templating import local_date, local_time
+from ..common.urls import path_of
 from ..geo.placing import pin_start
 
 # From this many markers on, map.js groups close ones (leaflet.markercluster);
@@ -49,7 +50,7 @@ def _group(entries):
 
 def occurrence_points(occurrences):
     """Markers for the occurrences that have a place with coordinates."""
-    entries = []
+    entries, link = [], path_of("activities.occurrence", "occurrence_id")
     for occ in occurrences:
         location = occurrence_location(occ)
         if location is None:
@@ -59,7 +60,7 @@ def occurrence_points(occurrences):
         label = str(venue.translated("name")) if venue else _own_place(activity)
         entries.append((lat, lon, label, {
             "title": str(activity.translated("title")),
-            "url": url_for("activities.occurrence", occurrence_id=occ.id),
+            "url": link(occ.id),
             "detail": when(occ)}))
     return _group(entries)
 
