@@ -74,7 +74,7 @@ def _joined(stmt):
 
 
 def walked_rows(walk):
-    """A select of the rows (COLUMNS) of one page of a walk, in list order, each with
+    """A select of the rows (COLUMNS) of one page of a walk, each with
     how many dates the walk found (`walked`, last): `walk` selects the ids and starts of
     dates in list order, as many as the list counts (activities.services.
     OccurrenceQuery); the page's place bound as `page_offset`, its size as `page_size`.
@@ -85,9 +85,10 @@ def walked_rows(walk):
             .order_by(walked.c.starts_at, walked.c.id)
             .offset(bindparam("page_offset")).limit(bindparam("page_size"))
             .subquery("page"))
-    return (_joined(select(*COLUMNS, page.c.walked).select_from(page)
-                    .join(Occurrence, Occurrence.id == page.c.id))
-            .order_by(Occurrence.starts_at, Occurrence.id))
+    # In no order: walked_dates puts the page's rows in order (SQLite would sort them
+    # again in a temporary tree).
+    return _joined(select(*COLUMNS, page.c.walked).select_from(page)
+                   .join(Occurrence, Occurrence.id == page.c.id))
 
 
 class Tags:
@@ -129,12 +130,16 @@ def walked_dates(statement, values):
     """(how many dates the walk found, [(row, Tags)] of its page in list order) from a
     walked_rows statement and its values; (None, []) when the page has no dates (how
     many is then not known)."""
-    tags, found, listed = TagReader(), None, []
+    tags, found, rows = TagReader(), None, []
     for values_of_row in db.session.connection().execute(statement, values).all():
-        row = ListedRow._make(values_of_row[:-1])
+        rows.append(ListedRow._make(values_of_row[:-1]))
         found = values_of_row[-1]
-        listed.append((row, tags(row)))
-    return found, listed
+    rows.sort(key=_in_list_order)
+    return found, [(row, tags(row)) for row in rows]
+
+
+def _in_list_order(row):
+    return row.starts_at, row.id
 
 
 def listed_dates(ids):
