@@ -31,7 +31,8 @@ from .searching import TEXT_FORMS, activity_conditions, few_organisations
 #   - "walk": occurrences in list order (ix_occurrence_starts: start, then id),
 #     checking each one's activity, until the page and the few counted past it are
 #     found, over a bounded stretch of coming dates. Cheap when matches are plentiful.
-#     A list's page reads its dates' rows in the walk's own statement (walk_page).
+#     Every public date's list reads its page's rows in the walk's own statement
+#     (walk_page).
 #   - "collect": the matching activities' occurrences (ix_occurrence_activity_ends),
 #     then sorted: when the walk ran out (matches are few).
 # SQLite keeps no statistics to choose for itself. PostgreSQL turns both forms into
@@ -142,6 +143,16 @@ class OccurrenceQuery:
         return (not self.place_conditions and not self.nearby
                 and self.walk_from is not None)
 
+    @property
+    def walks_with_rows(self):
+        """Whether a page is read with the walk in one statement (walk_page): for the
+        walk over every public date (the JSON page, /activities) alone. PostgreSQL
+        plans these statements at each run, and planning a filter's or a search's walk
+        with the page's rows cost it more than the round trip saved (at --scale
+        10000: q=läxhjälp ~4 ms more, focus=arbete&lang=ar ~1.5 ms more; the JSON page
+        of 100 dates ~0.6 ms less)."""
+        return self.walks and self.plain_since is not None
+
     def walk(self, wanted):
         """The ids of the first `wanted` matching dates walking in time order, looking
         at no more than WALK_REACH × wanted coming dates (WALK_REACH_UNFILTERED × without
@@ -152,15 +163,14 @@ class OccurrenceQuery:
     def walk_page(self, wanted, offset, per_page):
         """A page of the walk's first `wanted` dates (walk), read with the walk in one
         statement (activities.listed.walked_rows): (wanted, [(row, Tags)] of the dates
-        offset+1 … offset+per_page). None when the list is not walked, or the walk ran
-        out: its dates are then collected (first_ids)."""
-        if not self.walks:
+        offset+1 … offset+per_page). None when the list is not walked so
+        (walks_with_rows), or the walk ran out: its dates are then collected
+        (first_ids)."""
+        if not self.walks_with_rows:
             return None
-        stmt, values = self._walk(wanted)
-        stmt = (_plain_walked_rows(is_postgres()) if self.plain_since is not None
-                else walked_rows(stmt))
-        found, listed = walked_dates(stmt, {**(values or {}), "page_offset": offset,
-                                            "page_size": per_page})
+        values = self._walk(wanted)[1]
+        found, listed = walked_dates(_plain_walked_rows(is_postgres()), {
+            **values, "page_offset": offset, "page_size": per_page})
         return (found, listed) if found == wanted else None
 
     def _walk(self, wanted):
@@ -362,7 +372,7 @@ def public_occurrence_page(filters, page, per_page, now=None, one_per_place=Fals
         found, listed = walked
         return ListResult.found(listed if rows else cards_of(listed), page, per_page,
                                 found, notices=notices)
-    ids = query.first_ids(wanted, walked=query.walks)
+    ids = query.first_ids(wanted, walked=query.walks_with_rows)
     return ListResult.counted(ids, page, per_page, listed_dates if rows else listed_cards,
                               notices=notices)
 
