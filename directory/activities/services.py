@@ -161,11 +161,10 @@ class OccurrenceQuery:
         return db.session.connection().execute(stmt, values).scalars().all()
 
     def walk_page(self, wanted, offset, per_page):
-        """A page of the walk's first `wanted` dates (walk), read with the walk in one
-        statement (activities.listed.walked_rows): (wanted, [(row, Tags)] of the dates
-        offset+1 … offset+per_page). None when the list is not walked so
-        (walks_with_rows), or the walk ran out: its dates are then collected
-        (first_ids)."""
+        """A page of the walk's first `wanted` dates read with the walk in one statement
+        (activities.listed.walked_rows): (wanted, [(row, Tags)] of the dates offset+1 …
+        offset+per_page). None when not walked so (walks_with_rows), or the walk ran
+        out: its dates are then collected (first_ids)."""
         if not self.walks_with_rows:
             return None
         values = self._walk(wanted)[1]
@@ -265,8 +264,7 @@ def occurrence_query(filters, now=None):
 
 @cache
 def _plain_walked_rows(postgres):
-    """A page of the walk over every public date with its rows (walk_page), built once
-    per kind of database."""
+    """A page of _plain_walk with its rows (walk_page), built once too."""
     return walked_rows(_plain_walk(postgres))
 
 
