@@ -23,7 +23,8 @@ import sqlite3
 import time
 import weakref
 
-from flask import Response, current_app, g, has_request_context, request, session
+from flask import (Response, current_app, g, has_app_context, has_request_context, request,
+                   session)
 from flask_babel import get_locale
 from flask_caching import Cache
 from flask_login import current_user
@@ -194,8 +195,9 @@ def _reader(engine):
 
 @event.listens_for(Session, "after_commit")
 def _read_again_after_commit(session):
-    """A request that committed reads the data version again: its write moved it."""
-    if has_request_context():
+    """A request that committed reads the data version again: its write moved it (so
+    does a task's request context made after it commits: `g` is the app context's)."""
+    if has_app_context():
         g.pop(_READ, None)
 
 
