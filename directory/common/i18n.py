@@ -9,6 +9,7 @@ from babel import Locale, UnknownLocaleError
 from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale, get_translations, gettext
 from flask_babel.speaklater import LazyString
+from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_cookie
@@ -234,6 +235,18 @@ def install_template_gettext(env):
         pgettext=lambda c, s: template_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: template_translations().unpgettext(c, s, p, n),
         newstyle=True)
+    env.globals["_"] = _template_gettext
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx, string, **variables):
+    """`_()` in a template: what Jinja's newstyle gettext gives (marked safe where the
+    template escapes, always formatted with its variables), in one call rather than
+    Jinja's three through the template's context (a list page asks ~90 times)."""
+    text = template_translations().ugettext(string)
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
 
 
 def is_rtl(lang=None):
