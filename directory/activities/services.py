@@ -146,11 +146,10 @@ class OccurrenceQuery:
     @property
     def walks_with_rows(self):
         """Whether a page is read with the walk in one statement (walk_page): for the
-        walk over every public date (the JSON page, /activities) alone. PostgreSQL
-        plans these statements at each run, and planning a filter's or a search's walk
-        with the page's rows cost it more than the round trip saved (at --scale
-        10000: q=läxhjälp ~4 ms more, focus=arbete&lang=ar ~1.5 ms more; the JSON page
-        of 100 dates ~0.6 ms less)."""
+        walk over every public date (the JSON page, /activities) alone: planning a
+        filter's or a search's walk together with the page's rows cost PostgreSQL more
+        than the round trip saved (at --scale 10000: q=läxhjälp ~4 ms more,
+        focus=arbete&lang=ar ~1.5 ms more; the JSON page of 100 dates ~0.6 ms less)."""
         return self.walks and self.plain_since is not None
 
     def walk(self, wanted):
