@@ -359,10 +359,11 @@ def public_occurrence_page(filters, page, per_page, now=None, one_per_place=Fals
     offset = (page - 1) * per_page
     if query.nearby is not None:
         total, ids = nearby_page_ids(query, query.nearby, offset, per_page, one_per_place)
-        located, place = listed_cards(ids), query.nearby.place
+        listed, place = listed_dates(ids), query.nearby.place
+        located = cards_of(listed)
         distances = {o.id: occurrence_distance_km(o, place) for o in located}
-        items = listed_dates(ids) if rows else located
-        return ListResult(items, page, per_page, total, distances, notices, place)
+        return ListResult(listed if rows else located, page, per_page, total, distances,
+                          notices, place)
     wanted = counted_to(page, per_page) + 1
     walked = query.walk_page(wanted, offset, per_page)
     if walked is not None:

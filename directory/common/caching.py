@@ -162,6 +162,10 @@ class VersionReader:
 _readers = weakref.WeakKeyDictionary()
 
 
+# Where a request keeps the data version it read (data_version), until it commits.
+_READ = "_data_version"
+
+
 def data_version(engine=None):
     """The current data version (None if the database cannot be asked): one small
     query, on the path that answers before any view runs. Within a request, the first
@@ -180,10 +184,6 @@ def data_version(engine=None):
         if known is not None:
             setattr(g, _READ, known)
     return known
-
-
-# Where a request keeps the data version it read (data_version), until it commits.
-_READ = "_data_version"
 
 
 def _reader(engine):

@@ -90,10 +90,7 @@ def _path_builder(endpoint, key, values):
 
 
 def url_of_id(endpoint, key):
-    """A function giving `url_for(endpoint, **{key: id}, _external=True)` for an integer
-    id, the route built once: a page of 100 dates asks it 100 times (~1.5 ms less)."""
-    built = url_for(endpoint, **{key: _MARK}, _external=True)
-    if built.count(str(_MARK)) != 1:
-        return lambda value: url_for(endpoint, **{key: value}, _external=True)
-    before, after = built.split(str(_MARK))
-    return lambda value: f"{before}{int(value)}{after}"
+    """A function giving `url_for(endpoint, **{key: id}, _external=True)` for an id,
+    the route built once (path_of's way): a page of 100 dates asks it 100 times (~1.5
+    ms less)."""
+    return _path_builder(endpoint, key, {"_external": True})
