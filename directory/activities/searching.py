@@ -14,10 +14,11 @@ texts or its organisation's) in the form each way of finding dates needs
   --scale 100000). Not for collecting dates in general: for a common word PostgreSQL
   would then look up each activity's dates one by one.
 
-On PostgreSQL a search first reads the ids of the organisations its words find, when
-they are at most FEW_ORGANISATIONS ("language cafe": none): the "each" and "indexed"
-forms then name those ids and look nothing up (a walk over this morning's dates at
---scale 10000: 4 ms less).
+On PostgreSQL a search that needs the "each" or "indexed" form first reads the ids of
+the organisations its words find, when they are at most FEW_ORGANISATIONS ("language
+cafe": none): those forms then name the ids and look nothing up (a walk over this
+morning's dates at --scale 10000: 4 ms less). The forms are built when first needed
+(TextForms): a walk that fills its page needs one.
 """
 
 from sqlalchemy import any_, func, or_, select
@@ -28,7 +29,6 @@ from ..organisations.models import Organisation
 from ..extensions import db
 from .models import Activity, activity_focus_area, activity_target_group
 
-TEXT_FORMS = ("set", "each", "indexed")
 FEW_ORGANISATIONS = 50
 
 
@@ -54,6 +54,28 @@ def activity_conditions(resolved, q="", lang="", form="set", organisations=None)
     if resolved.organisation_ids is not None:
         conditions.append(Activity.organisation_id.in_(resolved.organisation_ids))
     return conditions
+
+
+class TextForms:
+    """A search's activity conditions (activity_conditions) in each text form, each
+    built when first asked: a walk needs one form, and the matching organisations
+    (few_organisations, a statement) are read only for a form that names them. SQLite
+    writes every form as the set, built once."""
+
+    def __init__(self, resolved, q, lang):
+        self.resolved, self.q, self.lang = resolved, q, lang
+        self.built, self.organisations = {}, False
+
+    def __getitem__(self, form):
+        if form != "set" and not is_postgres():
+            form = "set"
+        if form not in self.built:
+            if form != "set" and self.organisations is False:
+                self.organisations = few_organisations(self.q)
+            self.built[form] = activity_conditions(
+                self.resolved, self.q, self.lang, form,
+                None if form == "set" else self.organisations)
+        return self.built[form]
 
 
 def few_organisations(q):

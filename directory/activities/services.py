@@ -1,6 +1,6 @@
 """Finding public occurrences (an activity's dates are made in materialising.py)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
@@ -21,7 +21,7 @@ from .changes import occurrence_changed_since
 from .listed import listed_dates, walked_dates, walked_rows
 from .models import Activity, Occurrence
 from .nearby import find_nearby, nearby_page_ids, occurrence_distance_km
-from .searching import TEXT_FORMS, activity_conditions, few_organisations
+from .searching import TextForms, activity_conditions
 
 
 # Finding public occurrences
@@ -72,8 +72,9 @@ class OccurrenceQuery:
     # in time order starts, not passing every past date. Counting needs no such bound.
     walk_from: object = None
     notices: tuple = ()
-    # A search's activity conditions by text form (searching.py); "set": the above.
-    by_form: dict = field(default_factory=dict)
+    # A search's activity conditions by text form (searching.TextForms); "set": the
+    # above. None: not a search.
+    text_forms: object = None
     # Every public date ending after this moment, nothing else asked: the walk's
     # statement is built once (_plain_walk), not for each request (~0.6 ms).
     plain_since: object = None
@@ -85,12 +86,13 @@ class OccurrenceQuery:
 
     def conditions(self, form):
         """The activity conditions with the text in `form` (activities.searching)."""
-        return self.by_form.get(form, self.activity_conditions)
+        return self.activity_conditions if self.text_forms is None else \
+            self.text_forms[form]
 
     def few_activities(self):
         """A search's matching public activities when at most FEW_ACTIVITIES (their
         ids), read from the text indexes; None when more, or not a search."""
-        if not self.by_form:
+        if self.text_forms is None:
             return None
         ids = db.session.scalars(select(Activity.id).where(
             Activity.is_public, *self.conditions("indexed")).limit(FEW_ACTIVITIES + 1)).all()
@@ -247,17 +249,13 @@ def occurrence_query(filters, now=None):
     if any(place_missing(n) for n in near_notices):
         on_time.append(false())  # near a place not found: no dates, not every date
     on_place, venue_notices = venue_conditions(filters.venue)
-    few = few_organisations(filters.q) if filters.q else None
-    # SQLite writes every form as the set (searching.activity_text): built once there.
-    forms = TEXT_FORMS if is_postgres() else ("set",)
-    by_form = {form: activity_conditions(resolved, filters.q, filters.lang, form, few)
-               for form in forms} if filters.q else {}
-    conditions = by_form["set"] if by_form else activity_conditions(resolved, "", filters.lang)
+    forms = TextForms(resolved, filters.q, filters.lang) if filters.q else None
+    conditions = forms["set"] if forms else activity_conditions(resolved, "", filters.lang)
     # Nothing asked but the dates from `since` (on_time holds that condition alone).
     plain = not (conditions or on_place or nearby) and len(on_time) == 1
     return OccurrenceQuery(conditions, on_time, on_place, nearby,
                            local_day_bounds(to_local(since).date())[0],
-                           resolved.notices + near_notices + venue_notices, by_form,
+                           resolved.notices + near_notices + venue_notices, forms,
                            since if plain else None)
 
 
