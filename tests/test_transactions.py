@@ -88,6 +88,32 @@ def test_a_search_is_planned_for_its_words_each_time_on_postgresql(client, app, 
 
 
 @pytest.mark.app_config(ANSWER_CACHE=False)
+def test_the_walk_over_every_date_is_planned_once_with_its_values_on_postgresql(
+        client, app, factories):
+    """The list of every public date is prepared with its values in its text (the
+    minute, today, the page): PostgreSQL plans it once for them, not at every request
+    (with bound values it judged its plan for any values dearer and planned it each
+    time). The answers are the dates as ever."""
+    organisation = factories.organisation(name="Läxhjälp Gårdsten")
+    activity_id = factories.activity(organisation=organisation, title="Språkcafé").id
+    db.session.remove()
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("psycopg's prepared statements: PostgreSQL only")
+    db.engine.dispose()  # one connection, used by every request below
+    for _ in range(8):
+        answer = client.get("/api/v1/occurrences?per_page=5").get_json()
+        assert [d["title"] for d in answer["contents"]] == ["Språkcafé"] * 5
+        assert {d["activity_id"] for d in answer["contents"]} == {activity_id}
+    walks = db.session.execute(text(
+        "SELECT statement, parameter_types::text, generic_plans, custom_plans "
+        "FROM pg_prepared_statements WHERE statement LIKE '%count(*) OVER ()%'")).all()
+    assert len(walks) == 1
+    statement, parameter_types, generic, custom = walks[0]
+    assert parameter_types == "{}" and custom == 0 and generic >= 1
+    assert "LIMIT 5" in statement and "'verified'" in statement
+
+
+@pytest.mark.app_config(ANSWER_CACHE=False)
 def test_a_connection_the_server_dropped_while_it_rested_is_replaced(client, app, factories):
     """A pooled connection is pinged when it comes back from a rest (IDLE_BEFORE_PING):
     one the server ended meanwhile is replaced, and the visitor sees the page."""

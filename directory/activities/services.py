@@ -10,7 +10,8 @@ from sqlalchemy.orm import joinedload
 
 from ..common.db import in_ids, is_postgres
 from ..common.listing import ListResult, counted_to
-from ..common.time import local_day_bounds, to_local, utcnow
+from ..common.time import local_day_bounds, this_minute, to_local
+from ..common.transactions import INLINED
 from ..common.types import UTCDateTime
 from ..extensions import db
 from ..geo.services import place_missing
@@ -57,6 +58,8 @@ COLLECT_FIRST = timedelta(days=7)
 # A search matching at most this many activities (PostgreSQL, after a walk ran out):
 # their dates are collected by their ids, found first in the text indexes.
 FEW_ACTIVITIES = 200
+# A walk runs with its values in its text on PostgreSQL (transactions.INLINED).
+WANTED = f"{INLINED}_wanted"
 
 
 @dataclass(frozen=True)
@@ -177,16 +180,16 @@ class OccurrenceQuery:
         """(statement, values) of the walk (walk)."""
         stop = (WALK_REACH if self.narrows else WALK_REACH_UNFILTERED) * wanted
         if self.plain_since is None:
-            return self.walk_statement(stop, wanted), None
+            return self.walk_statement(stop, bindparam(WANTED, wanted)), None
         # Every public date: the statement built once, the moments as values.
         return _plain_walk(is_postgres()), {
             "since": self.plain_since, "walk_from": self.walk_from, "stop": stop,
-            "wanted": wanted}
+            WANTED: wanted}
 
     def walk_statement(self, stop, wanted):
         """The walk's select: the ids (and starts) of the first `wanted` matching dates
         starting no later than the `stop`th coming date (values, or bound
-        parameters)."""
+        parameters; `wanted` bound as WANTED: run with its values in its text)."""
         started = [*self.time_conditions, Occurrence.starts_at >= self.walk_from]
         # Where the walk stops: the start of the last coming date it may look at, one
         # step along the index, in the same statement (none: fewer coming dates than
@@ -243,7 +246,7 @@ def occurrence_query(filters, now=None):
     `to` includes that whole Stockholm day.
     """
     resolved = resolve_common_filters(filters)
-    since, on_time = date_conditions(filters, now or utcnow())
+    since, on_time = date_conditions(filters, now or this_minute())
     on_time += occurrence_changed_since(filters.modified_after)
     nearby, near_notices = find_nearby(filters.near, filters.radius_km)
     if any(place_missing(n) for n in near_notices):
@@ -272,7 +275,7 @@ def _plain_walk(postgres):
     moment = UTCDateTime()
     query = OccurrenceQuery([], [Occurrence.ends_at > bindparam("since", type_=moment)], [],
                             walk_from=bindparam("walk_from", type_=moment))
-    return query.walk_statement(bindparam("stop"), bindparam("wanted"))
+    return query.walk_statement(bindparam("stop"), bindparam(WANTED))
 
 
 def date_conditions(filters, now):
@@ -392,6 +395,6 @@ def public_occurrence(occurrence_id):
 def upcoming_occurrences_of(activity, limit=10, now=None):
     return db.session.scalars(
         select(Occurrence).where(Occurrence.activity_id == activity.id,
-                                 Occurrence.ends_at > (now or utcnow()))
+                                 Occurrence.ends_at > (now or this_minute()))
         .order_by(Occurrence.starts_at).limit(limit)
         .options(joinedload(Occurrence.room).joinedload(Room.venue))).all()

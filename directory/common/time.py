@@ -18,6 +18,14 @@ def utcnow():
     return datetime.now(UTC)
 
 
+def this_minute():
+    """Now, to the minute (UTC): the moment lists of coming dates are made for. It is
+    the clock of their validators (common.caching.answer_key), so a list is the same
+    all that minute, however often it is made. Dates are made from times in whole
+    minutes (HH:MM), so none is listed after it ended."""
+    return utcnow().replace(second=0, microsecond=0)
+
+
 def to_local(moment):
     """A stored UTC moment as Stockholm local time."""
     if moment is None:

@@ -14,8 +14,22 @@ a few uses; for a search that plan does not know the words, and for a broad one 
 every activity (330 ms rather than 165 at national scale). A search's words are bound
 as WORDS (common.listing.matches_text), which marks them in the SQL; the rest of the
 page (its dates' rows, their tags) stays prepared.
+
+The opposite case: a statement run on every list page whose plan is the same for any
+values, but which PostgreSQL plans again at every run, because its plan for unknown
+values looks dearer (it cannot tell how many dates have ended) than the plans for the
+values given: a walk over the coming dates in time order (activities.services.
+OccurrenceQuery.walk_statement; the list of every public date spent ~1.3 ms a request
+planning at --scale 100000). Its values are few and change slowly (the minute, today,
+the filters, the page's size and place), so a parameter named INLINED_… marks it: the
+driver writes every value into the statement's text, and each text is prepared and
+planned once (psycopg keeps one after its fifth run on a connection). A search's walk
+holds its words, and is planned for them as above.
 """
 
+import weakref
+
+from psycopg import ClientCursor
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -26,13 +40,28 @@ WROTE = "samverkan.wrote"
 # The name of the bound parameters that hold a search's words (see above).
 WORDS = "search_words"
 _WORDS_IN_SQL = f"%({WORDS}_"
+# The name of the bound parameter that marks a statement to run with its values written
+# into its text (see above).
+INLINED = "inlined"
+_INLINED_IN_SQL = f"%({INLINED}_"
+# A client-side cursor per connection, to write the values into a statement's text.
+_writers = weakref.WeakKeyDictionary()
 
 
 @event.listens_for(Engine, "do_execute")
-def _planned_for_its_words(cursor, statement, parameters, context):
-    """A statement holding a search's words, run unprepared (psycopg's `prepare`)."""
+def _planned_for_its_values(cursor, statement, parameters, context):
+    """A statement holding a search's words, run unprepared (psycopg's `prepare`); one
+    marked INLINED, run with its values written into its text (ClientCursor.mogrify:
+    the driver's own quoting)."""
     if _WORDS_IN_SQL in statement:
         cursor.execute(statement, parameters, prepare=False)
+        return True
+    if _INLINED_IN_SQL in statement:
+        connection = cursor.connection
+        writer = _writers.get(connection)
+        if writer is None:
+            writer = _writers[connection] = ClientCursor(connection)
+        cursor.execute(writer.mogrify(statement, parameters))
         return True
     return None
 
