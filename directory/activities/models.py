@@ -99,7 +99,8 @@ class Activity(SpokenLanguagesMixin, TranslatableMixin, db.Model):
                                   cascade="all, delete-orphan", lazy="dynamic")
 
     __table_args__ = (
-        db.Index("ix_activity_geo", "latitude", "longitude"),
+        # Places in a bounding box (geo.services.within) read from the index alone.
+        db.Index("ix_activity_geo", "latitude", "longitude", "id"),
         # An organisation's activities, with what its feed's keys read of each (calendars.
         # parts): read from the index alone, not 500 rows from as many pages.
         db.Index("ix_activity_organisation_keys", "organisation_id", "id", "updated_at",

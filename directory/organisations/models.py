@@ -88,7 +88,8 @@ class Organisation(SpokenLanguagesMixin, TranslatableMixin, db.Model):
     __table_args__ = (
         db.CheckConstraint(
             "status IN ({})".format(", ".join(f"'{s}'" for s in STATUSES)), name="status"),
-        db.Index("ix_organisation_geo", "latitude", "longitude"),
+        db.Index("ix_organisation_geo", "latitude", "longitude", "id"),
+        db.Index("ix_organisation_lapsed", "lapsed_at"),  # not_public by index
         db.Index("ix_organisation_confirmed", "status", "confirmed_at"),
         db.Index("ix_organisation_name", "name", "id"),
     )
