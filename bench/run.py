@@ -46,6 +46,8 @@ LATENCY_PATHS = [
     ("/activities", "/activities"),
     ("/activities?focus=arbete&lang=ar", "/activities?focus=arbete&lang=ar"),
     ("/activities?q=läxhjälp", "/activities?q=" + quote("läxhjälp")),
+    # Near a place: the list a newcomer asks for first (5 km, the place's own default).
+    ("/activities?near=Täby", "/activities?near=" + quote("Täby")),
     ("/activities?q=sprakcafe", "/activities?q=sprakcafe"),
     ("/activities?q=language cafe", "/activities?q=" + quote("language cafe")),
     ("/organisations?q=Gardsten", "/organisations?q=Gardsten"),

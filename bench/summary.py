@@ -46,6 +46,9 @@ def summary_rows(results):
         _latency("/activities, without cache", lat["/activities", "no cache"], 25, hello),
         _latency("/activities?q=läxhjälp, without cache",
                  lat["/activities?q=läxhjälp", "no cache"], 25, hello),
+        # A list page too (issue 18, 5: "the list pages at the aims above").
+        _latency("/activities?near=Täby, without cache",
+                 lat["/activities?near=Täby", "no cache"], 25, hello),
     ]
     for query in SEARCHES:
         found = results["search"][query]
