@@ -13,10 +13,9 @@ import json
 from dataclasses import dataclass, field
 from itertools import islice
 
-from sqlalchemy import Integer, and_, bindparam, false, func, or_, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import and_, false, func, or_, select
 
-from ..common.db import in_ids, is_postgres
+from ..common.db import id_array, in_ids, is_postgres
 from ..extensions import db
 from ..geo.distance import nearest_first_few, nearest_first_lazily
 from ..geo.services import exact_km, resolve_near, within
@@ -93,8 +92,7 @@ def _listed_ids(ids):
     """The rows (value) of these ids, from one parameter: SQLite's JSON array, or
     PostgreSQL's array unnested."""
     if is_postgres():
-        return func.unnest(bindparam(None, [int(i) for i in ids], type_=ARRAY(Integer))) \
-            .table_valued("value").render_derived()
+        return func.unnest(id_array(ids)).table_valued("value").render_derived()
     return _json_ids(ids)
 
 

@@ -1,7 +1,8 @@
 """Database helpers shared by the services that must serialise their writes."""
 
 
-from sqlalchemy import JSON, Integer, any_, bindparam, func, literal_column, select, text
+from sqlalchemy import (JSON, Integer, Text, any_, bindparam, cast, func, literal_column,
+                        select, text)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..extensions import db
@@ -32,8 +33,16 @@ def in_ids(column, ids):
     bound id by id. SQLite plans its own IN lists best."""
     ids = [int(i) for i in ids]
     if is_postgres():
-        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+        return column == any_(id_array(ids))
     return column.in_(ids)
+
+
+def id_array(ids):
+    """PostgreSQL: an integer[] of these ids as one parameter, sent as its text
+    ('{1,2,3}', read by the server): the driver writes a list id by id, checking each
+    (12,000 ids near a busy place at --scale 100000: ~10 ms)."""
+    text_of_ids = "{" + ",".join(str(int(i)) for i in ids) + "}"
+    return cast(bindparam(None, text_of_ids, type_=Text), ARRAY(Integer))
 
 
 def among(column, name, postgres):
