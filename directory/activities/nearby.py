@@ -7,36 +7,57 @@ bounding box (venues, activities), then measured in Python (geo.distance). The
 occurrences are then counted per place with a grouped query on indexed columns, the
 places sorted by distance, and only the page's places asked for their occurrences: no
 SQL sort over every occurrence near a busy place.
+
+The page of places (each activity's next date at each place, what /activities shows
+near a place) looks in rings: the places within an eighth of the radius first, then a
+quarter, a half and the whole, stopping once it has the page and the count past it
+(common.listing.counted_to); the count is then "more than". A town centre at
+--scale 100000 has some 12,000 activities within 5 km, and a page needs the nearest
+sixty.
 """
 
 import json
-from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import islice
 
 from sqlalchemy import and_, false, func, or_, select
 
+from ..common.caching import remembered
 from ..common.db import id_array, in_ids, is_postgres
+from ..common.listing import ListResult
 from ..extensions import db
 from ..geo.distance import nearest_first_few, nearest_first_lazily
-from ..geo.services import exact_km, resolve_near, within
+from ..geo.services import exact_km, resolve_near, within, within_rings
 from ..organisations.models import Organisation
 from ..venues.models import Room, Venue
+from .cards import cards_of
+from .listed import listed_dates
 from .models import Activity, Occurrence
 
 # Places whose dates are counted at a time when filling a page of every date (doubling
 # each time): a page of 20 usually needs the nearest two or three.
 PLACES_AT_A_TIME = 8
+# The rings a page of places reads the activities in, as shares of the radius (the
+# last the whole), and the fewest asked for dates at a time.
+RINGS = (1 / 8, 1 / 4, 1 / 2, 1)
+MIN_BATCH = 32
 
 
-@dataclass
 class Nearby:
-    """The places within `radius_km` of `place`."""
+    """The places within `radius_km` of `place`: `venues` ({venue id: km}), `rooms`
+    ({room id: venue id} of those venues) and `activities` ({activity id: km} of those
+    with coordinates of their own), the last read when first asked for (or ring by
+    ring: nearest_places)."""
 
-    place: object
-    radius_km: float
-    venues: dict = field(default_factory=dict)      # {venue id: km}
-    rooms: dict = field(default_factory=dict)       # {room id: venue id} of those venues
-    activities: dict = field(default_factory=dict)  # {activity id: km}, own coordinates
+    def __init__(self, place, radius_km, venues=None, rooms=None, activities=None):
+        self.place, self.radius_km = place, radius_km
+        self.venues, self.rooms = venues or {}, rooms or {}
+        if activities is not None:
+            self.activities = activities
+
+    @cached_property
+    def activities(self):
+        return within(Activity, self.place, self.radius_km)
 
     def condition(self):
         """SQL: the occurrence lies within the radius."""
@@ -70,8 +91,7 @@ def find_nearby(near, radius_km):
     if venues:
         rooms = dict(db.session.execute(select(Room.id, Room.venue_id)
                                         .where(Room.venue_id.in_(list(venues)))).all())
-    activities = within(Activity, place, radius_km)
-    return Nearby(place, radius_km, venues, rooms, activities), ()
+    return Nearby(place, radius_km, venues, rooms), ()
 
 
 def _one_of(column, ids):
@@ -108,9 +128,24 @@ def _matching_ids(query, ids):
             _one_of(Activity.id, ids))))
     # Only "public" to check: take away the few activities of organisations that are not
     # public, rather than looking up each activity's organisation.
-    hidden = db.session.scalars(select(Activity.id).where(Activity.organisation_id.in_(
-        select(Organisation.id).where(Organisation.not_public()))))
-    return set(ids).difference(hidden)
+    return set(ids).difference(_hidden_activities())
+
+
+def _with_public_ones(query, activity_ids, hidden):
+    """Of these few activity ids, the public ones meeting the activity conditions, each
+    looked up by its key; `hidden` as for _with_dates_at_own_place."""
+    if not query.activity_conditions:
+        return set(activity_ids).difference(hidden)
+    return set(db.session.scalars(select(Activity.id).where(
+        in_ids(Activity.id, activity_ids), Activity.is_public, *query.activity_conditions)))
+
+
+def _hidden_activities():
+    """The ids of the activities of organisations that are not public (few), read once
+    per data version and minute (common.caching.remembered)."""
+    return remembered("hidden activities", lambda: frozenset(db.session.scalars(
+        select(Activity.id).where(Activity.organisation_id.in_(
+            select(Organisation.id).where(Organisation.not_public()))))))
 
 
 def _in_located_rooms(query, activity_ids):
@@ -124,31 +159,28 @@ def _in_located_rooms(query, activity_ids):
                 _one_of(Occurrence.activity_id + 0, activity_ids), *_dates(query))
 
 
-def _with_dates_at_own_place(query, activity_ids):
-    """The ids of these activities with a matching date at their own place.
-
-    Which have any matching date comes from ix_occurrence_activity_ends alone; only the
-    few with a date in a located room are checked again, date by date: looking up each
-    date's room costs a row lookup per activity.
-    """
+def _with_dates_at_own_place(query, activity_ids, hidden):
+    """The ids of these activities (a ring's: a few hundred at most, usually) that are
+    public, meet the activity conditions and have a matching date at their own place:
+    for each, its dates by ix_occurrence_activity_ends until one is not in a located
+    room (usually the first). `hidden`: _hidden_activities, read when there are no
+    activity conditions."""
     if not activity_ids:
         return set()
-    any_date = select(Occurrence.id).where(*_dates(query))
+
+    def at_own_place(activity_id):
+        return select(Occurrence.id).where(Occurrence.activity_id == activity_id,
+                                           Nearby.at_own_place(), *_dates(query)).exists()
+    if query.activity_conditions:
+        # Each activity by its key (PostgreSQL plans a set of ids joined to a search
+        # as a pass over every activity).
+        return set(db.session.scalars(select(Activity.id).where(
+            in_ids(Activity.id, activity_ids), Activity.is_public,
+            *query.activity_conditions, at_own_place(Activity.id))))
     # From the list itself, not from the activity table: no row lookup per activity.
-    listed = _listed_ids(activity_ids)
-    found = set(db.session.scalars(select(listed.c.value).where(
-        any_date.where(Occurrence.activity_id == listed.c.value).exists())))
-    if not found:
-        return found
-    doubtful = sorted(db.session.scalars(
-        select(Occurrence.activity_id).where(_in_located_rooms(query, found)).distinct()))
-    if doubtful:
-        found.difference_update(doubtful)
-        found.update(db.session.scalars(select(Activity.id).where(
-            in_ids(Activity.id, doubtful),
-            any_date.where(Occurrence.activity_id == Activity.id,
-                           Nearby.at_own_place()).exists())))
-    return found
+    listed = _listed_ids(set(activity_ids).difference(hidden))
+    return set(db.session.scalars(select(listed.c.value).where(
+        at_own_place(listed.c.value))))
 
 
 def _count(query, nearby, own):
@@ -193,19 +225,62 @@ def _counts(keys, query, nearby):
     return counts
 
 
-def _places_with_a_date(query, nearby, own):
-    """{key: km} of the places with a matching date: ("a", activity id) for an
-    activity's own place, ("v", venue id, activity id) for an activity at a venue."""
-    distances = {("a", activity_id): nearby.activities[activity_id]
-                 for activity_id in _with_dates_at_own_place(query, own)}
-    if nearby.rooms:
-        for room_id, activity_id in db.session.execute(
-                select(Occurrence.room_id, Occurrence.activity_id)
-                .where(Occurrence.room_id.in_(list(nearby.rooms)),
-                       query.activity_matches_each(), *_dates(query)).distinct()):
-            venue_id = nearby.rooms[room_id]
-            distances[("v", venue_id, activity_id)] = nearby.venues[venue_id]
-    return distances
+def _venue_places(query, nearby, hidden):
+    """{("v", venue id, activity id): (km, id of its next matching date there)} of the
+    activities with a matching date at a meeting place within the radius: each one's
+    first date by a window over their dates (few places), then which of the
+    activities match, once each."""
+    if not nearby.rooms:
+        return {}
+    first = func.row_number().over(partition_by=(Room.venue_id, Occurrence.activity_id),
+                                   order_by=(Occurrence.starts_at, Occurrence.id))
+    ranked = (select(Room.venue_id, Occurrence.activity_id, Occurrence.id,
+                     first.label("place"))
+              .join(Room, Room.id == Occurrence.room_id)
+              .where(Occurrence.room_id.in_(sorted(nearby.rooms)), *_dates(query))
+              .subquery())
+    firsts = db.session.execute(select(ranked.c.venue_id, ranked.c.activity_id, ranked.c.id)
+                                .where(ranked.c.place == 1)).all()
+    matching = _with_public_ones(query, {activity_id for _, activity_id, _ in firsts},
+                                 hidden)
+    return {("v", venue_id, activity_id): (nearby.venues[venue_id], occurrence_id)
+            for venue_id, activity_id, occurrence_id in firsts if activity_id in matching}
+
+
+def nearest_places(query, nearby, wanted):
+    """({key: km}, whether every place was looked at, {key: first date's id} of the
+    meeting places'): the places with a matching date (("a", activity id) an
+    activity's own place, ("v", venue id, activity id) an activity at a meeting
+    place), nearest first until at least `wanted` are found: every place as near as
+    the farthest found is among them. The activities are read ring by ring (RINGS) and
+    asked for dates a batch at a time, nearest first."""
+    hidden = () if query.activity_conditions else _hidden_activities()
+    at_venues, found = _venue_places(query, nearby, hidden), {}
+    batches = _nearest_batches(within_rings(Activity, nearby.place, nearby.radius_km, RINGS),
+                               max(2 * wanted, MIN_BATCH))
+    for batch, farthest in batches:
+        found.update((("a", activity_id), batch[activity_id])
+                     for activity_id in _with_dates_at_own_place(query, sorted(batch), hidden))
+        found.update((key, km) for key, (km, _) in at_venues.items() if km <= farthest)
+        if len(found) >= wanted:
+            return found, False, {key: first for key, (_, first) in at_venues.items()}
+    found.update((key, km) for key, (km, _) in at_venues.items())
+    return found, True, {key: first for key, (_, first) in at_venues.items()}
+
+
+def _nearest_batches(rings, size):
+    """({activity id: km}, km of the farthest) batches of the rings' activities, nearest
+    first, `size` (doubling) or more at a time: a batch ends between two distances, so
+    the activities at one address are in the same one."""
+    for ring in rings:
+        ordered = sorted(ring.items(), key=lambda item: (item[1], item[0]))
+        start = 0
+        while start < len(ordered):
+            end = min(start + size, len(ordered))
+            while end < len(ordered) and ordered[end][1] == ordered[end - 1][1]:
+                end += 1
+            yield dict(ordered[start:end]), ordered[end - 1][1]
+            start, size = end, size * 2
 
 
 def _key_statement(key, query, nearby):
@@ -236,25 +311,46 @@ def _first_at_own_places(activity_ids, query):
                 in_ids(Activity.id, activity_ids)))}
 
 
-def nearby_page_ids(query, nearby, offset, limit, one_per_place=False):
-    """(total, occurrence ids) of one page, nearest place first, then soonest.
+def near_page(query, page, per_page, wanted, notices, one_per_place, rows):
+    """ListResult of one page near query.nearby's place, nearest first, with each shown
+    date's distance by id: of places (places_page_ids, looking for `wanted`; the total
+    "more than" when it stopped before the whole radius) or of every date
+    (nearby_page_ids, the exact total). Items as public_occurrence_page's."""
+    nearby, offset, looked_everywhere = query.nearby, (page - 1) * per_page, True
+    if one_per_place:
+        total, ids, looked_everywhere = places_page_ids(query, nearby, offset, per_page,
+                                                        wanted)
+    else:
+        total, ids = nearby_page_ids(query, nearby, offset, per_page)
+    listed = listed_dates(ids)
+    located = cards_of(listed)
+    near = dict(distances={o.id: occurrence_distance_km(o, nearby.place) for o in located},
+                notices=notices, near_place=nearby.place)
+    items = listed if rows else located
+    if looked_everywhere:
+        return ListResult(items, page, per_page, total, **near)
+    return ListResult.found(items, page, per_page, total, **near)
 
-    With `one_per_place`, each activity at each place counts once and shows its next
-    occurrence (what a person looking near home wants); otherwise every occurrence
-    counts (the API). Only the total looks at every place within the radius; the
-    dates of each place are counted for the nearest places only, a few at a time,
-    until the page is full.
+
+def places_page_ids(query, nearby, offset, limit, wanted):
+    """(how many places found, occurrence ids, whether that is all of them) of one
+    page of places, nearest first: each activity at each place once, with its next
+    matching date (what a person looking near home wants). Places are looked for
+    until `wanted` are found (nearest_places); the count is exact when fewer."""
+    places, looked_everywhere, first = nearest_places(query, nearby, wanted)
+    page_keys = nearest_first_few(places, offset + limit)[offset:]
+    first.update(_first_at_own_places([k[1] for k in page_keys if k[0] == "a"], query))
+    ids = [first[key] for key in page_keys if key in first]
+    return len(places), ids, looked_everywhere
+
+
+def nearby_page_ids(query, nearby, offset, limit):
+    """(total, occurrence ids) of one page of every matching date, nearest place
+    first, then soonest (the API). Only the total looks at every place within the
+    radius; the dates of each place are counted for the nearest places only, a few at
+    a time, until the page is full.
     """
     own = sorted(_matching_ids(query, nearby.activities)) if nearby.activities else []
-    if one_per_place:
-        distances = _places_with_a_date(query, nearby, own)
-        page_keys = nearest_first_few(distances, offset + limit)[offset:]
-        first = _first_at_own_places([k[1] for k in page_keys if k[0] == "a"], query)
-        for key in page_keys:
-            if key[0] == "v":
-                first[key] = db.session.scalar(_key_statement(key, query, nearby).limit(1))
-        ids = [first.get(key) for key in page_keys]
-        return len(distances), [i for i in ids if i is not None]
     total = _count(query, nearby, own)
     ids, skip = [], offset
     if skip >= total:

@@ -21,7 +21,7 @@ from .cards import cards_of, listed_cards
 from .changes import occurrence_changed_since
 from .listed import listed_dates, walked_dates, walked_rows
 from .models import Activity, Occurrence
-from .nearby import find_nearby, nearby_page_ids, occurrence_distance_km
+from .nearby import find_nearby, near_page
 from .searching import TextForms, activity_conditions
 
 
@@ -347,9 +347,8 @@ def public_occurrence_page(filters, page, per_page, now=None, one_per_place=Fals
     """ListResult: page `page` (from 1) of public occurrences matching `filters`,
     soonest first.
 
-    Near a place (`filters.near`): nearest first, then soonest, with each shown
-    occurrence's distance by occurrence id and the exact total; `one_per_place` gives
-    each activity's next occurrence at each place only (see activities.nearby).
+    Near a place (`filters.near`): nearest first, then soonest (activities.nearby.
+    near_page); `one_per_place` gives each activity's next date at each place only.
     Otherwise the dates are counted only so far past the page (common.listing.
     counted_to): the total is exact below that, else a lower bound (counted_all).
     The items are dates as lists show them (activities.cards), or with `rows` as
@@ -358,14 +357,9 @@ def public_occurrence_page(filters, page, per_page, now=None, one_per_place=Fals
     query = occurrence_query(filters, now)
     notices = filters.notices + query.notices
     offset = (page - 1) * per_page
-    if query.nearby is not None:
-        total, ids = nearby_page_ids(query, query.nearby, offset, per_page, one_per_place)
-        listed, place = listed_dates(ids), query.nearby.place
-        located = cards_of(listed)
-        distances = {o.id: occurrence_distance_km(o, place) for o in located}
-        return ListResult(listed if rows else located, page, per_page, total, distances,
-                          notices, place)
     wanted = counted_to(page, per_page) + 1
+    if query.nearby is not None:
+        return near_page(query, page, per_page, wanted, notices, one_per_place, rows)
     walked = query.walk_page(wanted, offset, per_page)
     if walked is not None:
         found, listed = walked

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, not_, select
 
 from ..common.i18n import list_join
 from ..extensions import db
@@ -69,17 +69,45 @@ def within(model, place, radius_km, *conditions):
     """{id: km} of rows of `model` (latitude/longitude columns) within the radius: an
     indexed bounding box in SQL first, then the distance in Python (exact at the edge).
     """
+    return within_radius((place.latitude, place.longitude),
+                         _in_box(model, _box(model, place, radius_km), *conditions),
+                         radius_km)
+
+
+def within_rings(model, place, radius_km, shares):
+    """{id: km} of the rows of `model` within the radius, ring by ring: the rows within
+    shares[0] × radius_km, then those further out within shares[1] × radius_km, and so
+    on (the last share 1), each read when asked for. Each ring's box leaves out the
+    box before it; the rows seen in a box but further than its ring wait for theirs."""
+    centre, waiting, inner = (place.latitude, place.longitude), {}, None
+    for share in shares:
+        reach = radius_km * share
+        box = _box(model, place, reach)
+        waiting.update(within_radius(centre, _in_box(
+            model, box, *([] if inner is None else [not_(inner)])), radius_km))
+        ring = {key: km for key, km in waiting.items() if km <= reach}
+        for key in ring:
+            del waiting[key]
+        inner = box
+        yield ring
+
+
+def _box(model, place, radius_km):
+    """SQL: the row lies in the bounding box of the circle."""
     lat0, lat1, lon0, lon1 = bounding_box(place.latitude, place.longitude, radius_km)
-    box = select(model.id, model.latitude, model.longitude).where(
-        model.latitude.between(lat0, lat1), model.longitude.between(lon0, lon1), *conditions)
-    result = db.session.connection().execute(box)
+    return and_(model.latitude.between(lat0, lat1), model.longitude.between(lon0, lon1))
+
+
+def _in_box(model, *conditions):
+    """(id, latitude, longitude) of the rows meeting the conditions."""
+    result = db.session.connection().execute(
+        select(model.id, model.latitude, model.longitude).where(*conditions))
     # Integers and floats need no conversion: the driver's own tuples, without a Row
     # object each (thousands of rows near a busy place).
     try:
-        rows = result.cursor.fetchall()
+        return result.cursor.fetchall()
     finally:
         result.close()
-    return within_radius((place.latitude, place.longitude), rows, radius_km)
 
 
 def exact_km(place, latitude, longitude):

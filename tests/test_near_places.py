@@ -1,0 +1,195 @@
+"""The page of places near a place (/activities?near=…): read ring by ring and asked for
+dates a batch at a time (activities.nearby.nearest_places), it lists what a plain
+reading of the rules lists — every public activity's own place, or the meeting place
+its date is in, within the radius and with a coming date, by exact distance, each with
+its next date — and counts them exactly, or as "more than" once it stopped looking.
+Random radii, pages and filters (hypothesis) over one neighbourhood of some ninety
+places, on SQLite and PostgreSQL."""
+
+import random
+import re
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from directory.activities.models import Activity, Occurrence, activity_focus_area
+from directory.activities.nearby import _nearest_batches, places_page_ids
+from directory.activities.services import occurrence_query
+from directory.common.filters import parse_filters
+from directory.common.listing import COUNT_AHEAD
+from directory.common.time import local_today, this_minute
+from directory.extensions import db
+from directory.geo.distance import distance_km
+from directory.organisations.models import Organisation
+from directory.taxonomy.models import FocusArea
+from directory.venues.models import Room, Venue
+
+CENTRE = (57.8048, 12.02883)  # the gazetteer's Gårdsten
+NEAR = f"{CENTRE[0]},{CENTRE[1]}"
+# The estimate the rings order by and the geodesic differ by less than this (km).
+CLOSE = 0.003
+
+
+def dates():
+    """Every date, with what decides where it is and whether it is listed: plain
+    joins, each value as stored."""
+    about_work = (select(activity_focus_area.c.activity_id)
+                  .join(FocusArea, FocusArea.id == activity_focus_area.c.focus_area_id)
+                  .where(activity_focus_area.c.activity_id == Activity.id,
+                         FocusArea.slug == "arbete").exists())
+    return db.session.execute(
+        select(Activity.id, Activity.title, Activity.latitude, Activity.longitude,
+               Occurrence.id, Occurrence.starts_at, Occurrence.ends_at, Venue.id,
+               Venue.latitude, Venue.longitude, Organisation.status,
+               Organisation.lapsed_at, about_work)
+        .join(Activity, Activity.id == Occurrence.activity_id)
+        .join(Organisation, Organisation.id == Activity.organisation_id)
+        .outerjoin(Room, Room.id == Occurrence.room_id)
+        .outerjoin(Venue, Venue.id == Room.venue_id)).all()
+
+
+@pytest.fixture
+def neighbourhood(factories):
+    """Some ninety activities around Gårdsten on a grid (several at one address), a
+    few with no coming date, a few of an organisation that is not public, some in the
+    rooms of meeting places with and without coordinates; a third about work."""
+    rng = random.Random(18)
+    goteborg = factories.municipality("goteborg")
+    public = factories.organisation(name="Grannar i nordost", municipality=goteborg)
+    pending = factories.organisation(name="Ny förening", status="pending",
+                                     municipality=goteborg)
+    rooms = [factories.venue(name=f"Mötesplats {n}", slug=f"motesplats-{n}",
+                             latitude=CENTRE[0] + dlat, longitude=CENTRE[1] + dlon,
+                             municipality=goteborg).rooms[0]
+             for n, (dlat, dlon) in enumerate([(0.004, 0.01), (-0.02, 0.03)])]
+    unlocated = factories.venue(name="Mötesplats utan karta", slug="utan-karta",
+                                latitude=None, longitude=None,
+                                municipality=goteborg).rooms[0]
+    today, spot = local_today(), CENTRE
+    for n in range(90):
+        if n % 6:  # every sixth at the address before it
+            spot = (round(CENTRE[0] + rng.randint(-45, 45) * 0.001, 6),
+                    round(CENTRE[1] + rng.randint(-80, 80) * 0.001, 6))
+        kind = rng.random()
+        options = dict(latitude=spot[0], longitude=spot[1], weekdays=str(n % 7),
+                       until=today + timedelta(days=15),
+                       focus=["arbete"] if n % 3 == 0 else [])
+        if kind < 0.06:
+            options.update(starts_on=today - timedelta(days=30),
+                           until=today - timedelta(days=10))
+        elif kind < 0.16:
+            options["room"] = rooms[n % 2]
+        elif kind < 0.2:
+            options["room"] = unlocated
+        factories.activity(pending if 0.2 <= kind < 0.25 else public,
+                           title=f"Aktivitet {n}", **options)
+    return {"since": this_minute()}
+
+
+def expected(since, radius_km, about_work=False):
+    """{place: (km, its next date's id, title)} by the rules read plainly: a date is at
+    its room's meeting place when that has coordinates, else at its activity's own."""
+    places = {}
+    for (activity_id, title, lat, lon, date_id, starts_at, ends_at, venue_id, venue_lat,
+         venue_lon, status, lapsed_at, arbete) in dates():
+        if (ends_at <= since
+                or status != "verified" or lapsed_at is not None
+                or (about_work and not arbete)):
+            continue
+        if venue_id is not None and venue_lat is not None:
+            key, spot = ("v", venue_id, activity_id), (venue_lat, venue_lon)
+        elif lat is not None:
+            key, spot = ("a", activity_id), (lat, lon)
+        else:
+            continue
+        km = distance_km(CENTRE, spot)
+        if km <= radius_km:
+            first = places.get(key)
+            if first is None or (starts_at, date_id) < first[3]:
+                places[key] = (km, date_id, title, (starts_at, date_id))
+    return {key: value[:3] for key, value in places.items()}
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(radius_km=st.sampled_from([0.5, 1.0, 2.0, 3.5, 5.0]), about_work=st.booleans(),
+       offset=st.integers(0, 30), limit=st.integers(1, 20), beyond=st.integers(1, 10))
+def test_a_page_of_places_is_the_nearest_by_the_plain_rules(
+        app, neighbourhood, radius_km, about_work, offset, limit, beyond):
+    wanted = offset + limit + beyond
+    args = {"near": NEAR, "radius_km": str(radius_km)}
+    if about_work:
+        args["focus"] = "arbete"
+    with app.test_request_context():
+        query = occurrence_query(parse_filters(args), now=neighbourhood["since"])
+        total, ids, looked_everywhere = places_page_ids(query, query.nearby, offset,
+                                                        limit, wanted)
+        places = expected(neighbourhood["since"], radius_km, about_work)
+    by_date = {date_id: (km, key) for key, (km, date_id, _) in places.items()}
+    assert all(i in by_date for i in ids), "each is a place's next date"
+    assert len({by_date[i][1] for i in ids}) == len(ids), "each place once"
+    nearest = sorted(km for km, _, _ in places.values())[offset:offset + limit]
+    shown = [by_date[i][0] for i in ids]
+    assert len(shown) == len(nearest)
+    assert all(abs(a - b) <= CLOSE for a, b in zip(shown, nearest)), (shown, nearest)
+    if looked_everywhere:
+        assert total == len(places)
+    else:
+        assert wanted <= total <= len(places)
+
+
+def _page(client, **args):
+    html = client.get("/activities", query_string={"near": NEAR, **args},
+                      headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    titles = re.findall(r'class="card-title"><a [^>]*>(?:<span[^>]*>)?([^<]+)<', html)
+    count = re.search(r'<p class="count" role="status">([^<]+)</p>', html).group(1)
+    return titles, count
+
+
+def test_the_page_says_more_than_until_it_has_looked_everywhere(client, neighbourhood):
+    places = expected(neighbourhood["since"], 5.0)
+    assert len(places) > 20 + COUNT_AHEAD, "the neighbourhood is big enough"
+    first, count = _page(client)
+    assert count == f"Fler än {20 + COUNT_AHEAD} aktiviteter inom 5 km"
+    # Page after page, every place once, nearest first; the last pages, having looked
+    # at every place, know how many there are.
+    seen = list(first)
+    for number in range(2, len(places) // 20 + 2):
+        titles, count = _page(client, page=number)
+        seen += titles
+    assert count == f"{len(places)} aktiviteter inom 5 km"
+    by_title = sorted((km, title) for km, _, title in places.values())
+    assert sorted(seen) == sorted(title for _, title in by_title)
+    kms = {title: km for km, title in by_title}
+    shown = [kms[title] for title in seen]
+    assert all(a <= b + CLOSE for a, b in zip(shown, shown[1:]))
+
+
+def test_a_small_radius_counts_exactly(client, neighbourhood):
+    places = expected(neighbourhood["since"], 1.0)
+    assert 0 < len(places) <= 20 + COUNT_AHEAD
+    titles, count = _page(client, radius_km="1")
+    word = "aktivitet" if len(places) == 1 else "aktiviteter"
+    assert count == f"{len(places)} {word} inom 1 km"
+    assert len(titles) == min(20, len(places))
+
+
+@given(rings=st.lists(st.dictionaries(st.integers(1, 500), st.sampled_from(
+           [0.1, 0.25, 0.3, 0.7, 1.2, 1.25, 2.0, 2.5, 3.3, 4.9]), max_size=60), max_size=4),
+       size=st.integers(1, 40))
+def test_batches_come_nearest_first_and_keep_an_address_together(rings, size):
+    # Each ring a little further out than the one before, as within_rings gives them.
+    rings = [{key: km + 5 * n for key, km in ring.items()} for n, ring in enumerate(rings)]
+    batches = list(_nearest_batches(iter(rings), size))
+    taken = [(km, key) for batch, _ in batches for key, km in batch.items()]
+    everything = sorted((km, key) for ring in rings for key, km in ring.items())
+    assert sorted(taken) == everything and taken == sorted(taken)
+    for (batch, farthest), (following, _) in zip(batches, batches[1:]):
+        assert farthest == max(batch.values()) < min(following.values())
+    # A batch is as big as asked (doubling each time) unless it ends its ring.
+    ends = {max(ring.values()) for ring in rings if ring}
+    for n, (batch, farthest) in enumerate(batches):
+        assert len(batch) >= size * 2 ** n or farthest in ends
