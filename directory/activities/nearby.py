@@ -137,7 +137,7 @@ def _with_public_ones(query, activity_ids, hidden):
     if not query.activity_conditions:
         return set(activity_ids).difference(hidden)
     return set(db.session.scalars(select(Activity.id).where(
-        in_ids(Activity.id, activity_ids), Activity.is_public, *query.activity_conditions)))
+        in_ids(Activity.id, activity_ids), Activity.is_public, *query.conditions("each"))))
 
 
 def _hidden_activities():
@@ -176,7 +176,7 @@ def _with_dates_at_own_place(query, activity_ids, hidden):
         # as a pass over every activity).
         return set(db.session.scalars(select(Activity.id).where(
             in_ids(Activity.id, activity_ids), Activity.is_public,
-            *query.activity_conditions, at_own_place(Activity.id))))
+            *query.conditions("each"), at_own_place(Activity.id))))
     # From the list itself, not from the activity table: no row lookup per activity.
     listed = _listed_ids(set(activity_ids).difference(hidden))
     return set(db.session.scalars(select(listed.c.value).where(
