@@ -2,6 +2,7 @@
 statements it prepared (common.transactions); whatever wrote is still rolled back."""
 
 import time
+from datetime import time as time_of_day
 
 import pytest
 from sqlalchemy import create_engine, select, text, update
@@ -93,9 +94,13 @@ def test_the_walk_over_every_date_is_planned_once_with_its_values_on_postgresql(
     """The list of every public date is prepared with its values in its text (the
     minute, today, the page): PostgreSQL plans it once for them, not at every request
     (with bound values it judged its plan for any values dearer and planned it each
-    time). The answers are the dates as ever."""
+    time). The answers are the dates as ever: an organisation that is not public
+    has its activity's id written in, and its dates left out."""
     organisation = factories.organisation(name="Läxhjälp Gårdsten")
     activity_id = factories.activity(organisation=organisation, title="Språkcafé").id
+    pending = factories.organisation(name="Ny förening", status="pending")
+    hidden_id = factories.activity(organisation=pending, title="Dold",
+                                  start_time=time_of_day(16)).id
     db.session.remove()
     if db.engine.dialect.name != "postgresql":
         pytest.skip("psycopg's prepared statements: PostgreSQL only")
@@ -110,7 +115,7 @@ def test_the_walk_over_every_date_is_planned_once_with_its_values_on_postgresql(
     assert len(walks) == 1
     statement, parameter_types, generic, custom = walks[0]
     assert parameter_types == "{}" and custom == 0 and generic >= 1
-    assert "LIMIT 5" in statement and "'verified'" in statement
+    assert "LIMIT 5" in statement and f"'{{{hidden_id}}}'" in statement
 
 
 @pytest.mark.app_config(ANSWER_CACHE=False)

@@ -22,15 +22,14 @@ from itertools import islice
 
 from sqlalchemy import and_, false, func, or_, select
 
-from ..common.caching import remembered
 from ..common.db import id_array, in_ids, is_postgres
 from ..common.listing import ListResult
 from ..extensions import db
 from ..geo.distance import nearest_first_few, nearest_first_lazily
 from ..geo.services import exact_km, resolve_near, within, within_rings
-from ..organisations.models import Organisation
 from ..venues.models import Room, Venue
 from .cards import cards_of
+from .hidden import hidden_activity_ids
 from .listed import listed_dates
 from .models import Activity, Occurrence
 
@@ -128,7 +127,7 @@ def _matching_ids(query, ids):
             _one_of(Activity.id, ids))))
     # Only "public" to check: take away the few activities of organisations that are not
     # public, rather than looking up each activity's organisation.
-    return set(ids).difference(_hidden_activities())
+    return set(ids).difference(hidden_activity_ids())
 
 
 def _with_public_ones(query, activity_ids, hidden):
@@ -138,14 +137,6 @@ def _with_public_ones(query, activity_ids, hidden):
         return set(activity_ids).difference(hidden)
     return set(db.session.scalars(select(Activity.id).where(
         in_ids(Activity.id, activity_ids), Activity.is_public, *query.conditions("each"))))
-
-
-def _hidden_activities():
-    """The ids of the activities of organisations that are not public (few), read once
-    per data version and minute (common.caching.remembered)."""
-    return remembered("hidden activities", lambda: frozenset(db.session.scalars(
-        select(Activity.id).where(Activity.organisation_id.in_(
-            select(Organisation.id).where(Organisation.not_public()))))))
 
 
 def _in_located_rooms(query, activity_ids):
@@ -163,7 +154,7 @@ def _with_dates_at_own_place(query, activity_ids, hidden):
     """The ids of these activities (a ring's: a few hundred at most, usually) that are
     public, meet the activity conditions and have a matching date at their own place:
     for each, its dates by ix_occurrence_activity_ends until one is not in a located
-    room (usually the first). `hidden`: _hidden_activities, read when there are no
+    room (usually the first). `hidden`: hidden_activity_ids, read when there are no
     activity conditions."""
     if not activity_ids:
         return set()
@@ -254,7 +245,7 @@ def nearest_places(query, nearby, wanted):
     place), nearest first until at least `wanted` are found: every place as near as
     the farthest found is among them. The activities are read ring by ring (RINGS) and
     asked for dates a batch at a time, nearest first."""
-    hidden = () if query.activity_conditions else _hidden_activities()
+    hidden = () if query.activity_conditions else hidden_activity_ids()
     at_venues, found = _venue_places(query, nearby, hidden), {}
     batches = _nearest_batches(within_rings(Activity, nearby.place, nearby.radius_km, RINGS),
                                max(2 * wanted, MIN_BATCH))

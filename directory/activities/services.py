@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, false, func, literal, select
 from sqlalchemy.orm import joinedload
 
-from ..common.db import in_ids, is_postgres
+from ..common.db import among, among_value, in_ids, is_postgres
 from ..common.listing import ListResult, counted_to
 from ..common.time import local_day_bounds, this_minute, to_local
 from ..common.transactions import INLINED
@@ -19,6 +19,7 @@ from ..organisations.services import resolve_common_filters
 from ..venues.models import Room, Venue
 from .cards import cards_of, listed_cards
 from .changes import occurrence_changed_since
+from .hidden import hidden_activity_ids
 from .listed import listed_dates, walked_dates, walked_rows
 from .models import Activity, Occurrence
 from .nearby import find_nearby, near_page
@@ -30,15 +31,14 @@ from .searching import TextForms, activity_conditions
 # At --scale 10000 there are some 300,000 occurrences: a list must not sort them all.
 # Filters become conditions on the activity and the occurrence. A page is fetched:
 #   - "walk": occurrences in list order (ix_occurrence_starts: start, then id),
-#     checking each one's activity, until the page and the few counted past it are
+#     checking each one's activity (every public date's list: leaving out the hidden
+#     ones, read from the index alone), until the page and the few counted past it are
 #     found, over a bounded stretch of coming dates. Cheap when matches are plentiful.
-#     Every public date's list reads its page's rows in the walk's own statement
-#     (walk_page).
+#     Every public date's list reads its page's rows in the walk's own statement.
 #   - "collect": the matching activities' occurrences (ix_occurrence_activity_ends),
 #     then sorted: when the walk ran out (matches are few).
-# SQLite keeps no statistics to choose for itself. PostgreSQL turns both forms into
-# the plan its own statistics suggest. tests/test_activities_listing.py holds both
-# ways to the same answer.
+# SQLite keeps no statistics; PostgreSQL plans both forms by its own. tests/
+# test_activities_listing.py holds both ways to the same answer.
 
 # Every date starts and ends on one Stockholm day (schedule.py, editing.py), so a date
 # not ended at a moment began on that moment's day: a walk starts there (walk_from),
@@ -60,6 +60,8 @@ COLLECT_FIRST = timedelta(days=7)
 FEW_ACTIVITIES = 200
 # A walk runs with its values in its text on PostgreSQL (transactions.INLINED).
 WANTED = f"{INLINED}_wanted"
+# The plain walk's parameter of the activities that are not public (activities.hidden).
+HIDDEN = "hidden_activities"
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,9 @@ class OccurrenceQuery:
     # Every public date ending after this moment, nothing else asked: the walk's
     # statement is built once (_plain_walk), not for each request (~0.6 ms).
     plain_since: object = None
+    # SQL on Occurrence: its activity is public (the plain walk's: not one of
+    # activities.hidden), where no activity condition is asked; else checked per date.
+    public_dates: object = None
 
     @property
     def narrows(self):
@@ -113,6 +118,8 @@ class OccurrenceQuery:
         return select(Activity.id).where(Activity.is_public, *self.activity_conditions)
 
     def _activity_matches(self, per_occurrence, walking=False):
+        if self.public_dates is not None and not self.activity_conditions:
+            return self.public_dates
         if per_occurrence:
             # Correlated: SQLite checks the activity of each occurrence it comes to,
             # walking in time order or starting from a venue's rooms.
@@ -184,7 +191,7 @@ class OccurrenceQuery:
         # Every public date: the statement built once, the moments as values.
         return _plain_walk(is_postgres()), {
             "since": self.plain_since, "walk_from": self.walk_from, "stop": stop,
-            WANTED: wanted}
+            WANTED: wanted, HIDDEN: among_value(sorted(hidden_activity_ids()))}
 
     def walk_statement(self, stop, wanted):
         """The walk's select: the ids (and starts) of the first `wanted` matching dates
@@ -271,10 +278,12 @@ def _plain_walked_rows(postgres):
 @cache
 def _plain_walk(postgres):
     """The walk over every public date (OccurrenceQuery.walk_statement, the same
-    rules), its moments and counts bound when run; one per kind of database."""
+    rules), its moments, counts and hidden activities bound when run; one per kind of
+    database."""
     moment = UTCDateTime()
     query = OccurrenceQuery([], [Occurrence.ends_at > bindparam("since", type_=moment)], [],
-                            walk_from=bindparam("walk_from", type_=moment))
+                            walk_from=bindparam("walk_from", type_=moment),
+                            public_dates=~among(Occurrence.activity_id, HIDDEN, postgres))
     return query.walk_statement(bindparam("stop"), bindparam(WANTED))
 
 
@@ -345,14 +354,11 @@ def coming_occurrences(filters, limit=None, now=None):
 def public_occurrence_page(filters, page, per_page, now=None, one_per_place=False,
                            rows=False):
     """ListResult: page `page` (from 1) of public occurrences matching `filters`,
-    soonest first.
-
-    Near a place (`filters.near`): nearest first, then soonest (activities.nearby.
-    near_page); `one_per_place` gives each activity's next date at each place only.
-    Otherwise the dates are counted only so far past the page (common.listing.
-    counted_to): the total is exact below that, else a lower bound (counted_all).
-    The items are dates as lists show them (activities.cards), or with `rows` as
-    plain rows with their tags (activities.listed: the API's).
+    soonest first; near a place (`filters.near`) nearest first (nearby.near_page;
+    `one_per_place`: each activity's next date at each place). The dates are counted
+    only so far past the page (common.listing.counted_to): the total is exact below
+    that, else a lower bound (counted_all). The items are dates as lists show them
+    (activities.cards), or with `rows` plain rows with their tags (listed: the API's).
     """
     query = occurrence_query(filters, now)
     notices = filters.notices + query.notices

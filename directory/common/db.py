@@ -60,6 +60,12 @@ def among(column, name, postgres):
                       .select_from(func.json_each(bindparam(name, type_=JSON))))
 
 
+def among_value(ids):
+    """The value of an `among` parameter: on PostgreSQL the array's text (id_array's),
+    on SQLite the list."""
+    return _array_text(ids) if is_postgres() else [int(i) for i in ids]
+
+
 def among_or_one(column, name, postgres, one):
     """`among`, or with `one` `column = :name` (a statement for a single id, built
     once too): PostgreSQL plans a statement with an array each time it runs (its plan
@@ -74,7 +80,7 @@ def bound_ids(ids):
     ids = list(ids)
     if len(ids) == 1:
         return True, ids[0]
-    return False, _array_text(ids) if is_postgres() else ids
+    return False, among_value(ids)
 
 
 def database_reachable():
