@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from directory.activities import services
+from directory.activities.listed import walked_dates
 from directory.activities.models import Occurrence
+from directory.common.db import is_postgres
 from directory.common.filters import parse_filters
 from directory.common.listing import COUNT_AHEAD
 from directory.common.search import text_matches
@@ -230,3 +232,21 @@ def test_the_spoken_language_filter_leaves_the_interface_language_alone(client, 
     assert {i["title"] for i in body["contents"]} == {"Fotboll för unga"}
     body = client.get("/activities?lang=sv").get_data(as_text=True)
     assert '<html lang="sv" dir="ltr">' in body and "Arbetsmarknadskväll" not in body
+
+
+def test_every_public_date_is_the_same_with_the_hidden_left_out_by_id_or_looked_up(
+        app, listing):
+    """The walk over every public date leaves out the activities that are not public
+    by their ids (activities.hidden) while they are few, else by looking up each
+    date's organisation: the same dates either way, the plain reading's."""
+    now = utcnow()
+    query = services.occurrence_query(parse_filters({}), now=now)
+    wanted = 30
+    values = query._walk(wanted)[1]
+    assert services.HIDDEN in values, "a few hidden activities: left out by id"
+    expected = _expected({}, now)[:wanted]
+    for by_id in (True, False):
+        statement = services._plain_walked_rows(is_postgres(), by_id)
+        found, rows = walked_dates(statement, {**values, "page_offset": 0,
+                                               "page_size": wanted})
+        assert [row.id for row, _ in rows] == expected

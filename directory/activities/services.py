@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, false, func, literal, select
 from sqlalchemy.orm import joinedload
 
@@ -16,7 +15,8 @@ from ..common.types import UTCDateTime
 from ..extensions import db
 from ..geo.services import place_missing
 from ..organisations.services import resolve_common_filters
-from ..venues.models import Room, Venue
+from ..venues.models import Room
+from .at_venue import venue_conditions
 from .cards import cards_of, listed_cards
 from .changes import occurrence_changed_since
 from .hidden import hidden_activity_ids
@@ -60,8 +60,10 @@ COLLECT_FIRST = timedelta(days=7)
 FEW_ACTIVITIES = 200
 # A walk runs with its values in its text on PostgreSQL (transactions.INLINED).
 WANTED = f"{INLINED}_wanted"
-# The plain walk's parameter of the activities that are not public (activities.hidden).
+# The plain walk's parameter of the activities that are not public (activities.hidden),
+# left out by id when at most HIDDEN_BY_ID (more: each date's organisation looked up).
 HIDDEN = "hidden_activities"
+HIDDEN_BY_ID = 500
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ class OccurrenceQuery:
         if not self.walks_with_rows:
             return None
         values = self._walk(wanted)[1]
-        found, listed = walked_dates(_plain_walked_rows(is_postgres()), {
+        found, listed = walked_dates(_plain_walked_rows(is_postgres(), HIDDEN in values), {
             **values, "page_offset": offset, "page_size": per_page})
         return (found, listed) if found == wanted else None
 
@@ -189,9 +191,11 @@ class OccurrenceQuery:
         if self.plain_since is None:
             return self.walk_statement(stop, bindparam(WANTED, wanted)), None
         # Every public date: the statement built once, the moments as values.
-        return _plain_walk(is_postgres()), {
+        hidden = hidden_activity_ids()
+        by_id = {HIDDEN: among_value(sorted(hidden))} if len(hidden) <= HIDDEN_BY_ID else {}
+        return _plain_walk(is_postgres(), bool(by_id)), {
             "since": self.plain_since, "walk_from": self.walk_from, "stop": stop,
-            WANTED: wanted, HIDDEN: among_value(sorted(hidden_activity_ids()))}
+            WANTED: wanted, **by_id}
 
     def walk_statement(self, stop, wanted):
         """The walk's select: the ids (and starts) of the first `wanted` matching dates
@@ -270,20 +274,21 @@ def occurrence_query(filters, now=None):
 
 
 @cache
-def _plain_walked_rows(postgres):
+def _plain_walked_rows(postgres, hidden_by_id):
     """A page of _plain_walk with its rows (walk_page), built once too."""
-    return walked_rows(_plain_walk(postgres))
+    return walked_rows(_plain_walk(postgres, hidden_by_id))
 
 
 @cache
-def _plain_walk(postgres):
+def _plain_walk(postgres, hidden_by_id):
     """The walk over every public date (OccurrenceQuery.walk_statement, the same
-    rules), its moments, counts and hidden activities bound when run; one per kind of
-    database."""
+    rules), its moments, counts (and with `hidden_by_id` the activities that are not
+    public) bound when run; one per kind of database."""
     moment = UTCDateTime()
     query = OccurrenceQuery([], [Occurrence.ends_at > bindparam("since", type_=moment)], [],
                             walk_from=bindparam("walk_from", type_=moment),
-                            public_dates=~among(Occurrence.activity_id, HIDDEN, postgres))
+                            public_dates=~among(Occurrence.activity_id, HIDDEN, postgres)
+                            if hidden_by_id else None)
     return query.walk_statement(bindparam("stop"), bindparam(WANTED))
 
 
@@ -295,42 +300,6 @@ def date_conditions(filters, now):
     if filters.date_to:
         conditions.append(Occurrence.starts_at < local_day_bounds(filters.date_to)[1])
     return since, conditions
-
-
-def venue_conditions(slug):
-    """([conditions on Occurrence], notices) for the `venue` filter: at that meeting
-    place (AtVenues); an unknown slug is left out with a notice."""
-    if not slug:
-        return [], ()
-    venue_id = db.session.scalar(select(Venue.id).where(Venue.slug == slug))
-    if venue_id is None:
-        return [], (_l("There is no meeting place “%(value)s”; that filter is ignored.",
-                       value=slug),)
-    return [at_venues([venue_id]).condition()], ()
-
-
-@dataclass(frozen=True)
-class AtVenues:
-    """"At this meeting place": the date is in one of its rooms (Occurrence.room_id,
-    the one record of where a date is). The one definition, as SQL for lists and as a
-    test of a loaded date, for the venue's page and week, /activities?venue=, the API,
-    the venue feed and partner feeds."""
-
-    room_ids: frozenset
-
-    def condition(self, room_column=Occurrence.room_id):
-        """SQL: the occurrence (or what `room_column` is of, e.g. a room booking) is at
-        one of the meeting places."""
-        return room_column.in_(sorted(self.room_ids) or [-1])
-
-    def holds(self, occurrence):
-        return occurrence.room_id in self.room_ids
-
-
-def at_venues(venue_ids):
-    """AtVenues for these meeting places (ids)."""
-    return AtVenues(frozenset(db.session.scalars(
-        select(Room.id).where(Room.venue_id.in_(list(venue_ids))))))
 
 
 def public_occurrences(filters, now=None):

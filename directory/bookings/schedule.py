@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..activities.models import Activity, Occurrence
-from ..activities.services import AtVenues
+from ..activities.at_venue import AtVenues
 from ..common.time import iso_week_start, local_day_bounds, local_today, to_local
 from ..extensions import db
 from ..taxonomy.models import Municipality

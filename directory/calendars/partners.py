@@ -16,7 +16,7 @@ from sqlalchemy import and_, select
 
 from ..activities.models import Activity
 from ..activities.searching import activity_conditions
-from ..activities.services import at_venues
+from ..activities.at_venue import at_venues
 from ..audit.services import record
 from ..bookings.models import RoomBooking
 from ..common.errors import FieldError

@@ -9,7 +9,8 @@ from flask import current_app, url_for
 from sqlalchemy import bindparam, select
 
 from ..activities.models import Activity, Occurrence
-from ..activities.services import at_venues, public_occurrences
+from ..activities.at_venue import at_venues
+from ..activities.services import public_occurrences
 from ..common.caching import data_version, remembered
 from ..extensions import db
 from ..organisations.services import public_organisation_name
@@ -64,7 +65,7 @@ def series_feed(condition, options, extra_events=(), place=None, found=None, par
     (calendars.parts): only series whose data changed are loaded and written; `found`
     (parts.FeedKeys) when their keys were read already.
 
-    `place` (activities.services.AtVenues) keeps only the dates at those meeting places:
+    `place` (activities.at_venue.AtVenues) keeps only the dates at those meeting places:
     an activity all of whose dates (and the room new ones go in) are there is written as
     its series; otherwise each of its dates there is an event of its own, so the feed
     holds exactly the dates the API lists for the venue.
