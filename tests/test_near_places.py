@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from directory.activities.models import Activity, Occurrence, activity_focus_area
-from directory.activities.nearby import _nearest_batches, places_page_ids
+from directory.activities.nearby import _nearest_batches, nearby_page_ids, places_page_ids
 from directory.activities.services import occurrence_query
 from directory.common.filters import parse_filters
 from directory.common.listing import COUNT_AHEAD
@@ -89,14 +89,13 @@ def neighbourhood(factories):
     return {"since": this_minute()}
 
 
-def expected(since, radius_km, about_work=False):
-    """{place: (km, its next date's id, title)} by the rules read plainly: a date is at
-    its room's meeting place when that has coordinates, else at its activity's own."""
-    places = {}
+def placed_dates(since, radius_km, about_work=False):
+    """(place, km, date id, title, start) of every listed date within the radius, by
+    the rules read plainly: a date is at its room's meeting place when that has
+    coordinates, else at its activity's own."""
     for (activity_id, title, lat, lon, date_id, starts_at, ends_at, venue_id, venue_lat,
          venue_lon, status, lapsed_at, arbete) in dates():
-        if (ends_at <= since
-                or status != "verified" or lapsed_at is not None
+        if (ends_at <= since or status != "verified" or lapsed_at is not None
                 or (about_work and not arbete)):
             continue
         if venue_id is not None and venue_lat is not None:
@@ -107,9 +106,16 @@ def expected(since, radius_km, about_work=False):
             continue
         km = distance_km(CENTRE, spot)
         if km <= radius_km:
-            first = places.get(key)
-            if first is None or (starts_at, date_id) < first[3]:
-                places[key] = (km, date_id, title, (starts_at, date_id))
+            yield key, km, date_id, title, starts_at
+
+
+def expected(since, radius_km, about_work=False):
+    """{place: (km, its next date's id, title)}."""
+    places = {}
+    for key, km, date_id, title, starts_at in placed_dates(since, radius_km, about_work):
+        first = places.get(key)
+        if first is None or (starts_at, date_id) < first[3]:
+            places[key] = (km, date_id, title, (starts_at, date_id))
     return {key: value[:3] for key, value in places.items()}
 
 
@@ -193,3 +199,50 @@ def test_batches_come_nearest_first_and_keep_an_address_together(rings, size):
     ends = {max(ring.values()) for ring in rings if ring}
     for n, (batch, farthest) in enumerate(batches):
         assert len(batch) >= size * 2 ** n or farthest in ends
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(radius_km=st.sampled_from([0.5, 1.0, 2.0, 3.5, 5.0]), about_work=st.booleans(),
+       offset=st.integers(0, 60), limit=st.integers(1, 25), beyond=st.integers(1, 40))
+def test_a_page_of_every_date_is_the_nearest_by_the_plain_rules(
+        app, neighbourhood, radius_km, about_work, offset, limit, beyond):
+    """The API's list near a place: every date, nearest place first, then soonest;
+    the dates counted only until `wanted` are found."""
+    wanted = offset + limit + beyond
+    args = {"near": NEAR, "radius_km": str(radius_km)}
+    if about_work:
+        args["focus"] = "arbete"
+    with app.test_request_context():
+        query = occurrence_query(parse_filters(args), now=neighbourhood["since"])
+        total, ids, looked_everywhere = nearby_page_ids(query, query.nearby, offset,
+                                                        limit, wanted)
+        every = {date_id: (km, key, starts_at) for key, km, date_id, _, starts_at
+                 in placed_dates(neighbourhood["since"], radius_km, about_work)}
+    assert len(set(ids)) == len(ids) and all(i in every for i in ids)
+    nearest = sorted(km for km, _, _ in every.values())[offset:offset + limit]
+    shown = [every[i][0] for i in ids]
+    assert len(shown) == len(nearest)
+    assert all(abs(a - b) <= CLOSE for a, b in zip(shown, nearest)), (shown, nearest)
+    for one, other in zip(ids, ids[1:]):  # one place's dates soonest first
+        if every[one][1] == every[other][1]:
+            assert every[one][2] <= every[other][2]
+    if looked_everywhere:
+        assert total == len(every)
+    else:
+        assert wanted <= total <= len(every)
+
+
+def test_the_api_near_a_place_counts_so_far(client, neighbourhood):
+    every = list(placed_dates(neighbourhood["since"], 5.0))
+    assert len(every) > 20 + COUNT_AHEAD
+    answer = client.get("/api/v1/occurrences", query_string={"near": NEAR}).get_json()
+    assert answer["total_items"] == 20 + COUNT_AHEAD
+    assert answer["total_items_exact"] is False
+    kms = [item["distance_km"] for item in answer["contents"]]
+    assert len(kms) == 20 and kms == sorted(kms)
+    small = list(placed_dates(neighbourhood["since"], 0.5))
+    answer = client.get("/api/v1/occurrences", query_string={
+        "near": NEAR, "radius_km": "0.5", "per_page": "100"}).get_json()
+    assert answer["total_items"] == len(small) == len(answer["contents"]) > 0
+    assert "total_items_exact" not in answer

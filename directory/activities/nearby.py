@@ -18,14 +18,14 @@ sixty.
 
 import json
 from functools import cached_property
-from itertools import islice
+from itertools import chain
 
 from sqlalchemy import and_, false, func, or_, select
 
 from ..common.db import id_array, in_ids, is_postgres
 from ..common.listing import ListResult
 from ..extensions import db
-from ..geo.distance import nearest_first_few, nearest_first_lazily
+from ..geo.distance import nearest_first, nearest_first_few
 from ..geo.services import exact_km, resolve_near, within, within_rings
 from ..venues.models import Room, Venue
 from .cards import cards_of
@@ -33,9 +33,6 @@ from .hidden import hidden_activity_ids
 from .listed import listed_dates
 from .models import Activity, Occurrence
 
-# Places whose dates are counted at a time when filling a page of every date (doubling
-# each time): a page of 20 usually needs the nearest two or three.
-PLACES_AT_A_TIME = 8
 # The rings a page of places reads the activities in, as shares of the radius (the
 # last the whole), and the fewest asked for dates at a time.
 RINGS = (1 / 8, 1 / 4, 1 / 2, 1)
@@ -120,16 +117,6 @@ def _dates(query):
     return [*query.time_conditions, *query.place_conditions]
 
 
-def _matching_ids(query, ids):
-    """Of these activity ids, the public ones meeting the activity conditions."""
-    if query.activity_conditions:
-        return set(db.session.scalars(query.matching_activities().where(
-            _one_of(Activity.id, ids))))
-    # Only "public" to check: take away the few activities of organisations that are not
-    # public, rather than looking up each activity's organisation.
-    return set(ids).difference(hidden_activity_ids())
-
-
 def _with_public_ones(query, activity_ids, hidden):
     """Of these few activity ids, the public ones meeting the activity conditions, each
     looked up by its key; `hidden` as for _with_dates_at_own_place."""
@@ -137,17 +124,6 @@ def _with_public_ones(query, activity_ids, hidden):
         return set(activity_ids).difference(hidden)
     return set(db.session.scalars(select(Activity.id).where(
         in_ids(Activity.id, activity_ids), Activity.is_public, *query.conditions("each"))))
-
-
-def _in_located_rooms(query, activity_ids):
-    """SQL: a matching date of one of these activities in a room of a meeting place with
-    coordinates, so not at the activity's own place (few; found by the room index)."""
-    # `+ 0` keeps both databases off the activities' index, with a row lookup for each
-    # of their dates to read its room: SQLite keeps no statistics, and PostgreSQL's plan
-    # for any list of ids (kept after five runs) expected a few (12,000 activities near
-    # Täby at --scale 100000: 119 → ~2 ms).
-    return and_(Occurrence.room_id.in_(Nearby.located_rooms()),
-                _one_of(Occurrence.activity_id + 0, activity_ids), *_dates(query))
 
 
 def _with_dates_at_own_place(query, activity_ids, hidden):
@@ -172,24 +148,6 @@ def _with_dates_at_own_place(query, activity_ids, hidden):
     listed = _listed_ids(set(activity_ids).difference(hidden))
     return set(db.session.scalars(select(listed.c.value).where(
         at_own_place(listed.c.value))))
-
-
-def _count(query, nearby, own):
-    """How many matching dates lie within the radius, in one query: those of the
-    activities `own` at their own places (all their dates, from the index alone, less
-    those in located rooms) and every one in the rooms of the meeting places."""
-    def counted(*where):
-        return select(func.count()).select_from(Occurrence).where(*where).scalar_subquery()
-    parts = []
-    if own:
-        parts.append(counted(_one_of(Occurrence.activity_id, own), *_dates(query))
-                     - counted(_in_located_rooms(query, own)))
-    if nearby.rooms:
-        parts.append(counted(Occurrence.room_id.in_(list(nearby.rooms)),
-                             query.activity_matches_each(), *_dates(query)))
-    if not parts:
-        return 0
-    return db.session.scalar(select(parts[0] + parts[1] if len(parts) > 1 else parts[0]))
 
 
 def _counts(keys, query, nearby):
@@ -304,15 +262,12 @@ def _first_at_own_places(activity_ids, query):
 
 def near_page(query, page, per_page, wanted, notices, one_per_place, rows):
     """ListResult of one page near query.nearby's place, nearest first, with each shown
-    date's distance by id: of places (places_page_ids, looking for `wanted`; the total
-    "more than" when it stopped before the whole radius) or of every date
-    (nearby_page_ids, the exact total). Items as public_occurrence_page's."""
-    nearby, offset, looked_everywhere = query.nearby, (page - 1) * per_page, True
-    if one_per_place:
-        total, ids, looked_everywhere = places_page_ids(query, nearby, offset, per_page,
-                                                        wanted)
-    else:
-        total, ids = nearby_page_ids(query, nearby, offset, per_page)
+    date's distance by id: of places (places_page_ids) or of every date
+    (nearby_page_ids), looking for `wanted`: the total "more than" when it stopped
+    before the whole radius. Items as public_occurrence_page's."""
+    nearby, offset = query.nearby, (page - 1) * per_page
+    page_ids = places_page_ids if one_per_place else nearby_page_ids
+    total, ids, looked_everywhere = page_ids(query, nearby, offset, per_page, wanted)
     listed = listed_dates(ids)
     located = cards_of(listed)
     near = dict(distances={o.id: occurrence_distance_km(o, nearby.place) for o in located},
@@ -335,38 +290,39 @@ def places_page_ids(query, nearby, offset, limit, wanted):
     return len(places), ids, looked_everywhere
 
 
-def nearby_page_ids(query, nearby, offset, limit):
-    """(total, occurrence ids) of one page of every matching date, nearest place
-    first, then soonest (the API). Only the total looks at every place within the
-    radius; the dates of each place are counted for the nearest places only, a few at
-    a time, until the page is full.
-    """
-    own = sorted(_matching_ids(query, nearby.activities)) if nearby.activities else []
-    total = _count(query, nearby, own)
-    ids, skip = [], offset
-    if skip >= total:
-        return total, ids
-    distances = {("a", activity_id): nearby.activities[activity_id] for activity_id in own}
-    distances.update((("v", venue_id), nearby.venues[venue_id])
-                     for venue_id in set(nearby.rooms.values()))
-    ordered, size = nearest_first_lazily(distances), PLACES_AT_A_TIME
-    while len(ids) < limit:
-        keys = list(islice(ordered, size))
-        if not keys:
+def nearby_page_ids(query, nearby, offset, limit, wanted):
+    """(how many dates found, occurrence ids of one page, whether that is all of them)
+    of every matching date, nearest place first, then soonest (the API). The places'
+    dates are counted nearest first, a batch at a time (as nearest_places reads them),
+    until `wanted` are found; then the page's places are asked for their dates."""
+    counted, found = {}, 0
+    hidden = () if query.activity_conditions else hidden_activity_ids()
+    venues = {("v", venue_id): nearby.venues[venue_id]
+              for venue_id in set(nearby.rooms.values())}
+    distances = {}
+    batches = _nearest_batches(within_rings(Activity, nearby.place, nearby.radius_km, RINGS),
+                               MIN_BATCH)
+    for batch, farthest in chain(batches, [({}, nearby.radius_km)]):
+        keys = [("a", activity_id) for activity_id in
+                _with_public_ones(query, batch, hidden)] if batch else []
+        keys += [key for key, km in venues.items() if km <= farthest and key not in distances]
+        distances.update((key, batch[key[1]] if key[0] == "a" else venues[key])
+                         for key in keys)
+        counted.update(_counts(keys, query, nearby) if keys else {})
+        found = sum(counted.values())
+        if found >= wanted:
             break
-        size *= 2
-        counts = _counts(keys, query, nearby)
-        for key in keys:
-            n = counts.get(key, 0)
-            if len(ids) >= limit:
-                break
-            if skip >= n:
-                skip -= n
-                continue
-            ids += db.session.scalars(_key_statement(key, query, nearby)
-                                      .offset(skip).limit(limit - len(ids))).all()
-            skip = 0
-    return total, ids
+    ids, skip = [], offset
+    for key in nearest_first({key: distances[key] for key in counted}):
+        if len(ids) >= limit:
+            break
+        if skip >= counted[key]:
+            skip -= counted[key]
+            continue
+        ids += db.session.scalars(_key_statement(key, query, nearby)
+                                  .offset(skip).limit(limit - len(ids))).all()
+        skip = 0
+    return found, ids, found < wanted
 
 
 def occurrence_distance_km(occurrence, place):

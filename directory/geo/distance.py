@@ -118,11 +118,3 @@ def nearest_first_few(distances, count):
     """The first `count` keys of nearest_first(distances), without sorting them all."""
     return [key for _, key in heapq.nsmallest(count, ((km, key) for key, km
                                                       in distances.items()))]
-
-
-def nearest_first_lazily(distances):
-    """The keys of nearest_first(distances) one by one, sorting only as far as taken."""
-    heap = [(km, key) for key, km in distances.items()]
-    heapq.heapify(heap)
-    while heap:
-        yield heapq.heappop(heap)[1]
