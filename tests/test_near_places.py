@@ -246,3 +246,39 @@ def test_the_api_near_a_place_counts_so_far(client, neighbourhood):
         "near": NEAR, "radius_km": "0.5", "per_page": "100"}).get_json()
     assert answer["total_items"] == len(small) == len(answer["contents"]) > 0
     assert "total_items_exact" not in answer
+
+
+def test_organisations_near_a_place_nearest_first_counted_so_far(client, factories):
+    """/organisations near a place reads them ring by ring too: "Fler än 60 föreningar"
+    until it has read the whole radius, each page nearest first, every one once."""
+    rng = random.Random(15)
+    goteborg = factories.municipality("goteborg")
+    for n in range(75):
+        spot = (CENTRE[0] + rng.randint(-40, 40) * 0.001,
+                CENTRE[1] + rng.randint(-70, 70) * 0.001)
+        factories.organisation(name=f"Förening {n:02d}", municipality=goteborg,
+                               latitude=spot[0], longitude=spot[1],
+                               status="pending" if n % 10 == 0 else "verified")
+    shown = {}
+    for org in db.session.scalars(select(Organisation).where(
+            Organisation.status == "verified")):
+        km = distance_km(CENTRE, (org.latitude, org.longitude))
+        if km <= 5:
+            shown[org.name] = km
+    assert len(shown) > 20 + COUNT_AHEAD
+
+    def page(number):
+        html = client.get("/organisations", query_string={"near": NEAR, "page": number},
+                          headers={"Accept-Language": "sv"}).get_data(as_text=True)
+        names = re.findall(r'class="card-title"><a [^>]*>(?:<span[^>]*>)?([^<]+)<', html)
+        return names, re.search(r'<p class="count" role="status">([^<]+)</p>', html).group(1)
+
+    names, count = page(1)
+    assert count == f"Fler än {20 + COUNT_AHEAD} föreningar"
+    for number in range(2, len(shown) // 20 + 2):
+        more, count = page(number)
+        names += more
+    assert count == f"{len(shown)} föreningar"
+    assert sorted(names) == sorted(shown)
+    kms = [shown[name] for name in names]
+    assert all(a <= b + CLOSE for a, b in zip(kms, kms[1:]))

@@ -33,9 +33,7 @@ from .hidden import hidden_activity_ids
 from .listed import listed_dates
 from .models import Activity, Occurrence
 
-# The rings a page of places reads the activities in, as shares of the radius (the
-# last the whole), and the fewest asked for dates at a time.
-RINGS = (1 / 8, 1 / 4, 1 / 2, 1)
+# The fewest activities asked for dates at a time (read ring by ring: within_rings).
 MIN_BATCH = 32
 
 
@@ -201,11 +199,11 @@ def nearest_places(query, nearby, wanted):
     meeting places'): the places with a matching date (("a", activity id) an
     activity's own place, ("v", venue id, activity id) an activity at a meeting
     place), nearest first until at least `wanted` are found: every place as near as
-    the farthest found is among them. The activities are read ring by ring (RINGS) and
-    asked for dates a batch at a time, nearest first."""
+    the farthest found is among them. The activities are read ring by ring
+    (within_rings) and asked for dates a batch at a time, nearest first."""
     hidden = () if query.activity_conditions else hidden_activity_ids()
     at_venues, found = _venue_places(query, nearby, hidden), {}
-    batches = _nearest_batches(within_rings(Activity, nearby.place, nearby.radius_km, RINGS),
+    batches = _nearest_batches(within_rings(Activity, nearby.place, nearby.radius_km),
                                max(2 * wanted, MIN_BATCH))
     for batch, farthest in batches:
         found.update((("a", activity_id), batch[activity_id])
@@ -300,7 +298,7 @@ def nearby_page_ids(query, nearby, offset, limit, wanted):
     venues = {("v", venue_id): nearby.venues[venue_id]
               for venue_id in set(nearby.rooms.values())}
     distances = {}
-    batches = _nearest_batches(within_rings(Activity, nearby.place, nearby.radius_km, RINGS),
+    batches = _nearest_batches(within_rings(Activity, nearby.place, nearby.radius_km),
                                MIN_BATCH)
     for batch, farthest in chain(batches, [({}, nearby.radius_km)]):
         keys = [("a", activity_id) for activity_id in

@@ -11,6 +11,11 @@ from .distance import bounding_box, distance_km, nearest_first, within_radius
 from .geocoder import NUMBER_PAIR, POSTCODE, GeocoderUnavailable, locate
 
 
+# The rings a list nearest first reads its rows in (within_rings), as shares of the
+# radius, the last the whole.
+RINGS = (1 / 8, 1 / 4, 1 / 2, 1)
+
+
 @dataclass(frozen=True)
 class NotFound:
     """The notice for a `near` that names no place: a list near it lists nothing (not
@@ -74,17 +79,19 @@ def within(model, place, radius_km, *conditions):
                          radius_km)
 
 
-def within_rings(model, place, radius_km, shares):
-    """{id: km} of the rows of `model` within the radius, ring by ring: the rows within
-    shares[0] × radius_km, then those further out within shares[1] × radius_km, and so
-    on (the last share 1), each read when asked for. Each ring's box leaves out the
-    box before it; the rows seen in a box but further than its ring wait for theirs."""
+def within_rings(model, place, radius_km, *conditions, shares=RINGS):
+    """{id: km} of the rows of `model` (meeting the conditions) within the radius, ring
+    by ring: the rows within shares[0] × radius_km, then those further out within
+    shares[1] × radius_km, and so on (the last share 1), each read when asked for. Each
+    ring's box leaves out the box before it; the rows seen in a box but further than
+    its ring wait for theirs. A list nearest first stops reading when it has enough."""
     centre, waiting, inner = (place.latitude, place.longitude), {}, None
     for share in shares:
         reach = radius_km * share
         box = _box(model, place, reach)
         waiting.update(within_radius(centre, _in_box(
-            model, box, *([] if inner is None else [not_(inner)])), radius_km))
+            model, box, *conditions, *([] if inner is None else [not_(inner)])),
+            radius_km))
         ring = {key: km for key, km in waiting.items() if km <= reach}
         for key in ring:
             del waiting[key]

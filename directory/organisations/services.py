@@ -19,7 +19,7 @@ from ..common.time import utcnow
 from ..common.validators import normal_org_number
 from ..extensions import db
 from ..geo.distance import nearest_first
-from ..geo.services import place_missing, refine, resolve_near, within
+from ..geo.services import place_missing, refine, resolve_near, within_rings
 from ..taxonomy.models import FocusArea, Municipality, TargetGroup
 from .freshness import stale
 from .models import STATUSES, Membership, Organisation, organisation_focus_area
@@ -119,13 +119,21 @@ def organisation_page(filters, page, per_page):
                                  .limit(counted_to(page, per_page) + 1)).all()
         return ListResult.counted(ids, page, per_page, _organisations_by_id,
                                   notices=notices)
-    # The places within the radius that meet the other filters (indexed box and the
-    # filters in one query, then the distance), sorted here: SQL neither sorts nor
-    # counts them again.
-    ordered = nearest_first(within(Organisation, place, filters.radius_km, *where))
+    # The places that meet the other filters (indexed box and the filters in one
+    # query, then the distance), ring by ring until the page and the few counted past
+    # it are found, sorted here: SQL neither sorts nor counts them.
+    found, wanted = {}, counted_to(page, per_page) + 1
+    for found_ring in within_rings(Organisation, place, filters.radius_km, *where):
+        found.update(found_ring)
+        if len(found) >= wanted:
+            break
+    ordered = nearest_first(found)
     items = _organisations_by_id(ordered[(page - 1) * per_page:page * per_page])
-    return ListResult(items, page, per_page, len(ordered),
-                      refine(place, Organisation, {o.id for o in items}), notices, place)
+    near = dict(distances=refine(place, Organisation, {o.id for o in items}),
+                notices=notices, near_place=place)
+    if len(found) < wanted:  # every ring read: all of them
+        return ListResult(items, page, per_page, len(found), **near)
+    return ListResult.found(items, page, per_page, len(found), **near)
 
 
 def public_organisation(slug):
