@@ -3,17 +3,17 @@ of them nearest first.
 
 An occurrence is at its room's meeting place when that place has coordinates, else at
 its activity's own coordinates. Places within the radius are found with an indexed
-bounding box (venues, activities), then measured in Python (geo.distance). The
-occurrences are then counted per place with a grouped query on indexed columns, the
-places sorted by distance, and only the page's places asked for their occurrences: no
-SQL sort over every occurrence near a busy place.
+bounding box (venues, activities), then measured in Python (geo.distance).
 
-The page of places (each activity's next date at each place, what /activities shows
-near a place) looks in rings: the places within an eighth of the radius first, then a
-quarter, a half and the whole, stopping once it has the page and the count past it
-(common.listing.counted_to); the count is then "more than". A town centre at
---scale 100000 has some 12,000 activities within 5 km, and a page needs the nearest
-sixty.
+A page looks in rings (geo.services.within_rings): the activities within an eighth of
+the radius first, then a quarter, a half and the whole, asked a batch at a time,
+nearest first, whether they have a matching date at their own place (the page of
+places: each activity's next date at each place, what /activities shows) or how many
+(the API's every date, a grouped query on indexed columns), stopping once it has the
+page and the count past it (common.listing.counted_to); the count is then "more than".
+Only the page's places are asked for their dates: no SQL sort, and no count, over every
+date near a busy place (a town centre at --scale 100000 has some 12,000 activities
+within 5 km, and a page needs the nearest sixty).
 """
 
 import json
