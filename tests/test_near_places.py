@@ -126,25 +126,42 @@ def expected(since, radius_km, about_work=False):
 def test_a_page_of_places_is_the_nearest_by_the_plain_rules(
         app, neighbourhood, radius_km, about_work, offset, limit, beyond):
     wanted = offset + limit + beyond
-    args = {"near": NEAR, "radius_km": str(radius_km)}
-    if about_work:
-        args["focus"] = "arbete"
     with app.test_request_context():
-        query = occurrence_query(parse_filters(args), now=neighbourhood["since"])
-        total, ids, looked_everywhere = places_page_ids(query, query.nearby, offset,
-                                                        limit, wanted)
+        total, ids, looked_everywhere = near_page_ids(
+            places_page_ids, neighbourhood, radius_km, about_work, offset, limit, wanted)
         places = expected(neighbourhood["since"], radius_km, about_work)
     by_date = {date_id: (km, key) for key, (km, date_id, _) in places.items()}
     assert all(i in by_date for i in ids), "each is a place's next date"
     assert len({by_date[i][1] for i in ids}) == len(ids), "each place once"
-    nearest = sorted(km for km, _, _ in places.values())[offset:offset + limit]
-    shown = [by_date[i][0] for i in ids]
+    assert_nearest([by_date[i][0] for i in ids], [km for km, _, _ in places.values()],
+                   offset, limit)
+    assert_counted(total, looked_everywhere, wanted, len(places))
+
+
+def near_page_ids(page_ids, neighbourhood, radius_km, about_work, offset, limit, wanted):
+    """What `page_ids` (nearby.places_page_ids or nearby_page_ids) answers for a list
+    near the centre within `radius_km` (of activities about work only, if asked)."""
+    args = {"near": NEAR, "radius_km": str(radius_km)}
+    if about_work:
+        args["focus"] = "arbete"
+    query = occurrence_query(parse_filters(args), now=neighbourhood["since"])
+    return page_ids(query, query.nearby, offset, limit, wanted)
+
+
+def assert_nearest(shown, every_km, offset, limit):
+    """The distances shown are those of places offset+1 … offset+limit of every one,
+    nearest first (to within the estimate's error)."""
+    nearest = sorted(every_km)[offset:offset + limit]
     assert len(shown) == len(nearest)
     assert all(abs(a - b) <= CLOSE for a, b in zip(shown, nearest)), (shown, nearest)
+
+
+def assert_counted(total, looked_everywhere, wanted, every):
+    """Exact when every place was looked at; else at least `wanted`, at most all."""
     if looked_everywhere:
-        assert total == len(places)
+        assert total == every
     else:
-        assert wanted <= total <= len(places)
+        assert wanted <= total <= every
 
 
 def _page(client, **args):
@@ -210,27 +227,18 @@ def test_a_page_of_every_date_is_the_nearest_by_the_plain_rules(
     """The API's list near a place: every date, nearest place first, then soonest;
     the dates counted only until `wanted` are found."""
     wanted = offset + limit + beyond
-    args = {"near": NEAR, "radius_km": str(radius_km)}
-    if about_work:
-        args["focus"] = "arbete"
     with app.test_request_context():
-        query = occurrence_query(parse_filters(args), now=neighbourhood["since"])
-        total, ids, looked_everywhere = nearby_page_ids(query, query.nearby, offset,
-                                                        limit, wanted)
+        total, ids, looked_everywhere = near_page_ids(
+            nearby_page_ids, neighbourhood, radius_km, about_work, offset, limit, wanted)
         every = {date_id: (km, key, starts_at) for key, km, date_id, _, starts_at
                  in placed_dates(neighbourhood["since"], radius_km, about_work)}
     assert len(set(ids)) == len(ids) and all(i in every for i in ids)
-    nearest = sorted(km for km, _, _ in every.values())[offset:offset + limit]
-    shown = [every[i][0] for i in ids]
-    assert len(shown) == len(nearest)
-    assert all(abs(a - b) <= CLOSE for a, b in zip(shown, nearest)), (shown, nearest)
+    assert_nearest([every[i][0] for i in ids], [km for km, _, _ in every.values()],
+                   offset, limit)
     for one, other in zip(ids, ids[1:]):  # one place's dates soonest first
         if every[one][1] == every[other][1]:
             assert every[one][2] <= every[other][2]
-    if looked_everywhere:
-        assert total == len(every)
-    else:
-        assert wanted <= total <= len(every)
+    assert_counted(total, looked_everywhere, wanted, len(every))
 
 
 def test_the_api_near_a_place_counts_so_far(client, neighbourhood):

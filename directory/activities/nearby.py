@@ -43,11 +43,9 @@ class Nearby:
     with coordinates of their own), the last read when first asked for (or ring by
     ring: nearest_places)."""
 
-    def __init__(self, place, radius_km, venues=None, rooms=None, activities=None):
+    def __init__(self, place, radius_km, venues=None, rooms=None):
         self.place, self.radius_km = place, radius_km
         self.venues, self.rooms = venues or {}, rooms or {}
-        if activities is not None:
-            self.activities = activities
 
     @cached_property
     def activities(self):
