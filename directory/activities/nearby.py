@@ -196,17 +196,18 @@ def nearest_places(query, nearby, wanted):
     """({key: km}, whether every place was looked at, {key: first date's id} of the
     meeting places'): the places with a matching date (("a", activity id) an
     activity's own place, ("v", venue id, activity id) an activity at a meeting
-    place), nearest first until at least `wanted` are found: every place as near as
-    the farthest found is among them. The activities are read ring by ring
+    place), nearest first until at least `wanted` are found: every place before the
+    last found in the order (km, key) is among them. The activities are read ring by ring
     (within_rings) and asked for dates a batch at a time, nearest first."""
     hidden = () if query.activity_conditions else hidden_activity_ids()
     at_venues, found = _venue_places(query, nearby, hidden), {}
     batches = _nearest_batches(within_rings(Activity, nearby.place, nearby.radius_km),
                                max(2 * wanted, MIN_BATCH))
-    for batch, farthest in batches:
+    for batch in batches:
         found.update((("a", activity_id), batch[activity_id])
                      for activity_id in _with_dates_at_own_place(query, sorted(batch), hidden))
-        found.update((key, km) for key, (km, _) in at_venues.items() if km <= farthest)
+        found.update((key, km) for key, (km, _) in at_venues.items()
+                     if _before_batch_end(km, batch))
         if len(found) >= wanted:
             return found, False, {key: first for key, (_, first) in at_venues.items()}
     found.update((key, km) for key, (km, _) in at_venues.items())
@@ -214,18 +215,21 @@ def nearest_places(query, nearby, wanted):
 
 
 def _nearest_batches(rings, size):
-    """({activity id: km}, km of the farthest) batches of the rings' activities, nearest
-    first, `size` (doubling) or more at a time: a batch ends between two distances, so
-    the activities at one address are in the same one."""
+    """({activity id: km}, whether more follow) batches of the rings' activities in
+    the order (km, id), `size` (doubling) at a time or to the end of a ring: places
+    at one address are split between batches by id, as the page orders them."""
     for ring in rings:
         ordered = sorted(ring.items(), key=lambda item: (item[1], item[0]))
         start = 0
         while start < len(ordered):
-            end = min(start + size, len(ordered))
-            while end < len(ordered) and ordered[end][1] == ordered[end - 1][1]:
-                end += 1
-            yield dict(ordered[start:end]), ordered[end - 1][1]
-            start, size = end, size * 2
+            yield dict(ordered[start:start + size])
+            start, size = start + size, size * 2
+
+
+def _before_batch_end(km, batch):
+    """Whether a meeting place `km` away comes before the last of `batch` in the order
+    (km, key): ("v", …) keys follow ("a", …) ones at the same distance."""
+    return not batch or km < max(batch.values())
 
 
 def _key_statement(key, query, nearby):
@@ -298,10 +302,11 @@ def nearby_page_ids(query, nearby, offset, limit, wanted):
     distances = {}
     batches = _nearest_batches(within_rings(Activity, nearby.place, nearby.radius_km),
                                MIN_BATCH)
-    for batch, farthest in chain(batches, [({}, nearby.radius_km)]):
+    for batch in chain(batches, [{}]):
         keys = [("a", activity_id) for activity_id in
                 _with_public_ones(query, batch, hidden)] if batch else []
-        keys += [key for key, km in venues.items() if km <= farthest and key not in distances]
+        keys += [key for key, km in venues.items()
+                 if key not in distances and _before_batch_end(km, batch)]
         distances.update((key, batch[key[1]] if key[0] == "a" else venues[key])
                          for key in keys)
         counted.update(_counts(keys, query, nearby) if keys else {})
