@@ -175,7 +175,12 @@ def list_separator(locale=None):
     """The separator of a plain list ("a, b, c") in the locale's language: the one of
     its CLDR list patterns (Persian "،‏ ", Tigrinya "፣ "), else LIST_SEPARATORS,
     else ", "."""
-    locale = Locale.parse(locale or request_locale() or "sv")
+    return _separator_of(Locale.parse(locale or request_locale() or "sv"))
+
+
+@lru_cache(maxsize=64)
+def _separator_of(locale):
+    """list_separator of a Locale (a list page asks for it on every card)."""
     if locale.language in LIST_SEPARATORS:
         return LIST_SEPARATORS[locale.language]
     middle = locale.list_patterns.get("standard", {}).get("middle", "{0}, {1}")

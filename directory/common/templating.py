@@ -1,8 +1,12 @@
 """Template helpers: local times per locale, language switching, paging links."""
 
 import re
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from urllib.parse import urlencode
 
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from babel.dates import get_day_names
 from flask import current_app, request, url_for
 from flask_babel import format_date, format_decimal, format_percent
@@ -17,7 +21,26 @@ from .urls import path_of, subscribe_links
 
 def local_date(moment, fmt="full"):
     """A moment's Stockholm date, per the request's locale."""
-    return format_date(to_local(moment).date(), fmt) if moment else ""
+    return _date_in(request_locale(), to_local(moment).date(), fmt) if moment else ""
+
+
+# A list writes a date on every card and on its map, a distance on every card near a
+# place: each formatted once per locale (Babel takes ~40 µs a date, ~30 µs a number).
+@lru_cache(maxsize=4096)
+def _date_in(locale, day, fmt):
+    return babel_dates.format_date(day, fmt, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _decimal_in(locale, number, fmt):
+    return babel_numbers.format_decimal(number, fmt, locale=locale)
+
+
+def km_number(km):
+    """A distance in km with one decimal, in the request's locale ("1,3"), rounded as
+    Babel rounds (half to even, from the shortest decimal of the float)."""
+    tenths = Decimal(str(km)).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+    return _decimal_in(request_locale(), tenths, "0.0")
 
 
 def local_time(moment):
@@ -182,7 +205,8 @@ def register(app):
     app.jinja_env.filters.update(local_date=local_date, local_time=local_time,
                                  local_datetime=local_datetime,
                                  language_name=language_name, week_name=week_name,
-                                 decimal=format_decimal, percent=format_percent,
+                                 decimal=format_decimal, km_number=km_number,
+                                 percent=format_percent,
                                  said=said, list_join=list_join, text_of=text_of,
                                  isoformat=lambda moment: moment.isoformat(),
                                  label=lambda term: term.label(),
