@@ -3,8 +3,18 @@ Arabic pages, card lines whose runs (time, organiser, place) are each isolated, 
 for an Arabic text laid out right to left, the manage links isolated, 24-hour times."""
 
 import re
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
-from directory.common.i18n import list_join, list_separator
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from directory.common.i18n import list_join, list_separator, request_locale
+from directory.common.templating import km_number, local_date
+
+LANGUAGES = ["sv", "en", "ar", "fa", "so", "ti", "uk"]
 
 
 def test_list_join_takes_the_separator_of_the_language(app):
@@ -69,3 +79,25 @@ def test_the_manage_links_are_isolated(client, factories, auth):
     assert "<bdi>Läxhjälp (åk 7–9)</bdi>" in crumb
     runs = [run.strip() for run in crumb.split(" · ")]
     assert len(runs) >= 2 and all(run.startswith("<bdi>") for run in runs), runs
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(km=st.floats(0, 60, allow_nan=False), lang=st.sampled_from(LANGUAGES))
+def test_a_distance_is_written_as_babel_writes_it(app, km, lang):
+    """The distance on a card (km_number, formatted once per locale and tenth) is what
+    Babel writes for the same float: half to even from its shortest decimal."""
+    with app.test_request_context(f"/activities?lang={lang}"):
+        app.preprocess_request()
+        assert km_number(km) == format_decimal(km, "0.0", locale=request_locale())
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=st.dates(), fmt=st.sampled_from(["full", "d MMM y", "medium"]),
+       lang=st.sampled_from(LANGUAGES))
+def test_a_date_is_written_as_babel_writes_it(app, day, fmt, lang):
+    moment = datetime.combine(day, time(12), tzinfo=ZoneInfo("Europe/Stockholm"))
+    with app.test_request_context(f"/activities?lang={lang}"):
+        app.preprocess_request()
+        assert local_date(moment, fmt) == format_date(day, fmt, locale=request_locale())
