@@ -2,9 +2,10 @@
 database (activities.parts): the counter moves when, and only when, what a calendar
 shows of them changes — proven with plain SQL after random sequences of changes
 (hypothesis), and by every feed: a sign-up leaves each feed's bytes and ETag as they
-were, a cancelled date changes them all. A date changed while its series is edited,
-from two threads and from two processes, waits rather than deadlocks. On SQLite and
-PostgreSQL (the races: PostgreSQL's row locks)."""
+were, a cancelled date changes them all. Each activity's row keeps the ids of the
+focus areas and target groups its links say (activities.tags), however they change. A
+date changed while its series is edited, from two threads and from two processes, waits
+rather than deadlocks. On SQLite and PostgreSQL (the races: PostgreSQL's row locks)."""
 
 import os
 import subprocess
@@ -34,7 +35,7 @@ from directory.common.errors import FieldError
 from directory.common.time import local_today, to_local, utcnow
 from directory.extensions import db
 from directory.signups.services import sign_up
-from directory.taxonomy.models import FocusArea
+from directory.taxonomy.models import FocusArea, TargetGroup
 from directory.taxonomy.services import ensure_default_terms
 from tests.conftest import make_activity, make_municipality, make_organisation, make_venue
 from tests.parts_worker import rounds
@@ -49,6 +50,23 @@ SHOWN = text("""
     SELECT 'focus', l.activity_id, l.focus_area_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM activity_focus_area l""")
 PARTS = text("SELECT id, parts_version, parts_changed_at FROM activity")
+# Each activity's focus areas and target groups: as its row keeps them (activities.tags),
+# and as its links say.
+KEPT_TAGS = text("SELECT id, focus_area_ids, target_group_ids FROM activity")
+LINKED_TAGS = text("""
+    SELECT 'focus', activity_id, focus_area_id FROM activity_focus_area
+    UNION ALL
+    SELECT 'target', activity_id, target_group_id FROM activity_target_group""")
+
+
+def kept_and_linked_tags():
+    """({activity id: (focus ids, target ids)} as rows keep them, the same as linked)."""
+    kept = {row[0]: tuple(frozenset(int(i) for i in (ids or "").split(",") if i)
+                          for ids in row[1:]) for row in db.session.execute(KEPT_TAGS)}
+    linked = {activity_id: (set(), set()) for activity_id in kept}
+    for kind, activity_id, term_id in db.session.execute(LINKED_TAGS):
+        linked[activity_id][kind == "target"].add(term_id)
+    return kept, {key: tuple(map(frozenset, value)) for key, value in linked.items()}
 
 
 def shown():
@@ -213,6 +231,31 @@ class PartsMachine(RuleBasedStateMachine):
         activity.focus_areas = [area] if area else []
         db.session.commit()
 
+    @rule(slugs=st.lists(st.sampled_from(("barn", "kvinnor", "familjer")),
+                         unique=True, max_size=3), series=st.booleans())
+    def target(self, slugs, series):
+        activity = db.session.get(Activity, (self.series if series else self.one_off).id)
+        activity.target_groups = db.session.scalars(
+            db.select(TargetGroup).where(TargetGroup.slug.in_(slugs))).all()
+        db.session.commit()
+
+    @rule(plain_sql=st.sampled_from((
+        "DELETE FROM activity_target_group WHERE target_group_id IN "
+        "(SELECT id FROM target_group WHERE slug = 'kvinnor')",
+        "UPDATE activity_focus_area SET focus_area_id = "
+        "(SELECT id FROM focus_area WHERE slug = 'halsa') WHERE focus_area_id = "
+        "(SELECT id FROM focus_area WHERE slug = 'utbildning') AND NOT EXISTS (SELECT 1 "
+        "FROM activity_focus_area x WHERE x.activity_id = activity_focus_area.activity_id "
+        "AND x.focus_area_id = (SELECT id FROM focus_area WHERE slug = 'halsa'))",
+        "INSERT INTO activity_target_group (activity_id, target_group_id) "
+        "SELECT a.id, t.id FROM activity a, target_group t WHERE t.slug = 'familjer' "
+        "AND NOT EXISTS (SELECT 1 FROM activity_target_group l WHERE l.activity_id = a.id "
+        "AND l.target_group_id = t.id)")))
+    def links_in_plain_sql(self, plain_sql):
+        """Links changed past the app, several activities in one statement."""
+        db.session.execute(text(plain_sql))
+        db.session.commit()
+
     @rule(hour=st.sampled_from((16, 17)), title=st.sampled_from(("Läxhjälp", "Läxor")))
     def edit_series(self, hour, title):
         activity = db.session.get(Activity, self.series.id)
@@ -231,6 +274,12 @@ class PartsMachine(RuleBasedStateMachine):
             old = before_parts[activity_id][0]
             assert (version > old) if changed else (version == old), activity_id
         self.seen = now
+
+    @invariant()
+    def each_row_keeps_the_tags_its_links_say(self):
+        db.session.expire_all()
+        kept, linked = kept_and_linked_tags()
+        assert kept == linked
 
     @invariant()
     def the_feed_from_kept_parts_is_the_feed_written_whole(self):

@@ -172,3 +172,33 @@ def test_existing_organisations_are_confirmed_when_last_reviewed(tmp_path, worke
         assert all(o.is_public for o in db.session.scalars(select(Organisation)))
         db.session.remove()
         db.engine.dispose()
+
+
+def test_activities_get_their_tag_ids_from_their_links(tmp_path, worker_id):
+    """0022 gives every existing activity the ids of its focus areas and target groups;
+    from then on the database keeps them (activities.tags)."""
+    from flask_migrate import downgrade
+
+    from tests.test_activity_parts import kept_and_linked_tags
+
+    app = create_app(config_for_tests(_fresh_database(tmp_path, worker_id)))
+    with app.app_context():
+        upgrade()
+        from directory.demo.seed import seed_demo
+        seed_demo()
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0021")
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM activity_target_group WHERE activity_id IN "
+                              "(SELECT min(id) FROM activity)"))
+        upgrade()
+        kept, linked = kept_and_linked_tags()
+        assert kept == linked and any(any(tags) for tags in kept.values())
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM activity_focus_area WHERE activity_id IN "
+                              "(SELECT max(id) FROM activity)"))
+        after, linked_after = kept_and_linked_tags()
+        assert after == linked_after != linked
+        db.session.remove()
+        db.engine.dispose()

@@ -17,8 +17,7 @@ from ..extensions import db
 from ..organisations.models import Organisation
 from ..taxonomy.services import filter_choices
 from ..venues.models import Room, Venue
-from .models import (Activity, Occurrence, activity_focus_area, activity_target_group,
-                     term_ids)
+from .models import Activity, Occurrence
 
 
 def _as_text(translations):
@@ -45,8 +44,8 @@ COLUMNS = (
     Venue.street_address.label("venue_street_address"),
     Venue.postal_code.label("venue_postal_code"), Venue.city.label("venue_city"),
     Venue.latitude.label("venue_latitude"), Venue.longitude.label("venue_longitude"),
-    term_ids(activity_focus_area.c.focus_area_id).label("focus_area_ids"),
-    term_ids(activity_target_group.c.target_group_id).label("target_group_ids"),
+    # Kept on the activity's row by the database (activities.tags).
+    Activity.__table__.c.focus_area_ids, Activity.__table__.c.target_group_ids,
 )
 
 

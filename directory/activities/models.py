@@ -3,7 +3,7 @@
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DDL, String, and_, cast, event, func, select
+from sqlalchemy import DDL, and_, event, func, select
 from sqlalchemy.ext.hybrid import hybrid_property
 
 from ..common.errors import FieldError
@@ -15,7 +15,7 @@ from ..common.time import utcnow
 from ..common.types import UTCDateTime, uuid_column
 from ..extensions import db
 from ..organisations.models import Organisation
-from .parts import PG_RULES, SQLITE_RULES
+from . import parts, tags
 from .places import place_line
 from .schedule import Schedule
 
@@ -169,15 +169,6 @@ def is_free(cost):
     return not cost
 
 
-def term_ids(term_column):
-    """SQL, per activity: the ids of its terms of one kind (a link table's term column,
-    e.g. activity_focus_area.c.focus_area_id) as one text, "3,7", in no order; NULL
-    when it has none. Lists read tags by it (activities.listed), feeds their keys
-    (calendars.parts)."""
-    link = term_column.table
-    return (select(func.aggregate_strings(cast(term_column, String), ","))
-            .where(link.c.activity_id == Activity.id).scalar_subquery())
-
 def is_cancelled(status):
     """Whether a date with this status is cancelled: for a loaded date and for a date
     read as a row (the API's, a feed's)."""
@@ -320,8 +311,15 @@ class Occurrence(db.Model):
             self.sequence += 1
 
 
-# The rules of activities.parts, with the tables (create_all; migration 0020 otherwise).
-for _rules, _dialect in ((PG_RULES, "postgresql"), (SQLITE_RULES, "sqlite")):
+# Its focus areas' and target groups' ids ("3,7"), kept by the database from the links
+# (activities.tags): on the table, not on the class (the app never writes them).
+for _column, _, _ in tags.LINKS:
+    Activity.__table__.append_column(db.Column(_column, db.Text))
+
+# The rules of activities.parts and activities.tags, with the tables (create_all;
+# migrations 0020 and 0022 otherwise).
+for _rules, _dialect in ((parts.PG_RULES + tags.PG_RULES, "postgresql"),
+                         (parts.SQLITE_RULES + tags.SQLITE_RULES, "sqlite")):
     for _statement in _rules:
         event.listen(db.metadata, "after_create",
                      DDL(_statement.replace("%", "%%")).execute_if(dialect=_dialect))

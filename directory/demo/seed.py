@@ -286,6 +286,7 @@ class _ScaleRows:
         starts_on = self.today - timedelta(
             days=self.history_days + (self.today.weekday() - weekday) % 7)
         until = self.today + timedelta(days=rng.randint(30, 200))
+        focus_id, target_id = rng.choice(self.focus_ids), rng.choice(self.target_ids)
         self.rows[Activity.__table__].append(dict(
             id=act_id, organisation_id=org_id, municipality_id=municipality_id,
             title=sv, description=desc_sv,
@@ -297,12 +298,13 @@ class _ScaleRows:
             latitude=lat, longitude=lon, recurrence="weekly", starts_on=starts_on,
             start_time=_clock(start), end_time=_clock(end), interval=1,
             weekdays=str(weekday), until=until, status="active", sequence=0,
-            created_at=now, updated_at=now,
+            created_at=now, updated_at=now, focus_area_ids=str(focus_id),
+            target_group_ids=str(target_id),  # as the database keeps them (activities.tags)
             search_text=self._search_text(sv, desc_sv, area[1], en, desc_en, ar)))
         self.rows[activity_focus_area].append(
-            dict(activity_id=act_id, focus_area_id=rng.choice(self.focus_ids)))
+            dict(activity_id=act_id, focus_area_id=focus_id))
         self.rows[activity_target_group].append(
-            dict(activity_id=act_id, target_group_id=rng.choice(self.target_ids)))
+            dict(activity_id=act_id, target_group_id=target_id))
         schedule = Schedule(starts_on=starts_on, start_time=_clock(start),
                             end_time=_clock(end), recurrence="weekly",
                             weekdays=(weekday,), until=until)
