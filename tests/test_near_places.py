@@ -289,3 +289,45 @@ def test_organisations_near_a_place_nearest_first_counted_so_far(client, factori
     assert sorted(names) == sorted(shown)
     kms = [shown[name] for name in names]
     assert all(a <= b + CLOSE for a, b in zip(kms, kms[1:]))
+
+
+def _open_data_pages(client, path, per_page=10):
+    """Every page of an open-data list within 10 km of the centre (its rings 1.25,
+    2.5, 5 and 10 km: the neighbourhood lies within 5): (items, the first page's
+    envelope, the last page's)."""
+    items, envelopes = [], []
+    for number in range(1, 40):
+        body = client.get(f"/api/v1/{path}", query_string={
+            "near": NEAR, "radius_km": 10, "per_page": per_page, "page": number}).get_json()
+        envelopes.append(body)
+        items += body["contents"]
+        if body["last_page"]:
+            return items, envelopes[0], body
+    raise AssertionError("no last page")
+
+
+def test_the_open_data_near_a_place_counts_so_far(client, neighbourhood):
+    """HSDS services (and services at locations) near a place are read ring by ring
+    too: nearest first, every one once, "at least" until the whole radius is read. A
+    service is as near as its own place or the nearest meeting place of its dates."""
+    expected = {}
+    for (activity_id, _, lat, lon, _, _, _, _, venue_lat, venue_lon, status, lapsed_at,
+         _) in dates():
+        if status != "verified" or lapsed_at is not None:
+            continue
+        for spot in ((lat, lon), (venue_lat, venue_lon)):
+            if spot[0] is not None and (km := distance_km(CENTRE, spot)) <= 10:
+                expected[activity_id] = min(km, expected.get(activity_id, km))
+    assert len(expected) > 10 + COUNT_AHEAD
+    uuids = dict(db.session.execute(select(Activity.uuid, Activity.id)).all())
+    services, first, last = _open_data_pages(client, "services")
+    assert first["total_items"] == 10 + COUNT_AHEAD and first["total_items_exact"] is False
+    assert last["total_items"] == len(expected) and "total_items_exact" not in last
+    shown = [uuids[s["id"]] for s in services]
+    assert sorted(shown) == sorted(expected)
+    kms = [expected[i] for i in shown]
+    assert all(a <= b + CLOSE for a, b in zip(kms, kms[1:]))
+    pairs, first, last = _open_data_pages(client, "service_at_locations")
+    assert first["total_items_exact"] is False and len(pairs) == last["total_items"]
+    assert {uuids[p["service_id"]] for p in pairs} == set(expected)
+    assert len({(p["service_id"], p["location"]["id"]) for p in pairs}) == len(pairs)

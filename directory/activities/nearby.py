@@ -16,13 +16,12 @@ date near a busy place (a town centre at --scale 100000 has some 12,000 activiti
 within 5 km, and a page needs the nearest sixty).
 """
 
-import json
 from functools import cached_property
 from itertools import chain
 
 from sqlalchemy import and_, false, func, or_, select
 
-from ..common.db import id_array, in_ids, is_postgres
+from ..common.db import in_ids, listed_ids, one_of
 from ..common.listing import ListResult
 from ..extensions import db
 from ..geo.distance import nearest_first, nearest_first_few
@@ -86,28 +85,6 @@ def find_nearby(near, radius_km):
     return Nearby(place, radius_km, venues, rooms), ()
 
 
-def _one_of(column, ids):
-    """SQL: `column` is one of `ids`, as a set read from one parameter (_listed_ids):
-    SQLAlchemy spends about a millisecond a statement writing out and binding an IN list
-    of a thousand ids. A set, not PostgreSQL's `= ANY(array)`: in a plan kept for any
-    values that compares each row with every id in turn (12,000 ids near Täby at
-    --scale 100000: ~100 ms), where a set is looked up."""
-    return column.in_(select(_listed_ids(ids).c.value))
-
-
-def _json_ids(ids):
-    """SQLite: the rows (value) of a JSON array of these ids, from one parameter."""
-    return func.json_each(json.dumps([int(i) for i in ids])).table_valued("value")
-
-
-def _listed_ids(ids):
-    """The rows (value) of these ids, from one parameter: SQLite's JSON array, or
-    PostgreSQL's array unnested."""
-    if is_postgres():
-        return func.unnest(id_array(ids)).table_valued("value").render_derived()
-    return _json_ids(ids)
-
-
 def _dates(query):
     """SQL: the occurrence meets the query's conditions on time and room."""
     return [*query.time_conditions, *query.place_conditions]
@@ -141,7 +118,7 @@ def _with_dates_at_own_place(query, activity_ids, hidden):
             in_ids(Activity.id, activity_ids), Activity.is_public,
             *query.conditions("each"), at_own_place(Activity.id))))
     # From the list itself, not from the activity table: no row lookup per activity.
-    listed = _listed_ids(set(activity_ids).difference(hidden))
+    listed = listed_ids(set(activity_ids).difference(hidden))
     return set(db.session.scalars(select(listed.c.value).where(
         at_own_place(listed.c.value))))
 
@@ -154,7 +131,7 @@ def _counts(keys, query, nearby):
     if own:
         counts.update((("a", activity_id), n) for activity_id, n in db.session.execute(
             select(Occurrence.activity_id, func.count())
-            .where(_one_of(Occurrence.activity_id, own), Nearby.at_own_place(),
+            .where(one_of(Occurrence.activity_id, own), Nearby.at_own_place(),
                    *_dates(query))
             .group_by(Occurrence.activity_id)))
     venues = {key[1] for key in keys if key[0] == "v"}

@@ -2,24 +2,23 @@
 locations of the API and the open-data export. The filters are the lists' own
 (common.filters.ListFilters, resolved as every list resolves them)."""
 
-import math
-
 from sqlalchemy import Integer, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
-from ..common.db import in_ids
+from ..common.db import in_ids, one_of
 from ..common.i18n import translated_texts
-from ..common.listing import ListResult, matches_text
+from ..common.listing import ListResult, counted_to, matches_text
 from ..common.search import text_matches
 from ..common.text import search_blob
 from ..extensions import db
-from ..geo.distance import nearest_first
-from ..geo.services import exact_km, place_missing, resolve_near, within
+from ..geo.services import place_missing, resolve_near, within
 from ..organisations.models import Organisation
 from ..organisations.services import resolve_common_filters
 from ..venues.models import Room, Venue
 from .changes import activity_changed_since
 from .models import Activity, Occurrence
+from .published_near import (near_activities, near_locations, near_pairs, near_result,
+                             page_nearest)
 from .searching import activity_conditions
 
 
@@ -31,28 +30,6 @@ def _paged(stmt, page, per_page, notices=(), place=None):
     return ListResult(list(items), page, per_page, total, notices=notices, near_place=place)
 
 
-def activity_distances(place, radius_km):
-    """{activity id: km} of the activities near `place`: its own place, or a meeting
-    place one of its dates is in, lies within the radius; the km to the nearer. The one
-    meaning of "near" for activities as whole things (services, their places)."""
-    found = within(Activity, place, radius_km)
-    venues = within(Venue, place, radius_km)
-    if venues:
-        for activity_id, venue_id in db.session.execute(
-                select(Occurrence.activity_id, Room.venue_id).distinct()
-                .join(Room, Occurrence.room_id == Room.id)
-                .where(Room.venue_id.in_(list(venues)))):
-            found[activity_id] = min(found.get(activity_id, venues[venue_id]),
-                                     venues[venue_id])
-    return found
-
-
-def _nearest(distances, page, per_page):
-    """(the keys of page `page` of {key: km} nearest first, how many keys there are)."""
-    ordered = nearest_first(distances)
-    return ordered[(page - 1) * per_page:page * per_page], len(ordered)
-
-
 def activity_loading():
     """Loader options so a list of activities serialises without a query per row."""
     return (selectinload(Activity.organisation), selectinload(Activity.focus_areas),
@@ -60,9 +37,9 @@ def activity_loading():
 
 
 def _activity_where(filters, organisation_uuid=None, term_uuid=None):
-    """([conditions on Activity], notices, place, {activity id: km} near the place or
-    None) of public activities matching the list filters; `organisation_uuid` and
-    `term_uuid` (a focus area's or target group's) narrow them further."""
+    """([conditions on Activity], notices, place) of public activities matching the
+    list filters; `organisation_uuid` and `term_uuid` (a focus area's or target
+    group's) narrow them further; `place` where the list is near one (None)."""
     resolved = resolve_common_filters(filters)
     where = [Activity.is_public, *activity_conditions(resolved, filters.q, filters.lang)]
     if filters.modified_after is not None:
@@ -74,40 +51,57 @@ def _activity_where(filters, organisation_uuid=None, term_uuid=None):
         where.append(or_(Activity.focus_areas.any(uuid=term_uuid),
                          Activity.target_groups.any(uuid=term_uuid)))
     place, near_notice = resolve_near(filters.near)
-    near = None
-    if place is not None:
-        near = activity_distances(place, filters.radius_km)
-        where.append(in_ids(Activity.id, list(near) or [-1]))
-    elif place_missing(near_notice):
+    if place_missing(near_notice):
         where.append(false())  # near a place not found: nothing, not everything
     notices = filters.notices + resolved.notices + ((near_notice,) if near_notice else ())
-    return where, notices, place, near
+    return where, notices, place
 
 
 def public_activity_page(filters, page, per_page, organisation_uuid=None, term_uuid=None):
     """ListResult: page `page` of public activities (Activity.is_public) matching the
     list filters (and an organisation's or a term's UUID), by title; near a place,
-    nearest first (activity_distances)."""
-    where, notices, place, near = _activity_where(filters, organisation_uuid, term_uuid)
+    nearest first (published_near.near_activities), at one distance by title."""
+    where, notices, place = _activity_where(filters, organisation_uuid, term_uuid)
     if place is None:
         stmt = (select(Activity).where(*where).order_by(Activity.title, Activity.id)
                 .options(*activity_loading()))
         return _paged(stmt, page, per_page, notices, place)
-    # At one distance, by title, as without `near`.
-    matching = db.session.execute(select(Activity.title, Activity.id).where(*where)).all()
-    shown, total = _nearest({(t, i): near[i] for t, i in matching}, page, per_page)
+    known, everywhere = near_activities(place, filters.radius_km, where,
+                                        counted_to(page, per_page) + 1)
+    shown = page_nearest(known, page, per_page, _by_title)
     loaded = {a.id: a for a in db.session.scalars(select(Activity).where(
-        in_ids(Activity.id, [i for _, i in shown])).options(*activity_loading()))}
-    return ListResult([loaded[i] for _, i in shown], page, per_page, total,
-                      notices=notices, near_place=place)
+        in_ids(Activity.id, shown)).options(*activity_loading()))} if shown else {}
+    return near_result([loaded[i] for i in shown], page, per_page, known, everywhere,
+                       notices=notices, near_place=place)
+
+
+def _by_title(activity_ids):
+    """{activity id: (title, id)}: the order of activities at one distance."""
+    return {i: (title, i) for i, title in db.session.execute(
+        select(Activity.id, Activity.title).where(in_ids(Activity.id, activity_ids)))}
+
+
+def _pairs_by_title(keys):
+    """{pair key: (title, activity id, venue id or 0)}: the order of pairs at one
+    distance (as without `near`, the place's name aside)."""
+    titles = _by_title({key[1] for key in keys})
+    return {key: (*titles[key[1]], key[2] if key[0] == "venue" else 0) for key in keys}
 
 
 def service_location_page(filters, page, per_page, organisation_uuid=None, term_uuid=None):
     """ListResult of (activity, venue or None) pairs: each public activity matching the
     filters at each active meeting place its dates are in, and at its own place (None)
     when it has one; by activity title, then place name, counted and paged in SQL; near
-    a place, the nearest places first."""
-    where, notices, place, _ = _activity_where(filters, organisation_uuid, term_uuid)
+    a place, the nearest places first (published_near.near_pairs)."""
+    where, notices, place = _activity_where(filters, organisation_uuid, term_uuid)
+    if place is not None:
+        known, everywhere = near_pairs(place, filters.radius_km, where,
+                                       [_own_place_condition()],
+                                       counted_to(page, per_page) + 1)
+        wanted = [(key[1], key[2] if key[0] == "venue" else None)
+                  for key in page_nearest(known, page, per_page, _pairs_by_title)]
+        return near_result(_pairs_loaded(wanted), page, per_page, known, everywhere,
+                           notices=notices, near_place=place)
     at_venues = (select(Activity.title.label("title"), Activity.id.label("activity_id"),
                         Venue.name.label("place"), Venue.id.label("venue_id")).distinct()
                  .select_from(Occurrence).join(Activity, Occurrence.activity_id == Activity.id)
@@ -117,45 +111,24 @@ def service_location_page(filters, page, per_page, organisation_uuid=None, term_
     own = select(Activity.title, Activity.id, literal(""), literal(None, Integer)).where(
         *where, _own_place_condition())
     pairs = union_all(at_venues, own).subquery()
-    if place is None:
-        total = db.session.scalar(select(func.count()).select_from(pairs))
-        wanted = db.session.execute(
-            select(pairs.c.activity_id, pairs.c.venue_id)
-            .order_by(pairs.c.title, pairs.c.activity_id, pairs.c.place, pairs.c.venue_id)
-            .limit(per_page).offset((page - 1) * per_page)).all()
-    else:
-        shown, total = _nearest(_pair_distances(place, db.session.execute(
-            select(pairs.c.title, pairs.c.activity_id, pairs.c.venue_id)).all()),
-            page, per_page)
-        wanted = [(a, v or None) for _, a, v in shown]
+    total = db.session.scalar(select(func.count()).select_from(pairs))
+    wanted = db.session.execute(
+        select(pairs.c.activity_id, pairs.c.venue_id)
+        .order_by(pairs.c.title, pairs.c.activity_id, pairs.c.place, pairs.c.venue_id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    return ListResult(_pairs_loaded(wanted), page, per_page, total, notices=notices)
+
+
+def _pairs_loaded(wanted):
+    """[(activity, venue or None)] of (activity id, venue id or None) pairs."""
+    if not wanted:
+        return []
     activities = {a.id: a for a in db.session.scalars(
         select(Activity).where(Activity.id.in_({a for a, _ in wanted}))
-        .options(*activity_loading()))} if wanted else {}
+        .options(*activity_loading()))}
     venues = {v.id: v for v in db.session.scalars(
-        select(Venue).where(Venue.id.in_({v for _, v in wanted if v})))} if wanted else {}
-    items = [(activities[a], venues.get(v)) for a, v in wanted]
-    return ListResult(items, page, per_page, total, notices=notices, near_place=place)
-
-
-def _pair_distances(place, pairs):
-    """{(title, activity id, venue id or 0 for its own place): km from `place` to that
-    place} of (title, activity id, venue id or None) pairs (a place without coordinates:
-    last; at one distance, by title)."""
-    venue_ids = {v for _, _, v in pairs if v}
-    activity_ids = {a for _, a, v in pairs if not v}
-    located = {("venue", i): (lat, lon) for i, lat, lon in db.session.execute(
-        select(Venue.id, Venue.latitude, Venue.longitude).where(in_ids(Venue.id, venue_ids)))
-        } if venue_ids else {}
-    if activity_ids:
-        located.update({("own", i): (lat, lon) for i, lat, lon in db.session.execute(
-            select(Activity.id, Activity.latitude, Activity.longitude)
-            .where(in_ids(Activity.id, activity_ids)))})
-    distances = {}
-    for title, activity_id, venue_id in pairs:
-        km = exact_km(place, *located[("venue", venue_id) if venue_id
-                                      else ("own", activity_id)])
-        distances[(title, activity_id, venue_id or 0)] = math.inf if km is None else km
-    return distances
+        select(Venue).where(Venue.id.in_({v for _, v in wanted if v})))}
+    return [(activities[a], venues.get(v)) for a, v in wanted]
 
 
 def public_activity_by_uuid(value):
@@ -173,7 +146,7 @@ def activity_venues(activity_ids):
     pairs = db.session.execute(
         select(Occurrence.activity_id, Room.venue_id).distinct()
         .join(Room, Occurrence.room_id == Room.id)
-        .where(Occurrence.activity_id.in_(list(activity_ids)))).all()
+        .where(one_of(Occurrence.activity_id, activity_ids))).all()
     venues = {v.id: v for v in db.session.scalars(select(Venue).where(
         Venue.id.in_({v for _, v in pairs}), Venue.active.is_(True)))} if pairs else {}
     for activity_id, venue_id in pairs:
@@ -221,9 +194,9 @@ def venue_statement(filters, resolved, near_km=None):
     return select(Venue).where(*where).order_by(Venue.name, Venue.id)
 
 
-def own_place_statement(filters, resolved, near_km=None):
-    """A select of public activities with a place of their own meeting the filters
-    (near a place: those of `near_km`, {activity id: km})."""
+def own_place_where(filters, resolved):
+    """[conditions on Activity]: a public activity with a place of its own meeting the
+    location filters."""
     where = [Activity.is_public, _own_place_condition()]
     if filters.q:
         where.append(matches_text(Activity, filters.q))
@@ -231,15 +204,13 @@ def own_place_statement(filters, resolved, near_km=None):
         where.append(Activity.municipality_id == resolved.municipality_id)
     if filters.modified_after is not None:
         where.append(activity_changed_since(filters.modified_after))
-    if near_km is not None:
-        where.append(in_ids(Activity.id, list(near_km) or [-1]))
-    return select(Activity).where(*where).order_by(Activity.title, Activity.id)
+    return where
 
 
 def location_page(filters, page, per_page):
     """ListResult: page `page` of locations: active meeting places by name, then public
-    activities' own places by title; near a place, all of them nearest first (items are
-    Venue or Activity rows)."""
+    activities' own places by title; near a place, nearest first (published_near.
+    near_locations; items are Venue or Activity rows)."""
     resolved = resolve_common_filters(filters)
     place, near_notice = resolve_near(filters.near)
     notices = filters.notices + resolved.notices + ((near_notice,) if near_notice else ())
@@ -247,13 +218,21 @@ def location_page(filters, page, per_page):
         return ListResult([], page, per_page, 0, notices=notices)
     if place is not None:
         venue_km = within(Venue, place, filters.radius_km)
-        own_km = within(Activity, place, filters.radius_km)
-        items, total = _nearest_locations(
-            venue_statement(filters, resolved, venue_km), venue_km,
-            own_place_statement(filters, resolved, own_km), own_km, page, per_page)
-        return ListResult(items, page, per_page, total, notices=notices, near_place=place)
+        listed = db.session.scalars(venue_statement(filters, resolved, venue_km)
+                                    .with_only_columns(Venue.id).order_by(None))
+        known, everywhere = near_locations(
+            place, filters.radius_km, {i: venue_km[i] for i in listed},
+            own_place_where(filters, resolved), counted_to(page, per_page) + 1)
+        shown = page_nearest(known, page, per_page)
+        rows = {("venue", v.id): v for v in db.session.scalars(select(Venue).where(
+            in_ids(Venue.id, [i for kind, i in shown if kind == "venue"])))}
+        rows.update({("own", a.id): a for a in db.session.scalars(select(Activity).where(
+            in_ids(Activity.id, [i for kind, i in shown if kind == "own"])))})
+        return near_result([rows[key] for key in shown], page, per_page, known, everywhere,
+                           notices=notices, near_place=place)
     venues = venue_statement(filters, resolved)
-    own = own_place_statement(filters, resolved)
+    own = (select(Activity).where(*own_place_where(filters, resolved))
+           .order_by(Activity.title, Activity.id))
     first = _paged(venues, page, per_page)
     own_total = db.session.scalar(select(func.count()).select_from(
         own.order_by(None).subquery()))
@@ -262,21 +241,6 @@ def location_page(filters, page, per_page):
         skip = max(0, (page - 1) * per_page - first.total)
         items += db.session.scalars(own.limit(per_page - len(items)).offset(skip)).all()
     return ListResult(items, page, per_page, first.total + own_total, notices=notices)
-
-
-def _nearest_locations(venues, venue_km, own, own_km, page, per_page):
-    """(page `page` of the meeting places and own places of these selects, nearest
-    first by their km ({id: km} each), how many there are)."""
-    distances = {("venue", i): venue_km[i] for i in db.session.scalars(
-        venues.with_only_columns(Venue.id).order_by(None))}
-    distances.update({("own", i): own_km[i] for i in db.session.scalars(
-        own.with_only_columns(Activity.id).order_by(None))})
-    shown, total = _nearest(distances, page, per_page)
-    rows = {("venue", v.id): v for v in db.session.scalars(select(Venue).where(
-        in_ids(Venue.id, [i for kind, i in shown if kind == "venue"])))}
-    rows.update({("own", a.id): a for a in db.session.scalars(select(Activity).where(
-        in_ids(Activity.id, [i for kind, i in shown if kind == "own"])))})
-    return [rows[key] for key in shown], total
 
 
 def public_venue_by_uuid(value):

@@ -1,5 +1,6 @@
 """Database helpers shared by the services that must serialise their writes."""
 
+import json
 
 from sqlalchemy import (JSON, Integer, Text, any_, bindparam, cast, func, literal_column,
                         select, text)
@@ -46,6 +47,24 @@ def id_array(ids):
 
 def _array_text(ids):
     return "{" + ",".join(str(int(i)) for i in ids) + "}"
+
+
+def one_of(column, ids):
+    """SQL: `column` is one of `ids`, as a set read from one parameter (listed_ids):
+    the planner then looks each id up (a semi-join from the set), where with in_ids'
+    `= ANY(array)`, or an IN list, it may scan another index in full checking every
+    row against the list (the meeting places of 20 activities at --scale 100000:
+    ~430 ms → ~0.4 ms), and in a plan kept for any values `= ANY` compares each row
+    with every id in turn."""
+    return column.in_(select(listed_ids(ids).c.value))
+
+
+def listed_ids(ids):
+    """The rows (value) of these ids, from one parameter: PostgreSQL's array unnested,
+    SQLite's JSON array (json_each)."""
+    if is_postgres():
+        return func.unnest(id_array(ids)).table_valued("value").render_derived()
+    return func.json_each(json.dumps([int(i) for i in ids])).table_valued("value")
 
 
 def among(column, name, postgres):
