@@ -162,3 +162,47 @@ def test_services_at_locations_page_in_order(client, factories):
              for c in p["contents"]]
     assert pairs == [(own.uuid, "Läxhjälp"), (at_venue.uuid, "Språkcafé"),
                      (at_venue.uuid, "Biblioteket"), (at_venue.uuid, venue.name)]
+
+
+def _every_page(client, path, per_page):
+    """(every item of a list page by page, the first page's envelope, the last's)."""
+    items, first = [], None
+    for number in range(1, 60):
+        body = client.get(f"/api/v1/{path}?per_page={per_page}&page={number}").get_json()
+        first = first or body
+        items += body["contents"]
+        if body["last_page"]:
+            return items, first, body
+    raise AssertionError("no last page")
+
+
+def test_the_open_data_lists_walk_by_title_counted_so_far(client, factories):
+    """Services, services at locations and locations by title, counted only so far past
+    the page (total_items_exact false) until a page reaches their end: every one once,
+    in order, each service at its own place first, then at its meeting places."""
+    from directory.common.listing import COUNT_AHEAD
+    org, venue, at_venue, own = _world(factories)
+    for n in range(COUNT_AHEAD + 4):
+        factories.activity(organisation=org, title=f"Kurs {n:02d}", count=2)
+    other = factories.venue(name="Kvartersgården", slug="kvartersgarden")
+    for occurrence in own.occurrences:  # at its own place and at a meeting place
+        occurrence.room_id = other.rooms[0].id
+        break
+    db.session.commit()
+    titles = sorted([f"Kurs {n:02d}" for n in range(COUNT_AHEAD + 4)]
+                    + ["Läxhjälp", "Språkcafé"])
+    services, first, last = _every_page(client, "services", 2)
+    assert [s["name"] for s in services] == titles
+    assert first["total_items"] == 2 + COUNT_AHEAD and first["total_items_exact"] is False
+    assert last["total_items"] == len(titles) and "total_items_exact" not in last
+    pairs, first, last = _every_page(client, "service_at_locations", 3)
+    names = {s["id"]: s["name"] for s in services}
+    shown = [(names[p["service_id"]], p["location"]["name"]) for p in pairs]
+    assert shown[titles.index("Läxhjälp"):titles.index("Läxhjälp") + 4] == [
+        ("Läxhjälp", "Läxhjälp"), ("Läxhjälp", other.name), ("Språkcafé", "Språkcafé"),
+        ("Språkcafé", venue.name)]
+    assert len(shown) == len(titles) + 2 == last["total_items"]
+    assert first["total_items_exact"] is False
+    locations, first, last = _every_page(client, "locations", 4)
+    assert [loc["name"] for loc in locations] == [other.name, venue.name] + titles
+    assert first["total_items_exact"] is False and "total_items_exact" not in last

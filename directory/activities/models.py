@@ -101,6 +101,8 @@ class Activity(SpokenLanguagesMixin, TranslatableMixin, db.Model):
     __table_args__ = (
         # Places in a bounding box (geo.services.within) read from the index alone.
         db.Index("ix_activity_geo", "latitude", "longitude", "id"),
+        # The open data's services by title (activities.published), walked in order.
+        db.Index("ix_activity_title", "title", "id"),
         # An organisation's activities, with what its feed's keys read of each (calendars.
         # parts): read from the index alone, not 500 rows from as many pages.
         db.Index("ix_activity_organisation_keys", "organisation_id", "id", "updated_at",

@@ -2,7 +2,7 @@
 locations of the API and the open-data export. The filters are the lists' own
 (common.filters.ListFilters, resolved as every list resolves them)."""
 
-from sqlalchemy import Integer, false, func, literal, or_, select, union_all
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..common.db import in_ids, one_of
@@ -59,20 +59,28 @@ def _activity_where(filters, organisation_uuid=None, term_uuid=None):
 
 def public_activity_page(filters, page, per_page, organisation_uuid=None, term_uuid=None):
     """ListResult: page `page` of public activities (Activity.is_public) matching the
-    list filters (and an organisation's or a term's UUID), by title; near a place,
+    list filters (and an organisation's or a term's UUID), by title, counted only so
+    far past the page (common.listing.counted_to); near a place,
     nearest first (published_near.near_activities), at one distance by title."""
     where, notices, place = _activity_where(filters, organisation_uuid, term_uuid)
     if place is None:
-        stmt = (select(Activity).where(*where).order_by(Activity.title, Activity.id)
-                .options(*activity_loading()))
-        return _paged(stmt, page, per_page, notices, place)
+        # By title (ix_activity_title), counted only so far past the page.
+        ids = db.session.scalars(select(Activity.id).where(*where)
+                                 .order_by(Activity.title, Activity.id)
+                                 .limit(counted_to(page, per_page) + 1)).all()
+        return ListResult.counted(ids, page, per_page, _activities_by_id, notices=notices)
     known, everywhere = near_activities(place, filters.radius_km, where,
                                         counted_to(page, per_page) + 1)
     shown = page_nearest(known, page, per_page, _by_title)
-    loaded = {a.id: a for a in db.session.scalars(select(Activity).where(
-        in_ids(Activity.id, shown)).options(*activity_loading()))} if shown else {}
-    return near_result([loaded[i] for i in shown], page, per_page, known, everywhere,
+    return near_result(_activities_by_id(shown), page, per_page, known, everywhere,
                        notices=notices, near_place=place)
+
+
+def _activities_by_id(ids):
+    """The activities with these ids, in that order, loaded to be serialised."""
+    loaded = {a.id: a for a in db.session.scalars(select(Activity).where(
+        in_ids(Activity.id, ids)).options(*activity_loading()))} if ids else {}
+    return [loaded[i] for i in ids]
 
 
 def _by_title(activity_ids):
@@ -91,8 +99,9 @@ def _pairs_by_title(keys):
 def service_location_page(filters, page, per_page, organisation_uuid=None, term_uuid=None):
     """ListResult of (activity, venue or None) pairs: each public activity matching the
     filters at each active meeting place its dates are in, and at its own place (None)
-    when it has one; by activity title, then place name, counted and paged in SQL; near
-    a place, the nearest places first (published_near.near_pairs)."""
+    when it has one; by activity title, then place name (_pairs_in_title_order),
+    counted only so far past the page; near a place, the nearest places first
+    (published_near.near_pairs)."""
     where, notices, place = _activity_where(filters, organisation_uuid, term_uuid)
     if place is not None:
         known, everywhere = near_pairs(place, filters.radius_km, where,
@@ -102,21 +111,32 @@ def service_location_page(filters, page, per_page, organisation_uuid=None, term_
                   for key in page_nearest(known, page, per_page, _pairs_by_title)]
         return near_result(_pairs_loaded(wanted), page, per_page, known, everywhere,
                            notices=notices, near_place=place)
-    at_venues = (select(Activity.title.label("title"), Activity.id.label("activity_id"),
-                        Venue.name.label("place"), Venue.id.label("venue_id")).distinct()
-                 .select_from(Occurrence).join(Activity, Occurrence.activity_id == Activity.id)
-                 .join(Room, Occurrence.room_id == Room.id)
-                 .join(Venue, Room.venue_id == Venue.id)
-                 .where(*where, Venue.active.is_(True)))
-    own = select(Activity.title, Activity.id, literal(""), literal(None, Integer)).where(
-        *where, _own_place_condition())
-    pairs = union_all(at_venues, own).subquery()
-    total = db.session.scalar(select(func.count()).select_from(pairs))
-    wanted = db.session.execute(
-        select(pairs.c.activity_id, pairs.c.venue_id)
-        .order_by(pairs.c.title, pairs.c.activity_id, pairs.c.place, pairs.c.venue_id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    return ListResult(_pairs_loaded(wanted), page, per_page, total, notices=notices)
+    pairs, everything = _pairs_in_title_order(where, counted_to(page, per_page) + 1)
+    offset = (page - 1) * per_page
+    items = _pairs_loaded(pairs[offset:offset + per_page])
+    if everything:
+        return ListResult(items, page, per_page, len(pairs), notices=notices)
+    return ListResult.found(items, page, per_page, len(pairs), notices=notices)
+
+
+def _pairs_in_title_order(where, wanted):
+    """([(activity id, venue id or None)], whether that is all of them): the pairs of
+    the public activities meeting `where`, walking them by title (ix_activity_title) a
+    batch at a time until `wanted` pairs are found; an activity's own place first, then
+    its meeting places by name."""
+    pairs, done, size = [], 0, wanted
+    while len(pairs) < wanted:
+        rows = db.session.execute(
+            select(Activity.id, _own_place_condition()).where(*where)
+            .order_by(Activity.title, Activity.id).offset(done).limit(size)).all()
+        venues = activity_venues([activity_id for activity_id, _ in rows])
+        for activity_id, own in rows:
+            pairs += [(activity_id, None)] if own else []
+            pairs += [(activity_id, venue.id) for venue in venues[activity_id]]
+        if len(rows) < size:
+            return pairs, True
+        done, size = done + size, size * 2
+    return pairs, False
 
 
 def _pairs_loaded(wanted):
@@ -209,7 +229,7 @@ def own_place_where(filters, resolved):
 
 def location_page(filters, page, per_page):
     """ListResult: page `page` of locations: active meeting places by name, then public
-    activities' own places by title; near a place, nearest first (published_near.
+    activities' own places by title (counted only so far past the page); near a place, nearest first (published_near.
     near_locations; items are Venue or Activity rows)."""
     resolved = resolve_common_filters(filters)
     place, near_notice = resolve_near(filters.near)
@@ -230,17 +250,19 @@ def location_page(filters, page, per_page):
             in_ids(Activity.id, [i for kind, i in shown if kind == "own"])))})
         return near_result([rows[key] for key in shown], page, per_page, known, everywhere,
                            notices=notices, near_place=place)
-    venues = venue_statement(filters, resolved)
-    own = (select(Activity).where(*own_place_where(filters, resolved))
-           .order_by(Activity.title, Activity.id))
-    first = _paged(venues, page, per_page)
-    own_total = db.session.scalar(select(func.count()).select_from(
-        own.order_by(None).subquery()))
+    # The meeting places (few) counted; then the own places by title (ix_activity_title),
+    # counted only so far past the page.
+    first = _paged(venue_statement(filters, resolved), page, per_page)
+    own_ids = db.session.scalars(
+        select(Activity.id).where(*own_place_where(filters, resolved))
+        .order_by(Activity.title, Activity.id)
+        .limit(max(0, counted_to(page, per_page) + 1 - first.total))).all()
     items = list(first.items)
     if len(items) < per_page:
         skip = max(0, (page - 1) * per_page - first.total)
-        items += db.session.scalars(own.limit(per_page - len(items)).offset(skip)).all()
-    return ListResult(items, page, per_page, first.total + own_total, notices=notices)
+        items += _activities_by_id(own_ids[skip:skip + per_page - len(items)])
+    return ListResult.found(items, page, per_page, first.total + len(own_ids),
+                            notices=notices)
 
 
 def public_venue_by_uuid(value):
