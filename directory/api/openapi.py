@@ -192,9 +192,9 @@ def _page_envelope(integer):
                     "notices": _strings(),
                     "total_items_exact": {
                         "type": "boolean",
-                        "description": "false when a list of dates counted only so far "
-                                       "past the page: total_items is then a lower "
-                                       "bound and total_pages the pages known so far"}})
+                        "description": "false when a list counted only so far past the "
+                                       "page: total_items is then a lower bound and "
+                                       "total_pages the pages known so far"}})
 
 
 def schemas():
