@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, false, func, literal, select
+from sqlalchemy import bindparam, false, func, literal, select, true
 from sqlalchemy.orm import joinedload
 
 from ..common.db import among, among_value, in_ids, is_postgres
@@ -116,8 +116,13 @@ class OccurrenceQuery:
         return [self.nearby.condition()] if self.nearby else []
 
     def matching_activities(self):
-        """A select of the ids of public activities meeting the activity conditions."""
-        return select(Activity.id).where(Activity.is_public, *self.activity_conditions)
+        """A select of the ids of public activities meeting the activity conditions:
+        those not public left out by id when few (a broad search at --scale 100000
+        hashed every organisation to tell), else each one's organisation looked up."""
+        hidden = hidden_activity_ids()
+        public = (Activity.is_public if len(hidden) > HIDDEN_BY_ID else
+                  ~in_ids(Activity.id, sorted(hidden)) if hidden else true())
+        return select(Activity.id).where(public, *self.activity_conditions)
 
     def _activity_matches(self, per_occurrence, walking=False):
         if self.public_dates is not None and not self.activity_conditions:
