@@ -41,7 +41,11 @@ def _activity_where(filters, organisation_uuid=None, term_uuid=None):
     list filters; `organisation_uuid` and `term_uuid` (a focus area's or target
     group's) narrow them further; `place` where the list is near one (None)."""
     resolved = resolve_common_filters(filters)
-    where = [Activity.is_public, *activity_conditions(resolved, filters.q, filters.lang)]
+    # A search in its indexed form: on PostgreSQL both halves of its OR are index scans
+    # (a word found nowhere at --scale 100000: ~340 → ~7 ms; one in 11,000 organisations'
+    # texts ~55 → ~85 ms, walking by title).
+    where = [Activity.is_public,
+             *activity_conditions(resolved, filters.q, filters.lang, "indexed")]
     if filters.modified_after is not None:
         where.append(activity_changed_since(filters.modified_after))
     if organisation_uuid:
