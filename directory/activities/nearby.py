@@ -16,6 +16,7 @@ date near a busy place (a town centre at --scale 100000 has some 12,000 activiti
 within 5 km, and a page needs the nearest sixty).
 """
 
+import math
 from functools import cached_property
 from itertools import chain
 
@@ -183,8 +184,8 @@ def nearest_places(query, nearby, wanted):
     for batch in batches:
         found.update((("a", activity_id), batch[activity_id])
                      for activity_id in _with_dates_at_own_place(query, sorted(batch), hidden))
-        found.update((key, km) for key, (km, _) in at_venues.items()
-                     if _before_batch_end(km, batch))
+        end = _batch_end(batch)
+        found.update((key, km) for key, (km, _) in at_venues.items() if km < end)
         if len(found) >= wanted:
             return found, False, {key: first for key, (_, first) in at_venues.items()}
     found.update((key, km) for key, (km, _) in at_venues.items())
@@ -192,8 +193,7 @@ def nearest_places(query, nearby, wanted):
 
 
 def _nearest_batches(rings, size):
-    """({activity id: km}, whether more follow) batches of the rings' activities in
-    the order (km, id), `size` (doubling) at a time or to the end of a ring: places
+    """{activity id: km} batches of the rings' activities in the order (km, id), `size` (doubling) at a time or to the end of a ring: places
     at one address are split between batches by id, as the page orders them."""
     for ring in rings:
         ordered = sorted(ring.items(), key=lambda item: (item[1], item[0]))
@@ -203,10 +203,11 @@ def _nearest_batches(rings, size):
             start, size = start + size, size * 2
 
 
-def _before_batch_end(km, batch):
-    """Whether a meeting place `km` away comes before the last of `batch` in the order
-    (km, key): ("v", …) keys follow ("a", …) ones at the same distance."""
-    return not batch or km < max(batch.values())
+def _batch_end(batch):
+    """The km a meeting place must be under to come before the last of `batch` in the
+    order (km, key) (("v", …) keys follow ("a", …) ones at the same distance); after
+    the last batch (empty), any."""
+    return max(batch.values()) if batch else math.inf
 
 
 def _key_statement(key, query, nearby):
@@ -282,8 +283,8 @@ def nearby_page_ids(query, nearby, offset, limit, wanted):
     for batch in chain(batches, [{}]):
         keys = [("a", activity_id) for activity_id in
                 _with_public_ones(query, batch, hidden)] if batch else []
-        keys += [key for key, km in venues.items()
-                 if key not in distances and _before_batch_end(km, batch)]
+        end = _batch_end(batch)
+        keys += [key for key, km in venues.items() if key not in distances and km < end]
         distances.update((key, batch[key[1]] if key[0] == "a" else venues[key])
                          for key in keys)
         counted.update(_counts(keys, query, nearby) if keys else {})
