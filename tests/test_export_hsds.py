@@ -71,3 +71,53 @@ def test_export_writes_the_csv_data_package_formula_safe(app, factories, tmp_pat
         schedules = list(csv.DictReader(f))
     assert {s["service_id"] for s in schedules} == {activity.uuid}
     assert all(s["byday"] == "TU" and s["opens_at"] == "17:00" for s in schedules)
+
+
+def _api_list(client, path):
+    """{id: object} of every item of an API list, page by page."""
+    found = {}
+    for number in range(1, 20):
+        body = client.get(f"/api/v1/{path}?per_page=100&page={number}",
+                          headers={"Accept-Language": "sv"}).get_json()
+        found.update({item["id"]: item for item in body["contents"]})
+        if body["last_page"]:
+            return found
+    raise AssertionError("no last page")
+
+
+def test_the_export_read_a_few_at_a_time_is_what_the_api_lists(app, client, factories,
+                                                                tmp_path):
+    """Read two objects at a time (each batch the next by id), the export holds exactly
+    the objects the API's lists show, each once, nothing that is not public, and its
+    tables a row per object; a second export replaces the first whole."""
+    from directory.api.export import export_hsds
+    _register(factories)
+    for n in range(5):
+        other = factories.organisation(name=f"Förening {n}")
+        factories.activity(organisation=other, title=f"Kurs {n}")
+    factories.activity(organisation=factories.organisation(name="Vilande", status="pending"),
+                       title="Dold 2")
+    with app.test_request_context(base_url="http://localhost"):
+        counts = export_hsds(tmp_path, size=2)
+    exported = {name: json.loads((tmp_path / "json" / f"{name}.json").read_text("utf-8"))
+                for name in ("organizations", "services", "locations",
+                             "service_at_locations")}
+    for name, items in exported.items():
+        assert len(items) == counts[name]
+        assert len({item["id"] for item in items}) == len(items), name
+        if name != "organizations":  # the list is of our own kind; by UUID, HSDS's
+            assert {item["id"]: item for item in items} == _api_list(client, name), name
+    assert sorted(o["name"] for o in exported["organizations"]) == sorted(
+        o["name"] for o in _api_list(client, "organizations").values())
+    for org in exported["organizations"]:
+        assert client.get(f"/api/v1/organizations/{org['id']}",
+                          headers={"Accept-Language": "sv"}).get_json() == org
+    with (tmp_path / "csv" / "service.csv").open(encoding="utf-8", newline="") as f:
+        names = sorted(row["name"] for row in csv.DictReader(f))
+    assert names == sorted(["Språkcafé", *(f"Kurs {n}" for n in range(5))])
+    factories.activity(organisation=factories.organisation(name="Ny"), title="Nytt")
+    with app.test_request_context(base_url="http://localhost"):
+        assert export_hsds(tmp_path, size=2)["services"] == counts["services"] + 1
+    assert not list(tmp_path.rglob("*.part"))
+    with (tmp_path / "csv" / "service.csv").open(encoding="utf-8", newline="") as f:
+        assert "Nytt" in {row["name"] for row in csv.DictReader(f)}

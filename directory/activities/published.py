@@ -5,7 +5,8 @@ locations of the API and the open-data export. The filters are the lists' own
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..common.db import in_ids, one_of
+from ..common.db import id_batches, in_ids, one_of
+from ..common.filters import ListFilters
 from ..common.i18n import translated_texts
 from ..common.listing import ListResult, counted_to, matches_text
 from ..common.search import text_matches
@@ -78,6 +79,13 @@ def public_activity_page(filters, page, per_page, organisation_uuid=None, term_u
     shown = page_nearest(known, page, per_page, _by_title)
     return near_result(_activities_by_id(shown), page, per_page, known, everywhere,
                        notices=notices, near_place=place)
+
+
+def public_activity_batches(size):
+    """Every public activity, as the lists find them with no filter, `size` at a time
+    by id, loaded to be serialised (the open-data export: common.db.id_batches)."""
+    return id_batches(Activity.id, _activity_where(ListFilters())[0], size,
+                      _activities_by_id)
 
 
 def _activities_by_id(ids):
@@ -267,6 +275,17 @@ def location_page(filters, page, per_page):
         items += _activities_by_id(own_ids[skip:skip + per_page - len(items)])
     return ListResult.found(items, page, per_page, first.total + len(own_ids),
                             notices=notices)
+
+
+def public_location_batches(size):
+    """Every location, as location_page lists them with no filter: the active meeting
+    places (few: one list), then the public activities with a place of their own,
+    `size` at a time by id (the open-data export: common.db.id_batches)."""
+    filters = ListFilters()
+    resolved = resolve_common_filters(filters)
+    yield db.session.scalars(venue_statement(filters, resolved)).all()
+    yield from id_batches(Activity.id, own_place_where(filters, resolved),
+                          size, _activities_by_id)
 
 
 def public_venue_by_uuid(value):

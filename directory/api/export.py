@@ -1,19 +1,22 @@
 """`flask export-hsds DIR`: the whole public register as HSDS 3.0, once as JSON (one
 file per object type, each a list of whole objects) and once as the HSDS tabular data
 package (datapackage.json and one CSV per table, each cell formula-safe). The objects
-are the API's (api.hsds), read page by page through the same list queries."""
+are the API's (api.hsds), of the rows the lists show with no filter, read a batch at a
+time by id and written as they are made: at --scale 100000 the register is read once
+and held a batch at a time (paging the lists re-read it up to each page, and the whole
+register was held to be written at the end)."""
 
 import json
 from pathlib import Path
 
 import click
+import orjson
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..activities.published import location_page, public_activity_page
-from ..common.filters import ListFilters
-from ..common.spreadsheet import data_csv_text
-from ..organisations.services import organisation_page
+from ..activities.published import public_activity_batches, public_location_batches
+from ..common.spreadsheet import DataCsv
+from ..organisations.services import public_organisation_batches
 from ..taxonomy.services import all_focus_areas, all_target_groups
 from . import hsds
 
@@ -61,52 +64,83 @@ FILES = {"organizations": "organization", "services": "service", "locations": "l
          "taxonomy_terms": "taxonomy_term"}
 
 
-def _all_pages(query, serialize):
-    """Every item of a list query (query(filters, page, per_page) → ListResult),
-    serialised, page by page."""
-    found, page = [], 1
-    while True:
-        result = query(ListFilters(), page, BATCH)
-        found += serialize(result.items)
-        if not result.has_next:
-            return found
-        page += 1
+class _Files:
+    """The export's files as they are written, object by object: each JSON file a
+    list, each CSV table its rows (a nested object's rows among its table's, once),
+    first under a temporary name, renamed into place when all are written (whoever
+    reads the directory meanwhile reads the previous export whole)."""
 
+    def __init__(self, target):
+        self.json_dir, self.csv_dir = target / "json", target / "csv"
+        self.json_dir.mkdir(parents=True, exist_ok=True)
+        self.csv_dir.mkdir(parents=True, exist_ok=True)
+        self.lists = {name: self._open(self.json_dir / f"{name}.json") for name in FILES}
+        self.counts = dict.fromkeys(FILES, 0)
+        self.tables = {name: self._open(self.csv_dir / f"{name}.csv", text=True)
+                       for name in TABLES}
+        self.rows = {name: DataCsv(out) for name, out in self.tables.items()}
+        for name, columns in TABLES.items():
+            self.rows[name].row(columns)
 
-def register_objects():
-    """{file name: [HSDS objects]} of everything public."""
-    services = _all_pages(public_activity_page, hsds.services_with_places)
-    at_locations = list({sal["id"]: sal for s in services
-                         for sal in s["service_at_locations"]}.values())
-    return {
-        "organizations": _all_pages(organisation_page,
-                                    lambda orgs: [hsds.organization(o) for o in orgs]),
-        "services": services,
-        "locations": _all_pages(location_page,
-                                lambda items: [hsds.location(i) for i in items]),
-        "service_at_locations": at_locations,
-        "taxonomies": hsds.taxonomies(),
-        "taxonomy_terms": ([hsds.taxonomy_term(t, "focus_area") for t in all_focus_areas()]
-                           + [hsds.taxonomy_term(t, "target_group")
-                              for t in all_target_groups()]),
-    }
+    @staticmethod
+    def _open(path, text=False):
+        temporary = path.with_name(f".{path.name}.part")
+        return (temporary.open("w", encoding="utf-8", newline="") if text
+                else temporary.open("wb"))
 
+    def add(self, name, objects, as_rows=True):
+        """Objects of one JSON file; with `as_rows`, also rows of the CSV tables."""
+        out = self.lists[name]
+        for obj in objects:
+            out.write(b",\n" if self.counts[name] else b"[\n")
+            out.write(orjson.dumps(obj))
+            self.counts[name] += 1
+            if as_rows:
+                self._rows(FILES[name], obj)
 
-def table_rows(objects):
-    """{table: {id: row}}: every object and every object inside it as rows of the HSDS
-    tables (each once, by id); whole objects nested for convenience (a service's
-    organization, a service at a location's location) are rows of their own lists."""
-    tables = {name: {} for name in TABLES}
-
-    def add(kind, obj):
-        tables[kind].setdefault(obj["id"], {k: obj.get(k) for k in TABLES[kind]})
+    def _rows(self, kind, obj):
+        self.rows[kind].row([obj.get(c) for c in TABLES[kind]])
         for key, child_kind in CHILDREN.items():
             for child in obj.get(key) or ():
-                add(child_kind, child)
-    for name, items in objects.items():
-        for obj in items:
-            add(FILES[name], obj)
-    return tables
+                self._rows(child_kind, child)
+
+    def finish(self):
+        """Close every file and move it into place; {file: count} of objects."""
+        for name, out in self.lists.items():
+            out.write(b"\n]\n" if self.counts[name] else b"[]\n")
+        for out in (*self.lists.values(), *self.tables.values()):
+            out.close()
+            final = Path(out.name)
+            final.replace(final.with_name(final.name[1:-len(".part")]))
+        return dict(self.counts)
+
+    def discard(self):
+        """Close and remove every file begun (an export that failed leaves the
+        previous one as it was)."""
+        for out in (*self.lists.values(), *self.tables.values()):
+            out.close()
+            Path(out.name).unlink(missing_ok=True)
+
+
+def write_register(files, size=BATCH):
+    """Everything public into `files` (_Files), a batch at a time (keyset, by id: the
+    register read once; memory held to a batch). A service's service at locations are
+    rows of the CSV tables once, as parts of the service; their file lists them too.
+    `size`: the objects read at a time."""
+    for batch in public_organisation_batches(size):
+        files.add("organizations", [hsds.organization(o) for o in batch])
+    for batch in public_activity_batches(size):
+        services = hsds.services_with_places(batch)
+        files.add("services", services)
+        files.add("service_at_locations",
+                  [sal for s in services for sal in s["service_at_locations"]],
+                  as_rows=False)
+    for batch in public_location_batches(size):
+        files.add("locations", [hsds.location(item) for item in batch])
+    files.add("taxonomies", hsds.taxonomies())
+    files.add("taxonomy_terms", [hsds.taxonomy_term(t, "focus_area")
+                                 for t in all_focus_areas()]
+              + [hsds.taxonomy_term(t, "target_group") for t in all_target_groups()])
 
 
 def datapackage(tables):
@@ -127,24 +161,20 @@ def datapackage(tables):
                           for name in tables]}
 
 
-def export_hsds(directory):
-    """Write the register into `directory` (json/ and csv/); {file: count} of objects."""
-    objects = register_objects()
+def export_hsds(directory, size=BATCH):
+    """Write the register into `directory` (json/ and csv/), reading `size` objects at
+    a time; {file: count} of objects."""
     target = Path(directory)
-    (target / "json").mkdir(parents=True, exist_ok=True)
-    (target / "csv").mkdir(parents=True, exist_ok=True)
-    for name, items in objects.items():
-        (target / "json" / f"{name}.json").write_text(
-            json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
-    tables = table_rows(objects)
-    for name, rows in tables.items():
-        columns = TABLES[name]
-        (target / "csv" / f"{name}.csv").write_text(data_csv_text(
-            columns, ([row[c] for c in columns] for row in rows.values())),
-            encoding="utf-8", newline="")
+    files = _Files(target)
+    try:
+        write_register(files, size)
+    except BaseException:
+        files.discard()
+        raise
+    counts = files.finish()
     (target / "csv" / "datapackage.json").write_text(
-        json.dumps(datapackage(tables), ensure_ascii=False, indent=1), encoding="utf-8")
-    return {name: len(items) for name, items in objects.items()}
+        json.dumps(datapackage(TABLES), ensure_ascii=False, indent=1), encoding="utf-8")
+    return counts
 
 
 @click.command("export-hsds")

@@ -109,3 +109,18 @@ def database_reachable():
     except Exception:  # noqa: BLE001 - any database failure means unreachable
         return False
     return True
+
+
+def id_batches(column, where, size, load):
+    """Lists of `load(ids)`, `size` ids at a time, walking the ids of the rows meeting
+    `where` in order from the smallest (each batch one range of the key's index: a
+    whole table read once, where pages by offset read it again up to each page)."""
+    last = None
+    while True:
+        stmt = select(column).where(*where).order_by(column).limit(size)
+        ids = db.session.scalars(stmt if last is None else stmt.where(column > last)).all()
+        if ids:
+            yield load(ids)
+        if len(ids) < size:
+            return
+        last = ids[-1]

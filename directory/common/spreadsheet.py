@@ -108,15 +108,16 @@ def _download(body, mimetype, filename):
     return response
 
 
-def data_csv_text(header, rows):
+class DataCsv:
     """Plain CSV (commas, UTF-8 without a byte-order mark, RFC 4180) for data packages
-    programs read (the HSDS export), with cells as safe as csv_text's."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
-    return out.getvalue()
+    programs read (the HSDS export), with cells as safe as csv_text's, written row by
+    row into a text file `out`."""
+
+    def __init__(self, out):
+        self.writer = csv.writer(out, lineterminator="\r\n")
+
+    def row(self, cells):
+        self.writer.writerow([safe_cell(cell) for cell in cells])
 
 
 def csv_response(filename, header, rows):

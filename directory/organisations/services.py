@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.services import AccountError
 from ..audit.services import record, snapshot
+from ..common.db import id_batches
 from ..common.errors import FieldError
 from ..common.i18n import merge_translations, translated_text
 from ..common.listing import ListResult, counted_to, matches_text, speaks, tagged
@@ -134,6 +135,13 @@ def organisation_page(filters, page, per_page):
     if len(found) < wanted:  # every ring read: all of them
         return ListResult(items, page, per_page, len(found), **near)
     return ListResult.found(items, page, per_page, len(found), **near)
+
+
+def public_organisation_batches(size):
+    """Every public organisation, as the list finds them with no filter, `size` at a
+    time by id, loaded to be serialised (the open-data export: common.db.id_batches)."""
+    return id_batches(Organisation.id, [Organisation.is_public], size,
+                      _organisations_by_id)
 
 
 def public_organisation(slug):
