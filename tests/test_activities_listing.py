@@ -159,19 +159,25 @@ def test_walking_and_collecting_find_the_same_first_dates(listing, case):
                          ids=lambda c: ",".join(c))
 def test_a_search_collects_the_dates_of_its_few_activities_by_their_ids(listing, case):
     """A search matching few activities (PostgreSQL takes this way after a walk ran
-    out): their ids from the text indexes, then their dates, the same list."""
+    out): their ids from the text indexes, then their dates, the same list; matching
+    many, their dates walked in time order among their ids, the same list too."""
     args = _args(case, listing)
     now = utcnow()
     expected = _expected(args, now)
     query = services.occurrence_query(parse_filters(args), now)
-    few = query.few_activities()
+    few = query.found_activities(services.FEW_ACTIVITIES)
     starts = dict(db.session.execute(select(Occurrence.id, Occurrence.starts_at)).all())
     week = now + timedelta(days=7)
+    # Matching more (PostgreSQL): every coming date walked in time order, each one's
+    # activity looked up among their ids.
+    found = query.found_activities(10_000)
+    assert (few is None) == (len(found) > services.FEW_ACTIVITIES)
     for wanted in (1, 3, len(expected) + 1):
         assert query.collect(wanted, activity_ids=few) == expected[:wanted]
         assert query.collect(wanted, week, few) == [i for i in expected
                                                     if starts[i] < week][:wanted]
-    assert services.occurrence_query(parse_filters({}), now).few_activities() is None
+        assert query.walk_among(wanted, found) == expected[:wanted]
+    assert services.occurrence_query(parse_filters({}), now).found_activities(10) is None
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: ",".join(c) or "none")

@@ -7,10 +7,10 @@ from functools import cache
 from sqlalchemy import bindparam, false, func, literal, select, true
 from sqlalchemy.orm import joinedload
 
-from ..common.db import among, among_value, in_ids, is_postgres
+from ..common.db import among, among_value, in_ids, in_many_ids, is_postgres
 from ..common.listing import ListResult, counted_to
 from ..common.time import local_day_bounds, this_minute, to_local
-from ..common.transactions import INLINED
+from ..common.transactions import INLINED, WORDS
 from ..common.types import UTCDateTime
 from ..extensions import db
 from ..geo.services import place_missing
@@ -36,7 +36,9 @@ from .searching import TextForms, activity_conditions
 #     found, over a bounded stretch of coming dates. Cheap when matches are plentiful.
 #     Every public date's list reads its page's rows in the walk's own statement.
 #   - "collect": the matching activities' occurrences (ix_occurrence_activity_ends),
-#     then sorted: when the walk ran out (matches are few).
+#     then sorted: when the walk ran out (matches are few). On PostgreSQL a search
+#     whose walk ran out but whose matching activities are many walks every coming
+#     date again, looking each one's activity up in a hash of their ids (walk_among).
 # SQLite keeps no statistics; PostgreSQL plans both forms by its own. tests/
 # test_activities_listing.py holds both ways to the same answer.
 
@@ -58,6 +60,12 @@ COLLECT_FIRST = timedelta(days=7)
 # A search matching at most this many activities (PostgreSQL, after a walk ran out):
 # their dates are collected by their ids, found first in the text indexes.
 FEW_ACTIVITIES = 200
+# More, up to this many: walk_among ("language cafe" at --scale 100000: 13,549 evening
+# activities searched in the morning; collecting the week read every activity ~365 →
+# ~130 ms). More still: collected as for a filter.
+MANY_ACTIVITIES = 30000
+# The parameter of walk_among's ids: a search's, run unprepared (common.db.in_many_ids).
+FOUND = f"{WORDS}_found_activities"
 # A walk runs with its values in its text on PostgreSQL (transactions.INLINED).
 WANTED = f"{INLINED}_wanted"
 # The plain walk's parameter of the activities that are not public (activities.hidden),
@@ -99,14 +107,14 @@ class OccurrenceQuery:
         return self.activity_conditions if self.text_forms is None else \
             self.text_forms[form]
 
-    def few_activities(self):
-        """A search's matching public activities when at most FEW_ACTIVITIES (their
-        ids), read from the text indexes; None when more, or not a search."""
+    def found_activities(self, most):
+        """PostgreSQL: a search's matching public activities, read from the text
+        indexes, when at most `most` (their ids); None when more, or not a search."""
         if self.text_forms is None:
             return None
         ids = db.session.scalars(select(Activity.id).where(
-            Activity.is_public, *self.conditions("indexed")).limit(FEW_ACTIVITIES + 1)).all()
-        return ids if len(ids) <= FEW_ACTIVITIES else None
+            _shown_activity(), *self.conditions("indexed")).limit(most + 1)).all()
+        return ids if len(ids) <= most else None
 
     def activity_matches_each(self):
         """The activity conditions, checked per occurrence (correlated)."""
@@ -116,13 +124,8 @@ class OccurrenceQuery:
         return [self.nearby.condition()] if self.nearby else []
 
     def matching_activities(self):
-        """A select of the ids of public activities meeting the activity conditions:
-        those not public left out by id when few (a broad search at --scale 100000
-        hashed every organisation to tell), else each one's organisation looked up."""
-        hidden = hidden_activity_ids()
-        public = (Activity.is_public if len(hidden) > HIDDEN_BY_ID else
-                  ~in_ids(Activity.id, sorted(hidden)) if hidden else true())
-        return select(Activity.id).where(public, *self.activity_conditions)
+        """A select of the ids of public activities meeting the activity conditions."""
+        return select(Activity.id).where(_shown_activity(), *self.activity_conditions)
 
     def _activity_matches(self, per_occurrence, walking=False):
         if self.public_dates is not None and not self.activity_conditions:
@@ -246,13 +249,36 @@ class OccurrenceQuery:
             ids = [] if walked else self.walk(wanted)
             if len(ids) == wanted:
                 return ids
-            few = self.few_activities() if is_postgres() else None
+            found = self.found_activities(MANY_ACTIVITIES) if is_postgres() else None
+            if found is not None and len(found) > FEW_ACTIVITIES:
+                return self.walk_among(wanted, found)
+            few = found
             # Matches clustered in time (evening activities, a walk over this morning's
             # dates): the coming week's first; enough of them are the first of all.
             ids = self.collect(wanted, self.walk_from + COLLECT_FIRST, few)
             if len(ids) == wanted:
                 return ids
         return self.collect(wanted, activity_ids=few)
+
+    def walk_among(self, wanted, activity_ids):
+        """The ids of the first `wanted` dates of these activities (the matching
+        ones), walking every coming date in time order and looking each one's
+        activity up in a hash of their ids (common.db.in_many_ids)."""
+        among_found = in_many_ids(Occurrence.activity_id, activity_ids, FOUND)
+        return db.session.scalars(
+            select(Occurrence.id).where(among_found, *self.time_conditions,
+                                        *self.place_conditions, *self._near(),
+                                        Occurrence.starts_at >= self.walk_from)
+            .order_by(Occurrence.starts_at, Occurrence.id).limit(wanted)).all()
+
+
+def _shown_activity():
+    """SQL: the activity is public: those not public left out by id when few (a broad
+    search at --scale 100000 hashed every organisation to tell), else each one's
+    organisation looked up."""
+    hidden = hidden_activity_ids()
+    return (Activity.is_public if len(hidden) > HIDDEN_BY_ID else
+            ~in_ids(Activity.id, sorted(hidden)) if hidden else true())
 
 
 def occurrence_query(filters, now=None):

@@ -5,6 +5,7 @@ import json
 from sqlalchemy import (JSON, Integer, Text, any_, bindparam, cast, func, literal_column,
                         select, text)
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.types import NullType
 
 from ..extensions import db
 
@@ -47,6 +48,21 @@ def id_array(ids):
 
 def _array_text(ids):
     return "{" + ",".join(str(int(i)) for i in ids) + "}"
+
+
+def in_many_ids(column, ids, name):
+    """SQL: `column` is one of `ids`, many of them (thousands), checked row by row: on
+    PostgreSQL the array's text bound as parameter `name` with no type of its own
+    (`CAST(:name AS INTEGER[])`), so that a statement planned for its values reads it
+    as a constant and looks each row up in a hash of it. In id_array's array, cast from
+    text as the statement runs, each row is compared with every id in turn (13,549
+    ids over 17,668 dates: ~22 s rather than ~6 ms). A plan kept for any values holds
+    the parameter, not the constant: run such a statement unprepared (a `name`
+    beginning with common.transactions.WORDS)."""
+    if is_postgres():
+        return column == any_(cast(bindparam(name, _array_text(ids), type_=NullType()),
+                                   ARRAY(Integer)))
+    return column.in_(select(listed_ids(ids).c.value))
 
 
 def one_of(column, ids):
