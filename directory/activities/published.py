@@ -20,7 +20,7 @@ from .changes import activity_changed_since
 from .models import Activity, Occurrence
 from .published_near import (near_activities, near_locations, near_pairs, near_result,
                              page_nearest)
-from .searching import activity_conditions
+from .searching import activity_conditions, few_organisations
 
 
 def _paged(stmt, page, per_page, notices=(), place=None):
@@ -42,11 +42,12 @@ def _activity_where(filters, organisation_uuid=None, term_uuid=None):
     list filters; `organisation_uuid` and `term_uuid` (a focus area's or target
     group's) narrow them further; `place` where the list is near one (None)."""
     resolved = resolve_common_filters(filters)
-    # A search in its indexed form: on PostgreSQL both halves of its OR are index scans
-    # (a word found nowhere at --scale 100000: ~340 → ~7 ms; one in 11,000 organisations'
-    # texts ~55 → ~85 ms, walking by title).
+    # A search in its indexed form (activities.searching): on PostgreSQL both halves of
+    # its OR are index scans when few organisations match (a word found nowhere at
+    # --scale 100000: ~340 → ~7 ms), a hash of their ids when many.
     where = [Activity.is_public,
-             *activity_conditions(resolved, filters.q, filters.lang, "indexed")]
+             *activity_conditions(resolved, filters.q, filters.lang, "indexed",
+                                  few_organisations(filters.q) if filters.q else None)]
     if filters.modified_after is not None:
         where.append(activity_changed_since(filters.modified_after))
     if organisation_uuid:
