@@ -121,3 +121,43 @@ def test_the_export_read_a_few_at_a_time_is_what_the_api_lists(app, client, fact
     assert not list(tmp_path.rglob("*.part"))
     with (tmp_path / "csv" / "service.csv").open(encoding="utf-8", newline="") as f:
         assert "Nytt" in {row["name"] for row in csv.DictReader(f)}
+
+
+def test_the_export_is_one_snapshot_while_the_register_changes(app, factories, tmp_path):
+    """While another thread hides and shows organisations again and again, each export
+    (read one object at a time) agrees with itself: every service's organisation is in
+    the organisations file, and every organisation there has its services."""
+    import threading
+
+    from directory.api.export import export_hsds
+    from directory.organisations.models import Organisation
+    ids = []
+    for n in range(6):
+        org = factories.organisation(name=f"Förening {n}")
+        factories.activity(organisation=org, title=f"Kurs {n}")
+        ids.append(org.id)
+    stop, flips = threading.Event(), []
+
+    def flip():
+        with app.app_context():
+            while not stop.is_set():
+                org = db.session.get(Organisation, ids[len(flips) % len(ids)])
+                org.status = "pending" if org.status == "verified" else "verified"
+                db.session.commit()
+                flips.append(org.id)
+            db.session.remove()
+
+    writer = threading.Thread(target=flip)
+    writer.start()
+    try:
+        for _ in range(6):
+            with app.test_request_context(base_url="http://localhost"):
+                export_hsds(tmp_path, size=1)
+            read = {name: json.loads((tmp_path / "json" / f"{name}.json").read_text("utf-8"))
+                    for name in ("organizations", "services")}
+            assert ({s["organization_id"] for s in read["services"]}
+                    == {o["id"] for o in read["organizations"]})
+    finally:
+        stop.set()
+        writer.join()
+    assert flips

@@ -15,7 +15,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..activities.published import public_activity_batches, public_location_batches
+from ..common.db import begin_snapshot
 from ..common.spreadsheet import DataCsv
+from ..extensions import db
 from ..organisations.services import public_organisation_batches
 from ..taxonomy.services import all_focus_areas, all_target_groups
 from . import hsds
@@ -163,14 +165,18 @@ def datapackage(tables):
 
 def export_hsds(directory, size=BATCH):
     """Write the register into `directory` (json/ and csv/), reading `size` objects at
-    a time; {file: count} of objects."""
+    a time, all from one snapshot of the database (common.db.begin_snapshot); {file:
+    count} of objects."""
     target = Path(directory)
     files = _Files(target)
+    begin_snapshot()  # every batch reads the same register
     try:
         write_register(files, size)
     except BaseException:
         files.discard()
         raise
+    finally:
+        db.session.commit()
     counts = files.finish()
     (target / "csv" / "datapackage.json").write_text(
         json.dumps(datapackage(TABLES), ensure_ascii=False, indent=1), encoding="utf-8")

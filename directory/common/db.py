@@ -25,6 +25,22 @@ def begin_write():
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def begin_snapshot():
+    """Begin a transaction that reads one snapshot of the database throughout, for a long
+    read whose parts must agree (the open-data export: no service whose organisation
+    was hidden between two batches). PostgreSQL: REPEATABLE READ (each statement of a
+    READ COMMITTED transaction sees what is committed when it starts); SQLite: a
+    transaction begun now (each read otherwise sees the moment it runs). The session's
+    transaction is committed first. End it with commit."""
+    db.session.commit()
+    if is_postgres():
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        return
+    connection = db.session.connection()
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+
+
 def is_postgres():
     return db.session.get_bind().dialect.name == "postgresql"
 
