@@ -88,3 +88,36 @@ def test_partner_users_see_their_own_feed_links(client, factories, auth):
     assert "/partner" in client.get("/account").get_data(as_text=True)
     home = client.get("/partner").get_data(as_text=True)
     assert FEED.search(home).group(1) == path
+
+
+def test_a_fetch_leaves_the_site_as_it_was_and_a_change_of_the_feed_does_not(
+        app, client, factories, auth):
+    """A partner's feed notes when it was fetched, but that is no change of public data:
+    the data version (every public answer's validator) stays, so a public page still
+    answers 304; renaming the feed (its calendar's name) or revoking it moves it. The
+    columns the triggers count are every column of the table but the id and the fetch."""
+    from directory.common.caching import SHOWN_COLUMNS, data_version
+    columns = {c.name for c in FeedSubscription.__table__.columns}
+    assert set(SHOWN_COLUMNS["feed_subscription"]) == columns - {"id", "last_fetched_at"}
+    factories.activity(title="Jobbcoachning", focus=["arbete"])
+    _, path = staff_makes_a_feed(client, factories, focus=["arbete"])
+    auth.logout()
+    visitor = app.test_client()
+    page = visitor.get("/activities")
+    before = data_version()
+    assert client.get(path).status_code == 200 and client.get(path).status_code == 200
+    subscription = db.session.scalar(db.select(FeedSubscription))
+    db.session.refresh(subscription)
+    assert subscription.last_fetched_at is not None
+    assert data_version() == before
+    assert visitor.get("/activities", headers={
+        "If-None-Match": page.headers["ETag"]}).status_code == 304
+    subscription.name = "Arbete i hela Täby"
+    db.session.commit()
+    assert data_version() > before
+    renamed = client.get(path).data.decode()
+    assert "Arbete i hela Täby" in renamed
+    moved = data_version()
+    subscription.revoked_at = utcnow()
+    db.session.commit()
+    assert data_version() > moved and client.get(path).status_code == 404
