@@ -20,9 +20,7 @@ def begin_write():
     """
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
-        raw = connection.connection.driver_connection
-        if not raw.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        _begin_sqlite(connection, "BEGIN IMMEDIATE")
 
 
 def begin_snapshot():
@@ -36,9 +34,14 @@ def begin_snapshot():
     if is_postgres():
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         return
-    connection = db.session.connection()
+    _begin_sqlite(db.session.connection(), "BEGIN")
+
+
+def _begin_sqlite(connection, begin):
+    """SQLite: the transaction begun with `begin` now, unless one is open (the driver
+    begins one only before a write)."""
     if not connection.connection.driver_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(begin)
 
 
 def is_postgres():

@@ -11,6 +11,7 @@ from ..activities.models import (Activity, Occurrence, activity_focus_area,
                                  activity_target_group)
 from ..activities.schedule import Schedule, local_starts, slots
 from ..activities.materialising import horizon_end, materialise_occurrences
+from ..common.db import is_postgres
 from ..common.text import search_blob, slugify
 from ..common.time import local_today, utcnow
 from ..extensions import db
@@ -227,7 +228,7 @@ def seed_scale(count, seed=7, chunk=2000, history_days=14):
             if len(scale.rows[Occurrence.__table__]) >= chunk * 10 or i == count - 1:
                 scale.insert(chunk)
     db.session.flush()
-    if db.session.get_bind().dialect.name == "postgresql":
+    if is_postgres():
         # The bulk rows carry their ids: the sequences move past them, so the next row
         # the app adds gets a free id.
         for table in ("organisation", "activity", "occurrence"):
@@ -338,7 +339,7 @@ class _ScaleRows:
         each row is written once. Written first, each was written again by each
         trigger, and the loaded activity table was two-thirds dead rows."""
         tables = list(self.rows)
-        if db.session.get_bind().dialect.name == "postgresql":
+        if is_postgres():
             tables.remove(Activity.__table__)
             tables.append(Activity.__table__)
         for table in tables:
