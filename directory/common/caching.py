@@ -44,9 +44,9 @@ PUBLIC_TABLES = ("activity", "activity_focus_area", "activity_target_group", "cl
                  "opening_hours", "organisation", "organisation_focus_area", "partner",
                  "room", "room_booking", "target_group", "venue")
 # A public table whose rows hold a column no public answer shows: its triggers name the
-# columns an UPDATE of which counts (tests/test_answers.py keeps each list whole). A
-# partner's feed writes its subscription's last_fetched_at on every fetch: counted, each
-# fetch moved the version of the whole site, emptying every cache.
+# columns an UPDATE of which counts (tests/test_calendars_partners.py keeps each list
+# whole). A partner's feed writes its subscription's last_fetched_at on every fetch:
+# counted, each fetch moved the version of the whole site, emptying every cache.
 SHOWN_COLUMNS = {"feed_subscription": ("partner_id", "name", "token_hash", "filters",
                                        "include_tentative", "created_at", "rotated_at",
                                        "revoked_at")}
