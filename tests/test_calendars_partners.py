@@ -121,3 +121,46 @@ def test_a_fetch_leaves_the_site_as_it_was_and_a_change_of_the_feed_does_not(
     subscription.revoked_at = utcnow()
     db.session.commit()
     assert data_version() > moved and client.get(path).status_code == 404
+
+
+def test_a_feed_for_some_municipalities_holds_their_activities_alone(client, factories,
+                                                                      auth):
+    """A LÖK partner serves its own municipalities: a feed of a focus area in Täby and
+    Mölndal leaves out the same focus area in Göteborg; the filter is shown by name, to
+    the coordinators and to the partner's own users."""
+    goteborg, molndal = factories.municipality("goteborg"), factories.municipality("molndal")
+    factories.activity(title="Jobbcoachning Täby", focus=["arbete"])
+    factories.activity(factories.organisation(municipality=goteborg),
+                       title="Jobbcoachning Göteborg", focus=["arbete"])
+    factories.activity(factories.organisation(municipality=molndal),
+                       title="Jobbcoachning Mölndal", focus=["arbete"])
+    factories.activity(title="Sagostund Täby", focus=["barn-och-unga"])
+    partner_url, path = staff_makes_a_feed(client, factories, focus=["arbete"],
+                                           kommun=["taby", "molndal"])
+    subscription = db.session.scalar(db.select(FeedSubscription))
+    assert subscription.filters["kommun"] == ["molndal", "taby"]
+    staff_page = client.get(partner_url).get_data(as_text=True)
+    assert "<dt>Municipalities</dt><dd>Mölndal, Täby</dd>" in staff_page
+    assert "kommun:" not in staff_page and "focus:" not in staff_page
+    auth.logout()
+    titles = {summary for _, _, summary in icaljs(client.get(path).data, *window())}
+    assert titles == {"Jobbcoachning Täby", "Jobbcoachning Mölndal"}
+    factories.user(email="af@example.se", role="partner", partner=subscription.partner)
+    auth.login("af@example.se")
+    assert "<dt>Municipalities</dt><dd>Mölndal, Täby</dd>" in client.get("/partner").get_data(
+        as_text=True)
+
+
+def test_a_municipality_not_served_is_refused_beside_the_field(client, factories):
+    """Only the municipalities the installation serves are offered; another one posted
+    is an error beside the field, the form keeps what was typed, and no feed is made."""
+    factories.user(email="staff@example.se", role="staff")
+    AuthActions(client).login("staff@example.se")
+    partner_url = client.post("/staff/partners", data={"name": "Arbetsförmedlingen"}).location
+    response = client.post(partner_url, data={"name": "Arbete i Atlantis",
+                                              "kommun": ["atlantis"], "focus": ["arbete"]})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'value="Arbete i Atlantis"' in page and not FEED.search(page)
+    assert re.search(r'<p class="error" id="kommun-error">[^<]*atlantis', page)
+    assert db.session.scalar(db.select(db.func.count(FeedSubscription.id))) == 0

@@ -218,8 +218,7 @@ def venue_statement(filters, resolved, near_km=None):
     where = [Venue.active.is_(True)]
     if filters.q:
         where.append(in_ids(Venue.id, venues_matching(filters.q) or [-1]))
-    if resolved.municipality_id:
-        where.append(Venue.municipality_id == resolved.municipality_id)
+    where += resolved.in_municipalities(Venue.municipality_id)
     if filters.modified_after is not None:
         where.append(Venue.updated_at >= filters.modified_after)
     if near_km is not None:
@@ -233,8 +232,7 @@ def own_place_where(filters, resolved):
     where = [Activity.is_public, _own_place_condition()]
     if filters.q:
         where.append(matches_text(Activity, filters.q))
-    if resolved.municipality_id:
-        where.append(Activity.municipality_id == resolved.municipality_id)
+    where += resolved.in_municipalities(Activity.municipality_id)
     if filters.modified_after is not None:
         where.append(activity_changed_since(filters.modified_after))
     return where

@@ -52,8 +52,7 @@ def activity_conditions(resolved, q="", lang="", form="set", organisations=None)
                                  activity_target_group.c.target_group_id, resolved.target_ids))
     if lang:
         conditions.append(speaks(Activity, lang))
-    if resolved.municipality_id:
-        conditions.append(Activity.municipality_id == resolved.municipality_id)
+    conditions += resolved.in_municipalities(Activity.municipality_id)
     if resolved.organisation_ids is not None:
         conditions.append(Activity.organisation_id.in_(resolved.organisation_ids))
     return conditions

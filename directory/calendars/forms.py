@@ -21,4 +21,5 @@ class SubscriptionForm(Form):
     focus = MultiCheckboxField(_l("Focus areas"))
     target = MultiCheckboxField(_l("Target groups"))
     venue = MultiCheckboxField(_l("Meeting places"))
+    kommun = MultiCheckboxField(_l("Municipalities"))
     include_tentative = BooleanField(_l("Show requested room bookings as tentative"))

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..organisations.models import Organisation
-from ..taxonomy.models import FocusArea, TargetGroup
+from ..taxonomy.models import FocusArea, Municipality, TargetGroup
 from ..venues.models import Venue
 from .models import FeedSubscription
 
@@ -34,7 +34,7 @@ def is_own_live_feed(partner, subscription):
 
 def filter_names(filters):
     """The feed's saved filter as names, kind by kind: {"focus": [...], "target": [...],
-    "venue": [...], "org": [...]}, each empty when the kind is not filtered. A slug that
+    "venue": [...], "org": [...], "kommun": [...]}, each empty when the kind is not filtered. A slug that
     names nothing any more is shown as it is."""
     def names(model, slugs, label):
         if not slugs:
@@ -49,4 +49,5 @@ def filter_names(filters):
             "venue": names(Venue, filters.get("venue"),
                            lambda v: str(v.translated("name"))),
             "org": names(Organisation, filters.get("org"),
-                         lambda o: str(o.translated("name")))}
+                         lambda o: str(o.translated("name"))),
+            "kommun": names(Municipality, filters.get("kommun"), lambda m: m.label())}

@@ -26,11 +26,13 @@ from ..common.tokens import hash_token
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..organisations.services import ResolvedFilters
-from ..taxonomy.models import FocusArea, TargetGroup
+from ..taxonomy.models import FocusArea, Municipality, TargetGroup
 from ..venues.models import Venue
 from .models import FeedSubscription, Partner
 
-FILTER_KEYS = ("focus", "target", "venue", "org")
+# A saved filter's kinds, as the list filters name them: focus areas, target groups,
+# meeting places, organisations, municipalities (a LÖK partner serves its own).
+FILTER_KEYS = ("focus", "target", "venue", "org", "kommun")
 
 
 class PartnerError(FieldError):
@@ -112,6 +114,7 @@ def saved_filter(filters):
         return select(model.id).where(model.slug.in_(filters[key])) if filters.get(key) else None
     return ResolvedFilters(focus_ids=ids(FocusArea, "focus"),
                            target_ids=ids(TargetGroup, "target"),
+                           municipality_ids=ids(Municipality, "kommun"),
                            organisation_ids=ids(Organisation, "org"))
 
 

@@ -18,7 +18,7 @@ from ..common.i18n import current_lang
 from ..common.time import utcnow
 from ..common.urls import subscribe_links
 from ..extensions import db
-from ..taxonomy.services import all_focus_areas, all_target_groups
+from ..taxonomy.services import all_focus_areas, all_target_groups, enabled_municipalities
 from ..venues.services import public_venue, public_venues
 from . import services
 from .forms import PartnerForm, SubscriptionForm
@@ -152,7 +152,16 @@ def _subscription_form(empty=False):
     form.focus.choices = [(f.slug, f.label()) for f in all_focus_areas()]
     form.target.choices = [(t.slug, t.label()) for t in all_target_groups()]
     form.venue.choices = [(v.slug, v.name) for v in public_venues()]
+    form.kommun.choices = [(m.slug, m.label()) for m in enabled_municipalities()]
     return form
+
+
+def _partner_page(partner, form, link=None):
+    """A partner's page for coordinators: its feeds with what each filters (as names),
+    the form for a new one, and a new secret link when one was just issued."""
+    feeds = [(s, filter_names(s.filters)) for s in partner.subscriptions]
+    return render_template("calendars/admin_partner.html", partner=partner, feeds=feeds,
+                           form=form, link=link)
 
 
 @bp.route("/staff/partners", methods=["GET", "POST"])
@@ -178,13 +187,12 @@ def partner(partner_id):
     if form.validate_on_submit():
         _, token = create_subscription(found, form.name.data,
                                        {"focus": form.focus.data, "target": form.target.data,
-                                        "venue": form.venue.data},
+                                        "venue": form.venue.data, "kommun": form.kommun.data},
                                        form.include_tentative.data, current_user)
         db.session.commit()
         link = url_for("calendars.partner_calendar", token=token, _external=True)
         form = _subscription_form(empty=True)
-    return render_template("calendars/admin_partner.html", partner=found, form=form,
-                           link=link), (422 if form.errors else 200)
+    return _partner_page(found, form, link), (422 if form.errors else 200)
 
 
 @bp.post("/staff/feeds/<int:subscription_id>/<any(rotate, revoke):action>")
@@ -200,5 +208,4 @@ def partner_feed_action(subscription_id, action):
         revoke(subscription, current_user)
         flash(_("The link no longer works."))
     db.session.commit()
-    return render_template("calendars/admin_partner.html", partner=subscription.partner,
-                           form=_subscription_form(empty=True), link=link)
+    return _partner_page(subscription.partner, _subscription_form(empty=True), link)

@@ -34,9 +34,16 @@ class ResolvedFilters:
 
     focus_ids: list | None = None
     target_ids: list | None = None
-    municipality_id: int | None = None
+    municipality_ids: list | None = None
     organisation_ids: list | None = None
     notices: tuple = ()
+
+    def in_municipalities(self, column):
+        """[SQL]: `column` (a municipality id) is one of the filter's municipalities;
+        none when the filter leaves municipalities out."""
+        if self.municipality_ids is None:
+            return []
+        return [column.in_(self.municipality_ids)]
 
 
 def _ids_for(model, values, notices, message_for, *conditions):
@@ -68,9 +75,8 @@ def resolve_common_filters(filters):
     organisation_ids = _ids_for(Organisation, [filters.org] if filters.org else [], notices,
                                 lambda v: _l("There is no organisation “%(value)s”; it is "
                                              "ignored.", value=v), Organisation.is_public)
-    return ResolvedFilters(focus_ids, target_ids,
-                           municipality_ids[0] if municipality_ids else None,
-                           organisation_ids, tuple(notices))
+    return ResolvedFilters(focus_ids, target_ids, municipality_ids, organisation_ids,
+                           tuple(notices))
 
 
 def organisation_conditions(filters, resolved):
@@ -84,8 +90,7 @@ def organisation_conditions(filters, resolved):
                                  organisation_focus_area.c.focus_area_id, resolved.focus_ids))
     if filters.lang:
         conditions.append(speaks(Organisation, filters.lang))
-    if resolved.municipality_id:
-        conditions.append(Organisation.municipality_id == resolved.municipality_id)
+    conditions += resolved.in_municipalities(Organisation.municipality_id)
     if filters.modified_after is not None:
         conditions.append(Organisation.updated_at >= filters.modified_after)
     return conditions
