@@ -104,7 +104,8 @@ CASES = [
     {"from": "+3"},
     {"venue": "kemistvagen"},
     {"venue": "kemistvagen", "q": "språk", "from": "+7"},
-    {"q": "inget sådant"},
+    {"q": "inget sådant"},       # nothing: a walk on PostgreSQL asks first whether any
+    {"q": "läxhjälpen"},          # an organisation's name alone: its activities
     {"q": "UN"},                 # a two-letter word: at a word's start ("unga")
 ]
 

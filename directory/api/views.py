@@ -16,7 +16,8 @@ from ..activities.listed import listed_dates
 from ..activities.published import (location_page, own_place_by_uuid,
                                      public_activity_by_uuid, public_activity_page,
                                      public_venue_by_uuid, service_location_page)
-from ..activities.services import public_occurrence, public_occurrence_page
+from ..activities.public import public_occurrence
+from ..activities.services import public_occurrence_page
 from ..bookings.schedule import parse_week, venue_week, week_closures, week_label
 from ..common.errors import FieldError
 from ..common.filters import parse_filters

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified
 
-from ..activities.services import public_activity, public_occurrence
+from ..activities.public import public_activity, public_occurrence
 from ..common.access import county_required, load_or_404
 from ..common.errors import form_work
 from ..common.filters import parse_filters

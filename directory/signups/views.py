@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..activities.editing import date_about
 from ..activities.models import Occurrence
-from ..activities.services import public_occurrence
+from ..activities.public import public_occurrence
 from ..audit.services import record
 from ..common.access import load_or_404
 from ..common.errors import put_error
