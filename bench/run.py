@@ -56,7 +56,11 @@ LATENCY_PATHS = [
     ("/api/v1/occurrences?per_page=100", "/api/v1/occurrences?per_page=100"),
 ]
 GOAL_P95_MS = 50.0
+# The seed's goal, for --scale 10000 (demo.seed.seed_scale: 10,000 organisations well
+# under two minutes); at other scales (the country: 100,000) its time and memory are
+# printed, with no goal.
 GOAL_SEED_S = 120.0
+GOAL_SEED_SCALE = 10000
 
 
 def parse_args(argv=None):
@@ -459,14 +463,16 @@ def seed(args, env, database_url, workdir):
     counts = row_counts(database_url)
     # The largest resident size any command run so far reached: the --scale seed's.
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    verdict = "ok" if took < GOAL_SEED_S else f"OVER the {GOAL_SEED_S:.0f} s goal"
+    goal = GOAL_SEED_S if args.scale == GOAL_SEED_SCALE else None
+    verdict = ("no goal at this scale" if goal is None else
+               "ok" if took < goal else f"OVER the {goal:.0f} s goal")
     print(f"   seed-demo --scale {args.scale}: {took:.1f} s wall clock ({verdict}), at "
           f"most {peak_mb:.0f} MB resident; the command says: "
           f"{output.splitlines()[-1] if output else '-'}")
     print(f"   rows: {counts['organisation']} organisations, {counts['activity']} "
           f"activities, {counts['occurrence']} occurrences")
     seeded = {"scale": args.scale, "seconds": took, "occurrences": counts["occurrence"],
-              "goal": GOAL_SEED_S, "peak_mb": peak_mb}
+              "goal": goal, "peak_mb": peak_mb}
     if args.database_url:
         advance_sequences(database_url)
     started = time.perf_counter()

@@ -90,10 +90,12 @@ def scale_rows(results):
     rows = []
     seed = results.get("seed")
     if seed:
-        rows.append((f"seed-demo --scale {seed['scale']}", f"≤ {seed['goal']:.0f} s",
+        goal = seed["goal"]
+        rows.append((f"seed-demo --scale {seed['scale']}",
+                     "—" if goal is None else f"≤ {goal:.0f} s",
                      f"{seed['seconds']:.1f} s ({seed['occurrences']:,} dates; the seeding "
                      f"process at most {seed['peak_mb']:.0f} MB)", "—",
-                     _verdict(seed["seconds"] <= seed["goal"])))
+                     "—" if goal is None else _verdict(seed["seconds"] <= goal)))
     memory, early = results.get("memory"), results.get("memory after latency")
     if memory:
         apps = [label for label in memory if label != "hello"]
