@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from feed_orgs import LARGE, ONE_OFF, WEEKLY, FeedOrganisations, feed_path  # noqa: E402
 from hosts import (cross_host_check, print_memory, process_stats,  # noqa: E402
                    worker_memory)
+from round_trip import round_trip_note  # noqa: E402
 from summary import SEARCH_CONTROL, SEARCHES, print_table, summary_rows  # noqa: E402
 from wire import wire_rows  # noqa: E402
 
@@ -671,6 +672,8 @@ def main(argv=None):
               f"sync workers, hello world served the same way in the same run")
         print_table(summary_rows(results))
         print(f"\n   machine after: {load_note()}")
+        if args.database_url:
+            print(f"   {round_trip_note(database_url)}")
     finally:
         for server in servers.values():
             server.stop()

@@ -25,8 +25,8 @@ from sqlalchemy import and_, false, func, or_, select
 from ..common.db import in_ids, listed_ids, one_of
 from ..common.listing import ListResult
 from ..extensions import db
-from ..geo.distance import nearest_first, nearest_first_few
-from ..geo.services import exact_km, resolve_near, within, within_rings
+from ..geo.distance import nearest_first, nearest_first_few, within_radius
+from ..geo.services import box_condition, exact_km, resolve_near, within, within_rings
 from ..venues.models import Room, Venue
 from .cards import cards_of
 from .hidden import hidden_activity_ids
@@ -78,11 +78,15 @@ def find_nearby(near, radius_km):
     place, notice = resolve_near(near)
     if place is None:
         return None, (notice,) if notice else ()
-    venues = within(Venue, place, radius_km)
-    rooms = {}
-    if venues:
-        rooms = dict(db.session.execute(select(Room.id, Room.venue_id)
-                                        .where(Room.venue_id.in_(list(venues)))).all())
+    # The meeting places in the circle's box with their rooms, in one statement; then
+    # measured (geo.services.within).
+    rows = db.session.execute(select(Venue.id, Venue.latitude, Venue.longitude, Room.id)
+                              .outerjoin(Room, Room.venue_id == Venue.id)
+                              .where(box_condition(Venue, place, radius_km))).all()
+    venues = within_radius((place.latitude, place.longitude),
+                           {(venue, lat, lon) for venue, lat, lon, _ in rows}, radius_km)
+    rooms = {room: venue for venue, _, _, room in rows
+             if room is not None and venue in venues}
     return Nearby(place, radius_km, venues, rooms), ()
 
 

@@ -74,9 +74,9 @@ def within(model, place, radius_km, *conditions):
     """{id: km} of rows of `model` (latitude/longitude columns) within the radius: an
     indexed bounding box in SQL first, then the distance in Python (exact at the edge).
     """
+    box = box_condition(model, place, radius_km)
     return within_radius((place.latitude, place.longitude),
-                         _in_box(model, _box(model, place, radius_km), *conditions),
-                         radius_km)
+                         _in_box(model, box, *conditions), radius_km)
 
 
 def within_rings(model, place, radius_km, *conditions, shares=RINGS):
@@ -88,7 +88,7 @@ def within_rings(model, place, radius_km, *conditions, shares=RINGS):
     centre, waiting, inner = (place.latitude, place.longitude), {}, None
     for share in shares:
         reach = radius_km * share
-        box = _box(model, place, reach)
+        box = box_condition(model, place, reach)
         waiting.update(within_radius(centre, _in_box(
             model, box, *conditions, *([] if inner is None else [not_(inner)])),
             radius_km))
@@ -99,8 +99,9 @@ def within_rings(model, place, radius_km, *conditions, shares=RINGS):
         yield ring
 
 
-def _box(model, place, radius_km):
-    """SQL: the row lies in the bounding box of the circle."""
+def box_condition(model, place, radius_km):
+    """SQL: the row (latitude/longitude columns) lies in the bounding box of the circle:
+    what `within` reads first, for a statement that reads more with it."""
     lat0, lat1, lon0, lon1 = bounding_box(place.latitude, place.longitude, radius_km)
     return and_(model.latitude.between(lat0, lat1), model.longitude.between(lon0, lon1))
 
