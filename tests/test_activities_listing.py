@@ -257,3 +257,25 @@ def test_every_public_date_is_the_same_with_the_hidden_left_out_by_id_or_looked_
         found, rows = walked_dates(statement, {**values, "page_offset": 0,
                                                "page_size": wanted})
         assert [row.id for row, _ in rows] == expected
+
+
+@pytest.mark.parametrize("limit", [0, 1, 1000])
+def test_ids_read_as_one_array_are_the_ids_and_go_back_as_they_came(listing, limit):
+    """PostgreSQL reads a search's matching activities as one text (common.db.IdArray,
+    no row per id): none, one or all of them, the same ids the rows give, and the dates
+    of those ids found alike from the text and from the list."""
+    if not is_postgres():
+        pytest.skip("SQLite reads the ids as rows")
+    from directory.activities.models import Activity
+    from directory.common.db import IdArray, id_array_of, in_ids, in_many_ids
+    stmt = select(Activity.id).order_by(Activity.id).limit(limit)
+    ids = db.session.scalars(stmt).all()
+    found = id_array_of(stmt)
+    assert isinstance(found, IdArray) and len(found) == len(ids) and list(found) == ids
+    assert bool(found) == bool(ids)
+    dates = select(Occurrence.id).order_by(Occurrence.id)
+    expected = db.session.scalars(dates.where(Occurrence.activity_id.in_(ids))).all()
+    assert len(expected) >= len(ids)
+    for condition in (in_ids(Occurrence.activity_id, found),
+                      in_many_ids(Occurrence.activity_id, found, services.FOUND)):
+        assert db.session.scalars(dates.where(condition)).all() == expected

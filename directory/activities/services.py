@@ -6,7 +6,7 @@ from functools import cache
 
 from sqlalchemy import bindparam, false, func, literal, select, true
 
-from ..common.db import among, among_value, in_ids, in_many_ids, is_postgres
+from ..common.db import among, among_value, id_array_of, in_ids, in_many_ids, is_postgres
 from ..common.listing import ListResult, counted_to
 from ..common.time import local_day_bounds, this_minute, to_local
 from ..common.transactions import INLINED, WORDS
@@ -110,8 +110,9 @@ class OccurrenceQuery:
         indexes, when at most `most` (their ids); None when more, or not a search."""
         if self.text_forms is None:
             return None
-        ids = db.session.scalars(select(Activity.id).where(
-            _shown_activity(), *self.conditions("indexed")).limit(most + 1)).all()
+        found = select(Activity.id).where(_shown_activity(),
+                                          *self.conditions("indexed")).limit(most + 1)
+        ids = id_array_of(found) if is_postgres() else db.session.scalars(found).all()
         return ids if len(ids) <= most else None
 
     def activity_matches_each(self):
@@ -260,7 +261,7 @@ class OccurrenceQuery:
             if len(ids) == wanted:
                 return ids
             found = self.found_activities(MANY_ACTIVITIES) if is_postgres() else None
-            if found == []:
+            if found is not None and not found:
                 return []
             if found is not None and len(found) > FEW_ACTIVITIES:
                 return self.walk_among(wanted, found)

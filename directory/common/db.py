@@ -2,7 +2,7 @@
 
 import json
 
-from sqlalchemy import (JSON, Integer, any_, bindparam, cast, func, literal_column,
+from sqlalchemy import (JSON, Integer, Text, any_, bindparam, cast, func, literal_column,
                         select, text)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import NullType
@@ -76,7 +76,32 @@ def _integer_array(parameter):
 
 
 def _array_text(ids):
+    if isinstance(ids, IdArray):
+        return ids.text
     return "{" + ",".join(str(int(i)) for i in ids) + "}"
+
+
+class IdArray:
+    """Ids as PostgreSQL writes an integer[] ('{1,2,3}': `array_agg(id)::text`), kept as
+    that text: their number at once, the ids themselves when iterated, and the text as
+    it came when they are sent back (in_many_ids, in_ids). A broad search's 13,549 ids
+    read as rows and written out again cost ~13 ms of Python at --scale 100000."""
+
+    def __init__(self, text):
+        self.text = text or "{}"
+
+    def __len__(self):
+        return 0 if self.text == "{}" else self.text.count(",") + 1
+
+    def __iter__(self):
+        return iter([int(i) for i in self.text[1:-1].split(",")] if len(self) else [])
+
+
+def id_array_of(stmt):
+    """PostgreSQL: the ids a select of one id column gives, as an IdArray (one row, one
+    text: no row per id)."""
+    rows = stmt.subquery()
+    return IdArray(db.session.scalar(select(cast(func.array_agg(rows.c[0]), Text))))
 
 
 def in_many_ids(column, ids, name):
