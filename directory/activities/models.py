@@ -23,12 +23,16 @@ class ActivityError(FieldError):
     """An activity rule was broken, or a date cannot change the way asked."""
 
 
+# The activities of some terms read from an index alone (the term, then the activity):
+# a filter's set of activities is joined to another's (a municipality's) without
+# reading a row of either table.
 activity_focus_area = db.Table(
     "activity_focus_area",
     db.Column("activity_id", db.ForeignKey("activity.id", ondelete="CASCADE"),
               primary_key=True),
     db.Column("focus_area_id", db.ForeignKey("focus_area.id", ondelete="CASCADE"),
-              primary_key=True, index=True),
+              primary_key=True),
+    db.Index("ix_activity_focus_area_focus", "focus_area_id", "activity_id"),
 )
 
 activity_target_group = db.Table(
@@ -36,7 +40,8 @@ activity_target_group = db.Table(
     db.Column("activity_id", db.ForeignKey("activity.id", ondelete="CASCADE"),
               primary_key=True),
     db.Column("target_group_id", db.ForeignKey("target_group.id", ondelete="CASCADE"),
-              primary_key=True, index=True),
+              primary_key=True),
+    db.Index("ix_activity_target_group_target", "target_group_id", "activity_id"),
 )
 
 
@@ -48,8 +53,8 @@ class Activity(SpokenLanguagesMixin, TranslatableMixin, db.Model):
     organisation_id = db.Column(db.Integer,
                                 db.ForeignKey("organisation.id", ondelete="CASCADE"),
                                 nullable=False)  # indexed with what a feed's keys read
-    municipality_id = db.Column(db.Integer, db.ForeignKey("municipality.id"), nullable=False,
-                                index=True)
+    municipality_id = db.Column(db.Integer, db.ForeignKey("municipality.id"),
+                                nullable=False)  # indexed with the id: ix_activity_municipality
     title = db.Column(db.String(200), nullable=False)
     description = db.Column(db.Text, nullable=False, default="")
     translations = db.Column(db.JSON, nullable=False, default=dict)
@@ -103,6 +108,9 @@ class Activity(SpokenLanguagesMixin, TranslatableMixin, db.Model):
         db.Index("ix_activity_geo", "latitude", "longitude", "id"),
         # The open data's services by title (activities.published), walked in order.
         db.Index("ix_activity_title", "title", "id"),
+        # A municipality's activities, their ids from the index alone (joined to a
+        # focus area's: a partner's feed for its municipality, calendars.partners).
+        db.Index("ix_activity_municipality", "municipality_id", "id"),
         # An organisation's activities, with what its feed's keys read of each (calendars.
         # parts): read from the index alone, not 500 rows from as many pages.
         db.Index("ix_activity_organisation_keys", "organisation_id", "id", "updated_at",

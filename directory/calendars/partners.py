@@ -12,7 +12,7 @@ import hmac
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import and_, literal, select, union_all
 
 from ..activities.models import Activity
 from ..activities.searching import activity_conditions
@@ -106,16 +106,28 @@ def subscription_for_token(token):
     return subscription
 
 
+# The kinds a saved filter names by slug that become activity conditions (meeting places:
+# place_of).
+KINDS = {"focus": FocusArea, "target": TargetGroup, "kommun": Municipality,
+         "org": Organisation}
+
+
 def saved_filter(filters):
-    """A saved filter's slugs as ResolvedFilters of selects of ids: any of the values
-    within a kind, every kind that is given; a slug that names nothing (any more)
-    matches nothing, never everything."""
-    def ids(model, key):
-        return select(model.id).where(model.slug.in_(filters[key])) if filters.get(key) else None
-    return ResolvedFilters(focus_ids=ids(FocusArea, "focus"),
-                           target_ids=ids(TargetGroup, "target"),
-                           municipality_ids=ids(Municipality, "kommun"),
-                           organisation_ids=ids(Organisation, "org"))
+    """A saved filter's slugs as ResolvedFilters of ids, every kind read in one statement:
+    any of the values within a kind, every kind that is given; a slug that names nothing
+    (any more) matches nothing, never everything. Ids rather than selects of them: the
+    planner then knows how many activities each kind keeps (a focus area in one
+    municipality at --scale 100000: ~107 → ~10 ms)."""
+    asked = [(kind, model) for kind, model in KINDS.items() if filters.get(kind)]
+    ids = {kind: [] for kind, _ in asked}
+    if asked:
+        for kind, row_id in db.session.execute(union_all(*(
+                select(literal(kind), model.id).where(model.slug.in_(filters[kind]))
+                for kind, model in asked))):
+            ids[kind].append(row_id)
+    return ResolvedFilters(focus_ids=ids.get("focus"), target_ids=ids.get("target"),
+                           municipality_ids=ids.get("kommun"),
+                           organisation_ids=ids.get("org"))
 
 
 def activity_condition(filters):
