@@ -34,8 +34,8 @@ def is_own_live_feed(partner, subscription):
 
 def filter_names(filters):
     """The feed's saved filter as names, kind by kind: {"focus": [...], "target": [...],
-    "venue": [...], "org": [...], "kommun": [...]}, each empty when the kind is not filtered. A slug that
-    names nothing any more is shown as it is."""
+    "venue": [...], "org": [...], "kommun": [...]}, each empty when the kind is not
+    filtered. A slug that names nothing any more is shown as it is."""
     def names(model, slugs, label):
         if not slugs:
             return []

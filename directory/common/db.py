@@ -83,9 +83,10 @@ def _array_text(ids):
 
 class IdArray:
     """Ids as PostgreSQL writes an integer[] ('{1,2,3}': `array_agg(id)::text`), kept as
-    that text: their number at once, the ids themselves when iterated, and the text as
-    it came when they are sent back (in_many_ids, in_ids). A broad search's 13,549 ids
-    read as rows and written out again cost ~13 ms of Python at --scale 100000."""
+    that text: their number at once, the ids themselves when iterated (in_ids, for a
+    few), and the text as it came when many are sent back (in_many_ids). A broad
+    search's 13,549 ids read as rows and written out again cost ~13 ms of Python at
+    --scale 100000."""
 
     def __init__(self, text):
         self.text = text or "{}"
