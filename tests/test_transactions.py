@@ -140,3 +140,77 @@ def test_a_connection_the_server_dropped_while_it_rested_is_replaced(client, app
     time.sleep(IDLE_BEFORE_PING + 0.5)
     page = client.get(path)
     assert page.status_code == 200 and "Läxhjälp Gårdsten" in page.text
+
+
+def _in_a_request(app, method):
+    """A request context of `method` whose before_request hooks have run (as a view's
+    would), on a session with no transaction open."""
+    db.session.commit()
+    context = app.test_request_context("/organisations", method=method)
+    context.push()
+    app.preprocess_request()
+    return context
+
+
+def _driver_status():
+    """The PostgreSQL driver's transaction status of the session's connection."""
+    driver = db.session.connection().connection.driver_connection
+    return driver.info.transaction_status.name
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_what_a_request_writes_is_saved_whole_or_not_at_all(app, factories, method):
+    """A GET reads without a transaction on PostgreSQL until it writes; from its first
+    write on, all it writes commits or rolls back together, as in any other request."""
+    first = factories.organisation(name="Läxhjälp Gårdsten")
+    taken = factories.organisation(name="Språkcafé Täby").slug
+    context = _in_a_request(app, method)
+    try:
+        assert _names() == ["Läxhjälp Gårdsten", "Språkcafé Täby"]  # it read first
+        db.session.execute(update(Organisation).where(Organisation.id == first.id)
+                           .values(name="Ändrad"))
+        with pytest.raises(Exception):  # the second write breaks a rule: slugs unique
+            db.session.execute(update(Organisation).where(Organisation.id == first.id)
+                               .values(slug=taken))
+        db.session.rollback()
+    finally:
+        context.pop()
+    assert _names() == ["Läxhjälp Gårdsten", "Språkcafé Täby"]
+
+
+def test_a_get_that_only_reads_opens_no_transaction_on_postgresql(app, factories):
+    """No BEGIN and no COMMIT for a page that only reads (two round trips fewer); a POST
+    reads in a transaction as ever."""
+    factories.organisation(name="Läxhjälp Gårdsten")
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's driver begins a transaction only before a write itself")
+    for method, status in (("GET", "IDLE"), ("HEAD", "IDLE"), ("POST", "INTRANS")):
+        context = _in_a_request(app, method)
+        try:
+            assert _names() == ["Läxhjälp Gårdsten"]
+            assert _driver_status() == status, method
+        finally:
+            db.session.rollback()
+            context.pop()
+
+
+def test_a_get_holds_the_rows_it_locks_until_it_ends_on_postgresql(app, factories):
+    """A SELECT … FOR UPDATE in a GET opens a transaction first, so the row stays locked
+    for the rest of the request: another connection cannot take it meanwhile."""
+    organisation_id = factories.organisation(name="Läxhjälp Gårdsten").id
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    other = create_engine(db.engine.url, poolclass=NullPool)
+    lock = text("SELECT id FROM organisation WHERE id = :id FOR UPDATE NOWAIT")
+    context = _in_a_request(app, "GET")
+    try:
+        db.session.scalars(select(Organisation.id).where(Organisation.id == organisation_id)
+                           .with_for_update()).all()
+        with other.connect() as connection, pytest.raises(Exception, match="lock"):
+            connection.execute(lock, {"id": organisation_id})
+        db.session.rollback()
+    finally:
+        context.pop()
+    with other.connect() as connection:  # the request ended: the row is free
+        assert connection.execute(lock, {"id": organisation_id}).scalar() == organisation_id
+    other.dispose()
