@@ -1,6 +1,11 @@
 # The commands the README shows. Each works on a fresh Debian machine.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The interpreter the venv is made from: Debian's python3 when it can make one (it has
+# the interpreter in its executable; a python3 built with --enable-shared, as pyenv
+# builds them, calls it in a shared library: pages ~10 % slower, bench/README.md),
+# else the first python3 on PATH.
+PYTHON ?= $(shell /usr/bin/python3 -c 'import sys, ensurepip, venv; \
+	sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo /usr/bin/python3 || echo python3)
 VENV := .venv
 PORT ?= 5000
 

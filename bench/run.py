@@ -17,6 +17,7 @@ import http.client
 import io
 import json
 import os
+import platform
 import resource
 import secrets
 import shutil
@@ -438,6 +439,15 @@ class OtherLoad:
         return max(0.0, 100 * ((busy - busy0) - (ours - ours0)) / available)
 
 
+def python_note():
+    """The interpreter the app is served by, and whether it runs from a shared library
+    (libpython: calls through the PLT, ~10 % slower on our pages) or its executable."""
+    with open("/proc/self/maps") as maps:
+        shared = any("libpython" in line for line in maps)
+    where = "from libpython, a shared library" if shared else "in its executable"
+    return f"{sys.executable} ({platform.python_version()}, the interpreter {where})"
+
+
 def load_note():
     """The machine: cores and load average, so figures can be judged."""
     try:
@@ -639,6 +649,7 @@ def main(argv=None):
     try:
         print(f"== Samverkan benchmark on {kind}; temporary directory {workdir}")
         print(f"   machine: {load_note()}")
+        print(f"   Python: {python_note()}")
         orgs, dates, seeded = seed(args, env, database_url, workdir)
         wire = wire_section()
 

@@ -8,6 +8,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 need=()
 command -v chromium >/dev/null || need+=(chromium)
+# Debian's python3 and its venv module: the Makefile makes .venv from it (faster).
+/usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3 python3-venv)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql postgresql-contrib)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v node >/dev/null || need+=(nodejs npm)
