@@ -7,7 +7,9 @@ both alike. Prints p50/p95 of each, in ms, as the client sees them.
         --database-url postgresql://…/bench_db "/api/v1/occurrences?per_page=100"
 
 The other checkout is compared with this one (e.g. `git worktree add ../base <commit>`);
-both run this checkout's Python environment. The database holds data already (`run.py
+both run this checkout's Python environment, unless `--other-python` names another
+interpreter for the other (two interpreters compared on one version: the other checkout
+a worktree of the same commit, the other Python a venv with requirements.txt). The database holds data already (`run.py
 --keep` leaves its SQLite file; on PostgreSQL run.py leaves its database seeded).
 """
 
@@ -35,16 +37,18 @@ def parse_args(argv=None):
     parser.add_argument("--requests", type=int, default=300,
                         help="requests per page to each version (default 300)")
     parser.add_argument("--warmup", type=int, default=40, help="warm-up requests each")
+    parser.add_argument("--other-python", default=sys.executable,
+                        help="the Python serving the other checkout (default this one)")
     return parser.parse_args(argv)
 
 
-def serve(checkout, database_url):
-    """A gunicorn of `checkout` on a free port: (process, port)."""
+def serve(checkout, database_url, python=sys.executable):
+    """A gunicorn of `checkout`, run by `python`, on a free port: (process, port)."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="side-by-side",
                FLASK_ANSWER_CACHE="false", RATELIMIT_ENABLED="false", REDIS_URL="")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "1", "--bind",
+        [python, "-m", "gunicorn", "--workers", "2", "--threads", "1", "--bind",
          f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
         cwd=checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True)
@@ -76,7 +80,8 @@ def main(argv=None):
     args = parse_args(argv)
     versions = [(Path(args.other).resolve().name, Path(args.other).resolve()),
                 (f"{ROOT.name} (this)", ROOT)]
-    servers = [serve(checkout, args.database_url) for _, checkout in versions]
+    servers = [serve(versions[0][1], args.database_url, args.other_python),
+               serve(versions[1][1], args.database_url)]
     try:
         for _, port in servers:
             wait_ready(port)
