@@ -448,6 +448,25 @@ def python_note():
     return f"{sys.executable} ({platform.python_version()}, the interpreter {where})"
 
 
+def _fixed_work():
+    table, total = {i: i for i in range(1000)}, 0
+    for i in range(100_000):
+        total += table.get(i % 1500, 0) + len(str(i))
+    return total
+
+
+def speed_note():
+    """How long a fixed piece of Python work takes this machine now (p50 of 7): on a
+    virtual machine it can double from one stretch of minutes to the next, and every
+    figure of the app with it; compare runs by it."""
+    times = []
+    for _ in range(7):
+        started = time.perf_counter()
+        _fixed_work()
+        times.append((time.perf_counter() - started) * 1000)
+    return f"a fixed piece of Python work took {sorted(times)[3]:.1f} ms (p50 of 7)"
+
+
 def load_note():
     """The machine: cores and load average, so figures can be judged."""
     try:
@@ -650,6 +669,7 @@ def main(argv=None):
         print(f"== Samverkan benchmark on {kind}; temporary directory {workdir}")
         print(f"   machine: {load_note()}")
         print(f"   Python: {python_note()}")
+        print(f"   speed: {speed_note()}")
         orgs, dates, seeded = seed(args, env, database_url, workdir)
         wire = wire_section()
 
@@ -683,6 +703,7 @@ def main(argv=None):
               f"sync workers, hello world served the same way in the same run")
         print_table(summary_rows(results))
         print(f"\n   machine after: {load_note()}")
+        print(f"   speed after: {speed_note()}")
         if args.database_url:
             print(f"   {round_trip_note(database_url)}")
     finally:
