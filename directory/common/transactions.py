@@ -37,7 +37,7 @@ works this way of itself (it begins a transaction only before a write).
 import re
 import weakref
 
-from flask import request
+from flask import g, has_request_context, request
 from psycopg import ClientCursor
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -97,13 +97,19 @@ _LOCKS = re.compile(r"FOR (?:NO KEY UPDATE|UPDATE|KEY SHARE|SHARE)\b")
 
 
 def read_lazily():
-    """before_request, before any other hook reads: a GET or HEAD on PostgreSQL begins
-    its first transaction in autocommit (see above); a transaction begun later in the
-    request (after a commit: begin_snapshot's export) is an ordinary one."""
-    if request.method not in ("GET", "HEAD") or db.session().in_transaction() or \
-            db.engine.dialect.name != "postgresql":
-        return
-    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT", LAZY: True})
+    """before_request, before any other hook reads: a GET or HEAD will have its first
+    connection to PostgreSQL in autocommit (see above), when it asks for one (a 304
+    from the data version alone takes none); a transaction begun later in the request
+    (after a commit: begin_snapshot's export) is an ordinary one."""
+    if request.method in ("GET", "HEAD"):
+        g.read_lazily = True
+
+
+@event.listens_for(Engine, "engine_connect")
+def _first_connection_of_a_get(connection):
+    if has_request_context() and g.pop("read_lazily", False) and \
+            connection.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="AUTOCOMMIT", **{LAZY: True})
 
 
 @event.listens_for(Engine, "before_cursor_execute")
