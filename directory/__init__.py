@@ -197,14 +197,13 @@ _PRIVATE_ENDPOINTS = {"accounts.login", "accounts.password", "accounts.reset",
 
 def _register_hooks(app):
     from .common.i18n import remember_language
-    from .common import assets, caching, compression, templating, transactions
+    from .common import assets, caching, compression, templating
     from .public import maps
     from .venues.models import feature_name
     # First: after-request hooks run last registered first, so compression comes last,
     # and just before it the answer cache's keeping, which sees every other header.
     compression.register(app)
     caching.keep_answers(app)
-    app.before_request(transactions.read_lazily)  # before any hook that reads
     assets.register(app)
     templating.register(app)
     app.jinja_env.globals["feature_name"] = feature_name

@@ -26,18 +26,18 @@ driver writes every value into the statement's text, and each text is prepared a
 planned once (psycopg keeps one after its fifth run on a connection). A search's walk
 holds its words, and is planned for them as above.
 
-A GET or HEAD on PostgreSQL sends no BEGIN and no COMMIT unless it writes (read_lazily):
-its first transaction runs in autocommit, each statement seeing what is committed when
-it starts, as in READ COMMITTED, until a statement that writes or locks rows, which
-opens a transaction first (BEGIN). Two round trips fewer for a page that only reads
-(each ~0.2–0.5 ms on a virtual machine after a few ms of Python); SQLite's driver
-works this way of itself (it begins a transaction only before a write).
+A GET or HEAD on PostgreSQL sends no BEGIN and no COMMIT unless it writes: its first
+connection runs in autocommit (_first_connection_of_a_get), each statement seeing what
+is committed when it starts, as in READ COMMITTED, until a statement that writes or
+locks rows, which opens a transaction first (BEGIN). Two round trips fewer for a page
+that only reads (each ~0.2–0.5 ms on a virtual machine after a few ms of Python);
+SQLite's driver works this way of itself (it begins a transaction only before a write).
 """
 
 import re
 import weakref
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 from psycopg import ClientCursor
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -88,35 +88,39 @@ def _begun(connection):
     connection.info.pop(WROTE, None)
 
 
-# The execution option that marks a request's autocommit (read_lazily), so that any
-# other use of autocommit (a DROP DATABASE in the tests' setup) is left as it is.
+# The execution option that marks a request's autocommit (_first_connection_of_a_get),
+# so that any other use of autocommit (a DROP DATABASE in the tests' setup) is left as
+# it is.
 LAZY = "samverkan_begin_lazily"
 # A SELECT that locks the rows it reads (as SQLAlchemy writes it): it needs a
 # transaction to hold them in. Case-sensitive: ~1 µs over a page's statement, not ~30.
 _LOCKS = re.compile(r"FOR (?:NO KEY UPDATE|UPDATE|KEY SHARE|SHARE)\b")
 
 
-def read_lazily():
-    """before_request, before any other hook reads: a GET or HEAD will have its first
-    connection to PostgreSQL in autocommit (see above), when it asks for one (a 304
-    from the data version alone takes none); a transaction begun later in the request
-    (after a commit: begin_snapshot's export) is an ordinary one."""
-    if request.method in ("GET", "HEAD"):
-        g.read_lazily = True
+# Where a request notes that its first connection was made (the WSGI environ: a
+# request's own, never left over for the next request as `g` can be in a test's app
+# context).
+_CONNECTED = "samverkan.connected"
 
 
 @event.listens_for(Engine, "engine_connect")
 def _first_connection_of_a_get(connection):
-    if has_request_context() and g.pop("read_lazily", False) and \
-            connection.dialect.name == "postgresql":
+    """A GET or HEAD's first connection to PostgreSQL, when it asks for one (a 304 from
+    the data version alone takes none), in autocommit (see above); one made later in the
+    request (after a commit: begin_snapshot's export) is an ordinary one."""
+    if not has_request_context() or _CONNECTED in request.environ:
+        return
+    request.environ[_CONNECTED] = True
+    if request.method in ("GET", "HEAD") and connection.dialect.name == "postgresql":
         connection.execution_options(isolation_level="AUTOCOMMIT", **{LAZY: True})
 
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(connection, cursor, statement, parameters, context, executemany):
     """A statement that is not a SELECT marks its transaction as one that wrote; in a
-    request's autocommit (read_lazily) one that writes or locks rows begins a
-    transaction first, so it and all that follows commit or roll back together."""
+    request's autocommit (_first_connection_of_a_get) one that writes or locks rows
+    begins a transaction first, so it and all that follows commit or roll back
+    together."""
     selects = statement.lstrip()[:6].upper() == "SELECT"
     if not selects:
         connection.info[WROTE] = True
