@@ -61,3 +61,41 @@ def test_a_request_reads_the_data_version_once_and_again_after_it_commits(app, f
         db.session.commit()
         assert data_version() > first
         assert "Arbete i Täby" in names()
+
+
+def _titles(client, query):
+    body = client.get("/api/v1/occurrences?per_page=100&" + query).get_json()
+    return {item["title"] for item in body["contents"]}
+
+
+def test_a_meeting_place_moved_is_near_it_on_the_next_request(client, factories):
+    """Which meeting places lie near a place is kept per data version (activities.
+    nearby._venues_within): moved, the place is there on the very next page."""
+    org = factories.organisation(name="Grannar i nordost")
+    venue = factories.venue(name="Mölndals medborgarhus", slug="molndal",
+                            latitude=57.6554, longitude=12.01378, rooms=[("Salen", 50)])
+    factories.activity(org, title="Kör på mötesplatsen", room=venue.rooms[0],
+                       street_address=None, city=None)
+    near = "near=G%C3%A5rdsten&radius_km=5"
+    assert _titles(client, near) == set()
+    assert "Kör på mötesplatsen" not in client.get("/activities?" + near).text
+    venue.latitude, venue.longitude = 57.7810, 12.0345  # Hammarkullen, 2.7 km away
+    db.session.commit()
+    assert _titles(client, near) == {"Kör på mötesplatsen"}
+    assert "Kör på mötesplatsen" in client.get("/activities?" + near).text
+
+
+def test_a_search_finds_an_organisation_renamed_since_it_last_looked(client, factories):
+    """Which organisations a search's words find is kept per data version (on
+    PostgreSQL: activities.searching.few_organisations): renamed to hold the words,
+    an organisation's activities are found on the very next search."""
+    kept = factories.organisation(name="Zorbalek Täby")
+    factories.activity(kept, title="Kör")
+    other = factories.organisation(name="Grannar i Täby")
+    factories.activity(other, title="Läxhjälp")
+    assert _titles(client, "q=zorbalek") == {"Kör"}
+    assert "Läxhjälp" not in client.get("/activities?q=zorbalek").text
+    other.name = "Zorbalek Näsby"
+    db.session.commit()
+    assert _titles(client, "q=zorbalek") == {"Kör", "Läxhjälp"}
+    assert "Läxhjälp" in client.get("/activities?q=zorbalek").text

@@ -26,6 +26,7 @@ morning's dates at --scale 10000: 4 ms less). The forms are built when first nee
 
 from sqlalchemy import or_, select
 
+from ..common.caching import remembered
 from ..common.db import in_ids, is_postgres
 from ..common.listing import matches_text, speaks, tagged
 from ..organisations.models import Organisation
@@ -85,9 +86,13 @@ def few_organisations(q):
     when at most FEW_ORGANISATIONS; else (and on SQLite) None."""
     if not is_postgres():
         return None
+    return remembered(("few organisations", q), lambda: _few_organisations(q))
+
+
+def _few_organisations(q):
     ids = db.session.scalars(select(Organisation.id).where(matches_text(Organisation, q))
                              .limit(FEW_ORGANISATIONS + 1)).all()
-    return ids if len(ids) <= FEW_ORGANISATIONS else None
+    return tuple(ids) if len(ids) <= FEW_ORGANISATIONS else None
 
 
 def activity_text(q, form="set", organisations=None):
