@@ -99,3 +99,37 @@ def test_a_search_finds_an_organisation_renamed_since_it_last_looked(client, fac
     db.session.commit()
     assert _titles(client, "q=zorbalek") == {"Kör", "Läxhjälp"}
     assert "Läxhjälp" in client.get("/activities?q=zorbalek").text
+
+
+def test_a_date_under_way_added_since_the_last_page_is_first_on_the_next(app, factories):
+    """Where a walk in time order starts (activities.services.walk_start: the first
+    date not ended) is kept per data version and minute: a date added since, already
+    under way, is first on the very next page, and dates ended earlier are not."""
+    from datetime import time, timedelta
+
+    from directory.activities.services import public_occurrence_page
+    from directory.common.filters import parse_filters
+    from directory.common.time import local_day_bounds, local_today
+
+    tomorrow = local_today() + timedelta(days=1)
+    noon = local_day_bounds(tomorrow)[0] + timedelta(hours=12)
+    org = factories.organisation()
+
+    def once(title, start, end):
+        factories.activity(org, title=title, recurrence="once", weekdays="", until=None,
+                           starts_on=tomorrow, start_time=time(start),
+                           end_time=time(end))
+
+    def titles():
+        with app.test_request_context("/api/v1/occurrences"):
+            page = public_occurrence_page(parse_filters({}), 1, 20, now=noon, rows=True)
+            return [row.title for row, _ in page.items]
+    once("Morgonfika", 8, 9)
+    # Every evening for two months: enough dates for the walk to fill its page.
+    factories.activity(org, title="Kvällskör", weekdays="0,1,2,3,4,5,6",
+                       starts_on=tomorrow, until=tomorrow + timedelta(days=60),
+                       start_time=time(18), end_time=time(20))
+    assert titles()[:2] == ["Kvällskör", "Kvällskör"]
+    once("Läxhjälp hela dagen", 10, 16)
+    assert titles()[:2] == ["Läxhjälp hela dagen", "Kvällskör"]
+    assert "Morgonfika" not in titles()
