@@ -698,11 +698,13 @@ def main(argv=None):
         print_servers(args, servers)
 
         others = OtherLoad(group for server in servers.values() for group in server.groups)
+        print(f"\n   speed before the latency section: {speed_note()}")
         results = {"latency": latency_section(args, servers, others)}
         results["memory after latency"] = worker_memory(servers)
         print_memory("after the latency section", results["memory after latency"])
-        results.update({"search": search_section(servers["no cache"]),
-                        "feeds": feed_section(args, servers, orgs, others),
+        results["search"] = search_section(servers["no cache"])
+        print(f"\n   speed before the feeds: {speed_note()}")
+        results.update({"feeds": feed_section(args, servers, orgs, others),
                         "throughput": throughput_section(args, servers, others),
                         "wire": wire, "dates": dates, "seed": seeded})
         results["cross host"] = cross_host_section(servers["cache"])
