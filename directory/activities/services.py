@@ -114,10 +114,6 @@ class OccurrenceQuery:
         ids = id_array_of(found) if is_postgres() else db.session.scalars(found).all()
         return ids if len(ids) <= most else None
 
-    def activity_matches_each(self):
-        """The activity conditions, checked per occurrence (correlated)."""
-        return self._activity_matches(True)
-
     def _near(self):
         return [self.nearby.condition()] if self.nearby else []
 
