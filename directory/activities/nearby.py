@@ -23,7 +23,7 @@ from itertools import chain
 from sqlalchemy import and_, false, func, or_, select, true
 
 from ..common.caching import remembered
-from ..common.db import in_ids, listed_ids, one_of
+from ..common.db import in_ids, is_postgres, listed_ids, one_of
 from ..common.listing import ListResult
 from ..extensions import db
 from ..geo.distance import nearest_first, nearest_first_few, within_radius
@@ -113,19 +113,20 @@ def _with_public_ones(query, activity_ids, hidden):
         in_ids(Activity.id, activity_ids), Activity.is_public, *query.conditions("each"))))
 
 
-def _with_dates_at_own_place(query, activity_ids, hidden):
+def _with_dates_at_own_place(query, activity_ids, hidden, checked=False):
     """The ids of these activities (a ring's: a few hundred at most, usually) that are
     public, meet the activity conditions and have a matching date at their own place:
     for each, its dates by ix_occurrence_activity_ends until one is not in a located
     room (usually the first). `hidden`: hidden_activity_ids, read when there are no
-    activity conditions."""
+    activity conditions; `checked`: the ids are of public activities meeting them
+    (_ring_filter)."""
     if not activity_ids:
         return set()
 
     def at_own_place(activity_id):
         return select(Occurrence.id).where(Occurrence.activity_id == activity_id,
                                            Nearby.at_own_place(), *_dates(query)).exists()
-    if query.activity_conditions:
+    if query.activity_conditions and not checked:
         # Each activity by its key (PostgreSQL plans a set of ids joined to a search
         # as a pass over every activity).
         return set(db.session.scalars(select(Activity.id).where(
@@ -206,17 +207,31 @@ def nearest_places(query, nearby, wanted):
     (within_rings) and asked for dates a batch at a time, nearest first."""
     hidden = () if query.activity_conditions else hidden_activity_ids()
     at_venues, found = _venue_places(query, nearby, hidden), {}
-    batches = _nearest_batches(within_rings(Activity, nearby.place, nearby.radius_km),
-                               max(2 * wanted, MIN_BATCH))
+    matching = _ring_filter(query)
+    batches = _nearest_batches(within_rings(Activity, nearby.place, nearby.radius_km,
+                                            *matching), max(2 * wanted, MIN_BATCH))
     for batch in batches:
-        found.update((("a", activity_id), batch[activity_id])
-                     for activity_id in _with_dates_at_own_place(query, sorted(batch), hidden))
+        found.update((("a", activity_id), batch[activity_id]) for activity_id in
+                     _with_dates_at_own_place(query, sorted(batch), hidden, bool(matching)))
         end = _batch_end(batch)
         found.update((key, km) for key, (km, _) in at_venues.items() if km < end)
         if len(found) >= wanted:
             return found, False, {key: first for key, (_, first) in at_venues.items()}
     found.update((key, km) for key, (km, _) in at_venues.items())
     return found, True, {key: first for key, (_, first) in at_venues.items()}
+
+
+def _ring_filter(query):
+    """[SQL] on Activity for the rings' statements (PostgreSQL, a filter asked): only the
+    public activities meeting it, read with the box from the tag and text indexes, so
+    fewer are asked for dates. Not when a search's words find many organisations
+    (searching.few_organisations): each ring would hash them all."""
+    if not query.activity_conditions or not is_postgres():
+        return []
+    indexed = query.conditions("indexed")
+    if query.text_forms is not None and query.text_forms.organisations is None:
+        return []
+    return [Activity.is_public, *indexed]
 
 
 def _nearest_batches(rings, size):
