@@ -2,10 +2,15 @@
 the filters' choices follow every change at once, and a transaction that wrote keeps
 nothing of what it alone sees."""
 
+from datetime import time, timedelta
+
 import pytest
 from sqlalchemy import select, update
 
+from directory.activities.services import public_occurrence_page
 from directory.common.caching import DataVersion, data_version
+from directory.common.filters import parse_filters
+from directory.common.time import local_day_bounds, local_today
 from directory.extensions import db
 from directory.taxonomy.models import FocusArea
 from directory.taxonomy.services import filter_choices
@@ -105,12 +110,6 @@ def test_a_date_under_way_added_since_the_last_page_is_first_on_the_next(app, fa
     """Where a walk in time order starts (activities.services.walk_start: the first
     date not ended) is kept per data version and minute: a date added since, already
     under way, is first on the very next page, and dates ended earlier are not."""
-    from datetime import time, timedelta
-
-    from directory.activities.services import public_occurrence_page
-    from directory.common.filters import parse_filters
-    from directory.common.time import local_day_bounds, local_today
-
     tomorrow = local_today() + timedelta(days=1)
     noon = local_day_bounds(tomorrow)[0] + timedelta(hours=12)
     org = factories.organisation()

@@ -228,7 +228,7 @@ def _ring_filter(query):
     (searching.few_organisations): each ring would hash them all."""
     if not query.activity_conditions or not is_postgres():
         return []
-    indexed = query.conditions("indexed")
+    indexed = query.conditions("indexed")  # a search's: reads its few organisations
     if query.text_forms is not None and query.text_forms.organisations is None:
         return []
     return [Activity.is_public, *indexed]
@@ -263,11 +263,9 @@ def _key_statement(key, query, nearby, at_rooms):
                        *_dates(query))
                 .order_by(Occurrence.starts_at, Occurrence.id))
     rooms = [r for r, v in nearby.rooms.items() if v == key[1]]
-    where = [Occurrence.room_id.in_(rooms), *_dates(query)]
-    if len(key) > 2:
-        where.append(Occurrence.activity_id == key[2])
-    where.append(at_rooms)
-    dates = select(Occurrence.id, Occurrence.starts_at).where(*where).offset(0).subquery()
+    dates = (select(Occurrence.id, Occurrence.starts_at)
+             .where(Occurrence.room_id.in_(rooms), at_rooms, *_dates(query))
+             .offset(0).subquery())
     return select(dates.c.id).order_by(dates.c.starts_at, dates.c.id)
 
 
