@@ -212,3 +212,32 @@ def _only(event, name):
     one = icalendar.Event()
     one[name] = event[name]
     return one
+
+
+def test_a_meeting_places_feed_leaves_out_an_organisation_not_public_until_it_is_again(
+        client, factories):
+    """A meeting place's feed covers every activity with a date there, whatever its
+    organisation; only those of public organisations are shown (and kept parts of the
+    others are never assembled into it)."""
+    venue = factories.venue()
+    room = venue.rooms[0]
+    lapsing = factories.organisation(name="Läxhjälpen")
+    for org, title, weekday in ((factories.organisation(name="Språkvänner"), "Språkcafé",
+                                 "1"), (lapsing, "Läxhjälp", "3")):
+        activity = factories.activity(org, title=title, room=room, weekdays=weekday)
+        for occ in activity.occurrences:
+            occ.room = room
+    db.session.commit()
+    path = f"/venues/{venue.slug}/calendar.ics"
+    both = client.get(path)
+    assert b"SUMMARY:Spr" in both.data and b"SUMMARY:L\xc3\xa4xhj\xc3\xa4lp" in both.data
+
+    lapsing.lapsed_at = utcnow()
+    db.session.commit()
+    one = client.get(path, headers={"If-None-Match": both.headers["ETag"]})
+    assert one.status_code == 200
+    assert b"SUMMARY:Spr" in one.data and b"SUMMARY:L\xc3\xa4xhj\xc3\xa4lp" not in one.data
+
+    lapsing.lapsed_at = None
+    db.session.commit()
+    assert client.get(path).data == both.data
