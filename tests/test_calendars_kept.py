@@ -77,3 +77,19 @@ def test_an_organisation_no_longer_public_has_no_feed(client, factories):
     org.lapsed_at = utcnow()
     db.session.commit()
     assert client.get(path).status_code == 404
+
+
+def test_an_organisations_feed_is_named_after_it_in_the_readers_language(client, factories):
+    org = factories.organisation(name="Läxhjälpen Täby",
+                                 translations={"en": {"name": "Homework Help Täby"}})
+    factories.activity(org, title="Läxhjälp")
+    path = f"/organisations/{org.slug}/calendar.ics"
+
+    def name(lang):
+        body = client.get(f"{path}?lang={lang}").get_data(as_text=True)
+        return next(line for line in body.split("\r\n") if line.startswith("X-WR-CALNAME"))
+    assert name("sv") == "X-WR-CALNAME:Läxhjälpen Täby"
+    assert name("en") == "X-WR-CALNAME:Homework Help Täby"
+    org.name = "Läxhjälpen i Täby"
+    db.session.commit()
+    assert name("sv") == "X-WR-CALNAME:Läxhjälpen i Täby"

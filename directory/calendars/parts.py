@@ -21,7 +21,7 @@ from datetime import datetime
 from functools import lru_cache, reduce
 
 from flask import current_app
-from sqlalchemy import String, case, func, literal_column, select, type_coerce
+from sqlalchemy import String, bindparam, case, func, literal_column, select, type_coerce
 
 from ..activities.models import Activity
 from ..common.caching import cache
@@ -42,8 +42,8 @@ def _text(*values):
     return reduce(lambda a, b: a + SEPARATOR + b, [type_coerce(v, String) for v in values])
 
 
-@lru_cache(maxsize=2)
-def _keys_statement(postgresql):
+@lru_cache(maxsize=4)
+def _keys_statement(postgresql, owner=False):
     """What a feed's blocks depend on, of the activities the feed's condition (added by
     the caller) selects: for each, a line of its text (starting with its id) and "|1"
     when it is shown (its organisation public), else "|0", in id order; the latest change
@@ -53,7 +53,9 @@ def _keys_statement(postgresql):
     of 500 one-off activities after one edit p50 8.6 → 8.1 ms, p95 10.4 → 9.3; NULLs
     when the condition selects none). On SQLite (no ORDER BY in an aggregate before
     3.44) a row per activity, with its own latest change; the rest read apart
-    (_shared_statement)."""
+    (_shared_statement). With `owner`, besides: the id, name and translations of the
+    public organisation whose slug is the parameter `slug` (OWNER), so its feed
+    needs no statement of its own (NULLs when there is none)."""
     text = _text(Activity.id, Activity.updated_at, Activity.sequence, Activity.parts_version,
                  Organisation.updated_at)
     moments = (Activity.updated_at, Activity.parts_changed_at, Organisation.updated_at)
@@ -65,8 +67,21 @@ def _keys_statement(postgresql):
         return joined.add_columns(text, shown, raw_moment(latest)).order_by(Activity.id)
     lines = func.aggregate_strings(text + SEPARATOR + shown, "\n").aggregate_order_by(
         Activity.id)
-    return joined.add_columns(lines, raw_moment(latest), _venue_latest(),
-                              focus_areas_text())
+    return joined.add_columns(lines, raw_moment(latest), *_shared_columns(owner))
+
+
+def owner_column(column):
+    """SQL: `column` of the public organisation whose slug is the parameter `slug`."""
+    return (select(column).where(Organisation.slug == bindparam("slug"),
+                                 Organisation.is_public).scalar_subquery())
+
+
+def _shared_columns(owner):
+    """SQL: what every block depends on alike (the latest change to any meeting place,
+    every focus area's text) and, with `owner`, the organisation's (owner_column)."""
+    mine = [owner_column(c) for c in (Organisation.id, Organisation.name,
+                                      Organisation.translations)] if owner else []
+    return [_venue_latest(), focus_areas_text(), *mine]
 
 
 def _venue_latest():
@@ -74,11 +89,10 @@ def _venue_latest():
     return select(raw_moment(func.max(Venue.updated_at))).scalar_subquery()
 
 
-@lru_cache(maxsize=1)
-def _shared_statement():
-    """(the latest change to any meeting place, every focus area's text): what every
-    block depends on alike."""
-    return select(_venue_latest(), focus_areas_text())
+@lru_cache(maxsize=2)
+def _shared_statement(owner):
+    """_shared_columns as a statement of their own (SQLite)."""
+    return select(*_shared_columns(owner))
 
 
 @dataclass(frozen=True)
@@ -87,11 +101,13 @@ class FeedKeys:
     keys of the activities it shows, in id order (block_activity gives the id);
     `digest`, of every activity read (shown or not) and of the feed's options;
     `latest`, the last change to them. Empty (`keys` and `digest` None) when the
-    condition selects no activity."""
+    condition selects no activity. `owner`: (id, name, translations) of the
+    organisation asked for by its slug, or None (_keys_statement)."""
 
     keys: list | None
     digest: str | None = None
     latest: datetime | None = None
+    owner: tuple | None = None
 
     def version(self, key, window):
         """The feed's validators: `key` names the feed and everything else its bytes
@@ -110,42 +126,43 @@ def block_activity(key):
 
 
 @lru_cache(maxsize=16)
-def _keys_where(postgresql, condition):
+def _keys_where(postgresql, condition, owner):
     """The keys' statement with a condition given with its parameters' values (the same
     object every time): built, and its cache key made, once."""
-    return _keys_statement(postgresql).where(condition)
+    return _keys_statement(postgresql, owner).where(condition)
 
 
-def _read_keys(connection, condition, params):
+def _read_keys(connection, condition, params, owner):
     """(each activity's text and "|1" when it is shown, "|0" when not, a line each in id
-    order; the latest change to them; the latest change to a meeting place; the focus
-    areas' text), or None for no activity."""
+    order, or None for no activity; the latest change to them; then _shared_columns)."""
     postgresql = connection.dialect.name == "postgresql"
     if params is not None:
-        stmt = _keys_where(postgresql, condition)
+        stmt = _keys_where(postgresql, condition, owner)
     else:
-        stmt = _keys_statement(postgresql)
+        stmt = _keys_statement(postgresql, owner)
         if condition is not None:
             stmt = stmt.where(condition)
     if postgresql:
-        row = connection.execute(stmt, params or {}).one()
-        return None if row[0] is None else tuple(row)
+        return tuple(connection.execute(stmt, params or {}).one())
     rows = connection.execute(stmt, params or {}).all()
+    shared = connection.execute(_shared_statement(owner), params or {}).one()
     if not rows:
-        return None
+        return None, None, *shared
     return ("\n".join(text + "|" + shown for text, shown, _ in rows),
-            max(row[2] for row in rows), *connection.execute(_shared_statement()).one())
+            max(row[2] for row in rows), *shared)
 
 
-def feed_keys(condition, options, variant="", params=None):
+def feed_keys(condition, options, variant="", params=None, owner=False):
     """The FeedKeys of the activities `condition` selects (None: all): one statement
     (on SQLite a row per activity, and one of a row); in Python no more than splitting
     and joining texts. `params`: the values of the condition's bound parameters, for a
-    condition written once."""
-    read = _read_keys(db.session.connection(), condition, params)
-    if read is None:
-        return FeedKeys(None)
-    lines, latest, venues, terms = read
+    condition written once; `owner`: read the organisation `params["slug"]` names too
+    (FeedKeys.owner)."""
+    lines, latest, venues, terms, *mine = _read_keys(db.session.connection(), condition,
+                                                     params, owner)
+    found = tuple(mine) if mine and mine[0] is not None else None
+    if lines is None:
+        return FeedKeys(None, owner=found)
     prefix = "|".join(map(str, (writer_version(), venues, terms, options.lang,
                                 options.window_start, options.window_end,
                                 options.uid_domain, options.url, variant)))
@@ -155,7 +172,7 @@ def feed_keys(condition, options, variant="", params=None):
     if venues is not None:
         latest = max(latest, utc_moment(venues))
     return FeedKeys([part + line[:-2] for line in lines.split("\n") if line[-1] == "1"],
-                    digest, latest)
+                    digest, latest, found)
 
 
 def _kept_here():

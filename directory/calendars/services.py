@@ -1,7 +1,7 @@
 """Building calendar feeds: which activities and occurrences go in, what the feed is
 called, its validators (calendars.freshness) and, only when asked, its bytes."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 from urllib.parse import urlsplit
 
@@ -11,9 +11,10 @@ from sqlalchemy import bindparam, select
 from ..activities.models import Activity, Occurrence
 from ..activities.at_venue import at_venues
 from ..activities.services import public_occurrences
-from ..common.caching import data_version, remembered
+from ..common.caching import remembered
+from ..common.i18n import translated_text
 from ..extensions import db
-from ..organisations.services import public_organisation_name
+from ..organisations.models import Organisation
 from .dates import activities_to_write, dates_by_activity
 from .freshness import FeedVersion, covered_version, feed_version, feed_window
 from .ical import (FeedOptions, calendar, calendar_from_parts, series_events, single_event,
@@ -21,13 +22,14 @@ from .ical import (FeedOptions, calendar, calendar_from_parts, series_events, si
 from .lines import event_bytes
 from .models import Partner
 from .names import search_feed_name
-from .parts import activity_blocks, feed_keys
+from .parts import activity_blocks, feed_keys, owner_column
 from .partners import activity_condition, pending_bookings, place_of
 
 
-# The conditions of an organisation's and an activity's feed, written once (their
-# statements are built once: calendars.parts).
+# The conditions of an organisation's (by its id, or by its slug when public) and an
+# activity's feed, written once (their statements are built once: calendars.parts).
 OF_ORGANISATION = Activity.organisation_id == bindparam("organisation_id")
+OF_SLUG = Activity.organisation_id == owner_column(Organisation.id)
 OF_ACTIVITY = Activity.id == bindparam("activity_id")
 
 
@@ -96,41 +98,58 @@ def _feed(filename, key, condition, name, lang, build, **covered):
     return Feed(filename, version, lambda: build(condition, options))
 
 
-def _series_feed(filename, key, condition, name, lang, place=None, version=None,
-                 params=None):
-    """A Feed of whole series (series_feed) whose validators come from its parts' keys
-    (parts.FeedKeys.version): after a change one statement reads both, and building it
-    reads only the series that changed. `version`: the data version, if read; `params`:
-    the values of the condition's bound parameters (a condition written once)."""
+def _series_version(found, named, condition, window, params=None):
+    """The validators of a feed of whole series from its keys (parts.FeedKeys.version);
+    with no activity, nothing to derive them from: from what the condition covers."""
+    if found.keys is None:
+        return covered_version(named, condition, window, params=params)
+    return found.version(named, window)
+
+
+def _series_feed(filename, key, condition, name, lang, place=None, params=None):
+    """A Feed of whole series (series_feed) whose validators come from its parts' keys:
+    after a change one statement reads both, and building it reads only the series
+    that changed. `params`: the values of the condition's bound parameters (a
+    condition written once)."""
     options = options_for(name, lang)
     window = (options.window_start, options.window_end)
     named = (filename, *key, name, lang)
     read = []
 
     def validators():
-        found = feed_keys(condition, options, _variant(place), params)
-        read.append(found)
-        if found.keys is None:  # no activity: nothing to derive them from
-            return covered_version(named, condition, window, params=params)
-        return found.version(named, window)
-    validated = remembered(("series", "|".join(map(str, named)), window[0]), validators,
-                           version)
+        read.append(feed_keys(condition, options, _variant(place), params))
+        return _series_version(read[0], named, condition, window, params)
+    validated = remembered(("series", "|".join(map(str, named)), window[0]), validators)
     return Feed(filename, validated, lambda: series_feed(
         condition, options, place=place, found=read[0] if read else None, params=params))
 
 
 def organisation_feed(slug, lang):
     """Every series of the public organisation with this slug, named after it; None
-    when there is none. Which one it is is remembered per data version too, so a
+    when there is none. Which one it is is read with the feed's keys (one statement:
+    parts.owner_column) and remembered with its validators per data version, so a
     current copy is answered 304 on the data version alone."""
-    version = data_version()
-    found = remembered(("organisation", slug, lang),
-                       lambda: public_organisation_name(slug, lang), version)
-    if found is None:
+    options = options_for("", lang)
+    window = (options.window_start, options.window_end)
+    read = []
+
+    def validators():
+        read.append(feed_keys(OF_SLUG, options, params={"slug": slug}, owner=True))
+        if read[0].owner is None:
+            return None
+        organisation_id, name, translations = read[0].owner
+        name = str(translated_text(name, translations, "name", lang,
+                                   Organisation.ORIGINAL_LANG))
+        named = (slug, "org", organisation_id, name, lang)
+        return organisation_id, name, _series_version(
+            read[0], named, OF_ORGANISATION, window, {"organisation_id": organisation_id})
+    known = remembered(("organisation", slug, lang, window[0]), validators)
+    if known is None:
         return None
-    organisation_id, name = found
-    return _series_feed(slug, ("org", organisation_id), OF_ORGANISATION, name, lang,
-                        version=version, params={"organisation_id": organisation_id})
+    organisation_id, name, version = known
+    return Feed(slug, version, lambda: series_feed(
+        OF_ORGANISATION, replace(options, name=name), found=read[0] if read else None,
+        params={"organisation_id": organisation_id}))
 
 
 def activity_feed(activity, lang):

@@ -3,17 +3,16 @@ who may edit, registering, changing and reviewing an organisation (its members:
 members.py)."""
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.services import AccountError
 from ..audit.services import record, snapshot
 from ..common.db import id_batches
 from ..common.errors import FieldError
-from ..common.i18n import merge_translations, translated_text
+from ..common.i18n import merge_translations
 from ..common.listing import ListResult, counted_to, matches_text, speaks, tagged
 from ..common.text import slugify
 from ..common.time import utcnow
@@ -153,23 +152,6 @@ def public_organisation(slug):
     """The public organisation with this slug, or None."""
     return db.session.scalar(select(Organisation).where(
         Organisation.slug == slug, Organisation.is_public))
-
-
-@lru_cache(maxsize=1)
-def _public_name_statement():
-    """(id, name, translations) of the public organisation with a slug (built once)."""
-    return select(Organisation.id, Organisation.name, Organisation.translations).where(
-        Organisation.slug == bindparam("slug"), Organisation.is_public)
-
-
-def public_organisation_name(slug, lang):
-    """(id, name in `lang`) of the public organisation with this slug, or None: three
-    columns read, no object loaded."""
-    row = db.session.connection().execute(_public_name_statement(), {"slug": slug}).first()
-    if row is None:
-        return None
-    return row.id, str(translated_text(row.name, row.translations, "name", lang,
-                                       Organisation.ORIGINAL_LANG))
 
 
 def public_organisation_by_uuid(value):
