@@ -331,3 +331,28 @@ def test_the_open_data_near_a_place_counts_so_far(client, neighbourhood):
     assert first["total_items_exact"] is False and len(pairs) == last["total_items"]
     assert {uuids[p["service_id"]] for p in pairs} == set(expected)
     assert len({(p["service_id"], p["location"]["id"]) for p in pairs}) == len(pairs)
+
+
+def test_a_search_whose_words_find_many_organisations_lists_the_nearest_matches(
+        client, factories):
+    """More organisations than searching.FEW_ORGANISATIONS hold the word, so the rings
+    are read with the search checked activity by activity (its organisation by its
+    key): an activity matches by its own title or by its organisation's name, and the
+    page lists the matching places nearest first, whatever else is nearer."""
+    from directory.activities.searching import FEW_ORGANISATIONS
+    goteborg = factories.municipality("goteborg")
+    for n in range(FEW_ORGANISATIONS + 1):
+        factories.organisation(name=f"Läxhjälpen {n}", municipality=goteborg)
+    neighbours = factories.organisation(name="Grannar i nordost", municipality=goteborg)
+    by_name = factories.organisation(name="Läxhjälpen i Gårdsten", municipality=goteborg)
+    today = local_today()
+    placed = [(neighbours, "Läxhjälp vid torget", 0.002), (neighbours, "Stickcafé", 0.001),
+              (by_name, "Språkcafé", 0.004), (neighbours, "Läxhjälp på biblioteket", 0.01),
+              (neighbours, "Fotboll", 0.003), (by_name, "Schack", 0.02)]
+    for org, title, dlat in placed:
+        factories.activity(org, title=title, latitude=CENTRE[0] + dlat, longitude=CENTRE[1],
+                           until=today + timedelta(days=15))
+    titles, count = _page(client, q="läxhjälp")
+    assert titles == ["Läxhjälp vid torget", "Språkcafé", "Läxhjälp på biblioteket",
+                      "Schack"]
+    assert count == "4 aktiviteter inom 5 km"
