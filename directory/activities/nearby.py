@@ -27,7 +27,8 @@ from ..common.db import in_ids, is_postgres, listed_ids, one_of
 from ..common.listing import ListResult
 from ..extensions import db
 from ..geo.distance import nearest_first, nearest_first_few, within_radius
-from ..geo.services import box_condition, exact_km, resolve_near, within, within_rings
+from ..geo.services import (RINGS, box_condition, exact_km, resolve_near, within,
+                            within_rings)
 from ..venues.models import Room, Venue
 from .cards import cards_of
 from .hidden import hidden_activity_ids
@@ -118,8 +119,8 @@ def _with_dates_at_own_place(query, activity_ids, hidden, checked=False):
     public, meet the activity conditions and have a matching date at their own place:
     for each, its dates by ix_occurrence_activity_ends until one is not in a located
     room (usually the first). `hidden`: hidden_activity_ids, read when there are no
-    activity conditions; `checked`: the ids are of public activities meeting them
-    (_ring_filter)."""
+    activity conditions or `checked`: the ids are of activities meeting them
+    (_ring_filter), their organisations not yet asked."""
     if not activity_ids:
         return set()
 
@@ -205,11 +206,13 @@ def nearest_places(query, nearby, wanted):
     place), nearest first until at least `wanted` are found: every place before the
     last found in the order (km, key) is among them. The activities are read ring by ring
     (within_rings) and asked for dates a batch at a time, nearest first."""
-    hidden = () if query.activity_conditions else hidden_activity_ids()
+    matching, shares = _ring_filter(query)
+    # Activities that are not public left out by id where no statement checks them.
+    hidden = hidden_activity_ids() if matching or not query.activity_conditions else ()
     at_venues, found = _venue_places(query, nearby, hidden), {}
-    matching = _ring_filter(query)
     batches = _nearest_batches(within_rings(Activity, nearby.place, nearby.radius_km,
-                                            *matching), max(2 * wanted, MIN_BATCH))
+                                            *matching, shares=shares),
+                               max(2 * wanted, MIN_BATCH))
     for batch in batches:
         found.update((("a", activity_id), batch[activity_id]) for activity_id in
                      _with_dates_at_own_place(query, sorted(batch), hidden, bool(matching)))
@@ -222,20 +225,25 @@ def nearest_places(query, nearby, wanted):
 
 
 def _ring_filter(query):
-    """[SQL] on Activity for the rings' statements (PostgreSQL, a filter asked): only the
-    public activities meeting it, so fewer are asked for dates: read with the box from
-    the tag and text indexes; when a search's words find many organisations
-    (searching.few_organisations), each activity in the box checked with its
-    organisation looked up by its key (the "each" form: the set would have each ring
-    hash them all). Side by side, /activities?near=Täby&q=läxhjälp p50 72.0 → 50.7 ms
-    at --scale 10000, 57.3 → 44.8 at 100000 (asked for dates a batch at a time, every
-    activity in the rings was checked there, with its dates)."""
+    """([SQL] on Activity, the rings' shares) for the rings' statements (PostgreSQL, a
+    filter asked): only the activities meeting it come out of a ring's box, so fewer
+    are asked for dates; whether they are public is left to their ids
+    (hidden_activity_ids: checked in SQL, every public organisation was hashed for each
+    ring). Read with the box from the tag and text indexes; when a search's words find
+    many organisations (searching.few_organisations), the "each" form, which
+    PostgreSQL answers with a hash of those organisations: then in two rings, not four
+    hashing them each (one ring read too much for a word found often near: språkcafé
+    near Täby 33 → 37 ms). Side by side, near Täby p50 at --scale 10000: focus=arbete
+    49.6 → 38.6 ms, lang=ar 28.8 → 26.8, q=läxhjälp 57.3 → 45.0 (and before, the
+    search first read in the rings: 72.0 → 50.7); at 100000: focus=arbete 36.5 →
+    32.4, q=läxhjälp 45.4 → 39.1, near Stockholm 49.3 → 38.2, språkcafé near
+    Göteborg 34.8 → 27.5."""
     if not query.activity_conditions or not is_postgres():
-        return []
+        return [], RINGS
     indexed = query.conditions("indexed")  # a search's: reads its few organisations
     if query.text_forms is not None and query.text_forms.organisations is None:
-        return [Activity.is_public, *query.conditions("each")]
-    return [Activity.is_public, *indexed]
+        return query.conditions("each"), (1 / 4, 1)
+    return indexed, RINGS
 
 
 def _nearest_batches(rings, size):
