@@ -119,8 +119,8 @@ def _with_dates_at_own_place(query, activity_ids, hidden, checked=False):
     public, meet the activity conditions and have a matching date at their own place:
     for each, its dates by ix_occurrence_activity_ends until one is not in a located
     room (usually the first). `hidden`: hidden_activity_ids, read when there are no
-    activity conditions or `checked`: the ids are of activities meeting them
-    (_ring_filter), their organisations not yet asked."""
+    activity conditions or the ids are `checked`: of activities meeting them
+    (_ring_filter), whether they are public not yet asked."""
     if not activity_ids:
         return set()
 
@@ -247,8 +247,9 @@ def _ring_filter(query):
 
 
 def _nearest_batches(rings, size):
-    """{activity id: km} batches of the rings' activities in the order (km, id), `size` (doubling) at a time or to the end of a ring: places
-    at one address are split between batches by id, as the page orders them."""
+    """{activity id: km} batches of the rings' activities in the order (km, id), `size`
+    (doubling) at a time or to the end of a ring: places at one address are split
+    between batches by id, as the page orders them."""
     for ring in rings:
         ordered = sorted(ring.items(), key=lambda item: (item[1], item[0]))
         start = 0

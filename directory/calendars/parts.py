@@ -3,16 +3,16 @@
 is assembled from kept blocks and only the series that changed are written again.
 
 A block's key is what its bytes depend on, read for the whole feed in one narrow query
-of the activities' and their organisations' rows (ids, change counters and times as
-text written by the database, no ORM objects): the activity (its `updated_at` and sequence, and its
-`parts_version`, which the database moves with its dates and focus areas: activities.
-parts), its organisation's `updated_at`, every focus area's names and order, every
-meeting place (their latest `updated_at`: rooms' names are in the place line), the
+of the activities' and their organisations' rows (ids, change counters and times as text
+written by the database, no ORM objects): the activity (its `updated_at` and sequence,
+and its `parts_version`, which the database moves with its dates and focus areas:
+activities.parts), its organisation's `updated_at`, every focus area's names and order,
+every meeting place (their latest `updated_at`: rooms' names are in the place line), the
 writer (calendars.freshness.writer_version: its format and the translations of the
 service's own words) and the feed's options (language, window, UID domain, links, which
-venue's dates). The same query reads the activities the feed leaves out (an
-organisation not public), so the feed's validators come from its rows too
-(`FeedKeys.version`): one statement for both.
+venue's dates). The same query reads the activities the feed leaves out (an organisation
+not public), so the feed's validators come from its rows too (`FeedKeys.version`): one
+statement for both.
 """
 
 import hashlib
@@ -54,7 +54,7 @@ def _keys_statement(postgresql, owner=False):
     when the condition selects none). On SQLite (no ORDER BY in an aggregate before
     3.44) a row per activity, with its own latest change; the rest read apart
     (_shared_statement). With `owner`, besides: the id, name and translations of the
-    public organisation whose slug is the parameter `slug` (OWNER), so its feed
+    public organisation whose slug is the parameter `slug` (owner_column), so its feed
     needs no statement of its own (NULLs when there is none)."""
     text = _text(Activity.id, Activity.updated_at, Activity.sequence, Activity.parts_version,
                  Organisation.updated_at)
@@ -62,7 +62,7 @@ def _keys_statement(postgresql, owner=False):
     joined = select().select_from(Activity).join(
         Organisation, Organisation.id == Activity.organisation_id)
     shown = case((Organisation.is_public, "1"), else_="0")
-    latest = func.max(*moments) if not postgresql else func.greatest(*map(func.max, moments))
+    latest = func.greatest(*map(func.max, moments)) if postgresql else func.max(*moments)
     if not postgresql:
         return joined.add_columns(text, shown, raw_moment(latest)).order_by(Activity.id)
     lines = func.aggregate_strings(text + SEPARATOR + shown, "\n").aggregate_order_by(
@@ -214,11 +214,11 @@ def activity_blocks(keys, write):
             blocks[i] = found[keys[i]] = block
     unwritten = [i for i in missing if blocks[i] is None]
     if unwritten:
-        written = write([block_activity(keys[i]) for i in unwritten])
+        ids = {i: block_activity(keys[i]) for i in unwritten}
+        written = write(list(ids.values()))
         new = {}
-        for i in unwritten:
-            key = keys[i]
-            blocks[i] = new[key] = written.get(block_activity(key), b"")
+        for i, activity_id in ids.items():
+            blocks[i] = new[keys[i]] = written.get(activity_id, b"")
         cache.set_many(new, timeout=KEEP_SECONDS)
         found.update(new)
     _keep_here(kept, found)
