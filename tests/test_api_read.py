@@ -74,6 +74,19 @@ def test_occurrence_filters_from_to_and_org(client, factories):
     assert {c["title"] for c in body["contents"]} == {"Fotboll"}
 
 
+def test_an_org_filter_naming_an_organisation_not_shown_is_ignored_with_a_notice(
+        client, factories):
+    shown = factories.activity(title="Läxhjälp")
+    pending = factories.organisation(name="Väntande", status="pending")
+    every = client.get("/api/v1/occurrences?per_page=100").get_json()
+    for slug in (pending.slug, "finns-inte"):
+        body = client.get(f"/api/v1/occurrences?per_page=100&org={slug}").get_json()
+        assert body["notices"] == [f"There is no organisation “{slug}”; it is ignored."]
+        assert [c["id"] for c in body["contents"]] == [c["id"] for c in every["contents"]]
+    body = client.get(f"/api/v1/occurrences?org={shown.organisation.slug}").get_json()
+    assert "notices" not in body and body["total_items"] == every["total_items"] > 0
+
+
 def test_per_page_is_clamped(client, factories):
     factories.activity()
     body = client.get("/api/v1/occurrences?per_page=100000&page=-1").get_json()

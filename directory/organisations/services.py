@@ -71,9 +71,12 @@ def resolve_common_filters(filters):
     municipality_ids = _ids_for(Municipality, [filters.kommun] if filters.kommun else [],
                                 notices, lambda v: _l("There is no municipality “%(value)s”; "
                                                       "it is ignored.", value=v))
-    organisation_ids = _ids_for(Organisation, [filters.org] if filters.org else [], notices,
+    # Organisation.is_public built only when asked: every list page resolves its
+    # filters, and most name no organisation.
+    organisation_ids = _ids_for(Organisation, [filters.org], notices,
                                 lambda v: _l("There is no organisation “%(value)s”; it is "
-                                             "ignored.", value=v), Organisation.is_public)
+                                             "ignored.", value=v),
+                                Organisation.is_public) if filters.org else None
     return ResolvedFilters(focus_ids, target_ids, municipality_ids, organisation_ids,
                            tuple(notices))
 
