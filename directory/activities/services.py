@@ -129,7 +129,7 @@ class OccurrenceQuery:
             # walking in time order or starting from a venue's rooms.
             conditions = self.conditions("each" if walking else "set")
             check = select(Activity.id).where(Activity.id == Occurrence.activity_id,
-                                              Activity.is_public, *conditions)
+                                              _shown_activity(), *conditions)
             if walking and is_postgres():
                 # A walk in time order: OFFSET 0 keeps PostgreSQL from making a join of
                 # it, which under the LIMIT it may run as a list of every matching
