@@ -240,10 +240,9 @@ def _ring_filter(query):
     Göteborg 34.8 → 27.5."""
     if not query.activity_conditions or not is_postgres():
         return [], RINGS
-    indexed = query.conditions("indexed")  # a search's: reads its few organisations
-    if query.text_forms is not None and query.text_forms.organisations is None:
+    if query.text_forms is not None and query.text_forms.few is None:
         return query.conditions("each"), (1 / 4, 1)
-    return indexed, RINGS
+    return query.conditions("indexed"), RINGS
 
 
 def _nearest_batches(rings, size):

@@ -73,12 +73,18 @@ class TextForms:
         if form != "set" and not is_postgres():
             form = "set"
         if form not in self.built:
-            if form != "set" and self.organisations is False:
-                self.organisations = few_organisations(self.q)
             self.built[form] = activity_conditions(
                 self.resolved, self.q, self.lang, form,
-                None if form == "set" else self.organisations)
+                None if form == "set" else self.few)
         return self.built[form]
+
+    @property
+    def few(self):
+        """The ids of the few organisations the words find (few_organisations), read
+        when first asked; None when many (or on SQLite)."""
+        if self.organisations is False:
+            self.organisations = few_organisations(self.q)
+        return self.organisations
 
 
 def few_organisations(q):

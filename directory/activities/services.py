@@ -219,12 +219,10 @@ class OccurrenceQuery:
         (searching.few_organisations): that any activity matches at all, asked once of
         the text indexes before each date is looked at (a search finding nothing walked
         thousands: ~12 ms at --scale 10000). None when the organisations are many."""
-        if self.text_forms is None or not is_postgres():
+        if self.text_forms is None or not is_postgres() or self.text_forms.few is None:
             return []
-        indexed = self.conditions("indexed")
-        if self.text_forms.organisations is None:
-            return []
-        return [select(Activity.id).where(_shown_activity(), *indexed).exists()]
+        return [select(Activity.id).where(_shown_activity(),
+                                          *self.conditions("indexed")).exists()]
 
     def collect(self, wanted, within=None, activity_ids=None):
         """The ids of the first `wanted` matching dates (starting before `within`, when
