@@ -20,7 +20,7 @@ from directory.activities.nearby import _nearest_batches, nearby_page_ids, place
 from directory.activities.services import occurrence_query
 from directory.common.filters import parse_filters
 from directory.common.listing import COUNT_AHEAD
-from directory.common.time import local_today, this_minute
+from directory.common.time import local_day_bounds, local_today, this_minute
 from directory.extensions import db
 from directory.geo.distance import distance_km
 from directory.organisations.models import Organisation
@@ -89,14 +89,15 @@ def neighbourhood(factories):
     return {"since": this_minute()}
 
 
-def placed_dates(since, radius_km, about_work=False):
-    """(place, km, date id, title, start) of every listed date within the radius, by
-    the rules read plainly: a date is at its room's meeting place when that has
-    coordinates, else at its activity's own."""
+def placed_dates(since, radius_km, about_work=False, until=None):
+    """(place, km, date id, title, start) of every listed date within the radius
+    (starting before `until`, if given), by the rules read plainly: a date is at its
+    room's meeting place when that has coordinates, else at its activity's own."""
     for (activity_id, title, lat, lon, date_id, starts_at, ends_at, venue_id, venue_lat,
          venue_lon, status, lapsed_at, arbete) in dates():
         if (ends_at <= since or status != "verified" or lapsed_at is not None
-                or (about_work and not arbete)):
+                or (about_work and not arbete)
+                or (until is not None and starts_at >= until)):
             continue
         if venue_id is not None and venue_lat is not None:
             key, spot = ("v", venue_id, activity_id), (venue_lat, venue_lon)
@@ -109,10 +110,11 @@ def placed_dates(since, radius_km, about_work=False):
             yield key, km, date_id, title, starts_at
 
 
-def expected(since, radius_km, about_work=False):
+def expected(since, radius_km, about_work=False, until=None):
     """{place: (km, its next date's id, title)}."""
     places = {}
-    for key, km, date_id, title, starts_at in placed_dates(since, radius_km, about_work):
+    for key, km, date_id, title, starts_at in placed_dates(since, radius_km, about_work,
+                                                           until):
         first = places.get(key)
         if first is None or (starts_at, date_id) < first[3]:
             places[key] = (km, date_id, title, (starts_at, date_id))
@@ -122,14 +124,26 @@ def expected(since, radius_km, about_work=False):
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(radius_km=st.sampled_from([0.5, 1.0, 2.0, 3.5, 5.0]), about_work=st.booleans(),
-       offset=st.integers(0, 30), limit=st.integers(1, 20), beyond=st.integers(1, 10))
+       offset=st.integers(0, 30), limit=st.integers(1, 20), beyond=st.integers(1, 10),
+       days=st.sampled_from([(None, None), (4, None), (None, 6), (2, 9)]))
 def test_a_page_of_places_is_the_nearest_by_the_plain_rules(
-        app, neighbourhood, radius_km, about_work, offset, limit, beyond):
+        app, neighbourhood, radius_km, about_work, offset, limit, beyond, days):
+    """`days`: the dates from and to those days (days from today; None: not asked):
+    the statements near a place built once for the dates not ended (from a day: ended
+    after its start), built for the filter with a last day."""
     wanted = offset + limit + beyond
+    since, until, filters = neighbourhood["since"], None, {}
+    if days[0] is not None:
+        day = local_today() + timedelta(days=days[0])
+        since, filters["from"] = local_day_bounds(day)[0], day.isoformat()
+    if days[1] is not None:
+        day = local_today() + timedelta(days=days[1])
+        until, filters["to"] = local_day_bounds(day)[1], day.isoformat()
     with app.test_request_context():
         total, ids, looked_everywhere = near_page_ids(
-            places_page_ids, neighbourhood, radius_km, about_work, offset, limit, wanted)
-        places = expected(neighbourhood["since"], radius_km, about_work)
+            places_page_ids, neighbourhood, radius_km, about_work, offset, limit, wanted,
+            **filters)
+        places = expected(since, radius_km, about_work, until)
     by_date = {date_id: (km, key) for key, (km, date_id, _) in places.items()}
     assert all(i in by_date for i in ids), "each is a place's next date"
     assert len({by_date[i][1] for i in ids}) == len(ids), "each place once"
@@ -138,10 +152,12 @@ def test_a_page_of_places_is_the_nearest_by_the_plain_rules(
     assert_counted(total, looked_everywhere, wanted, len(places))
 
 
-def near_page_ids(page_ids, neighbourhood, radius_km, about_work, offset, limit, wanted):
+def near_page_ids(page_ids, neighbourhood, radius_km, about_work, offset, limit, wanted,
+                  **more):
     """What `page_ids` (nearby.places_page_ids or nearby_page_ids) answers for a list
-    near the centre within `radius_km` (of activities about work only, if asked)."""
-    args = {"near": NEAR, "radius_km": str(radius_km)}
+    near the centre within `radius_km` (of activities about work only, if asked; with
+    the filters in `more`)."""
+    args = {"near": NEAR, "radius_km": str(radius_km), **more}
     if about_work:
         args["focus"] = "arbete"
     query = occurrence_query(parse_filters(args), now=neighbourhood["since"])

@@ -23,7 +23,7 @@ from itertools import chain
 from sqlalchemy import and_, false, func, or_, select, true
 
 from ..common.caching import remembered
-from ..common.db import in_ids, is_postgres, listed_ids, one_of
+from ..common.db import in_ids, is_postgres, one_of
 from ..common.listing import ListResult
 from ..extensions import db
 from ..geo.distance import nearest_first, nearest_first_few, within_radius
@@ -34,6 +34,9 @@ from .cards import cards_of
 from .hidden import hidden_activity_ids
 from .listed import listed_dates
 from .models import Activity, Occurrence
+from .near_statements import (at_own_place, dates, firsts_at_own_places,
+                              has_date_at_own_place, run, venue_firsts,
+                              with_dates_at_own_place)
 
 # The fewest activities asked for dates at a time (read ring by ring: within_rings).
 MIN_BATCH = 32
@@ -62,16 +65,9 @@ class Nearby:
         return or_(Occurrence.room_id.in_(list(self.rooms)), own_place)
 
     @staticmethod
-    def located_rooms():
-        """SQL: the ids of rooms at meeting places with coordinates."""
-        return (select(Room.id).join(Venue, Room.venue_id == Venue.id)
-                .where(Venue.latitude.is_not(None), Venue.longitude.is_not(None)))
-
-    @staticmethod
     def at_own_place():
         """SQL: the occurrence is not in a room of a meeting place with coordinates."""
-        return or_(Occurrence.room_id.is_(None),
-                   Occurrence.room_id.not_in(Nearby.located_rooms()))
+        return at_own_place()
 
 
 def find_nearby(near, radius_km):
@@ -100,11 +96,6 @@ def _venues_within(place, radius_km):
     return venues, rooms
 
 
-def _dates(query):
-    """SQL: the occurrence meets the query's conditions on time and room."""
-    return [*query.time_conditions, *query.place_conditions]
-
-
 def _with_public_ones(query, activity_ids, hidden):
     """Of these few activity ids, the public ones meeting the activity conditions, each
     looked up by its key; `hidden` as for _with_dates_at_own_place."""
@@ -116,27 +107,20 @@ def _with_public_ones(query, activity_ids, hidden):
 
 def _with_dates_at_own_place(query, activity_ids, hidden, checked=False):
     """The ids of these activities (a ring's: a few hundred at most, usually) that are
-    public, meet the activity conditions and have a matching date at their own place:
-    for each, its dates by ix_occurrence_activity_ends until one is not in a located
-    room (usually the first). `hidden`: hidden_activity_ids, read when there are no
-    activity conditions or the ids are `checked`: of activities meeting them
-    (_ring_filter), whether they are public not yet asked."""
+    public, meet the activity conditions and have a matching date at their own place
+    (near_statements.has_date_at_own_place). `hidden`: hidden_activity_ids, read when
+    there are no activity conditions or the ids are `checked`: of activities meeting
+    them (_ring_filter), whether they are public not yet asked."""
     if not activity_ids:
         return set()
-
-    def at_own_place(activity_id):
-        return select(Occurrence.id).where(Occurrence.activity_id == activity_id,
-                                           Nearby.at_own_place(), *_dates(query)).exists()
     if query.activity_conditions and not checked:
         # Each activity by its key (PostgreSQL plans a set of ids joined to a search
         # as a pass over every activity).
         return set(db.session.scalars(select(Activity.id).where(
             in_ids(Activity.id, activity_ids), Activity.is_public,
-            *query.conditions("each"), at_own_place(Activity.id))))
-    # From the list itself, not from the activity table: no row lookup per activity.
-    listed = listed_ids(set(activity_ids).difference(hidden))
-    return set(db.session.scalars(select(listed.c.value).where(
-        at_own_place(listed.c.value))))
+            *query.conditions("each"), has_date_at_own_place(Activity.id, dates(query)))))
+    return set(run(query, with_dates_at_own_place,
+                   ids=set(activity_ids).difference(hidden)).scalars())
 
 
 def _counts(keys, query, nearby, at_rooms):
@@ -148,15 +132,15 @@ def _counts(keys, query, nearby, at_rooms):
     if own:
         counts.update((("a", activity_id), n) for activity_id, n in db.session.execute(
             select(Occurrence.activity_id, func.count())
-            .where(one_of(Occurrence.activity_id, own), Nearby.at_own_place(),
-                   *_dates(query))
+            .where(one_of(Occurrence.activity_id, own), at_own_place(),
+                   *dates(query))
             .group_by(Occurrence.activity_id)))
     venues = {key[1] for key in keys if key[0] == "v"}
     if venues:
         rooms = [room for room, venue in nearby.rooms.items() if venue in venues]
         for room_id, n in db.session.execute(
                 select(Occurrence.room_id, func.count())
-                .where(Occurrence.room_id.in_(rooms), at_rooms, *_dates(query))
+                .where(Occurrence.room_id.in_(rooms), at_rooms, *dates(query))
                 .group_by(Occurrence.room_id)):
             key = ("v", nearby.rooms[room_id])
             counts[key] = counts.get(key, 0) + n
@@ -173,26 +157,17 @@ def _matching_at_rooms(query, nearby, hidden):
     if not query.activity_conditions:
         return ~in_ids(Occurrence.activity_id, sorted(hidden)) if hidden else true()
     there = db.session.scalars(select(Occurrence.activity_id).distinct().where(
-        Occurrence.room_id.in_(sorted(nearby.rooms)), *_dates(query))).all()
+        Occurrence.room_id.in_(sorted(nearby.rooms)), *dates(query))).all()
     return in_ids(Occurrence.activity_id, sorted(_with_public_ones(query, there, hidden)))
 
 
 def _venue_places(query, nearby, hidden):
     """{("v", venue id, activity id): (km, id of its next matching date there)} of the
-    activities with a matching date at a meeting place within the radius: each one's
-    first date by a window over their dates (few places), then which of the
-    activities match, once each."""
+    activities with a matching date at a meeting place within the radius
+    (near_statements.venue_firsts), then which of them match, once each."""
     if not nearby.rooms:
         return {}
-    first = func.row_number().over(partition_by=(Room.venue_id, Occurrence.activity_id),
-                                   order_by=(Occurrence.starts_at, Occurrence.id))
-    ranked = (select(Room.venue_id, Occurrence.activity_id, Occurrence.id,
-                     first.label("place"))
-              .join(Room, Room.id == Occurrence.room_id)
-              .where(Occurrence.room_id.in_(sorted(nearby.rooms)), *_dates(query))
-              .subquery())
-    firsts = db.session.execute(select(ranked.c.venue_id, ranked.c.activity_id, ranked.c.id)
-                                .where(ranked.c.place == 1)).all()
+    firsts = run(query, venue_firsts, rooms=nearby.rooms).all()
     matching = _with_public_ones(query, {activity_id for _, activity_id, _ in firsts},
                                  hidden)
     return {("v", venue_id, activity_id): (nearby.venues[venue_id], occurrence_id)
@@ -271,29 +246,23 @@ def _key_statement(key, query, nearby, at_rooms):
     order for them (at --scale 10000 ~31,000 for a page of 20, ~29 ms)."""
     if key[0] == "a":
         return (select(Occurrence.id)
-                .where(Occurrence.activity_id == key[1], Nearby.at_own_place(),
-                       *_dates(query))
+                .where(Occurrence.activity_id == key[1], at_own_place(),
+                       *dates(query))
                 .order_by(Occurrence.starts_at, Occurrence.id))
     rooms = [r for r, v in nearby.rooms.items() if v == key[1]]
-    dates = (select(Occurrence.id, Occurrence.starts_at)
-             .where(Occurrence.room_id.in_(rooms), at_rooms, *_dates(query))
+    found = (select(Occurrence.id, Occurrence.starts_at)
+             .where(Occurrence.room_id.in_(rooms), at_rooms, *dates(query))
              .offset(0).subquery())
-    return select(dates.c.id).order_by(dates.c.starts_at, dates.c.id)
+    return select(found.c.id).order_by(found.c.starts_at, found.c.id)
 
 
 def _first_at_own_places(activity_ids, query):
-    """{("a", activity id): id of its next matching occurrence at its own place}, in one
-    query (a correlated subquery per activity)."""
+    """{("a", activity id): id of its next matching occurrence at its own place}
+    (near_statements.firsts_at_own_places)."""
     if not activity_ids:
         return {}
-    first = (select(Occurrence.id)
-             .where(Occurrence.activity_id == Activity.id, Nearby.at_own_place(),
-                    *_dates(query))
-             .order_by(Occurrence.starts_at, Occurrence.id).limit(1)
-             .correlate(Activity).scalar_subquery())
     return {("a", activity_id): occurrence_id for activity_id, occurrence_id in
-            db.session.execute(select(Activity.id, first).where(
-                in_ids(Activity.id, activity_ids)))}
+            run(query, firsts_at_own_places, ids=activity_ids)}
 
 
 def near_page(query, page, per_page, wanted, notices, one_per_place, rows):

@@ -93,6 +93,9 @@ class OccurrenceQuery:
     # SQL on Occurrence: its activity is public (the plain walk's: not one of
     # activities.hidden), where no activity condition is asked; else checked per date.
     public_dates: object = None
+    # The dates are those ending after this moment, nothing else asked of their time
+    # or room: the statements near a place are built once (activities.near_statements).
+    dates_since: object = None
 
     @property
     def narrows(self):
@@ -303,10 +306,12 @@ def occurrence_query(filters, now=None):
     forms = TextForms(resolved, filters.q, filters.lang) if filters.q else None
     conditions = forms["set"] if forms else activity_conditions(resolved, "", filters.lang)
     # Nothing asked but the dates from `since` (on_time holds that condition alone).
-    plain = not (conditions or on_place or nearby) and len(on_time) == 1
+    plain_dates = len(on_time) == 1 and not on_place
+    plain = plain_dates and not (conditions or nearby)
     return OccurrenceQuery(conditions, on_time, on_place, nearby, walk_start(since),
                            resolved.notices + near_notices + venue_notices, forms,
-                           since if plain else None)
+                           since if plain else None,
+                           dates_since=since if plain_dates else None)
 
 
 def walk_start(since):

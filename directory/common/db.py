@@ -146,6 +146,15 @@ def among(column, name, postgres):
                       .select_from(func.json_each(bindparam(name, type_=JSON))))
 
 
+def listed_among(name, postgres):
+    """listed_ids for a statement built once (as `among`): the rows (value) of the ids
+    given as parameter `name` when it runs (among_value)."""
+    if postgres:
+        return (func.unnest(_integer_array(bindparam(name, type_=NullType())))
+                .table_valued("value").render_derived())
+    return func.json_each(bindparam(name, type_=JSON)).table_valued("value")
+
+
 def among_value(ids):
     """The value of an `among` parameter: on PostgreSQL the array's text (id_array's),
     on SQLite the list."""

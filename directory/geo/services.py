@@ -1,9 +1,10 @@
 """Near-me: which rows lie within a radius of a place, and how far each is."""
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, not_, select
+from sqlalchemy import and_, bindparam, not_, select
 
 from ..common.i18n import list_join
 from ..extensions import db
@@ -88,10 +89,9 @@ def within_rings(model, place, radius_km, *conditions, shares=RINGS):
     centre, waiting, inner = (place.latitude, place.longitude), {}, None
     for share in shares:
         reach = radius_km * share
-        box = box_condition(model, place, reach)
-        waiting.update(within_radius(centre, _in_box(
-            model, box, *conditions, *([] if inner is None else [not_(inner)])),
-            radius_km))
+        box = bounding_box(place.latitude, place.longitude, reach)
+        waiting.update(within_radius(centre, _in_ring(model, box, inner, conditions),
+                                     radius_km))
         ring = {key: km for key, km in waiting.items() if km <= reach}
         for key in ring:
             del waiting[key]
@@ -99,19 +99,56 @@ def within_rings(model, place, radius_km, *conditions, shares=RINGS):
         yield ring
 
 
+def _in_ring(model, box, inner, conditions):
+    """(id, latitude, longitude) of the rows meeting the conditions in `box` but not in
+    `inner` (None: none before it), boxes as geo.distance.bounding_box gives them.
+    Without conditions the statement is built once per model, the boxes its values
+    (near a place, building it cost more than running it)."""
+    if conditions:
+        where = [_box(model, *box), *conditions]
+        if inner is not None:
+            where.append(not_(_box(model, *inner)))
+        return _in_box(model, *where)
+    values = dict(zip(_BOX, box))
+    if inner is not None:
+        values.update(zip(_INNER, inner))
+    return _rows(_ring_statement(model, inner is None), values)
+
+
+_BOX = ("box_lat0", "box_lat1", "box_lon0", "box_lon1")
+_INNER = ("inner_lat0", "inner_lat1", "inner_lon0", "inner_lon1")
+
+
+@cache
+def _ring_statement(model, first):
+    """The rows of a ring's box (parameters _BOX), but for the first ring not in the
+    box before it (_INNER)."""
+    where = [_box(model, *map(bindparam, _BOX))]
+    if not first:
+        where.append(not_(_box(model, *map(bindparam, _INNER))))
+    return select(model.id, model.latitude, model.longitude).where(*where)
+
+
 def box_condition(model, place, radius_km):
     """SQL: the row (latitude/longitude columns) lies in the bounding box of the circle:
     what `within` reads first, for a statement that reads more with it."""
-    lat0, lat1, lon0, lon1 = bounding_box(place.latitude, place.longitude, radius_km)
+    return _box(model, *bounding_box(place.latitude, place.longitude, radius_km))
+
+
+def _box(model, lat0, lat1, lon0, lon1):
+    """SQL: the row's coordinates lie between these (values or parameters)."""
     return and_(model.latitude.between(lat0, lat1), model.longitude.between(lon0, lon1))
 
 
 def _in_box(model, *conditions):
     """(id, latitude, longitude) of the rows meeting the conditions."""
-    result = db.session.connection().execute(
-        select(model.id, model.latitude, model.longitude).where(*conditions))
-    # Integers and floats need no conversion: the driver's own tuples, without a Row
-    # object each (thousands of rows near a busy place).
+    return _rows(select(model.id, model.latitude, model.longitude).where(*conditions))
+
+
+def _rows(statement, values=None):
+    """The rows of `statement` as the driver's own tuples: integers and floats need no
+    conversion, and no Row object each (thousands of rows near a busy place)."""
+    result = db.session.connection().execute(statement, values)
     try:
         return result.cursor.fetchall()
     finally:
