@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..activities.models import Activity, Occurrence, activity_focus_area, is_cancelled
-from ..common.db import among_or_one, bound_ids, is_postgres
+from ..common.db import among_or_one, bound_ids, is_postgres, rows_together
 from ..common.i18n import TranslatableMixin
 from ..common.types import raw_moment, utc_moment
 from ..extensions import db
@@ -89,21 +89,26 @@ def _activities_statement(postgres, one):
             .order_by(Activity.id, FocusArea.position, FocusArea.id))
 
 
-def activities_to_write(activity_ids):
-    """These activities (the public ones a feed's keys named: calendars.parts), in id
-    order, as FeedActivity: one query."""
+def to_write(activity_ids, options):
+    """(these activities (the public ones a feed's keys named: calendars.parts) in id
+    order as FeedActivity, {activity id: [FeedDate]} of their dates in the feed window
+    in time order): the two statements sent together (common.db.rows_together: on
+    PostgreSQL one round trip), then the dates' rooms."""
     if not activity_ids:
-        return []
+        return [], {}
     one, ids = bound_ids(activity_ids)
-    rows = db.session.connection().execute(_activities_statement(is_postgres(), one),
-                                           {"ids": ids})
+    postgres = is_postgres()
+    activity_rows, date_rows = rows_together(
+        (_activities_statement(postgres, one), {"ids": ids}),
+        (_dates_statement(postgres, one), {"ids": ids, "window_start": options.window_start,
+                                           "window_end": options.window_end}))
     activities = []
-    for row in rows:
+    for row in activity_rows:
         if not activities or activities[-1].id != row[0]:
             activities.append(FeedActivity(row))
         if row[-2] is not None:
             activities[-1].focus_areas.append(FeedFocusArea(row[-2], row[-1]))
-    return activities
+    return activities, _dates_by_activity(activities, date_rows)
 
 
 class FeedDate:
@@ -135,21 +140,16 @@ def _dates_statement(postgres, one):
             .order_by(Occurrence.starts_at, Occurrence.id))
 
 
-def dates_by_activity(activities, options):
-    """{activity id: [FeedDate]} of these activities' dates in the feed window, in time
-    order: one query for the dates and one for their rooms."""
+def _dates_by_activity(activities, rows):
+    """{activity id: [FeedDate]} of these activities' dates (rows of _dates_statement),
+    with their rooms (and meeting places) read once each."""
     by_id = {a.id: a for a in activities}
     grouped = {i: [] for i in by_id}
-    if not by_id:
-        return grouped
-    one, ids = bound_ids(by_id)
-    rows = db.session.connection().execute(_dates_statement(is_postgres(), one), {
-        "ids": ids, "window_start": options.window_start,
-        "window_end": options.window_end}).all()
     room_ids = {row[5] for row in rows} - {None}
     rooms = {room.id: room for room in db.session.scalars(
         select(Room).where(Room.id.in_(room_ids)).options(joinedload(Room.venue)))} \
         if room_ids else {}
     for row in rows:
-        grouped[row[1]].append(FeedDate(row, rooms.get(row[5]), by_id[row[1]]))
+        if row[1] in grouped:
+            grouped[row[1]].append(FeedDate(row, rooms.get(row[5]), by_id[row[1]]))
     return grouped

@@ -15,7 +15,7 @@ from ..common.caching import remembered
 from ..common.i18n import translated_text
 from ..extensions import db
 from ..organisations.models import Organisation
-from .dates import activities_to_write, dates_by_activity
+from .dates import to_write
 from .freshness import FeedVersion, covered_version, feed_version, feed_window
 from .ical import (FeedOptions, calendar, calendar_from_parts, series_events, single_event,
                    tentative_event)
@@ -80,8 +80,7 @@ def series_feed(condition, options, extra_events=(), place=None, found=None, par
         return series_events(activity, occurrences, options) if occurrences else []
 
     def write(activity_ids):
-        activities = activities_to_write(activity_ids)
-        dates = dates_by_activity(activities, options)
+        activities, dates = to_write(activity_ids, options)
         return {a.id: b"".join(event_bytes(e) for e in events_of(a, dates[a.id]))
                 for a in activities}
     found = found or feed_keys(condition, options, _variant(place), params)

@@ -1,6 +1,7 @@
 """Database helpers shared by the services that must serialise their writes."""
 
 import json
+from functools import lru_cache
 
 from sqlalchemy import (JSON, Integer, Text, any_, bindparam, cast, func, literal_column,
                         select, text)
@@ -176,6 +177,42 @@ def bound_ids(ids):
     if len(ids) == 1:
         return True, ids[0]
     return False, among_value(ids)
+
+
+def rows_together(*statements):
+    """[rows of each (select, values)], the rows as sequences of the column types'
+    values: on PostgreSQL the statements sent together, one round trip (psycopg's
+    pipeline mode) on the session's connection, each compiled once and its rows the
+    driver's own (its values need no conversion: columns read with raw_moment, JSON as
+    the driver loads it); on SQLite one after the other."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return [connection.execute(stmt, values).all() for stmt, values in statements]
+    driver = connection.connection.driver_connection
+    cursors = []
+    with driver.pipeline():
+        for stmt, values in statements:
+            compiled, processors = _compiled(stmt, connection.dialect)
+            params = compiled.construct_params(values)
+            for name, processor in processors.items():
+                params[name] = processor(params[name])
+            cursor = driver.cursor()
+            cursor.execute(compiled.string, params)
+            cursors.append(cursor)
+    try:
+        return [cursor.fetchall() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+@lru_cache(maxsize=64)
+def _compiled(stmt, dialect):
+    """(the compiled statement, {parameter: its type's bind processor}) of a statement
+    built once."""
+    compiled = stmt.compile(dialect=dialect)
+    return compiled, {name: processor for name, bind in compiled.binds.items()
+                      if (processor := bind.type.bind_processor(dialect)) is not None}
 
 
 def database_reachable():
