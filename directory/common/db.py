@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import NullType
 
 from ..extensions import db
+from .transactions import execute_planned
 
 
 def begin_write():
@@ -192,18 +193,45 @@ def rows_together(*statements):
     cursors = []
     with driver.pipeline():
         for stmt, values in statements:
-            compiled, processors = _compiled(stmt, connection.dialect)
-            params = compiled.construct_params(values)
-            for name, processor in processors.items():
-                params[name] = processor(params[name])
+            sql, params = _bound(stmt, connection.dialect, values)
             cursor = driver.cursor()
-            cursor.execute(compiled.string, params)
+            cursor.execute(sql, params)
             cursors.append(cursor)
     try:
         return [cursor.fetchall() for cursor in cursors]
     finally:
         for cursor in cursors:
             cursor.close()
+
+
+def driver_rows(stmt, values):
+    """The rows of a statement built once, as sequences of the column types' values but
+    for moments (UTCDateTime columns: the caller makes them utc_moment). PostgreSQL: run
+    on the session's connection past SQLAlchemy's execution and rows, as planned
+    (common.transactions.execute_planned), read in the binary format (timestamps and
+    numbers neither written out nor parsed as text): the JSON page's 100 dates ~0.5 ms
+    less in process. SQLite: through SQLAlchemy."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return connection.execute(stmt, values).all()
+    sql, params = _bound(stmt, connection.dialect, values)
+    cursor = connection.connection.driver_connection.cursor(binary=True)
+    try:
+        execute_planned(cursor, sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _bound(stmt, dialect, values):
+    """(SQL, parameters) of a statement built once, with these values, as the driver
+    takes them."""
+    compiled, processors = _compiled(stmt, dialect)
+    params = compiled.construct_params(values)
+    for name, processor in processors.items():
+        if name in params:  # not those written into the SQL
+            params[name] = processor(params[name])
+    return compiled.string, params
 
 
 @lru_cache(maxsize=64)

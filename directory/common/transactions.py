@@ -75,6 +75,14 @@ def _planned_for_its_values(cursor, statement, parameters, context):
     return None
 
 
+def execute_planned(cursor, statement, parameters):
+    """Run a statement on a psycopg cursor as SQLAlchemy's execution would here (above:
+    a search's words unprepared, INLINED values written into the text), for a statement
+    run past it (common.db.driver_rows)."""
+    if not _planned_for_its_values(cursor, statement, parameters, None):
+        cursor.execute(statement, parameters)
+
+
 def wrote():
     """Whether the session's transaction has written, or holds changes not yet flushed."""
     session = db.session()
