@@ -59,15 +59,10 @@ class Nearby:
     def condition(self):
         """SQL: the occurrence lies within the radius."""
         own_place = and_(in_ids(Occurrence.activity_id, self.activities) if self.activities
-                         else false(), self.at_own_place())
+                         else false(), at_own_place())
         if not self.rooms:
             return own_place
         return or_(Occurrence.room_id.in_(list(self.rooms)), own_place)
-
-    @staticmethod
-    def at_own_place():
-        """SQL: the occurrence is not in a room of a meeting place with coordinates."""
-        return at_own_place()
 
 
 def find_nearby(near, radius_km):
