@@ -25,6 +25,7 @@ from sqlalchemy import String, bindparam, case, func, literal_column, select, ty
 
 from ..activities.models import Activity
 from ..common.caching import cache
+from ..common.db import driver_rows
 from ..common.types import raw_moment, utc_moment
 from ..extensions import db
 from ..organisations.models import Organisation
@@ -138,6 +139,8 @@ def _read_keys(connection, condition, params, owner):
     postgresql = connection.dialect.name == "postgresql"
     if params is not None:
         stmt = _keys_where(postgresql, condition, owner)
+        if postgresql:  # built once: run past SQLAlchemy's execution (~0.5 ms less)
+            return tuple(driver_rows(stmt, params, binary=False)[0])
     else:
         stmt = _keys_statement(postgresql, owner)
         if condition is not None:
