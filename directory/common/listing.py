@@ -108,7 +108,7 @@ def matches_text(model, q):
     more in the FTS5 index (the row's id in the ids it answers) and checks shorter ones
     on those rows; PostgreSQL asks LIKE of each needle, which its trigram index serves.
     A query without words (only punctuation) looks for its folded self. A search's
-    statements are planned for its words each time (common.transactions.WORDS)."""
+    statements are planned for its words (common.transactions.WORDS)."""
     needles = search_needles(q)
     indexed = [n for n in needles if is_indexed(n)]
     if is_postgres() or not indexed:
