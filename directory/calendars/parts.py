@@ -47,27 +47,29 @@ def _text(*values):
 def _keys_statement(postgresql, owner=False):
     """What a feed's blocks depend on, of the activities the feed's condition (added by
     the caller) selects: for each, a line of its text (starting with its id) and "|1"
-    when it is shown (its organisation public), else "|0", in id order; the latest change
-    to them and their organisations; the latest change to any meeting place and every
-    focus area's text. On PostgreSQL one row, the lines one text written by the
-    database (500 activities as one value rather than 500 rows: side by side, a feed
-    of 500 one-off activities after one edit p50 8.6 → 8.1 ms, p95 10.4 → 9.3; NULLs
-    when the condition selects none). On SQLite (no ORDER BY in an aggregate before
-    3.44) a row per activity, with its own latest change; the rest read apart
-    (_shared_statement). With `owner`, besides: the id, name and translations of the
-    public organisation whose slug is the parameter `slug` (owner_column), so its feed
-    needs no statement of its own (NULLs when there is none)."""
+    when it is shown (its organisation public), else "|0"; the latest change to them
+    and their organisations; the latest change to any meeting place and every focus
+    area's text. One row, the lines one text written by the database (500 activities as
+    one value rather than 500 rows: side by side, a feed of 500 one-off activities after
+    one edit p50 8.6 → 8.1 ms, p95 10.4 → 9.3 on PostgreSQL; on SQLite, in process,
+    reading the keys 2.0 → 1.5 ms);
+    NULLs when the condition selects none. PostgreSQL writes the lines in id order;
+    SQLite (no ORDER BY in an aggregate before 3.44) as the rows come, put in order by
+    feed_keys. With `owner`, besides: the id, name and translations of the public
+    organisation whose slug is the parameter `slug` (owner_column), so its feed needs
+    no statement of its own (NULLs when there is none)."""
     text = _text(Activity.id, Activity.updated_at, Activity.sequence, Activity.parts_version,
                  Organisation.updated_at)
     moments = (Activity.updated_at, Activity.parts_changed_at, Organisation.updated_at)
     joined = select().select_from(Activity).join(
         Organisation, Organisation.id == Activity.organisation_id)
     shown = case((Organisation.is_public, "1"), else_="0")
-    latest = func.greatest(*map(func.max, moments)) if postgresql else func.max(*moments)
-    if not postgresql:
-        return joined.add_columns(text, shown, raw_moment(latest)).order_by(Activity.id)
-    lines = func.aggregate_strings(text + SEPARATOR + shown, "\n").aggregate_order_by(
-        Activity.id)
+    lines = func.aggregate_strings(text + SEPARATOR + shown, "\n")
+    if postgresql:
+        lines, latest = lines.aggregate_order_by(Activity.id), func.greatest(
+            *map(func.max, moments))
+    else:
+        latest = func.max(func.max(*moments))  # of each row's latest (max of several)
     return joined.add_columns(lines, raw_moment(latest), *_shared_columns(owner))
 
 
@@ -88,12 +90,6 @@ def _shared_columns(owner):
 def _venue_latest():
     """SQL: the latest change to any meeting place (rooms' names are in place lines)."""
     return select(raw_moment(func.max(Venue.updated_at))).scalar_subquery()
-
-
-@lru_cache(maxsize=2)
-def _shared_statement(owner):
-    """_shared_columns as a statement of their own (SQLite)."""
-    return select(*_shared_columns(owner))
 
 
 @dataclass(frozen=True)
@@ -134,8 +130,8 @@ def _keys_where(postgresql, condition, owner):
 
 
 def _read_keys(connection, condition, params, owner):
-    """(each activity's text and "|1" when it is shown, "|0" when not, a line each in id
-    order, or None for no activity; the latest change to them; then _shared_columns)."""
+    """(each activity's text and "|1" when it is shown, "|0" when not, a line each, or
+    None for no activity; the latest change to them; then _shared_columns)."""
     postgresql = connection.dialect.name == "postgresql"
     if params is not None:
         stmt = _keys_where(postgresql, condition, owner)
@@ -145,36 +141,37 @@ def _read_keys(connection, condition, params, owner):
         stmt = _keys_statement(postgresql, owner)
         if condition is not None:
             stmt = stmt.where(condition)
-    if postgresql:
-        return tuple(connection.execute(stmt, params or {}).one())
-    rows = connection.execute(stmt, params or {}).all()
-    shared = connection.execute(_shared_statement(owner), params or {}).one()
-    if not rows:
-        return None, None, *shared
-    return ("\n".join(text + "|" + shown for text, shown, _ in rows),
-            max(row[2] for row in rows), *shared)
+    return tuple(connection.execute(stmt, params or {}).one())
+
+
+def _in_id_order(lines):
+    """The lines of _read_keys (each starting with its activity's id) in id order."""
+    return sorted(lines, key=lambda line: int(line.partition("|")[0]))
 
 
 def feed_keys(condition, options, variant="", params=None, owner=False):
-    """The FeedKeys of the activities `condition` selects (None: all): one statement
-    (on SQLite a row per activity, and one of a row); in Python no more than splitting
-    and joining texts. `params`: the values of the condition's bound parameters, for a
+    """The FeedKeys of the activities `condition` selects (None: all): one statement of
+    one row; in Python no more than splitting and joining texts (and on SQLite putting
+    the lines in order). `params`: the values of the condition's bound parameters, for a
     condition written once; `owner`: read the organisation `params["slug"]` names too
     (FeedKeys.owner)."""
-    lines, latest, venues, terms, *mine = _read_keys(db.session.connection(), condition,
-                                                     params, owner)
+    connection = db.session.connection()
+    lines, latest, venues, terms, *mine = _read_keys(connection, condition, params, owner)
     found = tuple(mine) if mine and mine[0] is not None else None
     if lines is None:
         return FeedKeys(None, owner=found)
+    lines = lines.split("\n")
+    if connection.dialect.name != "postgresql":
+        lines = _in_id_order(lines)
     prefix = "|".join(map(str, (writer_version(), venues, terms, options.lang,
                                 options.window_start, options.window_end,
                                 options.uid_domain, options.url, variant)))
     part = "feed-part:" + hashlib.sha256(prefix.encode()).hexdigest()[:40] + ":"
-    digest = hashlib.sha256(f"{prefix}\n{lines}".encode()).hexdigest()
+    digest = hashlib.sha256("\n".join([prefix, *lines]).encode()).hexdigest()
     latest = utc_moment(latest)
     if venues is not None:
         latest = max(latest, utc_moment(venues))
-    return FeedKeys([part + line[:-2] for line in lines.split("\n") if line[-1] == "1"],
+    return FeedKeys([part + line[:-2] for line in lines if line[-1] == "1"],
                     digest, latest, found)
 
 
