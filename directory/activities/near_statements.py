@@ -9,7 +9,7 @@ from functools import cache
 
 from sqlalchemy import bindparam, func, or_, select
 
-from ..common.db import among, among_value, is_postgres, listed_among
+from ..common.db import among, among_value, driver_rows, is_postgres, listed_among
 from ..common.types import UTCDateTime
 from ..extensions import db
 from ..venues.models import Room, Venue
@@ -19,16 +19,16 @@ SINCE = "dates_since"
 
 
 def run(query, build, **ids):
-    """The rows of the statement `build(postgres, dates)` for `query`'s dates, each
-    parameter in `ids` ({name: ids}) bound as `among` reads it."""
+    """The rows (tuples) of the statement `build(postgres, dates)` for `query`'s dates,
+    each parameter in `ids` ({name: ids}) bound as `among` reads it. One built once is
+    run past SQLAlchemy's execution (common.db.driver_rows: near Täby at --scale
+    10000, of three statements ~0.9 ms less in process)."""
     postgres = is_postgres()
     values = {name: among_value(sorted(found)) for name, found in ids.items()}
     if query.dates_since is None:
-        statement = build(postgres, dates(query))
-    else:
-        statement = _built_once(build, postgres)
-        values[SINCE] = query.dates_since
-    return db.session.execute(statement, values)
+        return db.session.execute(build(postgres, dates(query)), values).all()
+    values[SINCE] = query.dates_since
+    return driver_rows(_built_once(build, postgres), values)
 
 
 @cache

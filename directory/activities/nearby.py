@@ -114,8 +114,8 @@ def _with_dates_at_own_place(query, activity_ids, hidden, checked=False):
         return set(db.session.scalars(select(Activity.id).where(
             in_ids(Activity.id, activity_ids), Activity.is_public,
             *query.conditions("each"), has_date_at_own_place(Activity.id, dates(query)))))
-    return set(run(query, with_dates_at_own_place,
-                   ids=set(activity_ids).difference(hidden)).scalars())
+    return {activity_id for activity_id, in run(query, with_dates_at_own_place,
+                                                ids=set(activity_ids).difference(hidden))}
 
 
 def _counts(keys, query, nearby, at_rooms):
@@ -162,7 +162,7 @@ def _venue_places(query, nearby, hidden):
     (near_statements.venue_firsts), then which of them match, once each."""
     if not nearby.rooms:
         return {}
-    firsts = run(query, venue_firsts, rooms=nearby.rooms).all()
+    firsts = run(query, venue_firsts, rooms=nearby.rooms)
     matching = _with_public_ones(query, {activity_id for _, activity_id, _ in firsts},
                                  hidden)
     return {("v", venue_id, activity_id): (nearby.venues[venue_id], occurrence_id)
