@@ -6,6 +6,7 @@ from functools import cache
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, not_, select
 
+from ..common.db import driver_rows, is_postgres
 from ..common.i18n import list_join
 from ..extensions import db
 from .distance import bounding_box, distance_km, nearest_first, within_radius
@@ -112,7 +113,10 @@ def _in_ring(model, box, inner, conditions):
     values = dict(zip(_BOX, box))
     if inner is not None:
         values.update(zip(_INNER, inner))
-    return _rows(_ring_statement(model, inner is None), values)
+    statement = _ring_statement(model, inner is None)
+    if is_postgres():  # built once: past SQLAlchemy's execution
+        return driver_rows(statement, values)
+    return _rows(statement, values)
 
 
 _BOX = ("box_lat0", "box_lat1", "box_lon0", "box_lon1")
