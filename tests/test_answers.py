@@ -100,14 +100,20 @@ def test_a_client_that_always_revalidates_is_answered_from_the_first_304(client,
 
 
 def _statements(client, path, headers=None, method="GET"):
-    """The answer to a request, and the SQL statements its view ran (none when it was
-    answered before Flask, from a kept answer)."""
+    """The answer to a request, and what it asked of the app: Flask's start of it and
+    the SQL statements run through SQLAlchemy (nothing when it was answered before
+    Flask, from a kept answer; statements run past SQLAlchemy, common.db.driver_rows,
+    are not seen, so Flask's start is)."""
+    from flask import request_started
     from sqlalchemy import event
     seen = []
     note = lambda *args: seen.append(args[2])  # noqa: E731
+    started = lambda *args, **extra: seen.append("request started")  # noqa: E731
     event.listen(db.engine, "before_cursor_execute", note)
+    request_started.connect(started, client.application)
     try:
         response = client.open(path, method=method, headers=headers or {})
     finally:
         event.remove(db.engine, "before_cursor_execute", note)
+        request_started.disconnect(started, client.application)
     return response, seen
