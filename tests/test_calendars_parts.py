@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from directory.activities.models import Activity
+from directory.calendars.ical import organizer_line
 from directory.calendars.lines import VEvent, event_bytes, library_lines
 from directory.calendars.parts import forget_kept_blocks
 from directory.common.caching import cache
@@ -204,6 +205,39 @@ def test_hand_written_lines_are_the_icalendar_librarys():
         ours.local("EXDATE", *moments)
         ours.number("SEQUENCE", library["SEQUENCE"])
         ours.utc("DTSTAMP", start)
+        assert event_bytes(ours) == library.to_ical()
+
+
+def test_an_events_texts_are_the_icalendar_librarys():
+    """The summary, description, place, link, categories and organiser of an event
+    (calendars.ical._describe) written by hand: the bytes the icalendar library writes
+    of the same values."""
+    rnd = random.Random(6868)
+    letters = "ab,;:\\\n\r^\"'’åä😀 مرحبا" + "x" * 8
+
+    def text(most):
+        return "".join(rnd.choice(letters) for _ in range(rnd.randint(0, most)))
+    for _ in range(500):
+        summary, description, location = text(90) or "x", text(400), text(90)
+        latitude, longitude = rnd.uniform(-90, 90), round(rnd.uniform(-180, 180), 6)
+        url = f"https://samverkan.example/activities/{rnd.randint(1, 10 ** 6)}"
+        categories = [text(30) for _ in range(rnd.randint(1, 4))]
+        email, name = f"info{rnd.randint(1, 99)}@example.se", text(60)
+        library = icalendar.Event()
+        ours = VEvent()
+        for key, value in (("summary", summary), ("description", description),
+                           ("location", location)):
+            if value:
+                library.add(key, value)
+                ours.text(key.upper(), value)
+        library.add("geo", (latitude, longitude))
+        ours.value("GEO", f"{latitude};{longitude}")
+        library.add("url", url)
+        ours.value("URL", url)
+        library.add("categories", categories)
+        ours.texts("CATEGORIES", categories)
+        library.add("organizer", f"mailto:{email}", parameters={"CN": name})
+        ours.lines["ORGANIZER"] = organizer_line(email, name)
         assert event_bytes(ours) == library.to_ical()
 
 

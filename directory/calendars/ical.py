@@ -72,30 +72,40 @@ def _place(activity, room, options):
 
 
 def _describe(activity, options, room, reason=None):
-    """{name: line} of the summary, description, place and links, written by the
-    library: the texts of an event, the same for every date of the activity in `room`
-    (with `reason`: a cancelled date's, said first)."""
-    event = Event()
-    event.add("summary", str(activity.translated("title", options.lang)))
+    """{name: line} of the summary, description, place and links: the texts of an event,
+    the same for every date of the activity in `room` (with `reason`: a cancelled
+    date's, said first). Written by hand as the icalendar library writes them (calendars.
+    lines; tests compare the bytes), the organiser's line, with its parameter, by the
+    library once per organiser: a series written again after an edit ~0.5 ms sooner."""
+    event = VEvent()
+    event.text("SUMMARY", str(activity.translated("title", options.lang)))
     description = str(activity.translated("description", options.lang))
     if reason:
         description = f"{said(reason)}\n\n{description}"
     if description:
-        event.add("description", description)
+        event.text("DESCRIPTION", description)
     location, lat, lon = _place(activity, room, options)
     if location:
-        event.add("location", location)
+        event.text("LOCATION", location)
     if lat is not None and lon is not None:
-        event.add("geo", (lat, lon))
+        event.value("GEO", f"{float(lat)};{float(lon)}")
     if options.url:
-        event.add("url", options.url.format(activity_id=activity.id))
+        event.value("URL", options.url.format(activity_id=activity.id))
     if activity.focus_areas:
-        event.add("categories", [fa.label(options.lang) for fa in activity.focus_areas])
+        event.texts("CATEGORIES", [str(fa.label(options.lang)) for fa in activity.focus_areas])
     if activity.organisation.email:
-        event.add("organizer", f"mailto:{activity.organisation.email}",
-                  parameters={"CN": one_line(str(activity.organisation.translated(
-                      "name", options.lang)))})
-    return library_lines(event)
+        event.lines["ORGANIZER"] = organizer_line(activity.organisation.email, one_line(
+            str(activity.organisation.translated("name", options.lang))))
+    return event.lines
+
+
+@lru_cache(maxsize=1024)
+def organizer_line(email, name):
+    """The ORGANIZER line of an organisation, its name as the CN parameter, as the
+    library writes it."""
+    event = Event()
+    event.add("organizer", f"mailto:{email}", parameters={"CN": name})
+    return library_lines(event)["ORGANIZER"]
 
 
 class _Texts:
@@ -147,6 +157,12 @@ def _rrule(schedule):
         rule["COUNT"] = schedule.count
     rule["WKST"] = "MO"
     return vRecur(rule)
+
+
+@lru_cache(maxsize=256)
+def _rrule_line(schedule):
+    """A series' RRULE line, written by the library once per schedule (a plain value)."""
+    return "RRULE:" + _rrule(schedule).to_ical().decode()
 
 
 @lru_cache(maxsize=256)
@@ -218,7 +234,7 @@ def _master_event(activity, first_slot, texts, options):
                     activity.calendar_changed_at)
     master.local("DTSTART", first_start)
     master.local("DTEND", first_end)
-    master.lines["RRULE"] = "RRULE:" + _rrule(activity.schedule).to_ical().decode()
+    master.lines["RRULE"] = _rrule_line(activity.schedule)
     master.utc("CREATED", activity.created_at)
     return master
 

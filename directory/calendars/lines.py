@@ -1,6 +1,7 @@
 """Content lines as the icalendar library writes them (RFC 5545), for the lines a feed
-writes hundreds of times: a VEVENT's times, numbers and names by hand, its texts through
-the library once per activity and place (calendars.ical), folded by octets. The bytes
+writes hundreds of times: a VEVENT's times, numbers, names and texts by hand (a property
+with parameters, the organiser's, through the library once per organiser:
+calendars.ical), folded by octets. The bytes
 are the library's (tests/test_calendars_parts.py compares them)."""
 
 import re
@@ -77,6 +78,14 @@ class VEvent:
 
     def text(self, name, value):
         self.lines[name] = f"{name}:{escape(value)}"
+
+    def texts(self, name, values):
+        """Several texts on one line (CATEGORIES), each escaped."""
+        self.lines[name] = f"{name}:" + ",".join(map(escape, values))
+
+    def value(self, name, value):
+        """A value written as it is (a URI; a GEO's latitude;longitude)."""
+        self.lines[name] = f"{name}:{value}"
 
     def local(self, name, *moments):
         """A date-time (or list, for EXDATE) in Stockholm wall-clock time with TZID."""
