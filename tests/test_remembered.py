@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from directory.activities.services import public_occurrence_page
 from directory.common.caching import DataVersion, data_version
 from directory.common.filters import parse_filters
-from directory.common.time import local_day_bounds, local_today
+from directory.common.time import local_day_bounds, local_today, utcnow
 from directory.extensions import db
 from directory.taxonomy.models import FocusArea
 from directory.taxonomy.services import filter_choices
@@ -106,8 +106,36 @@ def test_a_search_finds_an_organisation_renamed_since_it_last_looked(client, fac
     assert "Läxhjälp" in client.get("/activities?q=zorbalek").text
 
 
+def test_a_search_asked_again_leaves_out_an_organisation_no_longer_public(client, factories):
+    """A search asked alone walks the dates with a statement built once per search and
+    what it was built with (activities.services._search_walk: the activities not
+    public among them): an organisation lapsed since the search was last asked is left
+    out of the very next one, and back once it is public again."""
+    lapsing = factories.organisation(name="Zorbalek Näsby")
+    tomorrow = local_today() + timedelta(days=1)
+    every_day = dict(weekdays="0,1,2,3,4,5,6", starts_on=tomorrow,
+                     until=tomorrow + timedelta(days=60))  # the walk fills its page
+    factories.activity(lapsing, title="Läxhjälp", **every_day)
+    factories.activity(factories.organisation(name="Zorbalek Täby"), title="Kör",
+                       **every_day)
+
+    def first_titles():
+        body = client.get("/api/v1/occurrences?q=zorbalek&per_page=4").get_json()
+        return {item["title"] for item in body["contents"]}
+    for _ in range(2):
+        assert first_titles() == {"Kör", "Läxhjälp"}
+        assert "Läxhjälp" in client.get("/activities?q=zorbalek").text
+    lapsing.lapsed_at = utcnow()
+    db.session.commit()
+    assert first_titles() == {"Kör"}
+    assert "Läxhjälp" not in client.get("/activities?q=zorbalek").text
+    lapsing.lapsed_at = None
+    db.session.commit()
+    assert first_titles() == {"Kör", "Läxhjälp"}
+
+
 def test_a_date_under_way_added_since_the_last_page_is_first_on_the_next(app, factories):
-    """Where a walk in time order starts (activities.services.walk_start: the first
+    """Where a walk in time order starts (activities.dates_asked.walk_start: the first
     date not ended) is kept per data version and minute: a date added since, already
     under way, is first on the very next page, and dates ended earlier are not."""
     tomorrow = local_today() + timedelta(days=1)

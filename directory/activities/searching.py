@@ -98,7 +98,7 @@ def few_organisations(q):
 def _few_organisations(q):
     ids = db.session.scalars(select(Organisation.id).where(matches_text(Organisation, q))
                              .limit(FEW_ORGANISATIONS + 1)).all()
-    return tuple(ids) if len(ids) <= FEW_ORGANISATIONS else None
+    return tuple(sorted(ids)) if len(ids) <= FEW_ORGANISATIONS else None
 
 
 def activity_text(q, form="set", organisations=None):

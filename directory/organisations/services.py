@@ -37,6 +37,12 @@ class ResolvedFilters:
     organisation_ids: list | None = None
     notices: tuple = ()
 
+    @property
+    def asks_anything(self):
+        """Whether any of these filters is asked (and known)."""
+        return any(ids is not None for ids in (self.focus_ids, self.target_ids,
+                                                self.municipality_ids, self.organisation_ids))
+
     def in_municipalities(self, column):
         """[SQL]: `column` (a municipality id) is one of the filter's municipalities;
         none when the filter leaves municipalities out."""
