@@ -7,7 +7,7 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy import select
 
-from directory.activities import services
+from directory.activities import public, services
 from directory.activities.listed import walked_dates
 from directory.activities.models import Occurrence
 from directory.common.db import is_postgres
@@ -197,7 +197,7 @@ def test_pages_count_only_so_far_ahead_and_hold_every_date_once(listing, case):
             break
     assert seen == expected
     assert [o.id for o in db.session.scalars(
-        services.public_occurrences(parse_filters(args), now=now))] == expected
+        public.public_occurrences(parse_filters(args), now=now))] == expected
 
 
 def test_a_long_list_says_more_than_and_a_short_one_its_number(client, listing):

@@ -193,17 +193,15 @@ class OccurrenceQuery:
         """(statement, values) of the walk (walk)."""
         stop = (WALK_REACH if self.narrows else WALK_REACH_UNFILTERED) * wanted
         if self.search_alone is not None:
-            hidden = hidden_activity_ids()
-            return _search_walk(is_postgres(), self.search_alone,
-                                self.text_forms.few,
-                                hidden if len(hidden) <= HIDDEN_BY_ID else None), {
-                "since": self.dates_since, "walk_from": self.walk_from, "stop": stop,
-                WANTED: wanted}
+            return _search_walk(is_postgres(), self.search_alone, self.text_forms.few,
+                                _hidden_by_id()), {"since": self.dates_since,
+                                                   "walk_from": self.walk_from,
+                                                   "stop": stop, WANTED: wanted}
         if self.plain_since is None:
             return self.walk_statement(stop, bindparam(WANTED, wanted)), None
         # Every public date: the statement built once, the moments as values.
-        hidden = hidden_activity_ids()
-        by_id = {HIDDEN: among_value(sorted(hidden))} if len(hidden) <= HIDDEN_BY_ID else {}
+        hidden = _hidden_by_id()
+        by_id = {HIDDEN: among_value(sorted(hidden))} if hidden is not None else {}
         return _plain_walk(is_postgres(), bool(by_id)), {
             "since": self.plain_since, "walk_from": self.walk_from, "stop": stop,
             WANTED: wanted, **by_id}
@@ -287,12 +285,19 @@ class OccurrenceQuery:
             .order_by(Occurrence.starts_at, Occurrence.id).limit(wanted)).all()
 
 
+def _hidden_by_id():
+    """The ids of the activities not public (hidden_activity_ids) when they are few
+    enough to be left out by id (at most HIDDEN_BY_ID), else None."""
+    hidden = hidden_activity_ids()
+    return hidden if len(hidden) <= HIDDEN_BY_ID else None
+
+
 def _shown_activity():
     """SQL: the activity is public: those not public left out by id when few (a broad
     search at --scale 100000 hashed every organisation to tell), else each one's
     organisation looked up."""
-    hidden = hidden_activity_ids()
-    return (Activity.is_public if len(hidden) > HIDDEN_BY_ID else
+    hidden = _hidden_by_id()
+    return (Activity.is_public if hidden is None else
             ~in_ids(Activity.id, sorted(hidden)) if hidden else true())
 
 
@@ -334,12 +339,8 @@ def _plain_walk(postgres, hidden_by_id):
     """The walk over every public date (OccurrenceQuery.walk_statement, the same
     rules), its moments, counts (and with `hidden_by_id` the activities that are not
     public) bound when run; one per kind of database."""
-    moment = UTCDateTime()
-    query = OccurrenceQuery([], [Occurrence.ends_at > bindparam("since", type_=moment)], [],
-                            walk_from=bindparam("walk_from", type_=moment),
-                            public_dates=~among(Occurrence.activity_id, HIDDEN, postgres)
+    return _walk_built_once([], public_dates=~among(Occurrence.activity_id, HIDDEN, postgres)
                             if hidden_by_id else None)
-    return query.walk_statement(bindparam("stop"), bindparam(WANTED))
 
 
 @lru_cache(maxsize=64)
@@ -348,30 +349,18 @@ def _search_walk(postgres, q, few, hidden):
     search and what it is built with besides (the few organisations its words find, the
     activities not public when few: read again within, the same per data version); its
     moments and counts bound when run (at --scale 10000 ~1.3 ms a page less)."""
-    moment = UTCDateTime()
     forms = TextForms(ResolvedFilters(), q, "")
-    query = OccurrenceQuery(forms["set"], [Occurrence.ends_at > bindparam("since", type_=moment)],
-                            [], walk_from=bindparam("walk_from", type_=moment),
-                            text_forms=forms)
+    return _walk_built_once(forms["set"], text_forms=forms)
+
+
+def _walk_built_once(activity_conditions, **fields):
+    """The walk of the dates not ended at parameter `since`, from `walk_from`, with
+    these conditions (OccurrenceQuery's fields), its counts `stop` and WANTED bound."""
+    moment = UTCDateTime()
+    query = OccurrenceQuery(activity_conditions,
+                            [Occurrence.ends_at > bindparam("since", type_=moment)], [],
+                            walk_from=bindparam("walk_from", type_=moment), **fields)
     return query.walk_statement(bindparam("stop"), bindparam(WANTED))
-
-
-def public_occurrences(filters, now=None):
-    """A select of public occurrences matching `filters`, soonest first.
-
-    Without a count to go by, it walks in time order only when no filter narrows
-    the activities (the home page); otherwise it collects and sorts.
-    """
-    query = occurrence_query(filters, now)
-    return query.statement(walk=not query.narrows)
-
-
-def coming_occurrences(filters, limit=None, now=None):
-    """The public occurrences matching `filters`, soonest first, at most `limit`, as
-    lists show them (activities.cards): the dates the home page, an organisation's and
-    a meeting place's pages show."""
-    stmt = public_occurrences(filters, now).with_only_columns(Occurrence.id)
-    return listed_cards(db.session.scalars(stmt if limit is None else stmt.limit(limit)).all())
 
 
 def public_occurrence_page(filters, page, per_page, now=None, one_per_place=False,

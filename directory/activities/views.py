@@ -23,8 +23,9 @@ from .editing import (ActivityError, cancel_occurrence, coming_dates, create_act
                       restore_occurrence, schedule_from, update_activity)
 from .forms import ActivityForm, CancelDateForm, MoveDateForm
 from .models import Activity, Occurrence
-from .public import public_activity, public_occurrence, upcoming_occurrences_of
-from .services import coming_occurrences, public_occurrence_page
+from .public import (coming_occurrences, public_activity, public_occurrence,
+                     upcoming_occurrences_of)
+from .services import public_occurrence_page
 
 bp = Blueprint("activities", __name__)
 

@@ -1,8 +1,8 @@
 """Content lines as the icalendar library writes them (RFC 5545), for the lines a feed
 writes hundreds of times: a VEVENT's times, numbers, names and texts by hand (a property
 with parameters, the organiser's, through the library once per organiser:
-calendars.ical), folded by octets. The bytes
-are the library's (tests/test_calendars_parts.py compares them)."""
+calendars.ical), folded by octets. The bytes are the library's (tests/
+test_calendars_parts.py compares them)."""
 
 import re
 

@@ -52,12 +52,12 @@ def _keys_statement(postgresql, owner=False):
     area's text. One row, the lines one text written by the database (500 activities as
     one value rather than 500 rows: side by side, a feed of 500 one-off activities after
     one edit p50 8.6 → 8.1 ms, p95 10.4 → 9.3 on PostgreSQL; on SQLite, in process,
-    reading the keys 2.0 → 1.5 ms);
-    NULLs when the condition selects none. PostgreSQL writes the lines in id order;
-    SQLite (no ORDER BY in an aggregate before 3.44) as the rows come, put in order by
-    feed_keys. With `owner`, besides: the id, name and translations of the public
-    organisation whose slug is the parameter `slug` (owner_column), so its feed needs
-    no statement of its own (NULLs when there is none)."""
+    reading the keys 2.0 → 1.5 ms); NULLs when the condition selects none. PostgreSQL
+    writes the lines in id order; SQLite (no ORDER BY in an aggregate before 3.44) as
+    the rows come, put in order by feed_keys. With `owner`, besides: the id, name and
+    translations of the public organisation whose slug is the parameter `slug`
+    (owner_column), so its feed needs no statement of its own (NULLs when there is
+    none)."""
     text = _text(Activity.id, Activity.updated_at, Activity.sequence, Activity.parts_version,
                  Organisation.updated_at)
     moments = (Activity.updated_at, Activity.parts_changed_at, Organisation.updated_at)

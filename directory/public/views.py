@@ -4,7 +4,7 @@ domain (activities, organisations, venues)."""
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
-from ..activities.services import coming_occurrences
+from ..activities.public import coming_occurrences
 from ..common.db import database_reachable
 from ..common.filters import parse_filters
 from ..common.i18n import LANG_COOKIE
