@@ -1,4 +1,4 @@
-"""Values worked out from the data and kept per process (common.caching.remembered):
+"""Values worked out from the data and kept per process (common.remembered):
 the filters' choices follow every change at once, and a transaction that wrote keeps
 nothing of what it alone sees."""
 
@@ -160,3 +160,25 @@ def test_a_date_under_way_added_since_the_last_page_is_first_on_the_next(app, fa
     once("Läxhjälp hela dagen", 10, 16)
     assert titles()[:2] == ["Läxhjälp hela dagen", "Kvällskör"]
     assert "Morgonfika" not in titles()
+
+
+def test_a_search_asked_again_finds_what_was_added_since_its_walk_ran_out(client, factories):
+    """A search asked alone whose walk ran out keeps the activities its words match per
+    data version (on PostgreSQL: activities.services.OccurrenceQuery.found_activities)
+    and, asked again, goes to their dates without walking first: an activity added
+    since is found on the very next search, and one whose organisation lapsed since is
+    left out."""
+    org = factories.organisation(name="Grannar i Täby")
+    db.session.commit()
+    for _ in range(2):
+        assert _titles(client, "q=zorbalek") == set()
+        assert "Zorbalekcafé" not in client.get("/activities?q=zorbalek").text
+    factories.activity(org, title="Zorbalekcafé")
+    db.session.commit()
+    for _ in range(2):
+        assert _titles(client, "q=zorbalek") == {"Zorbalekcafé"}
+        assert "Zorbalekcafé" in client.get("/activities?q=zorbalek").text
+    org.lapsed_at = utcnow()
+    db.session.commit()
+    assert _titles(client, "q=zorbalek") == set()
+    assert "Zorbalekcafé" not in client.get("/activities?q=zorbalek").text

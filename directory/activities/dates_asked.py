@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from ..common.caching import remembered
+from ..common.remembered import remembered
 from ..common.time import local_day_bounds, to_local
 from ..extensions import db
 from .models import Occurrence
@@ -30,7 +30,7 @@ def date_conditions(filters, now):
 def walk_start(since):
     """Where a walk over the dates not ended at `since` starts (walk_from): the first
     one's start (else the start of `since`'s day), read once per data version and minute
-    (caching.remembered): no walk passes the day's ended dates (--scale 100000, late
+    (common.remembered): no walk passes the day's ended dates (--scale 100000, late
     afternoon: ~10,000, twice a page, ~0.8 ms)."""
     day_start = local_day_bounds(to_local(since).date())[0]
     first = remembered(("walk start", since), lambda: db.session.scalar(

@@ -22,7 +22,7 @@ from itertools import chain
 
 from sqlalchemy import and_, false, func, or_, select, true
 
-from ..common.caching import remembered
+from ..common.remembered import remembered
 from ..common.db import in_ids, is_postgres, one_of
 from ..common.listing import ListResult
 from ..extensions import db

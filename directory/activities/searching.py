@@ -26,7 +26,7 @@ morning's dates at --scale 10000: 4 ms less). The forms are built when first nee
 
 from sqlalchemy import or_, select
 
-from ..common.caching import remembered
+from ..common.remembered import remembered
 from ..common.db import in_ids, is_postgres
 from ..common.listing import matches_text, speaks, tagged
 from ..organisations.models import Organisation

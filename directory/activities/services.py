@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
 
-from sqlalchemy import bindparam, false, func, literal, select, true
+from sqlalchemy import bindparam, false, func, literal, select
 
 from ..common.db import among, among_value, id_array_of, in_ids, in_many_ids, is_postgres
 from ..common.listing import ListResult, counted_to
+from ..common.remembered import recalled, remembered
 from ..common.time import this_minute
 from ..common.transactions import INLINED, WORDS
 from ..common.types import UTCDateTime
@@ -18,7 +19,7 @@ from .at_venue import venue_conditions
 from .cards import cards_of, listed_cards
 from .changes import occurrence_changed_since
 from .dates_asked import LONGEST_DATE, date_conditions, walk_start
-from .hidden import hidden_activity_ids
+from .hidden import hidden_by_id, shown_activity
 from .listed import listed_dates, walked_dates, walked_rows
 from .models import Activity, Occurrence
 from .nearby import find_nearby, near_page
@@ -63,9 +64,8 @@ FOUND = f"{WORDS}_found_activities"
 # A walk runs with its values in its text on PostgreSQL (transactions.INLINED).
 WANTED = f"{INLINED}_wanted"
 # The plain walk's parameter of the activities that are not public (activities.hidden),
-# left out by id when at most HIDDEN_BY_ID (more: each date's organisation looked up).
+# left out by id when few (more: each date's organisation looked up).
 HIDDEN = "hidden_activities"
-HIDDEN_BY_ID = 500
 
 
 @dataclass(frozen=True)
@@ -108,20 +108,37 @@ class OccurrenceQuery:
 
     def found_activities(self, most):
         """PostgreSQL: a search's matching public activities, read from the text
-        indexes, when at most `most` (their ids); None when more, or not a search."""
+        indexes, when at most `most` (their ids); None when more, or not a search. A
+        search asked alone: remembered per data version (common.remembered), so that
+        its next asking neither reads them again nor walks first (recalled_found)."""
         if self.text_forms is None:
             return None
-        found = select(Activity.id).where(_shown_activity(),
+        if self.search_alone is not None:
+            return remembered(self._found_key(most), lambda: self._found(most), large=True)
+        return self._found(most)
+
+    def _found(self, most):
+        found = select(Activity.id).where(shown_activity(),
                                           *self.conditions("indexed")).limit(most + 1)
         ids = id_array_of(found) if is_postgres() else db.session.scalars(found).all()
         return ids if len(ids) <= most else None
+
+    def _found_key(self, most):
+        return ("a search's activities", self.search_alone, most)
+
+    def recalled_found(self):
+        """The matching activities of a search asked alone whose walk ran out before
+        (found_activities: remembered), else None."""
+        if self.search_alone is None or not is_postgres():
+            return None
+        return recalled(self._found_key(MANY_ACTIVITIES), large=True)
 
     def _near(self):
         return [self.nearby.condition()] if self.nearby else []
 
     def matching_activities(self):
         """A select of the ids of public activities meeting the activity conditions."""
-        return select(Activity.id).where(_shown_activity(), *self.activity_conditions)
+        return select(Activity.id).where(shown_activity(), *self.activity_conditions)
 
     def _activity_matches(self, per_occurrence, walking=False):
         if self.public_dates is not None and not self.activity_conditions:
@@ -131,7 +148,7 @@ class OccurrenceQuery:
             # walking in time order or starting from a venue's rooms.
             conditions = self.conditions("each" if walking else "set")
             check = select(Activity.id).where(Activity.id == Occurrence.activity_id,
-                                              _shown_activity(), *conditions)
+                                              shown_activity(), *conditions)
             if walking and is_postgres():
                 # A walk in time order: OFFSET 0 keeps PostgreSQL from making a join of
                 # it, which under the LIMIT it may run as a list of every matching
@@ -194,13 +211,13 @@ class OccurrenceQuery:
         stop = (WALK_REACH if self.narrows else WALK_REACH_UNFILTERED) * wanted
         if self.search_alone is not None:
             return _search_walk(is_postgres(), self.search_alone, self.text_forms.few,
-                                _hidden_by_id()), {"since": self.dates_since,
+                                hidden_by_id()), {"since": self.dates_since,
                                                    "walk_from": self.walk_from,
                                                    "stop": stop, WANTED: wanted}
         if self.plain_since is None:
             return self.walk_statement(stop, bindparam(WANTED, wanted)), None
         # Every public date: the statement built once, the moments as values.
-        hidden = _hidden_by_id()
+        hidden = hidden_by_id()
         by_id = {HIDDEN: among_value(sorted(hidden))} if hidden is not None else {}
         return _plain_walk(is_postgres(), bool(by_id)), {
             "since": self.plain_since, "walk_from": self.walk_from, "stop": stop,
@@ -228,7 +245,7 @@ class OccurrenceQuery:
         thousands: ~12 ms at --scale 10000). None when the organisations are many."""
         if self.text_forms is None or not is_postgres() or self.text_forms.few is None:
             return []
-        return [select(Activity.id).where(_shown_activity(),
+        return [select(Activity.id).where(shown_activity(),
                                           *self.conditions("indexed")).exists()]
 
     def collect(self, wanted, within=None, activity_ids=None):
@@ -257,10 +274,14 @@ class OccurrenceQuery:
         ran out already (walk_page)."""
         few = None
         if self.walks:
-            ids = [] if walked else self.walk(wanted)
-            if len(ids) == wanted:
-                return ids
-            found = self.found_activities(MANY_ACTIVITIES) if is_postgres() else None
+            # Known from an asking before: no walk ("language cafe" in the morning at
+            # --scale 100000 ran out after ~4,000 dates, ~18 ms).
+            found = self.recalled_found()
+            if found is None:
+                ids = [] if walked else self.walk(wanted)
+                if len(ids) == wanted:
+                    return ids
+                found = self.found_activities(MANY_ACTIVITIES) if is_postgres() else None
             if found is not None and not found:
                 return []
             if found is not None and len(found) > FEW_ACTIVITIES:
@@ -283,22 +304,6 @@ class OccurrenceQuery:
                                         *self.place_conditions, *self._near(),
                                         Occurrence.starts_at >= self.walk_from)
             .order_by(Occurrence.starts_at, Occurrence.id).limit(wanted)).all()
-
-
-def _hidden_by_id():
-    """The ids of the activities not public (hidden_activity_ids) when they are few
-    enough to be left out by id (at most HIDDEN_BY_ID), else None."""
-    hidden = hidden_activity_ids()
-    return hidden if len(hidden) <= HIDDEN_BY_ID else None
-
-
-def _shown_activity():
-    """SQL: the activity is public: those not public left out by id when few (a broad
-    search at --scale 100000 hashed every organisation to tell), else each one's
-    organisation looked up."""
-    hidden = _hidden_by_id()
-    return (Activity.is_public if hidden is None else
-            ~in_ids(Activity.id, sorted(hidden)) if hidden else true())
 
 
 def occurrence_query(filters, now=None):

@@ -13,7 +13,7 @@ from sqlalchemy import String, func, select, true
 
 from ..activities.models import Activity
 from ..bookings.models import RoomBooking
-from ..common.caching import remembered
+from ..common.remembered import remembered
 from ..common.time import combine_local, to_local, utcnow
 from ..extensions import db
 from ..organisations.models import Organisation

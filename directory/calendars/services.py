@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select
 from ..activities.models import Activity, Occurrence
 from ..activities.at_venue import at_venues
 from ..activities.public import public_occurrences
-from ..common.caching import remembered
+from ..common.remembered import remembered
 from ..common.i18n import translated_text
 from ..extensions import db
 from ..organisations.models import Organisation

@@ -34,7 +34,6 @@ from werkzeug.http import parse_etags, unquote_etag
 
 from ..extensions import db
 from .i18n import language_inputs, pick_language
-from .transactions import wrote
 
 cache = Cache()
 
@@ -50,8 +49,6 @@ PUBLIC_TABLES = ("activity", "activity_focus_area", "activity_target_group", "cl
 SHOWN_COLUMNS = {"feed_subscription": ("partner_id", "name", "token_hash", "filters",
                                        "include_tentative", "created_at", "rotated_at",
                                        "revoked_at")}
-# Values worked out from the data kept per process (remembered; all forgotten when full).
-MEMO_SIZE = 4000
 PRIVATE_PREFIXES = ("/staff", "/manage", "/account", "/login", "/logout", "/signups/",
                     "/partner", "/healthz", "/static/")
 
@@ -213,28 +210,6 @@ def _read_again_after_commit(session):
     does a task's request context made after it commits: `g` is the app context's)."""
     if has_app_context():
         g.pop(_READ, None)
-
-
-def remembered(what, compute, version=None):
-    """`compute()` (a value that depends on the data and the minute alone, None too),
-    worked out once per data version and minute in each process: the data version
-    moves with every write to the rows public answers show, and the minute with the
-    clock (a search feed's dates are those still to come). `what` names the value and
-    everything it depends on besides; `version` is the data version when read already
-    (data_version). Unremembered when the version cannot be read, or in a transaction
-    that wrote (what it sees is not yet everyone's). Keep plain values, never objects of
-    a session: the value outlives the request that worked it out."""
-    version = data_version() if version is None else version
-    if version is None or wrote():
-        return compute()
-    known = current_app.extensions.setdefault("remembered", {})
-    memo = (version, int(time.time() // 60), what)
-    if memo in known:
-        return known[memo]
-    if len(known) >= MEMO_SIZE:
-        known.clear()
-    found = known[memo] = compute()
-    return found
 
 
 def answer_key(environ, version, language, now=None):

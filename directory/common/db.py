@@ -5,7 +5,7 @@ from contextlib import nullcontext
 from functools import lru_cache
 
 from sqlalchemy import (JSON, Integer, Text, any_, bindparam, cast, func, literal_column,
-                        select, text)
+                        select, text, true)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import NullType
 
@@ -110,12 +110,16 @@ def id_array_of(stmt):
 
 def in_many_ids(column, ids, name):
     """SQL: `column` is one of `ids`, many of them (thousands), bound as parameter
-    `name`: in_ids, for a statement that must never be kept prepared (a `name` beginning
-    with common.transactions.WORDS). A plan kept for any values holds the parameter, not
-    the constant (_integer_array): each row compared with every id in turn."""
+    `name`, for a statement that must never be kept prepared (a `name` beginning with
+    common.transactions.WORDS). PostgreSQL looks each row's value up in a hash of them
+    made once a run (a hashed subplan: the IN wrapped in IS TRUE is not made a join,
+    which looked up each id's rows in turn): as `= ANY` of the array the planner
+    weighed each id (a broad search's 13,549: ~3–6 ms planning; its dates 6.7–8.7 →
+    5.1–5.6 ms)."""
     if is_postgres():
-        return column == any_(_integer_array(bindparam(name, _array_text(ids),
-                                                       type_=NullType())))
+        array = _integer_array(bindparam(name, _array_text(ids), type_=NullType()))
+        values = func.unnest(array).table_valued("value").render_derived()
+        return column.in_(select(values.c.value)).is_(true())
     return column.in_(select(listed_ids(ids).c.value))
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record, snapshot
-from ..common.caching import remembered
+from ..common.remembered import remembered
 from ..common.errors import FieldError
 from ..common.i18n import SPOKEN_LANGUAGES, merge_translations
 from ..extensions import db
