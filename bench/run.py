@@ -549,10 +549,12 @@ def latency_section(args, servers, others):
     return results
 
 
-def search_section(server):
+def search_section(server, orgs, others, count=20):
     """How many dates each forgiving search finds (the API's total_items: a list of
     dates counts only so far past its page, so "more than N" when total_items_exact is
-    false)."""
+    false), and each one's list page asked right after an edit: the first asking per
+    data version, when nothing worked out from the data is remembered yet (the
+    latency section asks the same page again and again under one version)."""
     print("\n== Search: dates found (/api/v1/occurrences?q=…, no answer cache)")
     client = Client(server.ports)
     found = {}
@@ -568,6 +570,13 @@ def search_section(server):
                   + ("  (the exact title: a control)" if query == SEARCH_CONTROL else ""))
     finally:
         client.close()
+    print(f"\n   each right after an edit ({count} requests, no answer cache):")
+    for query in SEARCHES:
+        others.start()
+        r = measure_latency(server.ports, "/activities?q=" + quote(query), count, 0,
+                            before=lambda: orgs.edit_one(WEEKLY))
+        print(f"   /activities?q={query:<24} p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms"
+              f"  ({r['errors']} non-200, others {_pct(others)})", flush=True)
     return found
 
 
@@ -712,7 +721,7 @@ def main(argv=None):
         results = {"latency": latency_section(args, servers, others)}
         results["memory after latency"] = worker_memory(servers)
         print_memory("after the latency section", results["memory after latency"])
-        results["search"] = search_section(servers["no cache"])
+        results["search"] = search_section(servers["no cache"], orgs, others)
         print(f"\n   speed before the feeds: {speed_note()}")
         results.update({"feeds": feed_section(args, servers, orgs, others),
                         "throughput": throughput_section(args, servers, others),
