@@ -163,22 +163,27 @@ def test_a_date_under_way_added_since_the_last_page_is_first_on_the_next(app, fa
 
 
 def test_a_search_asked_again_finds_what_was_added_since_its_walk_ran_out(client, factories):
-    """A search asked alone whose walk ran out keeps the activities its words match per
-    data version (on PostgreSQL: activities.services.OccurrenceQuery.found_activities)
-    and, asked again, goes to their dates without walking first: an activity added
-    since is found on the very next search, and one whose organisation lapsed since is
-    left out."""
+    """A search whose walk ran out keeps the activities its words and other filters
+    match per data version (on PostgreSQL: activities.services.OccurrenceQuery.
+    found_activities) and, asked again, goes to their dates without walking first: an
+    activity added since is found on the very next search, alone or with a filter, and
+    one whose organisation lapsed since is left out."""
     org = factories.organisation(name="Grannar i Täby")
     db.session.commit()
+    searches = ("q=zorbalek", "q=zorbalek&focus=arbete", "q=zorbalek&lang=ar")
     for _ in range(2):
-        assert _titles(client, "q=zorbalek") == set()
-        assert "Zorbalekcafé" not in client.get("/activities?q=zorbalek").text
-    factories.activity(org, title="Zorbalekcafé")
+        for search in searches:
+            assert _titles(client, search) == set()
+            assert "Zorbalekcafé" not in client.get("/activities?" + search).text
+    factories.activity(org, title="Zorbalekcafé", focus=["arbete"], languages=["sv", "ar"])
     db.session.commit()
     for _ in range(2):
-        assert _titles(client, "q=zorbalek") == {"Zorbalekcafé"}
-        assert "Zorbalekcafé" in client.get("/activities?q=zorbalek").text
+        for search in searches:
+            assert _titles(client, search) == {"Zorbalekcafé"}
+            assert "Zorbalekcafé" in client.get("/activities?" + search).text
+    assert _titles(client, "q=zorbalek&focus=halsa") == set()
     org.lapsed_at = utcnow()
     db.session.commit()
-    assert _titles(client, "q=zorbalek") == set()
-    assert "Zorbalekcafé" not in client.get("/activities?q=zorbalek").text
+    for search in searches:
+        assert _titles(client, search) == set()
+        assert "Zorbalekcafé" not in client.get("/activities?" + search).text

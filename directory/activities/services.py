@@ -108,14 +108,12 @@ class OccurrenceQuery:
 
     def found_activities(self, most):
         """PostgreSQL: a search's matching public activities, read from the text
-        indexes, when at most `most` (their ids); None when more, or not a search. A
-        search asked alone: remembered per data version (common.remembered), so that
-        its next asking neither reads them again nor walks first (recalled_found)."""
+        indexes, when at most `most` (their ids); None when more, or not a search.
+        Remembered per data version (common.remembered), so that a search asked again
+        neither reads them again nor walks first (recalled_found)."""
         if self.text_forms is None:
             return None
-        if self.search_alone is not None:
-            return remembered(self._found_key(most), lambda: self._found(most), large=True)
-        return self._found(most)
+        return remembered(self._found_key(most), lambda: self._found(most), large=True)
 
     def _found(self, most):
         found = select(Activity.id).where(shown_activity(),
@@ -124,12 +122,18 @@ class OccurrenceQuery:
         return ids if len(ids) <= most else None
 
     def _found_key(self, most):
-        return ("a search's activities", self.search_alone, most)
+        """What the matching activities depend on besides the data: the words, the
+        spoken language and the other filters' ids (TextForms)."""
+        forms, asked = self.text_forms, self.text_forms.resolved
+        return ("a search's activities", most, forms.q, forms.lang, *(
+            None if ids is None else tuple(sorted(ids)) for ids in (
+                asked.focus_ids, asked.target_ids, asked.municipality_ids,
+                asked.organisation_ids)))
 
     def recalled_found(self):
-        """The matching activities of a search asked alone whose walk ran out before
+        """The matching activities of a search whose walk ran out before
         (found_activities: remembered), else None."""
-        if self.search_alone is None or not is_postgres():
+        if self.text_forms is None or not is_postgres():
             return None
         return recalled(self._found_key(MANY_ACTIVITIES), large=True)
 
