@@ -61,11 +61,11 @@ def in_ids(column, ids):
     return column.in_(ids)
 
 
-def id_array(ids):
-    """PostgreSQL: an integer[] of these ids as one parameter, sent as its text
-    ('{1,2,3}': the driver writes a list id by id, checking each: 12,000 ids near a
-    busy place at --scale 100000, ~10 ms), see _integer_array."""
-    return _integer_array(bindparam(None, _array_text(ids), type_=NullType()))
+def id_array(ids, name=None):
+    """PostgreSQL: an integer[] of these ids as one parameter (named `name`, when
+    given), sent as its text ('{1,2,3}': the driver writes a list id by id, checking
+    each: 12,000 ids near a busy place at --scale 100000, ~10 ms), see _integer_array."""
+    return _integer_array(bindparam(name, _array_text(ids), type_=NullType()))
 
 
 def _integer_array(parameter):
@@ -116,11 +116,8 @@ def in_many_ids(column, ids, name):
     which looked up each id's rows in turn): as `= ANY` of the array the planner
     weighed each id (a broad search's 13,549: ~3–6 ms planning; its dates 6.7–8.7 →
     5.1–5.6 ms)."""
-    if is_postgres():
-        array = _integer_array(bindparam(name, _array_text(ids), type_=NullType()))
-        values = func.unnest(array).table_valued("value").render_derived()
-        return column.in_(select(values.c.value)).is_(true())
-    return column.in_(select(listed_ids(ids).c.value))
+    found = column.in_(select(listed_ids(ids, name).c.value))
+    return found.is_(true()) if is_postgres() else found
 
 
 def one_of(column, ids):
@@ -133,11 +130,11 @@ def one_of(column, ids):
     return column.in_(select(listed_ids(ids).c.value))
 
 
-def listed_ids(ids):
-    """The rows (value) of these ids, from one parameter: PostgreSQL's array unnested,
-    SQLite's JSON array (json_each)."""
+def listed_ids(ids, name=None):
+    """The rows (value) of these ids, from one parameter (on PostgreSQL named `name`,
+    when given): PostgreSQL's array unnested, SQLite's JSON array (json_each)."""
     if is_postgres():
-        return func.unnest(id_array(ids)).table_valued("value").render_derived()
+        return func.unnest(id_array(ids, name)).table_valued("value").render_derived()
     return func.json_each(json.dumps([int(i) for i in ids])).table_valued("value")
 
 
